@@ -1,0 +1,90 @@
+//! The command line: clap derive. One variant per subcommand; each lives in `cmd/<name>.rs`.
+
+use crate::error::Lang;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kebiao",
+    version,
+    about = "客表 — 月度客户管理报告与客户管理表单 (customer-management report packs and forms)"
+)]
+pub struct Cli {
+    /// 配置文件 kebiao.yaml (optional; built-in defaults otherwise)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// 输出语言 (output language)
+    #[arg(long, global = true, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+    /// 模板目录: files here override the built-in templates one by one
+    #[arg(long, global = true, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 生成演示数据 (generate a realistic sample workbook)
+    Sample(SampleArgs),
+    /// 生成月度客户管理报告 PDF + Excel (the monthly report pack)
+    Pack(PackArgs),
+    /// 检查输入文件,列出数据问题 (check input files; writes nothing else)
+    Check(CheckArgs),
+}
+
+/// Inputs shared by every command that reads the clerk's workbooks.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// 输入文件 (xlsx xls xlsb ods csv); default: data/sample/
+    #[arg(long = "input", short = 'i', value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+    /// 列映射文件 (YAML) for columns the built-in aliases do not know
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// 输出目录
+    #[arg(long, default_value = "data/sample")]
+    pub out: PathBuf,
+    /// 客户数
+    #[arg(long, default_value_t = 300)]
+    pub customers: usize,
+    /// 月数 (ending with the last complete month of the fixed sample calendar)
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// 随机种子: the same seed gives the same bytes
+    #[arg(long, default_value_t = 20240601)]
+    pub seed: u64,
+    /// 销售明细行数 (default: about 25 per customer per year)
+    #[arg(long)]
+    pub lines: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// 报告月份 YYYY-MM (default: the latest complete month in the data)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// 输出目录 (the pack goes to <DIR>/<YYYY-MM>/)
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// 输入文件
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// 列映射文件 (YAML)
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// 把数据问题写入此 Excel 文件
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub problems: Option<PathBuf>,
+}

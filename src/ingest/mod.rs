@@ -1,0 +1,1 @@
+//! Reading clerks' workbooks: sniff bytes, open, find tables and headers, normalise cells.

@@ -1,0 +1,82 @@
+//! The only code that writes to output/. Every file is written to a temporary file in the same
+//! directory and renamed into place, so a crash or a kill never leaves a half-written pack, and an
+//! existing pack is replaced only once the new one is complete.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A rendered file: its name relative to the output directory, and its bytes.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub name: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Write all artifacts under `dir`. All are first written to temporary files; only when every one
+/// is on disk are they renamed into place, so a failure part-way leaves the previous set untouched.
+///
+/// # Errors
+/// The directory cannot be created or a file cannot be written; the message names the path.
+pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>> {
+    let mut staged = Vec::with_capacity(artifacts.len());
+    for a in artifacts {
+        let target = dir.join(&a.name);
+        let parent = target.parent().unwrap_or(dir).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
+            path: parent.clone(),
+            source,
+        })?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".kebiao-")
+            .suffix(".part")
+            .tempfile_in(&parent)
+            .map_err(|source| Error::Write {
+                path: target.clone(),
+                source,
+            })?;
+        tmp.write_all(&a.bytes)
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|source| Error::Write {
+                path: target.clone(),
+                source,
+            })?;
+        staged.push((tmp, target));
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, target) in staged {
+        tmp.persist(&target).map_err(|e| Error::Write {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_replaces_without_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Artifact {
+            name: "2024-03/报告.pdf".into(),
+            bytes: b"one".to_vec(),
+        };
+        write_all(dir.path(), &[a]).unwrap();
+        let b = Artifact {
+            name: "2024-03/报告.pdf".into(),
+            bytes: b"two".to_vec(),
+        };
+        write_all(dir.path(), &[b]).unwrap();
+        let sub = dir.path().join("2024-03");
+        assert_eq!(std::fs::read(sub.join("报告.pdf")).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(&sub)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary files left: {names:?}");
+    }
+}

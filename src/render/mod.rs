@@ -1,0 +1,1 @@
+//! Renderers: typed tables and forms in, bytes out.

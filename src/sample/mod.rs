@@ -1,0 +1,1 @@
+//! The deterministic sample-data generator (`kebiao sample`).
