@@ -1,1 +1,3 @@
 //! Renderers: typed tables and forms in, bytes out.
+
+pub mod pdf;
