@@ -4,6 +4,9 @@
 //! into records with the normalisers of `ingest::normalise`, and every rejected or coerced value
 //! into a [`Problem`]. `records.len() + rejected == data rows`, always.
 
+mod load;
+pub use load::load;
+
 use crate::error::Problem;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;

@@ -1,0 +1,441 @@
+//! Tables → worksheets with rust_xlsxwriter; `save_to_buffer` → bytes. Numbers are real numbers
+//! with 元/％ formats, totals are formulas *with* cached results (viewers that do not recalculate
+//! still show them), text is always text (quote-prefixed when it could be taken for a formula).
+
+use super::format;
+use crate::error::{Error, Lang, Result};
+use crate::report::{Block, Pack};
+use crate::stats::{Kind, Table, Value};
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula,
+    Workbook, Worksheet, XlsxError,
+};
+
+const MONEY: &str = "¥#,##0.00;[Red]-¥#,##0.00";
+const PERCENT: &str = "0.0%";
+const DATE: &str = "yyyy-mm-dd";
+
+fn xe(e: XlsxError) -> Error {
+    Error::Render(format!("xlsx: {e}"))
+}
+
+/// A fixed creation date: the same input gives the same bytes.
+pub fn new_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 1, 1).expect("valid constant date");
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("kebiao"),
+    );
+    wb
+}
+
+struct Styles {
+    title: Format,
+    header: Format,
+    text: Format,
+    text_quoted: Format,
+    money: Format,
+    percent: Format,
+    int: Format,
+    qty: Format,
+    date: Format,
+    na: Format,
+    total_text: Format,
+    total_money: Format,
+    total_int: Format,
+    note: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_font_size(10.5);
+        let total = cell.clone().set_bold().set_background_color("F2F2F2");
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_background_color("D9D9D9")
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            text: cell.clone(),
+            text_quoted: cell.clone().set_quote_prefix(),
+            money: cell.clone().set_num_format(MONEY),
+            percent: cell.clone().set_num_format(PERCENT),
+            int: cell.clone().set_num_format("#,##0"),
+            qty: cell.clone().set_num_format("#,##0.###"),
+            date: cell
+                .clone()
+                .set_num_format(DATE)
+                .set_align(FormatAlign::Center),
+            na: cell.clone().set_align(FormatAlign::Center),
+            total_text: total.clone(),
+            total_money: total.clone().set_num_format(MONEY),
+            total_int: total.set_num_format("#,##0"),
+            note: Format::new().set_font_size(9).set_font_color("595959"),
+        }
+    }
+}
+
+/// Text that a spreadsheet could read as a formula or a command when edited: = + - @, tab, CR.
+pub fn looks_like_formula(s: &str) -> bool {
+    matches!(
+        s.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n')
+    )
+}
+
+fn write_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, st: &Styles) -> Result<()> {
+    let f = if looks_like_formula(s) {
+        &st.text_quoted
+    } else {
+        &st.text
+    };
+    ws.write_string_with_format(row, col, s, f).map_err(xe)?;
+    Ok(())
+}
+
+fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: &Value,
+    lang: Lang,
+    st: &Styles,
+) -> Result<()> {
+    let num = |d: &rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
+    match v {
+        Value::Empty => {
+            ws.write_blank(row, col, &st.text).map_err(xe)?;
+        }
+        Value::Text(s) => write_text(ws, row, col, s, st)?,
+        Value::Money(d) => {
+            // Round to the cent before handing Excel a float, so the cell shows the exact figure.
+            let r =
+                d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            ws.write_number_with_format(row, col, num(&r), &st.money)
+                .map_err(xe)?;
+        }
+        Value::Int(i) => {
+            ws.write_number_with_format(row, col, *i as f64, &st.int)
+                .map_err(xe)?;
+        }
+        Value::Qty(d) => {
+            ws.write_number_with_format(row, col, num(d), &st.qty)
+                .map_err(xe)?;
+        }
+        Value::Ratio(r) => {
+            ws.write_number_with_format(row, col, num(r), &st.percent)
+                .map_err(xe)?;
+        }
+        Value::Date(d) => {
+            let dt = ExcelDateTime::parse_from_str(&d.to_string()).map_err(xe)?;
+            ws.write_datetime_with_format(row, col, &dt, &st.date)
+                .map_err(xe)?;
+        }
+        Value::NotApplicable | Value::Missing(_) => {
+            ws.write_string_with_format(row, col, format::value(v, lang), &st.na)
+                .map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+fn col_name(col: u16) -> String {
+    let mut n = col as u32 + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        s.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// Where a table landed on its sheet.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub header_row: u32,
+    pub first_data_row: u32,
+    pub last_data_row: Option<u32>,
+    pub next_row: u32,
+}
+
+/// Write a table at `row`: caption, header, rows, totals (SUM formulas with cached results for
+/// money and count columns; other totals as values), notes. Tracks column widths in `widths`.
+pub fn write_table(
+    ws: &mut Worksheet,
+    mut row: u32,
+    t: &Table,
+    caption: Option<&str>,
+    lang: Lang,
+    widths: &mut Vec<usize>,
+) -> Result<Placed> {
+    let st = Styles::new();
+    if let Some(c) = caption {
+        ws.write_string_with_format(row, 0, c, &st.title)
+            .map_err(xe)?;
+        row += 1;
+    }
+    if widths.len() < t.columns.len() {
+        widths.resize(t.columns.len(), 6);
+    }
+    let header_row = row;
+    for (c, col) in t.columns.iter().enumerate() {
+        let label = col.label.get(lang);
+        ws.write_string_with_format(row, c as u16, label, &st.header)
+            .map_err(xe)?;
+        widths[c] = widths[c].max(format::width(label) + 2);
+    }
+    row += 1;
+    let first = row;
+    for r in &t.rows {
+        for (c, v) in r.iter().enumerate() {
+            write_value(ws, row, c as u16, v, lang, &st)?;
+            widths[c] = widths[c].max(format::width(&format::value(v, lang)).min(60) + 2);
+        }
+        row += 1;
+    }
+    let last = (row > first).then(|| row - 1);
+    if let Some(tot) = &t.totals {
+        for (c, v) in tot.iter().enumerate() {
+            let summable = matches!(t.columns[c].kind, Kind::Money | Kind::Int);
+            match (v, last, summable) {
+                (Value::Money(d), Some(l), true) => {
+                    let r = d.round_dp_with_strategy(
+                        2,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    );
+                    let f = Formula::new(format!(
+                        "=SUM({c}{}:{c}{})",
+                        first + 1,
+                        l + 1,
+                        c = col_name(c as u16)
+                    ))
+                    .set_result(r.to_string());
+                    ws.write_formula_with_format(row, c as u16, f, &st.total_money)
+                        .map_err(xe)?;
+                }
+                (Value::Int(i), Some(l), true) => {
+                    let f = Formula::new(format!(
+                        "=SUM({c}{}:{c}{})",
+                        first + 1,
+                        l + 1,
+                        c = col_name(c as u16)
+                    ))
+                    .set_result(i.to_string());
+                    ws.write_formula_with_format(row, c as u16, f, &st.total_int)
+                        .map_err(xe)?;
+                }
+                (Value::Text(s), _, _) => {
+                    ws.write_string_with_format(row, c as u16, s, &st.total_text)
+                        .map_err(xe)?;
+                }
+                _ => write_value(ws, row, c as u16, v, lang, &st)?,
+            }
+        }
+        row += 1;
+    }
+    for n in &t.notes {
+        ws.write_string_with_format(row, 0, n.get(lang), &st.note)
+            .map_err(xe)?;
+        row += 1;
+    }
+    Ok(Placed {
+        header_row,
+        first_data_row: first,
+        last_data_row: last,
+        next_row: row + 1,
+    })
+}
+
+fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> {
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).clamp(6, 60) as f64)
+            .map_err(xe)?;
+    }
+    ws.set_paper_size(9); // A4
+    if wide {
+        ws.set_landscape();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The pack workbook: a cover sheet, one sheet per section, charts as native Excel charts.
+///
+/// # Errors
+/// rust_xlsxwriter refuses a value (e.g. a sheet name); the message says which.
+pub fn pack(pack: &Pack, lang: Lang) -> Result<Vec<u8>> {
+    let mut wb = new_workbook();
+    {
+        let st = Styles::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("00封面").map_err(xe)?;
+        let zh = lang == Lang::Zh;
+        ws.write_string_with_format(
+            0,
+            0,
+            if zh {
+                "月度客户管理报告"
+            } else {
+                "Monthly Customer Management Report"
+            },
+            &st.title,
+        )
+        .map_err(xe)?;
+        let rows = [
+            (if zh { "公司" } else { "Company" }, pack.company.clone()),
+            (
+                if zh { "报告期" } else { "Period" },
+                if zh {
+                    pack.month.zh()
+                } else {
+                    pack.month.to_string()
+                },
+            ),
+            (
+                if zh { "编制部门" } else { "Prepared by" },
+                pack.department.clone(),
+            ),
+            (
+                if zh { "报告日期" } else { "Report date" },
+                pack.report_date.to_string(),
+            ),
+        ];
+        for (i, (k, v)) in rows.iter().enumerate() {
+            ws.write_string_with_format(2 + i as u32, 0, *k, &st.header)
+                .map_err(xe)?;
+            write_text(ws, 2 + i as u32, 1, v, &st)?;
+        }
+        let sign = if zh {
+            [
+                "编制人员",
+                "审核人员",
+                "批准人员",
+                "编制日期",
+                "审核日期",
+                "批准日期",
+            ]
+        } else {
+            [
+                "Prepared by",
+                "Reviewed by",
+                "Approved by",
+                "Date",
+                "Date",
+                "Date",
+            ]
+        };
+        for (i, s) in sign.iter().enumerate() {
+            let (r, c) = (8 + (i / 3) as u32 * 2, (i % 3) as u16);
+            ws.write_string_with_format(r, c, format!("{s}:"), &st.text)
+                .map_err(xe)?;
+            ws.write_blank(r + 1, c, &st.text).map_err(xe)?;
+        }
+        ws.set_column_width(0, 16).map_err(xe)?;
+        ws.set_column_width(1, 40).map_err(xe)?;
+        ws.set_column_width(2, 16).map_err(xe)?;
+        finish_sheet(ws, &[], false)?;
+    }
+    for (si, s) in pack.sections.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.sheet).map_err(xe)?;
+        let st = Styles::new();
+        ws.write_string_with_format(0, 0, s.title.get(lang), &st.title)
+            .map_err(xe)?;
+        let mut row = 2;
+        let mut widths = Vec::new();
+        let mut placed = Vec::new();
+        let mut charts = Vec::new();
+        let mut tno = 0;
+        for b in &s.blocks {
+            match b {
+                Block::Table(t) => {
+                    tno += 1;
+                    let caption = match lang {
+                        Lang::Zh => format!("表{}-{tno} {}", si + 1, t.title.get(lang)),
+                        Lang::En => format!("Table {}-{tno} {}", si + 1, t.title.get(lang)),
+                    };
+                    let p = write_table(ws, row, t, Some(&caption), lang, &mut widths)?;
+                    if placed.is_empty() {
+                        ws.set_freeze_panes(p.header_row + 1, 0).map_err(xe)?;
+                        ws.set_repeat_rows(p.header_row, p.header_row).map_err(xe)?;
+                        if let Some(l) = p.last_data_row {
+                            ws.autofilter(
+                                p.header_row,
+                                0,
+                                l,
+                                t.columns.len().saturating_sub(1) as u16,
+                            )
+                            .map_err(xe)?;
+                        }
+                    }
+                    row = p.next_row;
+                    placed.push((t, p));
+                }
+                Block::Text(m) | Block::Missing(m) => {
+                    ws.write_string(row, 0, m.get(lang)).map_err(xe)?;
+                    row += 2;
+                }
+                Block::Chart(c) => charts.push(c),
+            }
+        }
+        let cols = widths.len();
+        for c in charts {
+            let Some((t, p)) = placed.get(c.table) else {
+                continue;
+            };
+            let Some(last) = p.last_data_row else {
+                continue;
+            };
+            let mut chart = Chart::new(ChartType::Bar);
+            let name = s.sheet.as_str();
+            chart
+                .add_series()
+                .set_categories((
+                    name,
+                    p.first_data_row,
+                    c.category_col as u16,
+                    last,
+                    c.category_col as u16,
+                ))
+                .set_values((
+                    name,
+                    p.first_data_row,
+                    c.value_col as u16,
+                    last,
+                    c.value_col as u16,
+                ))
+                .set_name(t.columns[c.value_col].label.get(lang));
+            chart.title().set_name(c.title.get(lang));
+            chart.legend().set_hidden();
+            chart.set_width(640).set_height(360);
+            ws.insert_chart(row, 0, &chart).map_err(xe)?;
+            row += 20;
+        }
+        finish_sheet(ws, &widths, cols > 6)?;
+    }
+    wb.save_to_buffer().map_err(xe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_lookalikes_are_detected() {
+        for s in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(s), "{s:?}");
+        }
+        assert!(!looks_like_formula("华东"));
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(26), "AA");
+    }
+}
