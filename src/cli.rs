@@ -32,6 +32,8 @@ pub enum Command {
     Pack(PackArgs),
     /// 检查输入文件,列出数据问题 (check input files; writes nothing else)
     Check(CheckArgs),
+    /// 单张统计表 (one statistics table on its own; --list shows them)
+    Report(ReportArgs),
 }
 
 /// Inputs shared by every command that reads the clerk's workbooks.
@@ -87,4 +89,34 @@ pub struct CheckArgs {
     /// 把数据问题写入此 Excel 文件
     #[arg(long, value_name = "FILE.xlsx")]
     pub problems: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Csv,
+    Json,
+    Xlsx,
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 表编号, e.g. sales-by-region (see --list)
+    #[arg(required_unless_present = "list")]
+    pub table: Option<String>,
+    /// 列出所有统计表
+    #[arg(long)]
+    pub list: bool,
+    /// 报告月份 YYYY-MM (default: the latest complete month in the data)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// 输出格式
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// 输出文件 (default: stdout for text/csv/json, output/<YYYY-MM>/<table>.<ext> for xlsx/pdf)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

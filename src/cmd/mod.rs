@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod pack;
+pub mod report;
 pub mod sample;
 
 use crate::cli::{Cli, Command};
@@ -11,5 +12,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Sample(args) => sample::run(cli, args),
         Command::Pack(args) => pack::run(cli, args),
         Command::Check(args) => check::run(cli, args),
+        Command::Report(args) => report::run(cli, args),
     }
 }
