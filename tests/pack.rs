@@ -121,7 +121,20 @@ fn pack_pdf_and_xlsx_agree_with_the_data() {
     // XLSX values, read back with calamine.
     let mut xl: Xlsx<_> = Xlsx::new(Cursor::new(arts[1].bytes.clone())).unwrap();
     let names = xl.sheet_names();
-    assert_eq!(names, vec!["00封面", "04销售实绩", "13数据问题"]);
+    assert_eq!(
+        names,
+        vec![
+            "00封面",
+            "04销售实绩",
+            "13数据问题",
+            "数据_客户信息表",
+            "数据_销售明细",
+            "数据_退货记录"
+        ]
+    );
+    let data = xl.worksheet_range("数据_销售明细").unwrap();
+    assert_eq!(data.get((0, 0)), Some(&Data::String("订单号".into())));
+    assert_eq!(data.height(), 7, "header + six accepted lines");
     let r = xl.worksheet_range("04销售实绩").unwrap();
     let rows: Vec<Vec<Data>> = r.rows().map(|r| r.to_vec()).collect();
     let find = |name: &str| {

@@ -62,7 +62,8 @@ pub fn produce(
 ) -> crate::error::Result<Vec<Artifact>> {
     let pack = report::build(ds, month, cfg);
     let (pdf, _) = render::pack::pdf(engine, &pack, lang, cfg)?;
-    let xlsx = render::xlsx::pack(&pack, lang)?;
+    let data = (!cfg.privacy.omit_data_sheets).then_some(ds);
+    let xlsx = render::xlsx::pack(&pack, lang, data)?;
     let base = format!("{month}/月度客户管理报告_{month}");
     Ok(vec![
         Artifact {

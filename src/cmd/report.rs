@@ -63,7 +63,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<u8> {
                 }],
             };
             if args.format == Format::Xlsx {
-                render::xlsx::pack(&pack, cli.lang)?
+                render::xlsx::pack(&pack, cli.lang, None)?
             } else {
                 let engine = Engine::new(cli.templates.as_deref(), &cfg.fonts.files)?;
                 render::pack::pdf(&engine, &pack, cli.lang, &cfg)?.0
