@@ -103,7 +103,8 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
         let (year_i, _) = cal.ym(i);
         let years_in = f64::from(year_i - cal.ym(0).0);
 
-        // 1. Which customers order this month: multinomial draw over active buyers' frequency.
+        // 1. Orders this month: each order goes to an active buyer drawn by frequency and has 1–6
+        //    lines, until the month's line budget is used up (the last order takes the remainder).
         let active: Vec<usize> = (0..n).filter(|&c| plan.customers[c].buys_in(i)).collect();
         let mut cum = Vec::with_capacity(active.len());
         let mut total = 0.0;
@@ -111,32 +112,27 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
             total += plan.customers[c].freq;
             cum.push(total);
         }
-        let mut counts = vec![0u32; active.len()];
-        if !active.is_empty() {
-            for _ in 0..plan.lines_per_month[i] {
-                let x = rng.unit() * total;
-                let k = cum.partition_point(|&v| v <= x).min(active.len() - 1);
-                counts[k] += 1;
-            }
-        }
-        // 2. Lines grouped into orders of 1–6 lines, each on a day of the month.
         let mut orders: Vec<(i64, usize, usize, u32)> = Vec::new(); // (day, seq, customer, lines)
-        for (k, &cnt) in counts.iter().enumerate() {
-            let mut left = cnt;
-            while left > 0 {
-                let size = (rng.pick_w(&[
-                    (1u32, 0.25),
-                    (2, 0.25),
-                    (3, 0.2),
-                    (4, 0.15),
-                    (5, 0.1),
-                    (6, 0.05),
-                ]))
-                .min(left);
-                left -= size;
-                let day = order_day(&mut rng, first, days);
-                orders.push((day, orders.len(), active[k], size));
-            }
+        let mut left = if active.is_empty() {
+            0
+        } else {
+            plan.lines_per_month[i]
+        };
+        while left > 0 {
+            let x = rng.unit() * total;
+            let k = cum.partition_point(|&v| v <= x).min(active.len() - 1);
+            let size = u64::from(rng.pick_w(&[
+                (1u32, 0.22),
+                (2, 0.24),
+                (3, 0.2),
+                (4, 0.15),
+                (5, 0.11),
+                (6, 0.08),
+            ]))
+            .min(left);
+            left -= size;
+            let day = order_day(&mut rng, first, days);
+            orders.push((day, orders.len(), active[k], size as u32));
         }
         // The data must reach the last days of the final month (the report month has fresh orders).
         if i + 1 == cal.months {
