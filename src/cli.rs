@@ -55,13 +55,14 @@ pub struct SampleArgs {
     /// 客户数
     #[arg(long, default_value_t = 300)]
     pub customers: usize,
-    /// 月数 (ending with the last complete month of the fixed sample calendar)
-    #[arg(long, default_value_t = 12)]
+    /// 月数: data end on the fixed month 2026-10 and start this many months earlier (24 gives a
+    /// same-month-last-year for every month of the final year)
+    #[arg(long, default_value_t = 24)]
     pub months: u32,
     /// 随机种子: the same seed gives the same bytes
     #[arg(long, default_value_t = 20240601)]
     pub seed: u64,
-    /// 销售明细行数 (default: about 25 per customer per year)
+    /// 销售明细行数 (default: customers × months, e.g. 7,200; up to 1,048,575)
     #[arg(long)]
     pub lines: Option<usize>,
 }
