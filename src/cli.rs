@@ -34,6 +34,65 @@ pub enum Command {
     Check(CheckArgs),
     /// 单张统计表 (one statistics table on its own; --list shows them)
     Report(ReportArgs),
+    /// 表单目录: 空白表、Excel 录入模板、按数据填好的表 (the form catalogue)
+    #[command(subcommand)]
+    Forms(FormsCommand),
+    /// 模板: 导出内置模板以便公司修改 (export the built-in templates)
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// 列出表单
+    List {
+        /// 只列出此类 (e.g. 信用)
+        #[arg(long)]
+        area: Option<String>,
+        /// JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 空白表 (PDF 手写, 或 Excel 录入模板)
+    Blank {
+        /// 表单编号 (see `forms list`)
+        #[arg(value_name = "ID", required_unless_present = "all")]
+        ids: Vec<String>,
+        /// 全部表单
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = FormFormat::Pdf)]
+        format: FormFormat,
+        #[arg(long, default_value = "output/forms")]
+        out: PathBuf,
+    },
+    /// 按数据填表, 每条记录一页
+    Fill {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        input: InputArgs,
+        /// 只填符合条件的记录, e.g. --where region=华东 (repeatable; all must hold)
+        #[arg(long = "where", value_name = "FIELD=VALUE")]
+        filters: Vec<String>,
+        #[arg(long, default_value = "output/forms")]
+        out: PathBuf,
+        /// 每个 PDF 最多页数 (记录数)
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormFormat {
+    Pdf,
+    Xlsx,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// 把内置的表单定义 (YAML) 和 typst 模板写到 DIR, 作为公司模板的起点
+    Export { dir: PathBuf },
 }
 
 /// Inputs shared by every command that reads the clerk's workbooks.

@@ -35,6 +35,14 @@ pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>> {
                 path: target.clone(),
                 source,
             })?;
+        // tempfile creates 0600; a report is an ordinary document the clerk's other programs open.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         tmp.write_all(&a.bytes)
             .and_then(|_| tmp.as_file().sync_all())
             .map_err(|source| Error::Write {

@@ -17,11 +17,17 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 
+/// Names of the built-in typst files (for `kebiao templates export`).
+pub fn embedded_templates() -> &'static [(&'static str, &'static str)] {
+    EMBEDDED
+}
+
 /// The built-in templates, embedded so the binary needs nothing beside it. `--templates DIR`
 /// overrides them file by file.
 const EMBEDDED: &[(&str, &str)] = &[
     ("lib.typ", include_str!("../../templates/lib.typ")),
     ("report.typ", include_str!("../../templates/report.typ")),
+    ("form.typ", include_str!("../../templates/form.typ")),
 ];
 
 static REGULAR: &[u8] = include_bytes!("../../templates/fonts/NotoSansCJKsc-Regular.otf");
