@@ -1028,7 +1028,7 @@ pub static T05: &[FieldDef] = &[
         "amount",
         "金额",
         Ty::Money,
-        false,
+        true, // or 数量×单价 when blank (model::load)
         "销售金额,订货金额,销售额,货款,价税合计,含税金额,应收金额,实收金额",
     ),
     f("discount", "折扣额", Ty::Money, false, "折扣,折让,折扣金额"),
