@@ -681,7 +681,7 @@ pub static T01: &[FieldDef] = &[
         "name",
         "客户名称",
         Ty::Text,
-        true,
+        false, // ● with 客户编号 as the alternative (model::load)
         "客户全称,客户,单位名称,公司名称,企业名称,顾客名称,名称,户名,购货单位,客户姓名",
     ),
     f("short_name", "客户简称", Ty::Text, false, "简称"),
@@ -975,7 +975,7 @@ pub static T05: &[FieldDef] = &[
         "订货日期",
         Ty::Date,
         true,
-        "订单日期,下单日期,开单日期,销售日期,单据日期,日期",
+        "订单日期,下单日期,开单日期,销售日期,单据日期,日期,销售时间,下单时间,订单时间,交易时间,交易日期,购买时间,购药时间",
     ),
     f(
         "ship_date",
@@ -1530,6 +1530,25 @@ pub static T15: &[FieldDef] = &[
     f("duration_s", "通话时长", Ty::Int, false, "时长"),
     f("qa_score", "质检得分", Ty::Int, false, "质检分"),
 ];
+
+/// Columns a sheet must have for its rows to be usable: each group needs one of its fields.
+/// A sheet missing a group cannot give a single valid row, so it is reported once, not per row.
+pub fn required_groups(t: TableId) -> &'static [&'static [&'static str]] {
+    const CUST: &[&str] = &["customer_id", "customer_name"];
+    match t {
+        TableId::Customers => &[&["customer_id", "name"]],
+        TableId::Products => &[&["product_id"], &["product_name"]],
+        TableId::Salespeople => &[&["name"]],
+        TableId::Targets => &[&["period"], &["target_sales"], &["staff", "group"]],
+        TableId::Sales => &[&["order_date"], &["qty"], CUST, &["amount", "unit_price"]],
+        TableId::Returns => &[&["return_date"], &["qty"], &["amount"], CUST],
+        TableId::Receipts => &[&["receipt_date"], &["amount"], CUST],
+        TableId::Interactions => &[&["contact_time"], &["staff"], CUST],
+        TableId::Complaints => &[&["complaint_no"], &["received_at"], CUST],
+        TableId::CreditSurveys => &[&["survey_date"], &["surveyor"], CUST],
+        _ => &[],
+    }
+}
 
 pub fn fields(t: TableId) -> &'static [FieldDef] {
     match t {

@@ -7,6 +7,7 @@ use super::*;
 use crate::config::Config;
 use crate::error::{Location, Msg, Problem, Result, Severity};
 use crate::ingest::header::name_key;
+use crate::ingest::table::a1;
 use crate::ingest::{self, Mapping, RawTable, TableId};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -67,6 +68,47 @@ fn build_table<T>(
     };
     for t in raws.iter().filter(|t| t.table == id) {
         b.found = true;
+        let fs = crate::ingest::schema::fields(id);
+        let header = |k: &str| {
+            fs.iter()
+                .find(|f| f.key == k)
+                .map(|f| f.header)
+                .unwrap_or("")
+        };
+        let missing: Vec<String> = crate::ingest::schema::required_groups(id)
+            .iter()
+            .filter(|g| g.iter().all(|k| t.col_of(k).is_none()))
+            .map(|g| g.iter().map(|k| header(k)).collect::<Vec<_>>().join(" 或 "))
+            .collect();
+        if !missing.is_empty() {
+            // No row of this sheet can be valid: one problem for the sheet, every row rejected.
+            let n = t.rows.len();
+            b.data_rows += n;
+            b.rejected += n;
+            let cell = t
+                .columns
+                .first()
+                .map(|c| a1(c.col, t.header_row))
+                .unwrap_or_default();
+            probs.push(Problem {
+                location: Location::new(&t.file, &t.sheet, cell),
+                table: id.zh().to_string(),
+                raw: String::new(),
+                problem: Msg::new(
+                    format!("缺少必需的列: {}", missing.join("、")),
+                    format!(
+                        "required columns missing: {}",
+                        missing.join(", ").replace(" 或 ", " or ")
+                    ),
+                ),
+                action: Msg::new(
+                    format!("本表 {n} 行全部未计入;请补上这些列,或用 --map 指明哪一列是它们"),
+                    format!("all {n} rows left out; add the columns, or name them with --map"),
+                ),
+                severity: Severity::Rejected,
+            });
+            continue;
+        }
         for r in &t.rows {
             b.data_rows += 1;
             let mut row = Row::new(t, r, probs);
@@ -123,7 +165,18 @@ fn notice(loc: Location, table: &str, raw: String, p: Msg, a: Msg) -> Problem {
 fn customer(row: &mut Row) -> Option<Customer> {
     let id = row.id("customer_id");
     let name = row.text("name");
-    let name = row.require("name", name)?;
+    if id.is_none() && name.is_none() {
+        row.reject_for(
+            "name",
+            Msg::new(
+                "缺少客户编号和客户名称",
+                "neither customer id nor name is given",
+            ),
+        );
+        return None;
+    }
+    // One of the two stands in for the other when missing (reported once for the table).
+    let name = name.or_else(|| id.clone()).unwrap_or_default();
     let c = Customer {
         customer_id: id.unwrap_or_default(),
         name,
@@ -704,6 +757,22 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
             c.customer_id = c.name.clone();
             named_only += 1;
         }
+    }
+    let id_only = raws
+        .iter()
+        .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
+        .count();
+    if id_only > 0 {
+        p.push(notice(
+            Location::default(),
+            TableId::Customers.zh(),
+            String::new(),
+            Msg::new(
+                "客户表没有客户名称列",
+                "the customer table has no customer-name column",
+            ),
+            Msg::new("以客户编号代替名称", "the id is shown as the name"),
+        ));
     }
     if named_only > 0 {
         p.push(notice(
