@@ -2,9 +2,10 @@
 
 use crate::cli::{Cli, SampleArgs};
 use crate::config::Config;
-use crate::output::{write_all, Artifact};
+use crate::output::write_streamed;
 use crate::sample::{generate, Params, FILE_NAME};
 use anyhow::{bail, Context};
+use std::path::Path;
 
 /// Excel's row limit, less the header row.
 const MAX_LINES: usize = 1_048_575;
@@ -39,18 +40,17 @@ pub fn run(cli: &Cli, args: &SampleArgs) -> anyhow::Result<u8> {
     };
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("无法创建输出目录 (cannot create) {}", args.out.display()))?;
-    let (bytes, summary) =
-        generate(&params, &args.out).context("生成演示数据 (generating the sample)")?;
-    let written = write_all(
-        &args.out,
-        &[Artifact {
-            name: FILE_NAME.into(),
-            bytes,
-        }],
-    )?;
-    let path = written
-        .first()
-        .map_or_else(|| args.out.join(FILE_NAME), Clone::clone);
+    // Streamed into a temp file beside the target and renamed into place (output.rs), so even a
+    // million lines never sit in memory and a failed run leaves the previous file untouched.
+    let mut summary = None;
+    let path = write_streamed(&args.out, Path::new(FILE_NAME), |file| {
+        let out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let s = generate(&params, &args.out, out).map_err(std::io::Error::other)?;
+        summary = Some(s);
+        Ok(())
+    })
+    .context("生成演示数据 (generating the sample)")?;
+    let summary = summary.context("生成演示数据 (generating the sample)")?;
     println!("已生成 {}:{}", path.display(), summary.line());
     Ok(0)
 }

@@ -386,9 +386,9 @@ impl Book {
         self.next_row.iter().map(|r| u64::from(*r) - 1).collect()
     }
 
-    /// Finish: the whole xlsx as bytes.
-    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
-        self.wb.save_to_buffer()
+    /// Finish: zip the sheets into `out`.
+    pub fn finish<W: std::io::Write + Send>(mut self, out: W) -> Result<(), XlsxError> {
+        self.wb.save_to_writer(out)
     }
 }
 

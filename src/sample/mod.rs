@@ -60,15 +60,17 @@ impl Summary {
     }
 }
 
-/// Generate the workbook. Worksheet temp files go to `tmpdir` (the output directory).
+/// Generate the workbook into `out`. Worksheet temp files go to `tmpdir` (the output directory),
+/// and the zip is streamed, so memory stays flat however many lines are asked for.
 ///
 /// # Errors
-/// The xlsx writer fails (temp files cannot be created in `tmpdir`, or a sheet exceeds Excel's
-/// 1,048,576-row limit).
-pub fn generate(
+/// The xlsx writer fails (temp files cannot be created in `tmpdir`, `out` cannot be written, or a
+/// sheet exceeds Excel's 1,048,576-row limit).
+pub fn generate<W: std::io::Write + Send>(
     params: &Params,
     tmpdir: &Path,
-) -> Result<(Vec<u8>, Summary), rust_xlsxwriter::XlsxError> {
+    out: W,
+) -> Result<Summary, rust_xlsxwriter::XlsxError> {
     let plan = plan::build(
         params.seed,
         params.customers,
@@ -93,11 +95,11 @@ pub fn generate(
     tables::staff(&plan, &mut book)?;
     tables::targets(&plan, &mut book)?;
     let counts = book.counts();
-    let bytes = book.finish()?;
+    book.finish(out)?;
     let rows = SHEETS
         .iter()
         .zip(counts)
         .map(|(s, n)| (s.name, n))
         .collect();
-    Ok((bytes, Summary { rows }))
+    Ok(Summary { rows })
 }

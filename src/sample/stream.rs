@@ -370,8 +370,12 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
                 let a = money(duef * 0.6);
                 parts = vec![a, pay - a];
             }
-            let refuse =
-                matches!(cust.pay, Pay::Bad { stop, .. } if stop == i + 1) && refused_count < 2;
+            // The trouble starts with a bounced note: the first receipt from three months before
+            // a bad payer stops paying is a 商业承兑汇票 that is refused (M66 D4). Two at most.
+            let refuse = matches!(cust.pay, Pay::Bad { stop, .. } if i + 3 >= stop)
+                && !facts.refused[c]
+                && refused_count < 2
+                && first + Duration::days(28 + 90) <= end;
             for (pi, part) in parts.into_iter().enumerate() {
                 if part <= Decimal::ZERO {
                     continue;
