@@ -102,15 +102,21 @@ def render(spec, records, out_png_pattern):
         shutil.copy(ROOT / "templates" / "form.typ", tmp / "form.typ")
         data = {"form": spec, "records": records, "company": "示例商贸有限公司", "lang": "zh"}
         (tmp / "data.json").write_text(json.dumps(data, ensure_ascii=False))
-        typst.compile(
+        compiler = typst.Compiler(
             str(tmp / "form.typ"),
-            output=str(out_png_pattern),
             root=str(tmp),
             font_paths=[str(ROOT / "templates" / "fonts")],
             ignore_system_fonts=True,
-            format="png",
-            ppi=100,
         )
+        pages, warnings = compiler.compile_with_warnings(format="png", ppi=100)
+        if isinstance(pages, bytes):
+            pages = [pages]
+        for i, png in enumerate(pages, start=1):
+            pathlib.Path(str(out_png_pattern).replace("{p}", str(i))).write_bytes(png)
+        # A warning (layout did not converge, missing glyph) is a broken form too.
+        if warnings:
+            raise RuntimeError("; ".join(str(w) for w in warnings))
+        return len(pages)
 
 
 def main():
@@ -134,8 +140,8 @@ def main():
         for tag, recs in runs:
             pattern = out / f"{spec['id']}-{tag}-{{p}}.png"
             try:
-                render(spec, recs, pattern)
-                print(f"ok {spec['id']} {tag}")
+                n = render(spec, recs, pattern)
+                print(f"ok {spec['id']} {tag} {n} page(s)")
             except Exception as e:  # report and go on: one broken form must not hide the rest
                 failed += 1
                 print(f"FAIL {spec['id']} {tag}: {getattr(e, 'diagnostic', None) or e}")

@@ -267,6 +267,10 @@ pub struct Column {
     /// Upper header cell shared by consecutive columns (销货退回 over 误期/业务/品质/其他).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Allowed values of a choice/multi/bool column (the Excel drop-down; a blank PDF leaves the
+    /// cell empty, as a printed register does).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -288,6 +292,8 @@ struct ColumnFull {
     width: Option<f32>,
     #[serde(default)]
     group: Option<String>,
+    #[serde(default)]
+    options: Vec<String>,
 }
 
 impl From<ColumnDef> for Column {
@@ -299,6 +305,7 @@ impl From<ColumnDef> for Column {
                 kind: Kind::Text,
                 width: None,
                 group: None,
+                options: Vec::new(),
             },
             ColumnDef::Full(f) => Column {
                 label: f.label,
@@ -306,6 +313,7 @@ impl From<ColumnDef> for Column {
                 kind: f.kind,
                 width: f.width,
                 group: f.group,
+                options: f.options,
             },
         }
     }
@@ -826,6 +834,21 @@ impl Validator<'_> {
                     );
                 }
                 col_keys.push(k);
+            }
+            let needs_options = matches!(c.kind, Kind::Choice | Kind::Multi);
+            if needs_options && c.options.is_empty() {
+                self.err(
+                    format!("{tp}.columns[{i}] {}", c.label),
+                    Some(&c.label),
+                    format!("a {:?} column needs a non-empty `options` list", c.kind),
+                );
+            }
+            if !c.kind.has_options() && !c.options.is_empty() {
+                self.err(
+                    format!("{tp}.columns[{i}] {}", c.label),
+                    Some(&c.label),
+                    format!("`options` given but the column kind is {:?}", c.kind),
+                );
             }
             if matches!(c.width, Some(w) if !(w > 0.0 && w <= 20.0)) {
                 self.err(
