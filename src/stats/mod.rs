@@ -1,7 +1,10 @@
 //! Statistics: pure functions from typed records and a period to [`Table`]s. One file per family
 //! of DOMAIN §2. No clock, no file, no setting they were not handed.
 
+pub mod complaints;
+pub mod credit;
 pub mod period;
+pub mod receivables;
 pub mod sales;
 
 use crate::error::Msg;
