@@ -942,6 +942,34 @@ mod tests {
         assert_eq!(payment_terms("AA"), "赊销 月结60天");
     }
 
+    /// The DOMAIN defaults this family relies on (§3.3).
+    #[test]
+    fn config_defaults_are_the_domain_defaults() {
+        let c = Config::default();
+        assert_eq!(c.credit.default_days, 60);
+        let f = &c.credit.limit_factor;
+        assert_eq!(
+            [f["AAA"], f["AA"], f["A"], f["B"], f["C"]],
+            [dec!(1.2), dec!(1.0), dec!(0.8), dec!(0.5), dec!(0)]
+        );
+        let b = &c.credit.grade_bands;
+        assert_eq!(
+            [b["AAA"], b["AA"], b["A"], b["B"], b["C"]],
+            [90, 80, 70, 60, 0]
+        );
+        assert_eq!(
+            (c.danger.overdue_days, c.danger.high_overdue_days),
+            (90, 180)
+        );
+        assert_eq!(
+            c.danger.overdue_days - c.credit.default_days,
+            30,
+            "D1 = 信用期 + 30"
+        );
+        assert_eq!(c.complaint.response_hours, 48);
+        assert_eq!(c.complaint.target_handle_hours, 24);
+    }
+
     #[test]
     fn m60_band_edges() {
         let b = Config::default().credit.grade_bands;

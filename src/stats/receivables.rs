@@ -1241,6 +1241,98 @@ mod tests {
             .all(|t| t.rows[0][0] == Value::Missing(SHEET_RECEIPTS.into())));
     }
 
+    /// With every line shipped on its order date, Σ 本月实销(发货) = the month's 实销额 (M37) from
+    /// the shared entries: the two bases differ only by the date they use.
+    #[test]
+    fn shipped_net_sales_reconcile_with_net_sales_entries() {
+        let mut ds = dataset();
+        if let Some(ls) = ds.sales.as_mut() {
+            for l in ls.iter_mut() {
+                l.ship_date = Some(l.order_date);
+            }
+        }
+        let cfg = crate::config::Config::default();
+        for mon in ["2023-12", "2024-01", "2024-02", "2024-03"] {
+            let ctx = Ctx::new(&ds, m(mon), &cfg);
+            let t = &tables(&ctx)[0];
+            assert_eq!(
+                t.totals.as_ref().unwrap()[4],
+                Value::Money(
+                    super::super::sales::net_sales(&ctx.entries, m(mon)) - before_opening(&ds, mon)
+                ),
+                "{mon}"
+            );
+        }
+    }
+
+    /// 实销额 of lines dated before their customer's 期初日期 (held in the opening balance instead).
+    fn before_opening(ds: &Dataset, mon: &str) -> Decimal {
+        ds.sales
+            .iter()
+            .flatten()
+            .filter(|l| {
+                !l.cancelled && m(mon).contains(l.order_date) && l.order_date < d("2024-01-01")
+            })
+            .filter(|l| l.customer_id.as_deref() == Some("C1"))
+            .map(|l| l.amount - l.discount - l.rebate)
+            .sum()
+    }
+
+    /// The over-limit table takes the M62 limit computed from a survey when 客户信息表 has none.
+    #[test]
+    fn computed_limit_flows_into_over_limit() {
+        let ds = Dataset {
+            customers: Some(vec![cust("C1", None)]),
+            sales: Some(
+                ["2024-01-10", "2024-02-10", "2024-03-10"]
+                    .iter()
+                    .map(|day| ship("C1", day, Some(day), dec!(30000)))
+                    .collect(),
+            ),
+            receipts: Some(vec![]),
+            credit_surveys: Some(vec![crate::model::CreditSurvey {
+                survey_date: d("2024-03-01"),
+                customer_id: Some("C1".into()),
+                pay_attitude: Some("爽快".into()),
+                bank_credit: Some("好".into()),
+                peer_rating: Some("好".into()),
+                neighbour_rating: Some("普通".into()),
+                bookkeeping: Some("完备".into()),
+                capital: Some(dec!(2000000)),
+                first_trade_date: Some(d("2020-02-01")),
+                business_trend: Some("成长".into()),
+                premises_area: Some("一般商业区".into()),
+                premises_tenure: Some("租用".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let cfg = crate::config::Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        let ids: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "receivables",
+                "receivables-by-staff",
+                "ageing",
+                "overdue",
+                "over-limit",
+                "notes-receivable"
+            ]
+        );
+        // AA (82); 3 months of history → 月均 30,000 → limit 30,000 × 60/30 × 1.0 = 60,000.
+        let over = &ts[4];
+        assert_eq!(over.rows.len(), 1);
+        assert_eq!(over.rows[0][4], Value::Money(dec!(60000)));
+        assert_eq!(over.rows[0][5], Value::Text("信用评定计算".into()));
+        assert_eq!(over.rows[0][6], Value::Money(dec!(30000)));
+        assert_eq!(ts[2].rows[0][15], Value::Money(dec!(30000)));
+        // Jan 10 → Mar 31 is 81 days: overdue against 60 credit days.
+        assert_eq!(ts[3].rows[0][4], Value::Money(dec!(30000)));
+    }
+
     #[test]
     fn name_only_records_match_the_customer() {
         let mut ds = dataset();
