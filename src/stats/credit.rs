@@ -24,40 +24,21 @@ pub const SHEET_COMPLAINTS: &str = "投诉记录";
 /// 信用等级 of a customer that cannot be rated (M59: ≥ 4 survey items missing, or no data at all).
 pub const UNRATED: &str = "未评定";
 
-/// M59 point tables for the answers of 客户信用调查表 / 客户信息调查表.
-const PAY_ATTITUDE: &[(&str, i64)] = &[
-    ("爽快", 20),
-    ("普通", 15),
-    ("尚可", 12),
-    ("迟延", 6),
-    ("为难", 3),
-    ("嗜欠尾款", 0),
-];
-const BANK_CREDIT: &[(&str, i64)] = &[
-    ("很好", 15),
-    ("好", 12),
-    ("普通", 9),
-    ("差", 4),
-    ("很差", 0),
-];
-const PEER_RATING: &[(&str, i64)] = &[("很好", 10), ("好", 8), ("普通", 6), ("差", 3), ("很差", 0)];
-const NEIGHBOUR_RATING: &[(&str, i64)] =
-    &[("很好", 5), ("好", 4), ("普通", 3), ("差", 1), ("很差", 0)];
-const BOOKKEEPING: &[(&str, i64)] = &[("完备", 5), ("不完备", 0)];
-const TREND: &[(&str, i64)] = &[
-    ("兴隆", 10),
-    ("成长", 8),
-    ("稳定", 6),
-    ("不定", 3),
-    ("衰退", 0),
-];
-const PREMISES: &[(&str, i64)] = &[("处于繁华区", 5), ("一般商业区", 3), ("偏僻地区", 1)];
-const TENURE: &[(&str, i64)] = &[("自有", 5), ("租用", 2)];
+/// M59 point tables per enumerated survey item: the configured tables (`credit.points`), each
+/// item falling back to the DOMAIN default when kebiao.yaml does not name it.
+pub type Points = BTreeMap<String, BTreeMap<String, i64>>;
+
+pub fn points_table(cfg: &Config) -> Points {
+    let mut p = crate::config::Credit::default().points;
+    for (item, answers) in &cfg.credit.points {
+        p.insert(item.clone(), answers.clone());
+    }
+    p
+}
 
 /// Points of an enumerated answer; an unknown or blank answer is missing (资料不全).
-fn lookup(table: &[(&str, i64)], answer: Option<&str>) -> Option<i64> {
-    let a = answer?.trim();
-    table.iter().find(|(k, _)| *k == a).map(|(_, p)| *p)
+fn lookup(points: &Points, item: &str, answer: Option<&str>) -> Option<i64> {
+    points.get(item)?.get(answer?.trim()).copied()
 }
 
 /// 资本额(元): ≥5,000,000 10 · ≥1,000,000 8 · ≥500,000 6 · ≥100,000 4 · >0 2 (0 scores 0).
@@ -138,25 +119,43 @@ impl Score {
 }
 
 /// M59 信用评分 of one survey. Personal items (性格, 嗜好 …) are not scored.
-pub fn score(s: &CreditSurvey, record: PaymentRecord) -> Score {
+pub fn score(s: &CreditSurvey, record: PaymentRecord, points: &Points) -> Score {
     let years = s.first_trade_date.map(|first| {
         // A first trade after the survey date is a typing error; it counts as < 1 year.
         s.survey_date.years_since(first).unwrap_or(0)
     });
     let survey_items: Vec<Item> = vec![
-        ("付款态度", lookup(PAY_ATTITUDE, s.pay_attitude.as_deref())),
-        ("银行信用", lookup(BANK_CREDIT, s.bank_credit.as_deref())),
-        ("同业者评价", lookup(PEER_RATING, s.peer_rating.as_deref())),
+        (
+            "付款态度",
+            lookup(points, "付款态度", s.pay_attitude.as_deref()),
+        ),
+        (
+            "银行信用",
+            lookup(points, "银行信用", s.bank_credit.as_deref()),
+        ),
+        (
+            "同业者评价",
+            lookup(points, "同业者评价", s.peer_rating.as_deref()),
+        ),
         (
             "近邻评价",
-            lookup(NEIGHBOUR_RATING, s.neighbour_rating.as_deref()),
+            lookup(points, "近邻评价", s.neighbour_rating.as_deref()),
         ),
-        ("账务体系", lookup(BOOKKEEPING, s.bookkeeping.as_deref())),
+        (
+            "账务体系",
+            lookup(points, "账务体系", s.bookkeeping.as_deref()),
+        ),
         ("资本额", s.capital.map(capital_points)),
         ("往来年限", years.map(years_points)),
-        ("业务趋势", lookup(TREND, s.business_trend.as_deref())),
-        ("场所", lookup(PREMISES, s.premises_area.as_deref())),
-        ("场所产权", lookup(TENURE, s.premises_tenure.as_deref())),
+        (
+            "业务趋势",
+            lookup(points, "业务趋势", s.business_trend.as_deref()),
+        ),
+        ("场所", lookup(points, "场所", s.premises_area.as_deref())),
+        (
+            "场所产权",
+            lookup(points, "场所产权", s.premises_tenure.as_deref()),
+        ),
     ];
     let missing = survey_items
         .iter()
@@ -328,6 +327,7 @@ pub fn assess<'a>(ctx: &'a Ctx, l: &Ledgers) -> BTreeMap<String, Assessment<'a>>
     let end = ctx.month.last_day();
     let history = purchase_history(ctx, &idx);
     let ar_known = ctx.ds.sales.is_some() && ctx.ds.receipts.is_some();
+    let points = points_table(ctx.cfg);
 
     let mut latest: BTreeMap<String, &CreditSurvey> = BTreeMap::new();
     for s in ctx.ds.credit_surveys.as_deref().unwrap_or(&[]) {
@@ -365,7 +365,7 @@ pub fn assess<'a>(ctx: &'a Ctx, l: &Ledgers) -> BTreeMap<String, Assessment<'a>>
                         payment_record(&led.items, ctx.month)
                     })
                 };
-                let sc = score(s, record);
+                let sc = score(s, record, &points);
                 if !sc.missing.is_empty() {
                     remarks.push(format!("资料不全: {}", sc.missing.join("、")));
                 }
@@ -912,6 +912,10 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn pts() -> Points {
+        points_table(&Config::default())
+    }
+
     /// The M59 worked case, answer by answer.
     fn worked_survey() -> CreditSurvey {
         CreditSurvey {
@@ -933,7 +937,7 @@ mod tests {
 
     #[test]
     fn m59_worked_case_is_82_and_m60_aa() {
-        let s = score(&worked_survey(), PaymentRecord::Clean);
+        let s = score(&worked_survey(), PaymentRecord::Clean, &pts());
         // 20+12+8+3+5+8+8+8+3+2+5
         assert_eq!(s.points, 82);
         assert!(s.missing.is_empty());
@@ -971,6 +975,16 @@ mod tests {
     }
 
     #[test]
+    fn configured_points_replace_one_item_and_keep_the_rest() {
+        let cfg =
+            Config::from_yaml("credit:\n  points:\n    付款态度: {爽快: 10, 普通: 8}\n").unwrap();
+        let p = points_table(&cfg);
+        let sc = score(&worked_survey(), PaymentRecord::Clean, &p);
+        assert_eq!(sc.points, 82 - 20 + 10);
+        assert_eq!(p["银行信用"]["好"], 12, "other items keep their defaults");
+    }
+
+    #[test]
     fn m60_band_edges() {
         let b = Config::default().credit.grade_bands;
         assert_eq!(grade_of(100, &b), "AAA");
@@ -988,16 +1002,16 @@ mod tests {
         s.neighbour_rating = None;
         s.capital = None;
         s.premises_area = Some("不知道".into()); // unreadable counts as missing
-        let sc = score(&s, PaymentRecord::NoHistory);
+        let sc = score(&s, PaymentRecord::NoHistory, &pts());
         assert_eq!(sc.points, 82 - 3 - 8 - 3 - 5 + 3);
         assert_eq!(sc.missing, vec!["近邻评价", "资本额", "场所"]);
         assert!(sc.rated());
         s.bookkeeping = None;
-        let sc = score(&s, PaymentRecord::Clean);
+        let sc = score(&s, PaymentRecord::Clean, &pts());
         assert_eq!(sc.missing.len(), 4);
         assert!(!sc.rated());
         // 付款记录 Unknown is not a survey item: it does not count towards the four.
-        let sc = score(&worked_survey(), PaymentRecord::Unknown);
+        let sc = score(&worked_survey(), PaymentRecord::Unknown, &pts());
         assert_eq!(sc.points, 77);
         assert!(sc.missing.is_empty());
     }
