@@ -920,6 +920,25 @@ fn status_sync_table(ctx: &Ctx, cs: &[Complaint], idx: &CustomerIndex) -> Table 
     }
 }
 
+/// KPIs of the 摘要 (§4.1) for `month`: 投诉数 (M67), 48h 达标率 (M68), 平均处理时长 in hours
+/// (M69). Missing when the complaints sheet is.
+pub fn kpis(ctx: &Ctx, month: Month) -> [Value; 3] {
+    let Some(cs) = ctx.ds.complaints.as_deref() else {
+        return std::array::from_fn(|_| Value::Missing(SHEET_COMPLAINTS.into()));
+    };
+    let rec = received_in(cs, month);
+    let (counted, met) = response_counts(
+        &rec,
+        month_end_instant(month),
+        ctx.cfg.complaint.response_hours,
+    );
+    [
+        Value::Int(rec.len() as i64),
+        ratio(Decimal::from(met), Decimal::from(counted)),
+        mean(&handling_hours(cs, month)).map_or(Value::NotApplicable, hours_value),
+    ]
+}
+
 /// The family's tables for the report month. `grades` maps 客户编号 → value grade (A–D), as the
 /// grading family computed it; customers not in it are 未分级.
 pub fn tables(ctx: &Ctx, grades: &BTreeMap<String, String>) -> Vec<Table> {
@@ -1387,6 +1406,13 @@ mod tests {
         // T1 (03-01) is before C1's 03-05 follow-up: fine. T2 (03-10) after C2's 03-01: listed.
         assert_eq!(sync.rows.len(), 1);
         assert_eq!(sync.rows[0][0], Value::Text("T2".into()));
+
+        assert_eq!(
+            kpis(&ctx, m("2024-03")),
+            [Value::Int(2), Value::Ratio(dec!(0.5)), Value::Qty(dec!(72))]
+        );
+        assert_eq!(kpis(&ctx, m("2024-02"))[0], Value::Int(1));
+        assert_eq!(kpis(&ctx, m("2024-02"))[2], Value::NotApplicable);
 
         let after = find(&ts, "after-sales");
         assert_eq!(after.rows[0][0], Value::Missing(SHEET_AFTER_SALES.into()));

@@ -866,6 +866,16 @@ pub fn danger_table(ctx: &Ctx, list: &[Danger]) -> Table {
     }
 }
 
+/// KPI of the 摘要 (§4.1): 危险客户数 (M66) at the report month.
+pub fn danger_count(ctx: &Ctx) -> Value {
+    if ctx.ds.customers.is_none() && ctx.ds.credit_surveys.is_none() {
+        return Value::Missing(SHEET_CUSTOMERS.into());
+    }
+    let l = receivables::ledgers(ctx.ds, ctx.cfg.credit.default_days);
+    let a = assess(ctx, &l);
+    Value::Int(dangers(ctx, &l, &a).len() as i64)
+}
+
 /// The family's tables for the report month, in reading order.
 pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let ds = ctx.ds;
@@ -1199,6 +1209,7 @@ mod tests {
         );
         let t = danger_table(&ctx, &list);
         assert_eq!(t.rows.len(), 6);
+        assert_eq!(danger_count(&ctx), Value::Int(6));
         assert_eq!(t.rows[0][5], Value::Text("高".into()));
         assert_eq!(t.totals.as_ref().unwrap()[3], Value::Money(dec!(8600)));
     }

@@ -615,6 +615,11 @@ pub fn collection_by_staff_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> 
     }
     let mut totals = vec![Value::Text("合计".into())];
     totals.extend(collection_cells(&total, days));
+    let mut notes = notes;
+    notes.push(Msg::new(
+        "应收按客户负责人归属",
+        "AR is attributed to the customer's account owner",
+    ));
     Table {
         id: "receivables-by-staff".into(),
         title: Msg::new(
@@ -911,6 +916,33 @@ pub fn notes_table(ctx: &Ctx) -> Table {
             "期票按收到日计入实收, 不在应收余额中; 此处列出月末仍持有 (未到期) 的票据",
             "Notes count as received on receipt and are not in AR; listed here are those still held (not yet due) at month end",
         )],
+    }
+}
+
+/// KPI of the 摘要 (§4.1): 应收余额 (M39) at the end of `month`, or Missing when AR is unknowable.
+pub fn ar_total(ds: &Dataset, default_credit_days: i64, month: Month) -> Value {
+    if let Some(sheet) = missing_sheet(ds) {
+        return Value::Missing(sheet.into());
+    }
+    let l = ledgers(ds, default_credit_days);
+    Value::Money(
+        l.by_customer
+            .values()
+            .map(|led| balance(&led.items, month.last_day()))
+            .sum(),
+    )
+}
+
+/// KPI of the 摘要 (§4.1): 实收款 (M38) of `month`, every method, notes at face value.
+pub fn received_total(ds: &Dataset, month: Month) -> Value {
+    match ds.receipts.as_deref() {
+        None => Value::Missing(SHEET_RECEIPTS.into()),
+        Some(rs) => Value::Money(
+            rs.iter()
+                .filter(|r| month.contains(r.receipt_date))
+                .map(|r| r.amount)
+                .sum(),
+        ),
     }
 }
 
@@ -1331,6 +1363,19 @@ mod tests {
         assert_eq!(ts[2].rows[0][15], Value::Money(dec!(30000)));
         // Jan 10 → Mar 31 is 81 days: overdue against 60 credit days.
         assert_eq!(ts[3].rows[0][4], Value::Money(dec!(30000)));
+    }
+
+    #[test]
+    fn summary_kpis() {
+        let ds = dataset();
+        assert_eq!(ar_total(&ds, 60, m("2024-03")), Value::Money(dec!(12000)));
+        assert_eq!(received_total(&ds, m("2024-03")), Value::Money(dec!(3000)));
+        let mut no_sales = ds.clone();
+        no_sales.sales = None;
+        assert_eq!(
+            ar_total(&no_sales, 60, m("2024-03")),
+            Value::Missing(SHEET_SALES.into())
+        );
     }
 
     #[test]
