@@ -1327,3 +1327,256 @@ mod tests {
             .all(|t| t.rows == vec![vec![Value::Missing(SHEET_CUSTOMERS.into())]]));
     }
 }
+
+/// Messy generated books through all three families: nothing panics, and the reconciliations hold
+/// for every customer and month.
+#[cfg(test)]
+mod messy {
+    use super::super::{complaints, receivables as rc};
+    use super::*;
+    use crate::model::{Complaint, Customer, Dataset, Interaction, Receipt, Return, SaleLine};
+    use rust_decimal_macros::dec;
+
+    /// A tiny linear congruential generator: repeatable without a crate.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n.max(1)
+        }
+        fn date(&mut self) -> NaiveDate {
+            NaiveDate::from_ymd_opt(2022, 1, 1)
+                .unwrap()
+                .checked_add_days(Days::new(self.next(1300)))
+                .unwrap()
+        }
+        fn money(&mut self) -> Decimal {
+            Decimal::new(self.next(2_000_000) as i64 - 100_000, 2)
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> Option<String> {
+            let i = self.next(xs.len() as u64 + 1) as usize;
+            xs.get(i).map(|s| s.to_string())
+        }
+        fn cust(&mut self) -> (Option<String>, Option<String>) {
+            let k = self.next(12);
+            match self.next(4) {
+                0 => (None, Some(format!("客户{k}"))),
+                _ => (Some(format!("C{k}")), None),
+            }
+        }
+    }
+
+    fn book(seed: u64) -> Dataset {
+        let mut g = Lcg(seed);
+        let customers = (0..10)
+            .map(|k| Customer {
+                customer_id: format!("C{k}"),
+                name: format!("客户{k}"),
+                owner: g.pick(&["张三", "李四"]),
+                region: g.pick(&["华东", "西北"]),
+                credit_days: (g.next(3) == 0).then(|| g.next(120) as i64),
+                credit_limit: (g.next(3) == 0).then(|| g.money()),
+                credit_grade: g.pick(&["AA", "C", "X"]),
+                opening_ar: (g.next(2) == 0).then(|| g.money()),
+                opening_ar_date: (g.next(4) != 0).then(|| g.date()),
+                last_followup_date: (g.next(2) == 0).then(|| g.date()),
+                ..Default::default()
+            })
+            .collect();
+        let sales = (0..300)
+            .map(|i| {
+                let (customer_id, customer_name) = g.cust();
+                let order_date = g.date();
+                SaleLine {
+                    order_no: Some(format!("SO{i}")),
+                    order_date,
+                    ship_date: (g.next(4) != 0).then(|| g.date()),
+                    customer_id,
+                    customer_name,
+                    qty: dec!(1),
+                    amount: g.money(),
+                    discount: Decimal::new(g.next(5000) as i64, 2),
+                    rebate: Decimal::new(g.next(100) as i64, 0),
+                    cancelled: g.next(10) == 0,
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let returns = (0..40)
+            .map(|i| {
+                let (customer_id, customer_name) = g.cust();
+                Return {
+                    return_date: g.date(),
+                    orig_order_no: Some(format!("SO{}", g.next(300))),
+                    customer_id,
+                    customer_name,
+                    product_name: g.pick(&["阀门", "管件"]),
+                    qty: Decimal::from(g.next(5)),
+                    amount: Decimal::new(g.next(100_000) as i64, 2),
+                    reason_cat: g.pick(&["品质", "误期", "奇怪"]),
+                    exchange: i % 5 == 0,
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let receipts = (0..150)
+            .map(|_| {
+                let (customer_id, customer_name) = g.cust();
+                Receipt {
+                    receipt_date: g.date(),
+                    customer_id,
+                    customer_name,
+                    amount: g.money(),
+                    method: g.pick(&["银行转账", "商业承兑汇票", "期票"]),
+                    note_due_date: (g.next(2) == 0).then(|| g.date()),
+                    note_status: g.pick(&["未到期", "已兑付", "拒付"]),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let at = |g: &mut Lcg| {
+            g.date()
+                .and_hms_opt(g.next(24) as u32, g.next(60) as u32, 0)
+                .unwrap()
+        };
+        let complaints = (0..60)
+            .map(|i| {
+                let (customer_id, customer_name) = g.cust();
+                let received_at = at(&mut g);
+                Complaint {
+                    complaint_no: format!("TS{i}"),
+                    received_at,
+                    customer_id,
+                    customer_name,
+                    complaint_type: g.pick(&["质量", "服务", "怪"]),
+                    severity: g.pick(&["一般", "重大"]),
+                    response_at: (g.next(3) != 0).then(|| at(&mut g)),
+                    closed_at: (g.next(2) == 0).then(|| at(&mut g)),
+                    claim_amount: (g.next(4) == 0).then(|| g.money()),
+                    status: g.pick(&["已结案", "处理中"]),
+                    dispute: (g.next(8) == 0).then_some(true),
+                    resolution: g.pick(&["退货", "赔偿"]),
+                    compensation: (g.next(3) == 0).then(|| g.money()),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let answers = [
+            "很好",
+            "好",
+            "普通",
+            "差",
+            "爽快",
+            "嗜欠尾款",
+            "完备",
+            "自有",
+            "成长",
+        ];
+        let surveys = (0..15)
+            .map(|_| {
+                let (customer_id, customer_name) = g.cust();
+                CreditSurvey {
+                    survey_date: g.date(),
+                    customer_id,
+                    customer_name,
+                    pay_attitude: g.pick(&answers),
+                    bank_credit: g.pick(&answers),
+                    peer_rating: g.pick(&answers),
+                    neighbour_rating: g.pick(&answers),
+                    bookkeeping: g.pick(&answers),
+                    capital: (g.next(3) != 0).then(|| g.money()),
+                    first_trade_date: (g.next(3) != 0).then(|| g.date()),
+                    business_trend: g.pick(&answers),
+                    premises_area: g.pick(&["一般商业区", "偏僻地区"]),
+                    premises_tenure: g.pick(&answers),
+                    peak_from: Some(g.next(14) as i64),
+                    peak_to: Some(g.next(14) as i64),
+                    peak_monthly_amt: (g.next(2) == 0).then(|| g.money()),
+                    off_monthly_amt: (g.next(2) == 0).then(|| g.money()),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let interactions = (0..30)
+            .map(|_| {
+                let (customer_id, customer_name) = g.cust();
+                Interaction {
+                    contact_time: at(&mut g),
+                    customer_id,
+                    customer_name,
+                    staff: "张三".into(),
+                    credit_alert: (g.next(3) == 0).then_some(true),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        Dataset {
+            customers: Some(customers),
+            sales: Some(sales),
+            returns: Some(returns),
+            receipts: Some(receipts),
+            complaints: Some(complaints),
+            credit_surveys: Some(surveys),
+            interactions: Some(interactions),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn messy_books_never_panic_and_reconcile() {
+        let cfg = Config::default();
+        for seed in 1..=8 {
+            let ds = book(seed);
+            for mon in ["2022-01", "2023-06", "2024-12", "2025-07"] {
+                let month: Month = mon.parse().unwrap();
+                let ctx = Ctx::new(&ds, month, &cfg);
+                let r = rc::tables(&ctx);
+                let c = tables(&ctx);
+                let grades = [("C1".to_string(), "A".to_string())].into();
+                let k = complaints::tables(&ctx, &grades);
+                assert_eq!(r.len() + c.len(), 9);
+                assert!(k.len() >= 19);
+
+                // Collection: closing = opening + net − received, per row and in total.
+                let col = &r[0];
+                for row in col.rows.iter().chain(col.totals.iter()) {
+                    let v: Vec<Decimal> = row[3..=6].iter().map(|x| x.money().unwrap()).collect();
+                    assert_eq!(v[3], v[0] + v[1] - v[2], "seed {seed} {mon}");
+                }
+                // Ageing: Σ buckets − unapplied = AR per row, and total AR = collection closing.
+                let age = &r[2];
+                for row in age.rows.iter().chain(age.totals.iter()) {
+                    let b: Decimal = row[4..=10].iter().filter_map(Value::money).sum();
+                    assert_eq!(row[3], Value::Money(b), "seed {seed} {mon}");
+                }
+                assert_eq!(
+                    age.totals.as_ref().unwrap()[3],
+                    col.totals.as_ref().unwrap()[6],
+                    "seed {seed} {mon}"
+                );
+                assert_eq!(
+                    rc::ar_total(&ds, 60, month),
+                    col.totals.as_ref().unwrap()[6]
+                );
+                // Complaint breakdowns each count every complaint of the month once.
+                let n = &k[0].rows[0][0];
+                for t in &k[1..=6] {
+                    assert_eq!(&t.totals.as_ref().unwrap()[1], n, "{} seed {seed}", t.id);
+                }
+                // Danger list: 高 before 中, then AR descending.
+                let d = &c[2];
+                let keyed: Vec<(bool, Decimal)> = d
+                    .rows
+                    .iter()
+                    .map(|r| (r[5] == Value::Text("高".into()), r[3].money().unwrap()))
+                    .collect();
+                assert!(keyed
+                    .windows(2)
+                    .all(|w| (w[0].0, w[0].1) >= (w[1].0, w[1].1)));
+            }
+        }
+    }
+}
