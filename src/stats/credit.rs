@@ -1356,7 +1356,7 @@ mod messy {
         fn money(&mut self) -> Decimal {
             Decimal::new(self.next(2_000_000) as i64 - 100_000, 2)
         }
-        fn pick<'a>(&mut self, xs: &[&'a str]) -> Option<String> {
+        fn pick(&mut self, xs: &[&str]) -> Option<String> {
             let i = self.next(xs.len() as u64 + 1) as usize;
             xs.get(i).map(|s| s.to_string())
         }
