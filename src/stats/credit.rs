@@ -1525,6 +1525,30 @@ mod messy {
         }
     }
 
+    pub(crate) fn sums_match(t: &Table) {
+        let Some(tot) = &t.totals else { return };
+        for (i, col) in t.columns.iter().enumerate() {
+            match (col.kind, &tot[i]) {
+                (Kind::Money, Value::Money(x)) => {
+                    let s: Decimal = t.rows.iter().filter_map(|r| r[i].money()).sum();
+                    assert_eq!(*x, s, "{} column {}", t.id, col.key);
+                }
+                (Kind::Int, Value::Int(x)) => {
+                    let s: i64 = t
+                        .rows
+                        .iter()
+                        .map(|r| match r[i] {
+                            Value::Int(n) => n,
+                            _ => 0,
+                        })
+                        .sum();
+                    assert_eq!(*x, s, "{} column {}", t.id, col.key);
+                }
+                _ => {}
+            }
+        }
+    }
+
     #[test]
     fn messy_books_never_panic_and_reconcile() {
         let cfg = Config::default();
@@ -1540,6 +1564,11 @@ mod messy {
                 assert_eq!(r.len() + c.len(), 9);
                 assert!(k.len() >= 19);
 
+                // The xlsx writes Money and Int totals as SUM formulas over the rows: each
+                // such total must be exactly Σ of its column, or Excel would show another figure.
+                for t in r.iter().chain(&c).chain(&k) {
+                    sums_match(t);
+                }
                 // Collection: closing = opening + net − received, per row and in total.
                 let col = &r[0];
                 for row in col.rows.iter().chain(col.totals.iter()) {

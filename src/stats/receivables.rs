@@ -14,7 +14,6 @@ use super::{missing_table, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Customer, Dataset, Receipt};
 use chrono::NaiveDate;
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, HashMap};
 
@@ -314,14 +313,16 @@ pub fn collection_rate(received: Decimal, opening: Decimal, net_sales: Decimal) 
 }
 
 /// M55 平均收款天数 = 期末应收 / 本期实销 × days in the period, rounded half-up to whole days.
-/// "—" when nothing was sold or the customer is in credit.
+/// "—" when nothing was sold or the customer is in credit. A Qty, not an Int: day counts of
+/// customers do not add up, and the xlsx renderer writes Int totals as SUM formulas.
 pub fn collection_days(closing: Decimal, net_sales: Decimal, days: i64) -> Value {
     if net_sales <= Decimal::ZERO || closing < Decimal::ZERO {
         return Value::NotApplicable;
     }
-    let d = (closing / net_sales * Decimal::from(days))
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    d.to_i64().map_or(Value::NotApplicable, Value::Int)
+    Value::Qty(
+        (closing / net_sales * Decimal::from(days))
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero),
+    )
 }
 
 /// Ageing buckets of M64, by days since the 发货日期: upper bounds (inclusive) and labels.
@@ -533,7 +534,7 @@ fn collection_columns(first: Vec<Column>) -> Vec<Column> {
         Column::new("received", "本月实收", "Received", Kind::Money),
         Column::new("closing", "期末应收", "Closing AR", Kind::Money),
         Column::new("rate", "回收率", "Collection rate", Kind::Percent),
-        Column::new("days", "平均收款天数", "Avg. collection days", Kind::Int),
+        Column::new("days", "平均收款天数", "Avg. collection days", Kind::Qty),
     ]);
     cols
 }
@@ -1118,7 +1119,10 @@ mod tests {
             collection_rate(dec!(3000), dec!(8500), dec!(4500)),
             Value::Ratio(dec!(3000) / dec!(13000))
         );
-        assert_eq!(collection_days(dec!(10000), dec!(4500), 31), Value::Int(69));
+        assert_eq!(
+            collection_days(dec!(10000), dec!(4500), 31),
+            Value::Qty(dec!(69))
+        );
         assert_eq!(
             collection_rate(dec!(100), dec!(0), dec!(0)),
             Value::NotApplicable
