@@ -2,8 +2,11 @@
 //! of DOMAIN §2. No clock, no file, no setting they were not handed.
 
 pub mod catalogue;
+pub mod complaints;
+pub mod credit;
 pub mod grading;
 pub mod period;
+pub mod receivables;
 pub mod retention;
 pub mod sales;
 pub mod salespeople;
