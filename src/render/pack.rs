@@ -44,27 +44,15 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
                     blocks.push(table_json(t, lang, Some(caption)));
                 }
                 Block::Chart(c) => {
-                    let Some(t) = tables.get(c.table) else {
-                        continue;
+                    let Some(t) = tables.iter().find(|t| t.id == c.table) else { continue };
+                    let Some(r) = c.resolve(t, lang) else { continue };
+                    let money = match &c.source {
+                        chart::ChartSource::Rows { value, .. } => t.columns.iter().any(|col| col.key == *value && col.kind == Kind::Money),
+                        chart::ChartSource::TotalsAcross { .. } => true,
                     };
-                    let labels: Vec<String> = t
-                        .rows
-                        .iter()
-                        .map(|r| format::value(&r[c.category_col], lang))
-                        .collect();
-                    let values = t
-                        .rows
-                        .iter()
-                        .map(|r| r[c.value_col].money().unwrap_or_default())
-                        .collect::<Vec<_>>();
                     let file = format!("/charts/{si}-{}.svg", c.id);
-                    files.insert(
-                        file.clone(),
-                        chart::bar_svg(c.title.get(lang), &labels, &values),
-                    );
-                    blocks.push(
-                        json!({"type": "chart", "file": file, "caption": J::Null, "width-pct": 95}),
-                    );
+                    files.insert(file.clone(), chart::bar_svg(c.title.get(lang), &r.labels, &r.values, money));
+                    blocks.push(json!({"type": "chart", "file": file, "caption": J::Null, "width-pct": 95}));
                 }
                 Block::Text(m) => blocks.push(json!({"type": "text", "text": m.get(lang)})),
                 Block::Missing(m) => blocks.push(json!({"type": "missing", "text": m.get(lang)})),
