@@ -710,12 +710,16 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
             && (t12m_start..=end).contains(&r.receipt_date)
         {
             let key = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
-            let no = r.receipt_no.clone().unwrap_or_default();
-            raise(
-                key,
-                3,
-                format!("D4 票据拒付 {no} {}", r.receipt_date).trim().into(),
-            );
+            let what = match r
+                .receipt_no
+                .as_deref()
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+            {
+                Some(no) => format!("D4 票据拒付 {no} ({})", r.receipt_date),
+                None => format!("D4 票据拒付 ({})", r.receipt_date),
+            };
+            raise(key, 3, what);
         }
     }
     // D5: 信用异动 = 是 in the last 90 days.
