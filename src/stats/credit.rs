@@ -536,8 +536,11 @@ pub fn ratings_table(ctx: &Ctx, a: &BTreeMap<String, Assessment>) -> Table {
         .values()
         .filter(|x| x.source != GradeSource::None)
         .map(|x| {
+            let mut remarks = x.remarks.clone();
+            if x.manual_limit.is_some() {
+                remarks.insert(0, "采用客户信息表限额".into());
+            }
             vec![
-                Value::Text(x.key.clone()),
                 Value::Text(x.name.clone()),
                 x.survey
                     .map_or(Value::Empty, |s| Value::Date(s.survey_date)),
@@ -546,15 +549,14 @@ pub fn ratings_table(ctx: &Ctx, a: &BTreeMap<String, Assessment>) -> Table {
                     .map_or(Value::Empty, |s| Value::Int(s.points)),
                 Value::Text(x.grade.clone()),
                 Value::Text(payment_terms(&x.grade).into()),
-                x.monthly_avg.map_or(Value::Empty, Value::Money),
                 Value::Int(x.credit_days),
+                x.monthly_avg.map_or(Value::Empty, Value::Money),
                 x.computed_limit.map_or(Value::Empty, Value::Money),
-                x.manual_limit.map_or(Value::Empty, Value::Money),
                 x.limit().map_or(Value::Empty, |(l, _)| Value::Money(l)),
                 x.guarantee.map_or(Value::Empty, |g| {
                     Value::Text(if g { "是" } else { "否" }.into())
                 }),
-                Value::Text(x.remarks.join("; ")),
+                Value::Text(remarks.join("; ")),
             ]
         })
         .collect();
@@ -575,16 +577,14 @@ pub fn ratings_table(ctx: &Ctx, a: &BTreeMap<String, Assessment>) -> Table {
             format!("Customer credit ratings, {}", ctx.month),
         ),
         columns: vec![
-            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
             Column::new("customer", "客户名称", "Customer", Kind::Text),
             Column::new("survey_date", "调查日期", "Survey date", Kind::Date),
             Column::new("score", "信用评分", "Score", Kind::Int),
             Column::new("grade", "信用等级", "Grade", Kind::Text),
             Column::new("terms", "付款方式", "Payment terms", Kind::Text),
-            Column::new("monthly", "月均采购额", "Monthly purchases", Kind::Money),
             Column::new("credit_days", "信用期(天)", "Credit days", Kind::Int),
+            Column::new("monthly", "月均采购额", "Monthly purchases", Kind::Money),
             Column::new("computed", "计算限额", "Computed limit", Kind::Money),
-            Column::new("manual", "客户信息表限额", "Typed limit", Kind::Money),
             Column::new("limit", "采用限额", "Limit in force", Kind::Money),
             Column::new("guarantee", "是否担保", "Guarantee", Kind::Text),
             Column::new("remark", "备注", "Remarks", Kind::Text),
@@ -663,7 +663,7 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
                 raise(
                     led.key.clone(),
                     0,
-                    format!("D1 最长账龄 {age} 天 > {limit_days} 天"),
+                    format!("D1 账龄 {age} 天 > {limit_days} 天"),
                 );
             }
             let limit = a.get(&led.key).and_then(Assessment::limit).map(|x| x.0);
@@ -671,7 +671,7 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
                 raise(
                     led.key.clone(),
                     1,
-                    format!("D2 应收 {} 超限额 {} 元 (限额 {})", ag.total(), over, lim),
+                    format!("D2 超限额 {:.2} (限额 {:.2})", over, lim),
                 );
             }
         }
@@ -710,12 +710,16 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
             && (t12m_start..=end).contains(&r.receipt_date)
         {
             let key = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
-            let no = r.receipt_no.clone().unwrap_or_default();
-            raise(
-                key,
-                3,
-                format!("D4 票据拒付 {no} {}", r.receipt_date).trim().into(),
-            );
+            let what = match r
+                .receipt_no
+                .as_deref()
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+            {
+                Some(no) => format!("D4 票据拒付 {no} ({})", r.receipt_date),
+                None => format!("D4 票据拒付 ({})", r.receipt_date),
+            };
+            raise(key, 3, what);
         }
     }
     // D5: 信用异动 = 是 in the last 90 days.
@@ -773,54 +777,53 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
     out
 }
 
-/// 危险客户统计表 (M66).
+/// 危险客户统计表 (M66). The flags share one column ("D1 D4") so the table fits a portrait page;
+/// the reasons column says what raised each.
 pub fn danger_table(ctx: &Ctx, list: &[Danger]) -> Table {
-    let mut columns = vec![
-        Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+    let columns = vec![
         Column::new("customer", "客户名称", "Customer", Kind::Text),
         Column::new("staff", "业务员", "Salesperson", Kind::Text),
         Column::new("ar", "应收余额", "AR", Kind::Money),
         Column::new("oldest", "最长账龄(天)", "Oldest (days)", Kind::Int),
         Column::new("level", "危险等级", "Danger level", Kind::Text),
+        Column::new("flags", "标志", "Flags", Kind::Text),
+        Column::new("reasons", "原因", "Reasons", Kind::Text),
     ];
-    for (i, (zh, en)) in FLAGS.iter().enumerate() {
-        columns.push(Column::new(&format!("d{}", i + 1), zh, en, Kind::Text));
-    }
-    columns.push(Column::new("reasons", "原因", "Reasons", Kind::Text));
     let rows = list
         .iter()
         .map(|d| {
-            let mut r = vec![
-                Value::Text(d.key.clone()),
+            let flags: Vec<&str> = FLAGS
+                .iter()
+                .zip(d.flags)
+                .filter(|(_, on)| *on)
+                .map(|((zh, _), _)| zh.split(' ').next().unwrap_or(zh))
+                .collect();
+            vec![
                 Value::Text(d.name.clone()),
                 Value::Text(d.owner.clone()),
                 Value::Money(d.ar),
                 d.oldest_days.map_or(Value::Empty, Value::Int),
                 Value::Text(if d.high { "高" } else { "中" }.into()),
-            ];
-            r.extend(
-                d.flags
-                    .iter()
-                    .map(|f| Value::Text(if *f { "●" } else { "" }.into())),
-            );
-            r.push(Value::Text(d.reasons.join("; ")));
-            r
+                Value::Text(flags.join(" ")),
+                Value::Text(d.reasons.join("; ")),
+            ]
         })
         .collect();
     let high = list.iter().filter(|d| d.high).count();
-    let mut totals = vec![
-        Value::Text("合计".into()),
-        Value::Text(format!("{} 户", list.len())),
+    let totals = vec![
+        Value::Text(format!("合计 {} 户", list.len())),
         Value::Empty,
         Value::Money(list.iter().map(|d| d.ar).sum()),
         Value::Empty,
         Value::Text(format!("高 {high} / 中 {}", list.len() - high)),
+        Value::Empty,
+        Value::Empty,
     ];
-    totals.extend(
-        (0..6).map(|i| Value::Text(list.iter().filter(|d| d.flags[i]).count().to_string())),
-    );
-    totals.push(Value::Empty);
-
+    let counts: Vec<String> = FLAGS
+        .iter()
+        .enumerate()
+        .map(|(i, (zh, _))| format!("{zh} {}", list.iter().filter(|d| d.flags[i]).count()))
+        .collect();
     let mut notes = vec![Msg::new(
         format!(
             "危险等级: 票据拒付、账龄超过 {} 天的逾期或 3 项以上标志为高, 其余为中; 按等级、应收余额排序",
@@ -831,6 +834,10 @@ pub fn danger_table(ctx: &Ctx, list: &[Danger]) -> Table {
             ctx.cfg.danger.high_overdue_days
         ),
     )];
+    notes.push(Msg::new(
+        format!("各标志户数: {}", counts.join(", ")),
+        format!("Customers per flag: {}", counts.join(", ")),
+    ));
     let ds = ctx.ds;
     let unevaluated: Vec<(&str, &str)> = [
         (ds.sales.is_none(), "D1 D2", SHEET_SALES),
@@ -1210,8 +1217,11 @@ mod tests {
         let t = danger_table(&ctx, &list);
         assert_eq!(t.rows.len(), 6);
         assert_eq!(danger_count(&ctx), Value::Int(6));
-        assert_eq!(t.rows[0][5], Value::Text("高".into()));
-        assert_eq!(t.totals.as_ref().unwrap()[3], Value::Money(dec!(8600)));
+        assert_eq!(t.rows[0][4], Value::Text("高".into()));
+        assert_eq!(t.rows[4][5], Value::Text("D3".into())); // C4
+        assert_eq!(t.rows[5][5], Value::Text("D5 D6".into())); // C6
+        assert!(t.notes[1].zh.contains("D1 逾期 2"), "{}", t.notes[1].zh);
+        assert_eq!(t.totals.as_ref().unwrap()[2], Value::Money(dec!(8600)));
     }
 
     #[test]
@@ -1572,23 +1582,23 @@ mod messy {
                 // Collection: closing = opening + net − received, per row and in total.
                 let col = &r[0];
                 for row in col.rows.iter().chain(col.totals.iter()) {
-                    let v: Vec<Decimal> = row[3..=6].iter().map(|x| x.money().unwrap()).collect();
+                    let v: Vec<Decimal> = row[2..=5].iter().map(|x| x.money().unwrap()).collect();
                     assert_eq!(v[3], v[0] + v[1] - v[2], "seed {seed} {mon}");
                 }
                 // Ageing: Σ buckets − unapplied = AR per row, and total AR = collection closing.
                 let age = &r[2];
                 for row in age.rows.iter().chain(age.totals.iter()) {
-                    let b: Decimal = row[4..=10].iter().filter_map(Value::money).sum();
-                    assert_eq!(row[3], Value::Money(b), "seed {seed} {mon}");
+                    let b: Decimal = row[3..=9].iter().filter_map(Value::money).sum();
+                    assert_eq!(row[2], Value::Money(b), "seed {seed} {mon}");
                 }
                 assert_eq!(
-                    age.totals.as_ref().unwrap()[3],
-                    col.totals.as_ref().unwrap()[6],
+                    age.totals.as_ref().unwrap()[2],
+                    col.totals.as_ref().unwrap()[5],
                     "seed {seed} {mon}"
                 );
                 assert_eq!(
                     rc::ar_total(&ds, 60, month),
-                    col.totals.as_ref().unwrap()[6]
+                    col.totals.as_ref().unwrap()[5]
                 );
                 // Complaint breakdowns each count every complaint of the month once.
                 let n = &k[0].rows[0][0];
@@ -1600,7 +1610,7 @@ mod messy {
                 let keyed: Vec<(bool, Decimal)> = d
                     .rows
                     .iter()
-                    .map(|r| (r[5] == Value::Text("高".into()), r[3].money().unwrap()))
+                    .map(|r| (r[4] == Value::Text("高".into()), r[2].money().unwrap()))
                     .collect();
                 assert!(keyed
                     .windows(2)

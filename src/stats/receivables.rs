@@ -434,10 +434,6 @@ pub fn over_limit(ar: Decimal, limit: Option<Decimal>) -> Option<Decimal> {
     limit.map(|l| ar - l).filter(|x| *x > Decimal::ZERO)
 }
 
-fn money_or_empty(x: Option<Decimal>) -> Value {
-    x.map_or(Value::Empty, Value::Money)
-}
-
 fn int_or_empty(x: Option<i64>) -> Value {
     x.map_or(Value::Empty, Value::Int)
 }
@@ -562,14 +558,13 @@ pub fn collection_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
         }
         total.add(&f);
         let mut row = vec![
-            Value::Text(led.key.clone()),
             Value::Text(led.name.clone()),
             Value::Text(led.owner.clone()),
         ];
         row.extend(collection_cells(&f, days));
         rows.push(row);
     }
-    let mut totals = vec![Value::Text("合计".into()), Value::Empty, Value::Empty];
+    let mut totals = vec![Value::Text("合计".into()), Value::Empty];
     totals.extend(collection_cells(&total, days));
     let mut notes = notes;
     notes.push(Msg::new(
@@ -583,7 +578,6 @@ pub fn collection_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
             format!("Customer collection analysis, {month}"),
         ),
         columns: collection_columns(vec![
-            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
             Column::new("customer", "客户名称", "Customer", Kind::Text),
             Column::new("staff", "业务员", "Salesperson", Kind::Text),
         ]),
@@ -646,17 +640,12 @@ fn ageing_cells(a: &Ageing) -> Vec<Value> {
     v
 }
 
-/// 应收账款账龄分析表 (M64, M65): one row per customer with AR or unapplied credit at month end.
-/// `limits` holds each customer's 赊销限额 in force (manual first, else computed: credit.rs).
-pub fn ageing_table(
-    l: &Ledgers,
-    month: Month,
-    limits: &BTreeMap<String, Decimal>,
-    notes: Vec<Msg>,
-) -> Table {
+/// 应收账款账龄分析表 (M64): one row per customer with AR or unapplied credit at month end. The
+/// 逾期 and 超限额 figures have their own lists ([`overdue_table`], [`over_limit_table`]), so the
+/// printed table stays ten columns wide.
+pub fn ageing_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
     let at = month.last_day();
     let mut columns = vec![
-        Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
         Column::new("customer", "客户名称", "Customer", Kind::Text),
         Column::new("staff", "业务员", "Salesperson", Kind::Text),
         Column::new("ar", "应收余额", "AR", Kind::Money),
@@ -664,50 +653,29 @@ pub fn ageing_table(
     for (i, (_, zh, en)) in BUCKETS.iter().enumerate() {
         columns.push(Column::new(&format!("b{i}"), zh, en, Kind::Money));
     }
-    columns.extend([
-        Column::new("unapplied", "预收/未核销", "Unapplied credit", Kind::Money),
-        Column::new("credit_days", "信用期(天)", "Credit days", Kind::Int),
-        Column::new("overdue", "逾期金额", "Overdue", Kind::Money),
-        Column::new("max_overdue", "最长逾期天数", "Max days overdue", Kind::Int),
-        Column::new("limit", "赊销限额", "Credit limit", Kind::Money),
-        Column::new("over_limit", "超限额", "Over limit", Kind::Money),
-    ]);
+    columns.push(Column::new(
+        "unapplied",
+        "预收/未核销",
+        "Unapplied credit",
+        Kind::Money,
+    ));
     let mut total = Ageing::default();
-    let mut total_over = Decimal::ZERO;
     let mut rows = Vec::new();
     for led in l.by_customer.values() {
         let a = ageing(&led.items, at, led.credit_days);
         if a.total().is_zero() && a.unapplied.is_zero() {
             continue;
         }
-        let limit = limits.get(&led.key).copied();
-        let over = over_limit(a.total(), limit);
-        total_over += over.unwrap_or_default();
         total.add(&a);
         let mut row = vec![
-            Value::Text(led.key.clone()),
             Value::Text(led.name.clone()),
             Value::Text(led.owner.clone()),
         ];
         row.extend(ageing_cells(&a));
-        row.extend([
-            Value::Int(led.credit_days),
-            Value::Money(a.overdue),
-            int_or_empty(a.max_overdue_days),
-            money_or_empty(limit),
-            money_or_empty(over),
-        ]);
         rows.push(row);
     }
-    let mut totals = vec![Value::Text("合计".into()), Value::Empty, Value::Empty];
+    let mut totals = vec![Value::Text("合计".into()), Value::Empty];
     totals.extend(ageing_cells(&total));
-    totals.extend([
-        Value::Empty,
-        Value::Money(total.overdue),
-        Value::Empty,
-        Value::Empty,
-        Value::Money(total_over),
-    ]);
     let mut notes = notes;
     notes.push(Msg::new(
         "账龄按发货日期计至月末; 收款与退货按先进先出冲销最早的发货; 逾期 = 账龄超过客户信用期; 应收余额 = 各账龄段合计 − 预收",
@@ -748,7 +716,6 @@ pub fn overdue_table(l: &Ledgers, month: Month) -> Table {
             t_ar += a.total();
             t_over += a.overdue;
             vec![
-                Value::Text(led.key.clone()),
                 Value::Text(led.name.clone()),
                 Value::Text(led.owner.clone()),
                 Value::Money(a.total()),
@@ -765,7 +732,6 @@ pub fn overdue_table(l: &Ledgers, month: Month) -> Table {
             format!("Overdue receivables, {month}"),
         ),
         columns: vec![
-            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
             Column::new("customer", "客户名称", "Customer", Kind::Text),
             Column::new("staff", "业务员", "Salesperson", Kind::Text),
             Column::new("ar", "应收余额", "AR", Kind::Money),
@@ -776,7 +742,6 @@ pub fn overdue_table(l: &Ledgers, month: Month) -> Table {
         rows,
         totals: Some(vec![
             Value::Text("合计".into()),
-            Value::Empty,
             Value::Empty,
             Value::Money(t_ar),
             Value::Money(t_over),
@@ -820,7 +785,6 @@ pub fn over_limit_table(
         .map(|(led, ar, limit, src, over)| {
             total += *over;
             vec![
-                Value::Text(led.key.clone()),
                 Value::Text(led.name.clone()),
                 Value::Text(led.owner.clone()),
                 Value::Money(*ar),
@@ -840,7 +804,6 @@ pub fn over_limit_table(
             format!("Customers over credit limit, {month}"),
         ),
         columns: vec![
-            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
             Column::new("customer", "客户名称", "Customer", Kind::Text),
             Column::new("staff", "业务员", "Salesperson", Kind::Text),
             Column::new("ar", "应收余额", "AR", Kind::Money),
@@ -851,7 +814,6 @@ pub fn over_limit_table(
         rows,
         totals: Some(vec![
             Value::Text("合计".into()),
-            Value::Empty,
             Value::Empty,
             Value::Empty,
             Value::Empty,
@@ -978,12 +940,10 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let l = ledgers(ctx.ds, ctx.cfg.credit.default_days);
     let notes = ledger_notes(ctx, &l);
     let limits = super::credit::limits_in_force(ctx, &l);
-    let plain: BTreeMap<String, Decimal> =
-        limits.iter().map(|(k, (v, _))| (k.clone(), *v)).collect();
     vec![
         collection_table(&l, month, notes.clone()),
         collection_by_staff_table(&l, month, notes.clone()),
-        ageing_table(&l, month, &plain, notes),
+        ageing_table(&l, month, notes),
         overdue_table(&l, month),
         over_limit_table(&l, month, &limits),
         notes_table(ctx),
@@ -1144,12 +1104,13 @@ mod tests {
         let t = collection_table(&l, m("2024-03"), vec![]);
         assert_eq!(t.rows.len(), 2);
         let tot = t.totals.as_ref().unwrap();
-        for col in 3..=6 {
+        for col in 2..=5 {
             let s: Decimal = t.rows.iter().filter_map(|r| r[col].money()).sum();
             assert_eq!(tot[col], Value::Money(s), "column {col}");
         }
-        assert_eq!(tot[6], Value::Money(dec!(12000)));
+        assert_eq!(tot[5], Value::Money(dec!(12000)));
         let by_staff = collection_by_staff_table(&l, m("2024-03"), vec![]);
+        assert_eq!(by_staff.totals.as_ref().unwrap()[4], tot[5]);
         assert_eq!(by_staff.rows.len(), 1);
         assert_eq!(by_staff.rows[0][4], Value::Money(dec!(12000)));
     }
@@ -1213,30 +1174,38 @@ mod tests {
     }
 
     #[test]
-    fn ageing_table_buckets_sum_to_total_ar_and_over_limit() {
+    fn ageing_table_buckets_sum_to_total_ar_and_overdue_and_over_limit_lists() {
         let ds = dataset();
         let l = ledgers(&ds, 60);
-        let limits: BTreeMap<String, Decimal> = [("C1".to_string(), dec!(8000))].into();
-        let t = ageing_table(&l, m("2024-03"), &limits, vec![]);
+        let t = ageing_table(&l, m("2024-03"), vec![]);
         let tot = t.totals.as_ref().unwrap();
-        assert_eq!(tot[3], Value::Money(dec!(12000)));
+        assert_eq!(tot[2], Value::Money(dec!(12000)));
         for r in t.rows.iter().chain([tot]) {
-            let buckets: Decimal = r[4..=10].iter().filter_map(Value::money).sum();
-            assert_eq!(r[3], Value::Money(buckets), "Σ buckets − unapplied = AR");
+            let buckets: Decimal = r[3..=9].iter().filter_map(Value::money).sum();
+            assert_eq!(r[2], Value::Money(buckets), "Σ buckets − unapplied = AR");
         }
-        let c1 = &t.rows[0];
-        assert_eq!(c1[15], Value::Money(dec!(2000))); // 10,000 − 8,000
-        assert_eq!(
-            t.rows[1][15],
-            Value::Empty,
-            "no limit → no over-limit figure"
-        );
         // Receipts of 9,000 and a return of 500 clear the 5,000 opening and 4,500 of the January
         // shipment → 5,000 left from 2024-01-10 (81 days, 61–90) and 5,000 shipped in March.
-        assert_eq!(c1[6], Value::Money(dec!(5000)));
-        assert_eq!(c1[4], Value::Money(dec!(5000)));
-        assert_eq!(c1[12], Value::Money(dec!(5000)), "81 days > 60 credit days");
-        assert_eq!(c1[13], Value::Int(21));
+        let c1 = &t.rows[0];
+        assert_eq!(c1[0], Value::Text("C1公司".into()));
+        assert_eq!(c1[5], Value::Money(dec!(5000)));
+        assert_eq!(c1[3], Value::Money(dec!(5000)));
+
+        let o = overdue_table(&l, m("2024-03"));
+        assert_eq!(o.rows.len(), 1);
+        assert_eq!(
+            o.rows[0][3],
+            Value::Money(dec!(5000)),
+            "81 days > 60 credit days"
+        );
+        assert_eq!(o.rows[0][5], Value::Int(21));
+
+        let limits: BTreeMap<String, (Decimal, LimitSource)> =
+            [("C1".to_string(), (dec!(8000), LimitSource::Manual))].into();
+        let ol = over_limit_table(&l, m("2024-03"), &limits);
+        assert_eq!(ol.rows.len(), 1, "C2 has no limit: not listed");
+        assert_eq!(ol.rows[0][5], Value::Money(dec!(2000))); // 10,000 − 8,000
+        assert_eq!(ol.rows[0][4], Value::Text("客户信息表".into()));
     }
 
     #[test]
@@ -1292,7 +1261,7 @@ mod tests {
             let ctx = Ctx::new(&ds, m(mon), &cfg);
             let t = &tables(&ctx)[0];
             assert_eq!(
-                t.totals.as_ref().unwrap()[4],
+                t.totals.as_ref().unwrap()[3],
                 Value::Money(
                     super::super::sales::net_sales(&ctx.entries, m(mon)) - before_opening(&ds, mon)
                 ),
@@ -1361,12 +1330,11 @@ mod tests {
         // AA (82); 3 months of history → 月均 30,000 → limit 30,000 × 60/30 × 1.0 = 60,000.
         let over = &ts[4];
         assert_eq!(over.rows.len(), 1);
-        assert_eq!(over.rows[0][4], Value::Money(dec!(60000)));
-        assert_eq!(over.rows[0][5], Value::Text("信用评定计算".into()));
-        assert_eq!(over.rows[0][6], Value::Money(dec!(30000)));
-        assert_eq!(ts[2].rows[0][15], Value::Money(dec!(30000)));
+        assert_eq!(over.rows[0][3], Value::Money(dec!(60000)));
+        assert_eq!(over.rows[0][4], Value::Text("信用评定计算".into()));
+        assert_eq!(over.rows[0][5], Value::Money(dec!(30000)));
         // Jan 10 → Mar 31 is 81 days: overdue against 60 credit days.
-        assert_eq!(ts[3].rows[0][4], Value::Money(dec!(30000)));
+        assert_eq!(ts[3].rows[0][3], Value::Money(dec!(30000)));
     }
 
     #[test]
