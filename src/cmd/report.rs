@@ -19,7 +19,12 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<u8> {
         let empty = crate::model::Dataset::default();
         let ctx = Ctx::new(&empty, Month::new(2000, 1).expect("valid"), &cfg);
         for t in catalogue::all(&ctx) {
-            let title = t.title.get(cli.lang).replace("2000年01月", "").replace(", 2000-01", "").replace("2000-01", "");
+            let title = t
+                .title
+                .get(cli.lang)
+                .replace("2000年01月", "")
+                .replace(", 2000-01", "")
+                .replace("2000-01", "");
             println!("{:<28} {}", t.id, title.trim());
         }
         return Ok(0);
@@ -38,8 +43,11 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<u8> {
         })?,
     };
     let ctx = Ctx::new(&ds, month, &cfg);
-    let table = catalogue::one(&ctx, id)
-        .ok_or_else(|| Error::Usage(format!("未知的统计表 {id:?}; 用 kebiao report --list 查看 (unknown table; see --list)")))?;
+    let table = catalogue::one(&ctx, id).ok_or_else(|| {
+        Error::Usage(format!(
+            "未知的统计表 {id:?}; 用 kebiao report --list 查看 (unknown table; see --list)"
+        ))
+    })?;
     let bytes = match args.format {
         Format::Text => text(&table, cli.lang).into_bytes(),
         Format::Csv => csv(&table, cli.lang).into_bytes(),

@@ -35,7 +35,11 @@ pub struct Resolved {
 
 pub enum ChartCells {
     /// Category column and value column, over every data row.
-    Columns { category: usize, value: usize, rows: usize },
+    Columns {
+        category: usize,
+        value: usize,
+        rows: usize,
+    },
     /// Header cells (categories) and totals-row cells (values), over a column range.
     TotalsRow { first: usize, last: usize },
 }
@@ -58,9 +62,21 @@ impl ChartSpec {
                     return None;
                 }
                 Some(Resolved {
-                    labels: t.rows.iter().map(|r| super::format::value(&r[c], lang)).collect(),
-                    values: t.rows.iter().map(|r| number(&r[v]).unwrap_or_default()).collect(),
-                    cells: ChartCells::Columns { category: c, value: v, rows: t.rows.len() },
+                    labels: t
+                        .rows
+                        .iter()
+                        .map(|r| super::format::value(&r[c], lang))
+                        .collect(),
+                    values: t
+                        .rows
+                        .iter()
+                        .map(|r| number(&r[v]).unwrap_or_default())
+                        .collect(),
+                    cells: ChartCells::Columns {
+                        category: c,
+                        value: v,
+                        rows: t.rows.len(),
+                    },
                 })
             }
             ChartSource::TotalsAcross { columns } => {
@@ -72,8 +88,14 @@ impl ChartSpec {
                 }
                 let totals = t.totals.as_ref()?;
                 Some(Resolved {
-                    labels: idx.iter().map(|i| t.columns[*i].label.get(lang).to_string()).collect(),
-                    values: idx.iter().map(|i| number(&totals[*i]).unwrap_or_default()).collect(),
+                    labels: idx
+                        .iter()
+                        .map(|i| t.columns[*i].label.get(lang).to_string())
+                        .collect(),
+                    values: idx
+                        .iter()
+                        .map(|i| number(&totals[*i]).unwrap_or_default())
+                        .collect(),
                     cells: ChartCells::TotalsRow { first, last },
                 })
             }
@@ -88,22 +110,51 @@ pub fn bar_svg(title: &str, labels: &[String], values: &[Decimal], money: bool) 
     let (w, row_h, top, left, right) = (640.0_f64, 24.0_f64, 36.0_f64, 130.0_f64, 120.0_f64);
     let h = top + row_h * n as f64 + 14.0;
     let vals: Vec<f64> = values.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect();
-    let max = vals.iter().cloned().fold(0.0_f64, |a, b| a.max(b.abs())).max(1e-9);
+    let max = vals
+        .iter()
+        .cloned()
+        .fold(0.0_f64, |a, b| a.max(b.abs()))
+        .max(1e-9);
     let plot = w - left - right;
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Noto Sans CJK SC" font-size="12">"##
     );
-    s.push_str(&format!(r##"<text x="{}" y="20" text-anchor="middle" font-size="14" font-weight="bold">{}</text>"##, w / 2.0, esc(title)));
-    s.push_str(&format!(r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#555" stroke-width="1"/>"##, h - 10.0));
+    s.push_str(&format!(
+        r##"<text x="{}" y="20" text-anchor="middle" font-size="14" font-weight="bold">{}</text>"##,
+        w / 2.0,
+        esc(title)
+    ));
+    s.push_str(&format!(
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{}" stroke="#555" stroke-width="1"/>"##,
+        h - 10.0
+    ));
     for (i, (label, v)) in labels.iter().zip(&vals).enumerate() {
         let y = top + row_h * i as f64;
         let bw = (v.abs() / max * plot).max(0.0);
         let color = if *v < 0.0 { "#c0504d" } else { "#4f81bd" };
         let shown: String = label.chars().take(12).collect();
-        s.push_str(&format!(r##"<text x="{}" y="{}" text-anchor="end">{}</text>"##, left - 6.0, y + row_h * 0.62, esc(&shown)));
-        s.push_str(&format!(r##"<rect x="{left}" y="{}" width="{bw:.2}" height="{}" fill="{color}"/>"##, y + 4.0, row_h - 8.0));
-        let text = if money { super::format::money(values[i]) } else { super::format::qty(values[i]) };
-        s.push_str(&format!(r##"<text x="{:.2}" y="{}">{}</text>"##, left + bw + 4.0, y + row_h * 0.62, esc(&text)));
+        s.push_str(&format!(
+            r##"<text x="{}" y="{}" text-anchor="end">{}</text>"##,
+            left - 6.0,
+            y + row_h * 0.62,
+            esc(&shown)
+        ));
+        s.push_str(&format!(
+            r##"<rect x="{left}" y="{}" width="{bw:.2}" height="{}" fill="{color}"/>"##,
+            y + 4.0,
+            row_h - 8.0
+        ));
+        let text = if money {
+            super::format::money(values[i])
+        } else {
+            super::format::qty(values[i])
+        };
+        s.push_str(&format!(
+            r##"<text x="{:.2}" y="{}">{}</text>"##,
+            left + bw + 4.0,
+            y + row_h * 0.62,
+            esc(&text)
+        ));
     }
     s.push_str("</svg>");
     s.into_bytes()

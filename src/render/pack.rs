@@ -44,15 +44,27 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
                     blocks.push(table_json(t, lang, Some(caption)));
                 }
                 Block::Chart(c) => {
-                    let Some(t) = tables.iter().find(|t| t.id == c.table) else { continue };
-                    let Some(r) = c.resolve(t, lang) else { continue };
+                    let Some(t) = tables.iter().find(|t| t.id == c.table) else {
+                        continue;
+                    };
+                    let Some(r) = c.resolve(t, lang) else {
+                        continue;
+                    };
                     let money = match &c.source {
-                        chart::ChartSource::Rows { value, .. } => t.columns.iter().any(|col| col.key == *value && col.kind == Kind::Money),
+                        chart::ChartSource::Rows { value, .. } => t
+                            .columns
+                            .iter()
+                            .any(|col| col.key == *value && col.kind == Kind::Money),
                         chart::ChartSource::TotalsAcross { .. } => true,
                     };
                     let file = format!("/charts/{si}-{}.svg", c.id);
-                    files.insert(file.clone(), chart::bar_svg(c.title.get(lang), &r.labels, &r.values, money));
-                    blocks.push(json!({"type": "chart", "file": file, "caption": J::Null, "width-pct": 95}));
+                    files.insert(
+                        file.clone(),
+                        chart::bar_svg(c.title.get(lang), &r.labels, &r.values, money),
+                    );
+                    blocks.push(
+                        json!({"type": "chart", "file": file, "caption": J::Null, "width-pct": 95}),
+                    );
                 }
                 Block::Text(m) => blocks.push(json!({"type": "text", "text": m.get(lang)})),
                 Block::Missing(m) => blocks.push(json!({"type": "missing", "text": m.get(lang)})),
@@ -132,25 +144,42 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
 }
 
 fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
-    // Numbers share the width equally; text columns take what they need. A table of text only
-    // (the problem list) lets its last two columns (问题, 处理) take the rest of the line.
-    let any_number = t.columns.iter().any(|c| c.kind != Kind::Text);
-    let n = t.columns.len();
-    let cols: Vec<J> = t
+    let shown = t.rows.len().min(MAX_PRINT_ROWS);
+    let cell = |v: &crate::stats::Value| format::value(v, lang);
+    // Each column gets a share of the line in proportion to its widest cell (capped, so one long
+    // remark cannot squeeze the numbers); long text wraps inside its cell. A table too wide for
+    // a portrait page goes on a landscape page (DOMAIN §4: wide tables are landscape pages).
+    let shares: Vec<usize> = t
         .columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let (align, width) = match c.kind {
-                Kind::Text if !any_number && i + 2 >= n => ("left", "1fr"),
-                Kind::Text => ("left", "auto"),
-                Kind::Date => ("center", "auto"),
-                _ => ("right", "1fr"),
-            };
-            json!({"label": c.label.get(lang), "align": align, "width": width})
+            let widest = t.rows[..shown]
+                .iter()
+                .chain(t.totals.iter())
+                .map(|r| format::width(&cell(&r[i])))
+                .chain(std::iter::once(format::width(c.label.get(lang)).min(12)))
+                .max()
+                .unwrap_or(4);
+            widest.clamp(4, 28) + 2
         })
         .collect();
-    let shown = t.rows.len().min(MAX_PRINT_ROWS);
+    let total: usize = shares.iter().sum();
+    let landscape = total > 96;
+    let small = total > 140;
+    let cols: Vec<J> = t
+        .columns
+        .iter()
+        .zip(&shares)
+        .map(|(c, share)| {
+            let align = match c.kind {
+                Kind::Text => "left",
+                Kind::Date => "center",
+                _ => "right",
+            };
+            json!({"label": c.label.get(lang), "align": align, "width": format!("{share}fr")})
+        })
+        .collect();
     let rows: Vec<Vec<String>> = t.rows[..shown]
         .iter()
         .map(|r| r.iter().map(|v| format::value(v, lang)).collect())
@@ -175,6 +204,8 @@ fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
         "rows": rows,
         "totals": t.totals.as_ref().map(|r| r.iter().map(|v| format::value(v, lang)).collect::<Vec<_>>()),
         "notes": notes,
+        "landscape": landscape,
+        "small": small,
     })
 }
 

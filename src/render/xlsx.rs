@@ -2,10 +2,10 @@
 //! with 元/％ formats, totals are formulas *with* cached results (viewers that do not recalculate
 //! still show them), text is always text (quote-prefixed when it could be taken for a formula).
 
+use super::chart::ChartCells;
 use super::format;
 use crate::error::{Error, Lang, Result};
 use crate::model::Dataset;
-use super::chart::ChartCells;
 use crate::report::{Block, Pack};
 use crate::stats::{Kind, Table, Value};
 use rust_decimal::prelude::ToPrimitive;
@@ -409,24 +409,46 @@ pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> 
         }
         let cols = widths.len();
         for c in charts {
-            let Some((t, p)) = placed.iter().find(|(t, _)| t.id == c.table) else { continue };
-            let Some(r) = c.resolve(t, lang) else { continue };
+            let Some((t, p)) = placed.iter().find(|(t, _)| t.id == c.table) else {
+                continue;
+            };
+            let Some(r) = c.resolve(t, lang) else {
+                continue;
+            };
             let name = s.sheet.as_str();
             let mut chart = Chart::new(ChartType::Bar);
             match r.cells {
-                ChartCells::Columns { category, value, rows } => {
+                ChartCells::Columns {
+                    category,
+                    value,
+                    rows,
+                } => {
                     let last = p.first_data_row + rows as u32 - 1;
                     chart
                         .add_series()
-                        .set_categories((name, p.first_data_row, category as u16, last, category as u16))
+                        .set_categories((
+                            name,
+                            p.first_data_row,
+                            category as u16,
+                            last,
+                            category as u16,
+                        ))
                         .set_values((name, p.first_data_row, value as u16, last, value as u16))
                         .set_name(t.columns[value].label.get(lang));
                 }
                 ChartCells::TotalsRow { first, last } => {
-                    let Some(totals_row) = p.last_data_row.map(|l| l + 1) else { continue };
+                    let Some(totals_row) = p.last_data_row.map(|l| l + 1) else {
+                        continue;
+                    };
                     chart
                         .add_series()
-                        .set_categories((name, p.header_row, first as u16, p.header_row, last as u16))
+                        .set_categories((
+                            name,
+                            p.header_row,
+                            first as u16,
+                            p.header_row,
+                            last as u16,
+                        ))
                         .set_values((name, totals_row, first as u16, totals_row, last as u16));
                 }
             }

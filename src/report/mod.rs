@@ -70,14 +70,25 @@ const SECTIONS: &[Def] = &[
         sheet: "02客户结构",
         zh: "客户结构与分布",
         en: "Customer structure",
-        tables: &["customer-status", "status-mismatch", "new-counts", "new-customers"],
+        tables: &[
+            "customer-status",
+            "status-mismatch",
+            "new-counts",
+            "new-customers",
+        ],
         charts: &[],
     },
     Def {
         sheet: "03客户分级",
         zh: "客户分级",
         en: "Customer grading",
-        tables: &["grading", "grade-migration", "concentration", "key-customers", "grading-ranked"],
+        tables: &[
+            "grading",
+            "grade-migration",
+            "concentration",
+            "key-customers",
+            "grading-ranked",
+        ],
         charts: &[("grading", Chart::Rows("grade", "count"))],
     },
     Def {
@@ -99,27 +110,57 @@ const SECTIONS: &[Def] = &[
             "product-mix",
             "seasonality",
         ],
-        charts: &[("sales-by-region", Chart::Rows("region", "net_sales")), ("monthly-sales", Chart::Rows("month", "net_sales"))],
+        charts: &[
+            ("sales-by-region", Chart::Rows("region", "net_sales")),
+            ("monthly-sales", Chart::Rows("month", "net_sales")),
+        ],
     },
     Def {
         sheet: "05退货作废",
         zh: "退货 · 作废 · 优惠",
         en: "Returns, cancellations, rebates",
-        tables: &["returns-by-reason", "returns-summary-by-reason", "returns-by-product", "return-clawback"],
+        tables: &[
+            "returns-by-reason",
+            "returns-summary-by-reason",
+            "returns-by-product",
+            "return-clawback",
+        ],
         charts: &[],
     },
     Def {
         sheet: "06货款回收",
         zh: "货款回收与应收",
         en: "Collections and receivables",
-        tables: &["receivables", "collections", "receivables-by-staff", "ageing", "overdue", "notes-receivable"],
-        charts: &[("ageing", Chart::Totals(&["b0", "b1", "b2", "b3", "b4", "b5"]))],
+        tables: &[
+            "receivables",
+            "collections",
+            "receivables-by-staff",
+            "ageing",
+            "overdue",
+            "notes-receivable",
+        ],
+        charts: &[(
+            "ageing",
+            Chart::Totals(&["b0", "b1", "b2", "b3", "b4", "b5"]),
+        )],
     },
     Def {
         sheet: "07信用风险",
         zh: "信用与危险客户",
         en: "Credit and dangerous customers",
-        tables: &["credit-grades", "over-limit", "danger-customers", "credit-ratings"],
+        tables: &[
+            "credit-grades",
+            "over-limit",
+            "danger-customers",
+            "credit-ratings",
+        ],
+        charts: &[],
+    },
+    Def {
+        sheet: "08客户跟进",
+        zh: "客户维护与跟进",
+        en: "Customer follow-up",
+        tables: &["followup-stats", "followup-overdue", "followup-contacts"],
         charts: &[],
     },
     Def {
@@ -151,7 +192,15 @@ const SECTIONS: &[Def] = &[
         sheet: "10保有流失",
         zh: "保有 · 流失 · 转化 · 满意",
         en: "Retention, churn, conversion, satisfaction",
-        tables: &["retention", "lost-ab", "lost-customers", "repurchase", "conversion", "loyalty", "satisfaction"],
+        tables: &[
+            "retention",
+            "lost-ab",
+            "lost-customers",
+            "repurchase",
+            "conversion",
+            "loyalty",
+            "satisfaction",
+        ],
         charts: &[],
     },
     Def {
@@ -176,7 +225,10 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config) -> Pack {
         sheet: "01摘要".into(),
         title: Msg::new("摘要", "Summary"),
         blocks: {
-            let mut b: Vec<Block> = summary::commentary(&kpis, &by_id).into_iter().map(Block::Text).collect();
+            let mut b: Vec<Block> = summary::commentary(&kpis, &by_id)
+                .into_iter()
+                .map(Block::Text)
+                .collect();
             b.push(Block::Table(kpis.clone()));
             b
         },
@@ -184,22 +236,35 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config) -> Pack {
     for def in SECTIONS {
         let mut blocks = Vec::new();
         for id in def.tables {
-            if let Some(t) = by_id.get(*id) {
-                blocks.push(Block::Table(t.clone()));
+            let Some(t) = by_id.get(*id) else { continue };
+            blocks.push(Block::Table(t.clone()));
+            // A chart goes right under the table it draws.
+            for (table, chart) in def.charts.iter().filter(|(table, _)| table == id) {
+                let source = match chart {
+                    Chart::Rows(c, v) => ChartSource::Rows {
+                        category: c.to_string(),
+                        value: v.to_string(),
+                    },
+                    Chart::Totals(cols) => ChartSource::TotalsAcross {
+                        columns: cols.iter().map(|s| s.to_string()).collect(),
+                    },
+                };
+                blocks.push(Block::Chart(ChartSpec {
+                    id: table.to_string(),
+                    title: t.title.clone(),
+                    table: table.to_string(),
+                    source,
+                }));
             }
-        }
-        for (table, chart) in def.charts {
-            let Some(t) = by_id.get(*table) else { continue };
-            let source = match chart {
-                Chart::Rows(c, v) => ChartSource::Rows { category: c.to_string(), value: v.to_string() },
-                Chart::Totals(cols) => ChartSource::TotalsAcross { columns: cols.iter().map(|s| s.to_string()).collect() },
-            };
-            blocks.push(Block::Chart(ChartSpec { id: table.to_string(), title: t.title.clone(), table: table.to_string(), source }));
         }
         if blocks.is_empty() {
             blocks.push(Block::Missing(Msg::new("本月无数据", "No data this month")));
         }
-        sections.push(Section { sheet: def.sheet.into(), title: Msg::new(def.zh, def.en), blocks });
+        sections.push(Section {
+            sheet: def.sheet.into(),
+            title: Msg::new(def.zh, def.en),
+            blocks,
+        });
     }
     sections.push(improvement_section(&kpis, cfg));
     sections.push(problems_section(ds));
@@ -220,7 +285,17 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
     let missed = summary::missed_goals(kpis);
     let mut rows: Vec<Vec<Value>> = missed
         .into_iter()
-        .map(|(name, goal, actual)| vec![Value::Text(name), Value::Text(goal), actual, Value::Empty, Value::Empty, Value::Empty, Value::Empty])
+        .map(|(name, goal, actual)| {
+            vec![
+                Value::Text(name),
+                Value::Text(goal),
+                actual,
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+                Value::Empty,
+            ]
+        })
         .collect();
     // Blank lines to write in, as on a printed form.
     for _ in 0..3 {
@@ -228,7 +303,10 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
     }
     let t = Table {
         id: "improvements".into(),
-        title: Msg::new("未达标指标与改进措施", "Missed goals and improvement measures"),
+        title: Msg::new(
+            "未达标指标与改进措施",
+            "Missed goals and improvement measures",
+        ),
         columns: vec![
             Column::new("kpi", "指标", "KPI", Kind::Text),
             Column::new("goal", "目标", "Goal", Kind::Text),
@@ -240,16 +318,30 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
         ],
         rows,
         totals: None,
-        notes: vec![Msg::new("由数据部门填写未达标原因、改进措施、责任人和期限。", "The data department fills in reasons, measures, owners and deadlines.")],
+        notes: vec![Msg::new(
+            "由数据部门填写未达标原因、改进措施、责任人和期限。",
+            "The data department fills in reasons, measures, owners and deadlines.",
+        )],
     };
-    Section { sheet: "12改进措施".into(), title: Msg::new("问题与改进措施", "Issues and improvements"), blocks: vec![Block::Table(t)] }
+    Section {
+        sheet: "12改进措施".into(),
+        title: Msg::new("问题与改进措施", "Issues and improvements"),
+        blocks: vec![Block::Table(t)],
+    }
 }
 
 /// 附 各部门提交情况 (R01): what each department hands in, and by when.
 fn submissions_section(month: Month, cfg: &Config) -> Section {
-    let due = month.next().first_day() + chrono::Duration::days(i64::from(cfg.report.due_day.max(1)) - 1);
+    let due =
+        month.next().first_day() + chrono::Duration::days(i64::from(cfg.report.due_day.max(1)) - 1);
     let row = |dept: &str, what: &str| {
-        vec![Value::Text(dept.into()), Value::Text(what.into()), Value::Date(due), Value::Empty, Value::Empty]
+        vec![
+            Value::Text(dept.into()),
+            Value::Text(what.into()),
+            Value::Date(due),
+            Value::Empty,
+            Value::Empty,
+        ]
     };
     let t = Table {
         id: "submissions".into(),
@@ -261,14 +353,27 @@ fn submissions_section(month: Month, cfg: &Config) -> Section {
             Column::new("submitted", "提交日期", "Submitted on", Kind::Text),
             Column::new("status", "按时/逾期", "On time / late", Kind::Text),
         ],
-        rows: vec![row("销售部门", "客户跟进统计表"), row("客服部门", "投诉处理分析表")],
+        rows: vec![
+            row("销售部门", "客户跟进统计表"),
+            row("客服部门", "投诉处理分析表"),
+        ],
         totals: None,
         notes: vec![Msg::new(
-            format!("每月{}日前(含)提交上月数据; 提交日期晚于截止日期为逾期。", cfg.report.due_day),
-            format!("Due by day {} of the next month, inclusive.", cfg.report.due_day),
+            format!(
+                "每月{}日前(含)提交上月数据; 提交日期晚于截止日期为逾期。",
+                cfg.report.due_day
+            ),
+            format!(
+                "Due by day {} of the next month, inclusive.",
+                cfg.report.due_day
+            ),
         )],
     };
-    Section { sheet: "附提交情况".into(), title: Msg::new("附: 各部门提交情况", "Annex: department submissions"), blocks: vec![Block::Table(t)] }
+    Section {
+        sheet: "附提交情况".into(),
+        title: Msg::new("附: 各部门提交情况", "Annex: department submissions"),
+        blocks: vec![Block::Table(t)],
+    }
 }
 
 /// 数据问题: every ingestion and integrity problem with file, sheet, cell and reason.
@@ -338,12 +443,22 @@ fn problems_section(ds: &Dataset) -> Section {
         ],
         rows: counts,
         totals: None,
-        notes: vec![Msg::new("数据行 = 已采用 + 已剔除", "data rows = accepted + rejected")],
+        notes: vec![Msg::new(
+            "数据行 = 已采用 + 已剔除",
+            "data rows = accepted + rejected",
+        )],
     }));
     if ds.problems.is_empty() {
-        blocks.push(Block::Text(Msg::new("没有发现数据问题。", "No data problems found.")));
+        blocks.push(Block::Text(Msg::new(
+            "没有发现数据问题。",
+            "No data problems found.",
+        )));
     } else {
         blocks.push(Block::Table(problems_table(ds)));
     }
-    Section { sheet: "13数据问题".into(), title: Msg::new("数据问题", "Data problems"), blocks }
+    Section {
+        sheet: "13数据问题".into(),
+        title: Msg::new("数据问题", "Data problems"),
+        blocks,
+    }
 }

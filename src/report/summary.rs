@@ -5,7 +5,10 @@ use crate::config::Config;
 use crate::error::Msg;
 use crate::model::Dataset;
 use crate::render::format;
-use crate::stats::{complaints, credit, growth, ratio, receivables, retention, sales, Column, Ctx, Kind, Month, Table, Value};
+use crate::stats::{
+    complaints, credit, growth, ratio, receivables, retention, sales, Column, Ctx, Kind, Month,
+    Table, Value,
+};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -15,17 +18,37 @@ const TARGET_SHEET: &str = "销售目标";
 /// One KPI for one month.
 fn kpis_of(ds: &Dataset, month: Month, cfg: &Config) -> Vec<(&'static str, &'static str, Value)> {
     let ctx = Ctx::new(ds, month, cfg);
-    let net = if ds.sales.is_some() { Value::Money(sales::net_sales(&ctx.entries, month)) } else { Value::Missing(SALES_SHEET.into()) };
+    let net = if ds.sales.is_some() {
+        Value::Money(sales::net_sales(&ctx.entries, month))
+    } else {
+        Value::Missing(SALES_SHEET.into())
+    };
     let target = target_completion(ds, &ctx, month);
-    let new_customers = if ds.sales.is_some() { Value::Int(retention::new_counts(&ctx, month).0) } else { Value::Missing(SALES_SHEET.into()) };
+    let new_customers = if ds.sales.is_some() {
+        Value::Int(retention::new_counts(&ctx, month).0)
+    } else {
+        Value::Missing(SALES_SHEET.into())
+    };
     let [complaints_n, on_time, handle_h] = complaints::kpis(&ctx, month);
     vec![
         ("实销额 (元)", "Net sales", net),
         ("目标完成率", "Target completion", target),
         ("新客户数", "New customers", new_customers),
-        ("实收款 (元)", "Collections", receivables::received_total(ds, month)),
-        ("应收余额 (元)", "Receivables", receivables::ar_total(ds, cfg.credit.default_days, month)),
-        ("危险客户数", "Dangerous customers", credit::danger_count(&ctx)),
+        (
+            "实收款 (元)",
+            "Collections",
+            receivables::received_total(ds, month),
+        ),
+        (
+            "应收余额 (元)",
+            "Receivables",
+            receivables::ar_total(ds, cfg.credit.default_days, month),
+        ),
+        (
+            "危险客户数",
+            "Dangerous customers",
+            credit::danger_count(&ctx),
+        ),
         ("投诉数", "Complaints", complaints_n),
         ("48小时反馈达标率", "48h response rate", on_time),
         ("平均处理时长 (小时)", "Mean handling hours", handle_h),
@@ -35,10 +58,21 @@ fn kpis_of(ds: &Dataset, month: Month, cfg: &Config) -> Vec<(&'static str, &'sta
 /// M49 company-wide: 实销额 / the month's targets (an annual target counts 1/12 when the year has no
 /// monthly rows).
 fn target_completion(ds: &Dataset, ctx: &Ctx, month: Month) -> Value {
-    let Some(targets) = ds.targets.as_deref() else { return Value::Missing(TARGET_SHEET.into()) };
-    let monthly: Decimal = targets.iter().filter(|t| t.period == month.to_string()).map(|t| t.target_sales).sum();
+    let Some(targets) = ds.targets.as_deref() else {
+        return Value::Missing(TARGET_SHEET.into());
+    };
+    let monthly: Decimal = targets
+        .iter()
+        .filter(|t| t.period == month.to_string())
+        .map(|t| t.target_sales)
+        .sum();
     let total = if monthly.is_zero() {
-        targets.iter().filter(|t| t.period == month.year.to_string()).map(|t| t.target_sales).sum::<Decimal>() / Decimal::from(12)
+        targets
+            .iter()
+            .filter(|t| t.period == month.year.to_string())
+            .map(|t| t.target_sales)
+            .sum::<Decimal>()
+            / Decimal::from(12)
     } else {
         monthly
     };
@@ -61,7 +95,10 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
     let goals: HashMap<&str, String> = [
         ("目标完成率", "≥ 100%".to_string()),
         ("48小时反馈达标率", "100%".to_string()),
-        ("平均处理时长 (小时)", format!("≤ {}", cfg.complaint.target_handle_hours)),
+        (
+            "平均处理时长 (小时)",
+            format!("≤ {}", cfg.complaint.target_handle_hours),
+        ),
     ]
     .into_iter()
     .collect();
@@ -85,13 +122,18 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
                 y.clone(),
                 change(a, p),
                 change(a, y),
-                goals.get(zh).map_or(Value::Empty, |g| Value::Text(g.clone())),
+                goals
+                    .get(zh)
+                    .map_or(Value::Empty, |g| Value::Text(g.clone())),
             ]
         })
         .collect();
     Table {
         id: "kpi".into(),
-        title: Msg::new(format!("{} 主要指标", month.zh()), format!("Key figures, {month}")),
+        title: Msg::new(
+            format!("{} 主要指标", month.zh()),
+            format!("Key figures, {month}"),
+        ),
         columns: vec![
             Column::new("kpi", "指标", "KPI", Kind::Text),
             Column::new("this", "本月", "This month", Kind::Money),
@@ -103,7 +145,10 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
         ],
         rows,
         totals: None,
-        notes: vec![Msg::new("“—”表示无可比数据或缺少数据表。", "“—” means no comparable data or a missing sheet.")],
+        notes: vec![Msg::new(
+            "“—”表示无可比数据或缺少数据表。",
+            "“—” means no comparable data or a missing sheet.",
+        )],
     }
 }
 
@@ -111,12 +156,18 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
 pub fn missed_goals(kpis: &Table) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     for r in &kpis.rows {
-        let (Value::Text(name), Value::Text(goal)) = (&r[0], &r[6]) else { continue };
+        let (Value::Text(name), Value::Text(goal)) = (&r[0], &r[6]) else {
+            continue;
+        };
         let Some(actual) = num(&r[1]) else { continue };
         let missed = if let Some(limit) = goal.strip_prefix("≤ ") {
             limit.parse::<Decimal>().is_ok_and(|l| actual > l)
         } else if goal.ends_with('%') {
-            let g: Decimal = goal.trim_start_matches("≥ ").trim_end_matches('%').parse().unwrap_or(Decimal::ONE_HUNDRED);
+            let g: Decimal = goal
+                .trim_start_matches("≥ ")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap_or(Decimal::ONE_HUNDRED);
             actual * Decimal::ONE_HUNDRED < g
         } else {
             false
@@ -144,22 +195,48 @@ pub fn commentary(kpis: &Table, tables: &HashMap<String, Table>) -> Vec<Msg> {
         .take(3)
         .map(|(g, name, pct)| {
             let _ = g;
-            let dir = if pct.starts_with('-') { "下降" } else { "上升" };
-            Msg::new(format!("{name} 环比{dir} {}。", pct.trim_start_matches('-')), format!("{name}: {pct} month on month."))
+            let dir = if pct.starts_with('-') {
+                "下降"
+            } else {
+                "上升"
+            };
+            Msg::new(
+                format!("{name} 环比{dir} {}。", pct.trim_start_matches('-')),
+                format!("{name}: {pct} month on month."),
+            )
         })
         .collect();
-    let count = |id: &str| tables.get(id).map(|t| t.rows.iter().filter(|r| !matches!(r.first(), Some(Value::Missing(_)))).count());
+    let count = |id: &str| {
+        tables.get(id).map(|t| {
+            t.rows
+                .iter()
+                .filter(|r| !matches!(r.first(), Some(Value::Missing(_))))
+                .count()
+        })
+    };
     if let Some(n) = count("lost-ab").filter(|n| *n > 0) {
-        out.push(Msg::new(format!("本月流失 A/B 类客户 {n} 户, 见“客户流失原因分析表”。"), format!("{n} A/B customers lost this month.")));
+        out.push(Msg::new(
+            format!("本月流失 A/B 类客户 {n} 户, 见“客户流失原因分析表”。"),
+            format!("{n} A/B customers lost this month."),
+        ));
     }
     if let Some(n) = count("danger-customers").filter(|n| *n > 0) {
-        out.push(Msg::new(format!("危险客户 {n} 户, 见“危险客户统计表”。"), format!("{n} dangerous customers.")));
+        out.push(Msg::new(
+            format!("危险客户 {n} 户, 见“危险客户统计表”。"),
+            format!("{n} dangerous customers."),
+        ));
     }
     if let Some(n) = count("overdue").filter(|n| *n > 0) {
-        out.push(Msg::new(format!("逾期应收涉及 {n} 户客户。"), format!("{n} customers with overdue receivables.")));
+        out.push(Msg::new(
+            format!("逾期应收涉及 {n} 户客户。"),
+            format!("{n} customers with overdue receivables."),
+        ));
     }
     if let Some(n) = count("complaint-response-missed").filter(|n| *n > 0) {
-        out.push(Msg::new(format!("{n} 件投诉未在48小时内反馈初步方案。"), format!("{n} complaints missed the 48-hour response.")));
+        out.push(Msg::new(
+            format!("{n} 件投诉未在48小时内反馈初步方案。"),
+            format!("{n} complaints missed the 48-hour response."),
+        ));
     }
     out
 }

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod complaints;
 pub mod credit;
+pub mod followup;
 pub mod grading;
 pub mod period;
 pub mod receivables;
