@@ -155,16 +155,33 @@ pub fn png(doc: &PagedDocument, page: usize, pixel_per_pt: f32) -> Option<Vec<u8
     typst_render::render(page, &opts).encode_png().ok()
 }
 
-/// The text of each page, in reading order of the layout, for tests: what a reader of the PDF sees,
-/// taken from the typst document itself (no external PDF tools needed).
+/// The text of each page, in the order typst laid it out, for tests: what a reader of the PDF
+/// sees, taken from the typst document itself (no external PDF tools needed). Runs that touch on
+/// one line (a font fallback splits a run) are joined without a space; others are separated.
 pub fn page_texts(doc: &PagedDocument) -> Vec<String> {
-    fn walk(frame: &typst::layout::Frame, out: &mut String) {
-        for (_, item) in frame.items() {
+    use typst::layout::{Abs, FrameItem, Point};
+    struct Acc {
+        out: String,
+        last: Option<(Abs, Abs)>, // (baseline y, x where the previous run ended)
+    }
+    fn walk(frame: &typst::layout::Frame, origin: Point, acc: &mut Acc) {
+        for (pos, item) in frame.items() {
+            let at = origin + *pos;
             match item {
-                typst::layout::FrameItem::Group(g) => walk(&g.frame, out),
-                typst::layout::FrameItem::Text(t) => {
-                    out.push_str(t.text.as_str());
-                    out.push(' ');
+                FrameItem::Group(g) => walk(
+                    &g.frame,
+                    at + Point::new(g.transform.tx, g.transform.ty),
+                    acc,
+                ),
+                FrameItem::Text(t) => {
+                    let touching = acc.last.is_some_and(|(y, x)| {
+                        (y - at.y).abs() < Abs::pt(0.5) && (x - at.x).abs() < Abs::pt(0.5)
+                    });
+                    if !acc.out.is_empty() && !touching {
+                        acc.out.push(' ');
+                    }
+                    acc.out.push_str(t.text.as_str());
+                    acc.last = Some((at.y, at.x + t.width()));
                 }
                 _ => {}
             }
@@ -173,9 +190,12 @@ pub fn page_texts(doc: &PagedDocument) -> Vec<String> {
     doc.pages()
         .iter()
         .map(|p| {
-            let mut s = String::new();
-            walk(&p.frame, &mut s);
-            s
+            let mut acc = Acc {
+                out: String::new(),
+                last: None,
+            };
+            walk(&p.frame, Point::zero(), &mut acc);
+            acc.out
         })
         .collect()
 }
