@@ -109,6 +109,7 @@ fn build_table<T>(
             });
             continue;
         }
+        lost_leading_zeros(t, probs);
         for r in &t.rows {
             b.data_rows += 1;
             let mut row = Row::new(t, r, probs);
@@ -133,6 +134,59 @@ fn build_table<T>(
         }
     }
     b
+}
+
+/// An identifier column written mostly as text with leading zeros ("001616528") where some
+/// cells are numbers ("1616528"): Excel dropped those zeros, and the ids no longer match. Listed,
+/// not repaired: the true width is a guess (corpus: 朝阳医院2018销售, 社保卡号).
+fn lost_leading_zeros(t: &RawTable, probs: &mut Vec<Problem>) {
+    let fs = crate::ingest::schema::fields(t.table);
+    for (ci, col) in t.columns.iter().enumerate() {
+        if !matches!(fs[col.field].ty, crate::ingest::schema::Ty::Id) {
+            continue;
+        }
+        let mut zero_led = 0usize;
+        let mut width: HashMap<usize, usize> = HashMap::new();
+        let mut texts = 0usize;
+        for r in &t.rows {
+            if let crate::ingest::Cell::Text(s) = &r.cells[ci] {
+                let s = s.trim();
+                texts += 1;
+                if s.len() > 1 && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()) {
+                    zero_led += 1;
+                    *width.entry(s.len()).or_default() += 1;
+                }
+            }
+        }
+        if texts == 0 || zero_led * 2 < texts {
+            continue;
+        }
+        let Some((&w, _)) = width.iter().max_by_key(|(l, n)| (**n, **l)) else {
+            continue;
+        };
+        for r in &t.rows {
+            let digits = match &r.cells[ci] {
+                crate::ingest::Cell::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1e15 => {
+                    format!("{}", *f as i64)
+                }
+                crate::ingest::Cell::Int(i) if *i >= 0 => i.to_string(),
+                _ => continue,
+            };
+            if digits.len() < w {
+                probs.push(Problem {
+                    location: Location::new(&t.file, &t.sheet, a1(col.col, r.row)),
+                    table: t.table.zh().to_string(),
+                    raw: digits.clone(),
+                    problem: Msg::new(
+                        format!("{}存成了数字,前导零可能已丢失(同列其他编号为 {w} 位)", fs[col.field].header),
+                        format!("{} stored as a number; its leading zeros may be lost (others in the column have {w} digits)", fs[col.field].key),
+                    ),
+                    action: Msg::new("按原样读入,未补零;请把该列设为文本后重新录入", "read as is, not padded; format the column as text and re-enter it"),
+                    severity: Severity::Notice,
+                });
+            }
+        }
+    }
 }
 
 /// 客户编号 or 客户名称 must be there (● one of them).
@@ -629,9 +683,10 @@ fn link_customers<T>(
     probs: &mut Vec<Problem>,
 ) {
     let Some(custs) = customers.as_mut() else {
-        if b.found && !b.recs.is_empty() {
+        if let Some((first, _)) = b.recs.first_mut() {
+            let (_, _, o) = get(first);
             probs.push(notice(
-                Location::default(),
+                Location::new(&o.file, &o.sheet, ""),
                 table.zh(),
                 String::new(),
                 Msg::new(
