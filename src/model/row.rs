@@ -115,7 +115,8 @@ impl<'a> Row<'a> {
             format!("{}: {}", def.header, b.0.zh),
             format!("{}: {}", def.key, b.0.en),
         );
-        if def.req {
+        // A damaged customer id cannot be linked to anything: the row is left out too.
+        if def.req || key == "customer_id" {
             self.reject_for(key, problem);
         } else {
             self.problem(
