@@ -116,7 +116,17 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
             path: path.clone(),
             msg: format!("无法读取 ({e})"),
         })?;
-        let book = open::read_book(path, &bytes)?;
+        // A reader bug on a malformed file must not take the run down: a panic inside the
+        // third-party parsers becomes "cannot read this file".
+        let book = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            open::read_book(path, &bytes)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::Unreadable {
+                path: path.clone(),
+                msg: "文件已损坏,读取时出错 (the file is damaged; the reader failed)".into(),
+            })
+        })?;
         drop(bytes);
         let name = display_name(path);
         for sheet in &book.sheets {
