@@ -67,7 +67,7 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
 }
 
 /// The value of attribute `name` (local name, case-insensitive), entity-decoded.
-fn attr(attrs: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(attrs: &str, name: &str) -> Option<String> {
     let lower = attrs.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find(name) {

@@ -129,8 +129,8 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
         })?;
         drop(bytes);
         let name = display_name(path);
-        for sheet in &book.sheets {
-            table::find_tables(&name, sheet, mapping, &mut found);
+        for mut sheet in book.sheets {
+            table::find_tables(&name, &mut sheet, mapping, &mut found);
         }
     }
     Ok(Ingested {

@@ -356,7 +356,7 @@ fn holds_method_words(sheet: &Sheet, from: usize, col: u32) -> bool {
 }
 
 /// Find every table in a sheet.
-pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &mut Found) {
+pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out: &mut Found) {
     let report = |table: Option<String>, skipped: Option<Msg>| SheetReport {
         file: file.to_string(),
         sheet: sheet.name.clone(),
@@ -488,7 +488,10 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
         }
     }
     let shared = targets.len() > 1;
-    for (table, tmap, hi) in targets {
+    let n_targets = targets.len();
+    for (ti, (table, tmap, hi)) in targets.into_iter().enumerate() {
+        // The last table read from this sheet takes the cells instead of copying them.
+        let take = ti + 1 == n_targets;
         let tname = table.zh();
         let fs = fields(table);
         let mut rep = report(Some(tname.to_string()), None);
@@ -589,7 +592,7 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
         }
         // Data rows.
         let mut rows: Vec<RawRow> = Vec::new();
-        for r in sheet.rows.iter().skip(data_from) {
+        for r in sheet.rows.iter_mut().skip(data_from) {
             let row1 = r.row + 1;
             if is_total_row(r) {
                 let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
@@ -627,7 +630,13 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
             }
             let cells: Vec<Cell> = columns
                 .iter()
-                .map(|c| r.get(c.col).cloned().unwrap_or_default())
+                .map(|c| {
+                    if take {
+                        r.take(c.col)
+                    } else {
+                        r.get(c.col).cloned().unwrap_or_default()
+                    }
+                })
                 .collect();
             if cells.iter().all(Cell::is_blank) {
                 if r.cells.iter().any(|(_, c)| !c.is_blank()) {
@@ -659,19 +668,16 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
                 if col.col != m.1 || !fs[col.field].ty.fills_down() {
                     continue;
                 }
-                let Some(top) = sheet
-                    .rows
-                    .iter()
-                    .find(|r| r.row == m.0)
-                    .and_then(|r| r.get(m.1))
-                    .cloned()
+                // Rows are sorted: find the merge's first line, then walk its span.
+                let start = rows.partition_point(|rr| rr.row < m.0 + 1);
+                let Some(top) = rows
+                    .get(start)
+                    .filter(|rr| rr.row == m.0 + 1)
+                    .map(|rr| rr.cells[ci].clone())
                 else {
                     continue;
                 };
-                for rr in rows
-                    .iter_mut()
-                    .filter(|rr| rr.row > m.0 + 1 && rr.row <= m.2 + 1)
-                {
+                for rr in rows[start..].iter_mut().take_while(|rr| rr.row <= m.2 + 1) {
                     if rr.cells[ci].is_blank() {
                         rr.cells[ci] = top.clone();
                     }
@@ -773,7 +779,8 @@ mod tests {
             vec![(0, 0, 0, 5), (2, 3, 2, 4), (2, 0, 3, 0)],
         );
         let mut f = Found::default();
-        find_tables("t.xlsx", &s, None, &mut f);
+        let mut s = s;
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert_eq!(f.tables.len(), 1, "{:?}", f.reports);
         let t = &f.tables[0];
         assert_eq!(t.table, TableId::Sales);
@@ -805,11 +812,11 @@ mod tests {
         );
         s.visibility = Visibility::Hidden;
         let mut f = Found::default();
-        find_tables("t.xlsx", &s, None, &mut f);
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert!(f.tables.is_empty());
         assert!(f.reports[0].skipped.is_some());
-        let s = sheet("Notes", vec![row(0, &[(0, "hello")])], vec![]);
-        find_tables("t.xlsx", &s, None, &mut f);
+        let mut s = sheet("Notes", vec![row(0, &[(0, "hello")])], vec![]);
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert_eq!(f.reports.len(), 2);
         assert!(f.tables.is_empty());
     }

@@ -27,8 +27,14 @@ pub fn load(inputs: &[PathBuf], map: Option<&Path>, cfg: &Config) -> Result<Data
 /// Cells of a record that identify its customer, for problems raised after typing.
 #[derive(Debug, Clone, Default)]
 struct CustRef {
-    cell: String,
-    raw: String,
+    /// 0-based column of the customer id (or name) cell; the row is the record's origin row.
+    col: u32,
+}
+
+impl CustRef {
+    fn cell(&self, o: &Origin) -> String {
+        a1(self.col, o.row)
+    }
 }
 
 /// One table's records while it is being built.
@@ -114,18 +120,13 @@ fn build_table<T>(
             b.data_rows += 1;
             let mut row = Row::new(t, r, probs);
             let rec = f(&mut row);
-            let cref = if row.has_column("customer_id")
-                && row.cell("customer_id").is_some_and(|c| !c.is_blank())
-            {
-                CustRef {
-                    cell: row.cell_ref("customer_id"),
-                    raw: row.raw_of("customer_id"),
-                }
+            let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
+                "customer_id"
             } else {
-                CustRef {
-                    cell: row.cell_ref("customer_name"),
-                    raw: row.raw_of("customer_name"),
-                }
+                "customer_name"
+            };
+            let cref = CustRef {
+                col: row.col_of(key),
             };
             match rec {
                 Some(rec) if !row.reject => b.recs.push((rec, cref)),
@@ -701,15 +702,17 @@ fn link_customers<T>(
     let mut kept = Vec::with_capacity(b.recs.len());
     for (mut rec, cref) in std::mem::take(&mut b.recs) {
         let (id, name, origin) = get(&mut rec);
+        let raw = id.clone().or_else(|| name.clone()).unwrap_or_default();
+        let cell = cref.cell(origin);
         let found = match (id.as_ref(), name.as_ref()) {
             (Some(i), _) => idx.by_id.get(i.as_str()).copied(),
             (None, Some(n)) => match idx.by_name.get(&name_key(n)) {
                 Some(Some(i)) => Some(*i),
                 Some(None) => {
                     probs.push(Problem {
-                        location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                        location: Location::new(&origin.file, &origin.sheet, &cell),
                         table: table.zh().into(),
-                        raw: cref.raw.clone(),
+                        raw: raw.clone(),
                         problem: Msg::new(
                             "客户名称对应多个客户编号,无法确定是哪一个",
                             "this customer name matches several customer ids",
@@ -743,9 +746,9 @@ fn link_customers<T>(
                 let cname = name.clone().or_else(|| id.clone()).unwrap_or_default();
                 *id = Some(cid.clone());
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    location: Location::new(&origin.file, &origin.sheet, &cell),
                     table: table.zh().into(),
-                    raw: cref.raw.clone(),
+                    raw: raw.clone(),
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
@@ -769,9 +772,9 @@ fn link_customers<T>(
             }
             None => {
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    location: Location::new(&origin.file, &origin.sheet, &cell),
                     table: table.zh().into(),
-                    raw: cref.raw.clone(),
+                    raw: raw.clone(),
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
