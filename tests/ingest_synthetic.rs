@@ -199,6 +199,12 @@ fn synthetic_html_saved_as_xls() {
         ("00123", "甲&乙公司")
     );
     assert_eq!(ds.sheets[0].header_row, Some(2));
+    let named = ds
+        .problems
+        .iter()
+        .find(|p| p.location.file == "synthetic_export.xls" && p.location.cell.is_empty())
+        .unwrap();
+    assert_eq!(named.problem.zh, "文件名是 .xls,内容实为 HTML 格式");
 }
 
 /// synthetic: an HTML file with no table is named for what it is.

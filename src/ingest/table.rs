@@ -265,28 +265,32 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
 
 /// 合计 / 小计 / 总计 rows at the bottom or between groups.
 fn is_total_row(row: &SheetRow) -> bool {
-    row.cells.iter().any(|(_, c)| {
-        c.as_text().is_some_and(|s| {
-            let t: String = s
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-                .collect();
-            t.chars().count() <= 8
-                && [
-                    "合计",
-                    "小计",
-                    "总计",
-                    "总合计",
-                    "本页合计",
-                    "累计",
-                    "共计",
-                    "总计:",
-                    "total",
-                ]
-                .iter()
-                .any(|k| t.to_lowercase().starts_with(k))
-        })
-    })
+    row.cells
+        .iter()
+        .any(|(_, c)| c.as_text().is_some_and(is_total_label))
+}
+
+/// A short label starting 合计/小计/总计/本页合计/累计/共计/Total, spaces ignored ("合 计").
+/// Checked on every text cell of every row, so the first character is tested before anything
+/// is copied.
+fn is_total_label(s: &str) -> bool {
+    let t = s.trim_start();
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '合' | '小' | '总' | '本' | '累' | '共' | 't' | 'T') {
+        return false;
+    }
+    let squeezed: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .take(9)
+        .collect();
+    squeezed.chars().count() <= 8
+        && ["合计", "小计", "总计", "总合计", "本页合计", "累计", "共计"]
+            .iter()
+            .any(|k| squeezed.starts_with(k))
+        || squeezed.to_ascii_lowercase().starts_with("total") && squeezed.len() <= 8
 }
 
 /// Sign-off and note lines under a table (制表人: …, 注: …), a single text cell.
@@ -427,7 +431,9 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
     let cands = candidate_labels(sheet);
     if !explicit.is_empty() {
         for tm in &explicit {
-            match find_header(&cands, tm.table, Some(tm), 2) {
+            // Two known headers are needed, or every one the mapping names if it names fewer.
+            let min = tm.columns.len().clamp(1, 2);
+            match find_header(&cands, tm.table, Some(tm), min) {
                 Some(hi) => targets.push((tm.table, Some(*tm), hi)),
                 None => {
                     out.reports.push(report(Some(tm.table.zh().into()), Some(Msg::new(
@@ -736,6 +742,30 @@ mod tests {
             rows,
             merges,
             is_1904: false,
+        }
+    }
+
+    #[test]
+    fn total_labels() {
+        for t in [
+            "合计",
+            "合 计",
+            "小计:",
+            "总计",
+            "本页合计",
+            "Total",
+            "合计（元）",
+        ] {
+            assert!(is_total_label(t), "{t}");
+        }
+        for t in [
+            "合同号",
+            "小王",
+            "总经理办公室",
+            "total amount due this month",
+            "客户合计表述很长的备注",
+        ] {
+            assert!(!is_total_label(t), "{t}");
         }
     }
 
