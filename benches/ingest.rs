@@ -77,15 +77,19 @@ fn main() {
     }
     let cal = t.elapsed();
     let t = Instant::now();
-    let ds =
-        kebiao::model::load(&[p.clone()], None, &kebiao::config::Config::default()).expect("load");
+    let ds = kebiao::model::load(
+        std::slice::from_ref(&p),
+        None,
+        &kebiao::config::Config::default(),
+    )
+    .expect("load");
     let ours = t.elapsed();
     let t = Instant::now();
     let bytes = std::fs::read(&p).expect("read");
     let book = kebiao::ingest::open::read_book(&p, &bytes).expect("book");
     let open_t = t.elapsed();
     let t = Instant::now();
-    let ing = kebiao::ingest::read_inputs(&[p.clone()], None).expect("ingest");
+    let ing = kebiao::ingest::read_inputs(std::slice::from_ref(&p), None).expect("ingest");
     let ing_t = t.elapsed();
     let t = Instant::now();
     let _ = kebiao::model::load::build(ing, &kebiao::config::Config::default());

@@ -235,8 +235,12 @@ tables:
 ",
     )
     .unwrap();
-    let ds =
-        kebiao::model::load(&[p.clone()], Some(&map), &kebiao::config::Config::default()).unwrap();
+    let ds = kebiao::model::load(
+        std::slice::from_ref(&p),
+        Some(&map),
+        &kebiao::config::Config::default(),
+    )
+    .unwrap();
     let sales = ds.sales.as_ref().unwrap();
     assert_eq!(sales.len(), 3, "{:#?}", ds.problems);
     assert_eq!(

@@ -317,7 +317,7 @@ fn unreadable_files_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("报表.xlsx");
     std::fs::write(&p, b"%PDF-1.4 not a workbook").unwrap();
-    let err = load(&[p.clone()], None, &Config::default()).unwrap_err();
+    let err = load(std::slice::from_ref(&p), None, &Config::default()).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("报表.xlsx") && msg.contains("PDF"), "{msg}");
     let missing = dir.path().join("nope.xlsx");

@@ -349,6 +349,9 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     Ok(out)
 }
 
+/// Sheet name → merged regions (first row, first col, last row, last col), 0-based.
+type MergesBySheet = std::collections::HashMap<String, Vec<(u32, u32, u32, u32)>>;
+
 /// `A1` → (0-based row, 0-based col).
 fn parse_a1(s: &str) -> Option<(u32, u32)> {
     let s = s.trim().trim_start_matches('$');
@@ -382,9 +385,7 @@ fn zip_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<String
 /// Merged regions of every sheet of an xlsx, read by decompressing each sheet and searching its
 /// tail for `<mergeCell ref=…>` (calamine's own call parses the whole sheet XML a second time,
 /// which doubled the time to open a large sheet). `None` → fall back to calamine.
-fn xlsx_merges(
-    bytes: &[u8],
-) -> Option<std::collections::HashMap<String, Vec<(u32, u32, u32, u32)>>> {
+fn xlsx_merges(bytes: &[u8]) -> Option<MergesBySheet> {
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let wb = zip_text(&mut z, "xl/workbook.xml")?;
     let rels = zip_text(&mut z, "xl/_rels/workbook.xml.rels")?;
