@@ -41,6 +41,12 @@ fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
     }
 }
 
+/// Pad to a display width, counting CJK characters as two columns so the counts line up.
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s.chars().map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// The whole check report as text.
 pub fn report(ds: &Dataset, lang: Lang) -> String {
     let mut s = String::new();
@@ -106,8 +112,8 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
     for c in &ds.counts {
         let _ = writeln!(
             s,
-            "  {:<8} {} {:>7}  {} {:>7}  {} {:>6}",
-            c.table,
+            "  {} {} {:>7}  {} {:>7}  {} {:>6}",
+            pad(&c.table, 12),
             t(lang, "数据行", "rows"),
             c.data_rows,
             t(lang, "接受", "accepted"),

@@ -67,7 +67,7 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
 }
 
 /// The value of attribute `name` (local name, case-insensitive), entity-decoded.
-fn attr(attrs: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(attrs: &str, name: &str) -> Option<String> {
     let lower = attrs.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find(name) {
@@ -105,7 +105,11 @@ pub fn decode_entities(s: &str) -> String {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // Search bytes: ';' is ASCII, so its index is a char boundary even after CJK text.
+        let Some(semi) = rest.as_bytes()[..rest.len().min(12)]
+            .iter()
+            .position(|&b| b == b';')
+        else {
             out.push('&');
             rest = &rest[1..];
             continue;

@@ -96,6 +96,41 @@ pub fn display_name(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
+/// A file whose name says one format and whose bytes say another is read by its bytes; the clerk
+/// is told what it really is (an "xls" that is a web page, an "xlsx" that is really xls ...).
+fn kind_notice(path: &Path, name: &str, kind: open::Kind) -> Option<Problem> {
+    use open::Kind;
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let expected: &[&str] = match kind {
+        Kind::Xlsx => &["xlsx", "xlsm"],
+        Kind::Xlsb => &["xlsb"],
+        Kind::Xls => &["xls"],
+        Kind::Ods => &["ods"],
+        Kind::Csv => &["csv", "txt", "tsv"],
+        Kind::Html => &["html", "htm"],
+        Kind::SpreadsheetMl => &["xml"],
+        Kind::EncryptedOoxml | Kind::Other(_) => return None,
+    };
+    if expected.contains(&ext.as_str()) {
+        return None;
+    }
+    let what = kind.label();
+    Some(Problem {
+        location: crate::error::Location::new(name, "", ""),
+        table: String::new(),
+        raw: String::new(),
+        problem: Msg::new(
+            format!("文件名是 .{ext},内容实为 {what} 格式"),
+            format!("the file is named .{ext} but is really {what}"),
+        ),
+        action: Msg::new("已按实际格式读取", "read as what it really is"),
+        severity: crate::error::Severity::Notice,
+    })
+}
+
 /// Everything read from the inputs, before typing.
 #[derive(Debug, Default)]
 pub struct Ingested {
@@ -116,11 +151,24 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
             path: path.clone(),
             msg: format!("无法读取 ({e})"),
         })?;
-        let book = open::read_book(path, &bytes)?;
+        // A reader bug on a malformed file must not take the run down: a panic inside the
+        // third-party parsers becomes "cannot read this file".
+        let book = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            open::read_book(path, &bytes)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::Unreadable {
+                path: path.clone(),
+                msg: "文件已损坏,读取时出错 (the file is damaged; the reader failed)".into(),
+            })
+        })?;
         drop(bytes);
         let name = display_name(path);
-        for sheet in &book.sheets {
-            table::find_tables(&name, sheet, mapping, &mut found);
+        if let Some(p) = kind_notice(path, &name, book.kind) {
+            found.problems.push(p);
+        }
+        for mut sheet in book.sheets {
+            table::find_tables(&name, &mut sheet, mapping, &mut found);
         }
     }
     Ok(Ingested {

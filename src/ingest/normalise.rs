@@ -184,7 +184,7 @@ fn number_to_datetime(f: f64, ctx: Ctx) -> Option<NaiveDateTime> {
         let n = f as i64;
         return ymd(n / 10_000, n / 100 % 100, n % 100).map(|d| d.and_time(NaiveTime::MIN));
     }
-    if f >= 1.0 && f < 2_958_466.0 {
+    if (1.0..2_958_466.0).contains(&f) {
         return serial_to_datetime(f, ctx.is_1904);
     }
     None

@@ -265,28 +265,32 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
 
 /// 合计 / 小计 / 总计 rows at the bottom or between groups.
 fn is_total_row(row: &SheetRow) -> bool {
-    row.cells.iter().any(|(_, c)| {
-        c.as_text().is_some_and(|s| {
-            let t: String = s
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-                .collect();
-            t.chars().count() <= 8
-                && [
-                    "合计",
-                    "小计",
-                    "总计",
-                    "总合计",
-                    "本页合计",
-                    "累计",
-                    "共计",
-                    "总计:",
-                    "total",
-                ]
-                .iter()
-                .any(|k| t.to_lowercase().starts_with(k))
-        })
-    })
+    row.cells
+        .iter()
+        .any(|(_, c)| c.as_text().is_some_and(is_total_label))
+}
+
+/// A short label starting 合计/小计/总计/本页合计/累计/共计/Total, spaces ignored ("合 计").
+/// Checked on every text cell of every row, so the first character is tested before anything
+/// is copied.
+fn is_total_label(s: &str) -> bool {
+    let t = s.trim_start();
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '合' | '小' | '总' | '本' | '累' | '共' | 't' | 'T') {
+        return false;
+    }
+    let squeezed: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .take(9)
+        .collect();
+    squeezed.chars().count() <= 8
+        && ["合计", "小计", "总计", "总合计", "本页合计", "累计", "共计"]
+            .iter()
+            .any(|k| squeezed.starts_with(k))
+        || squeezed.to_ascii_lowercase().starts_with("total") && squeezed.len() <= 8
 }
 
 /// Sign-off and note lines under a table (制表人: …, 注: …), a single text cell.
@@ -356,7 +360,7 @@ fn holds_method_words(sheet: &Sheet, from: usize, col: u32) -> bool {
 }
 
 /// Find every table in a sheet.
-pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &mut Found) {
+pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out: &mut Found) {
     let report = |table: Option<String>, skipped: Option<Msg>| SheetReport {
         file: file.to_string(),
         sheet: sheet.name.clone(),
@@ -427,7 +431,9 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
     let cands = candidate_labels(sheet);
     if !explicit.is_empty() {
         for tm in &explicit {
-            match find_header(&cands, tm.table, Some(tm), 2) {
+            // Two known headers are needed, or every one the mapping names if it names fewer.
+            let min = tm.columns.len().clamp(1, 2);
+            match find_header(&cands, tm.table, Some(tm), min) {
                 Some(hi) => targets.push((tm.table, Some(*tm), hi)),
                 None => {
                     out.reports.push(report(Some(tm.table.zh().into()), Some(Msg::new(
@@ -488,7 +494,10 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
         }
     }
     let shared = targets.len() > 1;
-    for (table, tmap, hi) in targets {
+    let n_targets = targets.len();
+    for (ti, (table, tmap, hi)) in targets.into_iter().enumerate() {
+        // The last table read from this sheet takes the cells instead of copying them.
+        let take = ti + 1 == n_targets;
         let tname = table.zh();
         let fs = fields(table);
         let mut rep = report(Some(tname.to_string()), None);
@@ -589,7 +598,7 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
         }
         // Data rows.
         let mut rows: Vec<RawRow> = Vec::new();
-        for r in sheet.rows.iter().skip(data_from) {
+        for r in sheet.rows.iter_mut().skip(data_from) {
             let row1 = r.row + 1;
             if is_total_row(r) {
                 let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
@@ -627,7 +636,13 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
             }
             let cells: Vec<Cell> = columns
                 .iter()
-                .map(|c| r.get(c.col).cloned().unwrap_or_default())
+                .map(|c| {
+                    if take {
+                        r.take(c.col)
+                    } else {
+                        r.get(c.col).cloned().unwrap_or_default()
+                    }
+                })
                 .collect();
             if cells.iter().all(Cell::is_blank) {
                 if r.cells.iter().any(|(_, c)| !c.is_blank()) {
@@ -659,19 +674,16 @@ pub fn find_tables(file: &str, sheet: &Sheet, mapping: Option<&Mapping>, out: &m
                 if col.col != m.1 || !fs[col.field].ty.fills_down() {
                     continue;
                 }
-                let Some(top) = sheet
-                    .rows
-                    .iter()
-                    .find(|r| r.row == m.0)
-                    .and_then(|r| r.get(m.1))
-                    .cloned()
+                // Rows are sorted: find the merge's first line, then walk its span.
+                let start = rows.partition_point(|rr| rr.row < m.0 + 1);
+                let Some(top) = rows
+                    .get(start)
+                    .filter(|rr| rr.row == m.0 + 1)
+                    .map(|rr| rr.cells[ci].clone())
                 else {
                     continue;
                 };
-                for rr in rows
-                    .iter_mut()
-                    .filter(|rr| rr.row > m.0 + 1 && rr.row <= m.2 + 1)
-                {
+                for rr in rows[start..].iter_mut().take_while(|rr| rr.row <= m.2 + 1) {
                     if rr.cells[ci].is_blank() {
                         rr.cells[ci] = top.clone();
                     }
@@ -734,6 +746,30 @@ mod tests {
     }
 
     #[test]
+    fn total_labels() {
+        for t in [
+            "合计",
+            "合 计",
+            "小计:",
+            "总计",
+            "本页合计",
+            "Total",
+            "合计（元）",
+        ] {
+            assert!(is_total_label(t), "{t}");
+        }
+        for t in [
+            "合同号",
+            "小王",
+            "总经理办公室",
+            "total amount due this month",
+            "客户合计表述很长的备注",
+        ] {
+            assert!(!is_total_label(t), "{t}");
+        }
+    }
+
+    #[test]
     fn a1_names() {
         assert_eq!(a1(0, 1), "A1");
         assert_eq!(a1(25, 3), "Z3");
@@ -773,7 +809,8 @@ mod tests {
             vec![(0, 0, 0, 5), (2, 3, 2, 4), (2, 0, 3, 0)],
         );
         let mut f = Found::default();
-        find_tables("t.xlsx", &s, None, &mut f);
+        let mut s = s;
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert_eq!(f.tables.len(), 1, "{:?}", f.reports);
         let t = &f.tables[0];
         assert_eq!(t.table, TableId::Sales);
@@ -805,11 +842,11 @@ mod tests {
         );
         s.visibility = Visibility::Hidden;
         let mut f = Found::default();
-        find_tables("t.xlsx", &s, None, &mut f);
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert!(f.tables.is_empty());
         assert!(f.reports[0].skipped.is_some());
-        let s = sheet("Notes", vec![row(0, &[(0, "hello")])], vec![]);
-        find_tables("t.xlsx", &s, None, &mut f);
+        let mut s = sheet("Notes", vec![row(0, &[(0, "hello")])], vec![]);
+        find_tables("t.xlsx", &mut s, None, &mut f);
         assert_eq!(f.reports.len(), 2);
         assert!(f.tables.is_empty());
     }

@@ -27,8 +27,14 @@ pub fn load(inputs: &[PathBuf], map: Option<&Path>, cfg: &Config) -> Result<Data
 /// Cells of a record that identify its customer, for problems raised after typing.
 #[derive(Debug, Clone, Default)]
 struct CustRef {
-    cell: String,
-    raw: String,
+    /// 0-based column of the customer id (or name) cell; the row is the record's origin row.
+    col: u32,
+}
+
+impl CustRef {
+    fn cell(&self, o: &Origin) -> String {
+        a1(self.col, o.row)
+    }
 }
 
 /// One table's records while it is being built.
@@ -109,22 +115,18 @@ fn build_table<T>(
             });
             continue;
         }
+        lost_leading_zeros(t, probs);
         for r in &t.rows {
             b.data_rows += 1;
             let mut row = Row::new(t, r, probs);
             let rec = f(&mut row);
-            let cref = if row.has_column("customer_id")
-                && row.cell("customer_id").is_some_and(|c| !c.is_blank())
-            {
-                CustRef {
-                    cell: row.cell_ref("customer_id"),
-                    raw: row.raw_of("customer_id"),
-                }
+            let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
+                "customer_id"
             } else {
-                CustRef {
-                    cell: row.cell_ref("customer_name"),
-                    raw: row.raw_of("customer_name"),
-                }
+                "customer_name"
+            };
+            let cref = CustRef {
+                col: row.col_of(key),
             };
             match rec {
                 Some(rec) if !row.reject => b.recs.push((rec, cref)),
@@ -133,6 +135,59 @@ fn build_table<T>(
         }
     }
     b
+}
+
+/// An identifier column written mostly as text with leading zeros ("001616528") where some
+/// cells are numbers ("1616528"): Excel dropped those zeros, and the ids no longer match. Listed,
+/// not repaired: the true width is a guess (corpus: 朝阳医院2018销售, 社保卡号).
+fn lost_leading_zeros(t: &RawTable, probs: &mut Vec<Problem>) {
+    let fs = crate::ingest::schema::fields(t.table);
+    for (ci, col) in t.columns.iter().enumerate() {
+        if !matches!(fs[col.field].ty, crate::ingest::schema::Ty::Id) {
+            continue;
+        }
+        let mut zero_led = 0usize;
+        let mut width: HashMap<usize, usize> = HashMap::new();
+        let mut texts = 0usize;
+        for r in &t.rows {
+            if let crate::ingest::Cell::Text(s) = &r.cells[ci] {
+                let s = s.trim();
+                texts += 1;
+                if s.len() > 1 && s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()) {
+                    zero_led += 1;
+                    *width.entry(s.len()).or_default() += 1;
+                }
+            }
+        }
+        if texts == 0 || zero_led * 2 < texts {
+            continue;
+        }
+        let Some((&w, _)) = width.iter().max_by_key(|(l, n)| (**n, **l)) else {
+            continue;
+        };
+        for r in &t.rows {
+            let digits = match &r.cells[ci] {
+                crate::ingest::Cell::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1e15 => {
+                    format!("{}", *f as i64)
+                }
+                crate::ingest::Cell::Int(i) if *i >= 0 => i.to_string(),
+                _ => continue,
+            };
+            if digits.len() < w {
+                probs.push(Problem {
+                    location: Location::new(&t.file, &t.sheet, a1(col.col, r.row)),
+                    table: t.table.zh().to_string(),
+                    raw: digits.clone(),
+                    problem: Msg::new(
+                        format!("{}存成了数字,前导零可能已丢失(同列其他编号为 {w} 位)", fs[col.field].header),
+                        format!("{} stored as a number; its leading zeros may be lost (others in the column have {w} digits)", fs[col.field].key),
+                    ),
+                    action: Msg::new("按原样读入,未补零;请把该列设为文本后重新录入", "read as is, not padded; format the column as text and re-enter it"),
+                    severity: Severity::Notice,
+                });
+            }
+        }
+    }
 }
 
 /// 客户编号 or 客户名称 must be there (● one of them).
@@ -629,9 +684,10 @@ fn link_customers<T>(
     probs: &mut Vec<Problem>,
 ) {
     let Some(custs) = customers.as_mut() else {
-        if b.found && !b.recs.is_empty() {
+        if let Some((first, _)) = b.recs.first_mut() {
+            let (_, _, o) = get(first);
             probs.push(notice(
-                Location::default(),
+                Location::new(&o.file, &o.sheet, ""),
                 table.zh(),
                 String::new(),
                 Msg::new(
@@ -646,15 +702,17 @@ fn link_customers<T>(
     let mut kept = Vec::with_capacity(b.recs.len());
     for (mut rec, cref) in std::mem::take(&mut b.recs) {
         let (id, name, origin) = get(&mut rec);
+        let raw = id.clone().or_else(|| name.clone()).unwrap_or_default();
+        let cell = cref.cell(origin);
         let found = match (id.as_ref(), name.as_ref()) {
             (Some(i), _) => idx.by_id.get(i.as_str()).copied(),
             (None, Some(n)) => match idx.by_name.get(&name_key(n)) {
                 Some(Some(i)) => Some(*i),
                 Some(None) => {
                     probs.push(Problem {
-                        location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                        location: Location::new(&origin.file, &origin.sheet, &cell),
                         table: table.zh().into(),
-                        raw: cref.raw.clone(),
+                        raw: raw.clone(),
                         problem: Msg::new(
                             "客户名称对应多个客户编号,无法确定是哪一个",
                             "this customer name matches several customer ids",
@@ -688,9 +746,9 @@ fn link_customers<T>(
                 let cname = name.clone().or_else(|| id.clone()).unwrap_or_default();
                 *id = Some(cid.clone());
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    location: Location::new(&origin.file, &origin.sheet, &cell),
                     table: table.zh().into(),
-                    raw: cref.raw.clone(),
+                    raw: raw.clone(),
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
@@ -714,9 +772,9 @@ fn link_customers<T>(
             }
             None => {
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    location: Location::new(&origin.file, &origin.sheet, &cell),
                     table: table.zh().into(),
-                    raw: cref.raw.clone(),
+                    raw: raw.clone(),
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",

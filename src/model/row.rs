@@ -48,6 +48,15 @@ impl<'a> Row<'a> {
         Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
     }
 
+    /// 0-based sheet column of a field (the row's first mapped column when absent).
+    pub fn col_of(&self, key: &str) -> u32 {
+        self.def(key)
+            .and_then(|(_, ci)| ci)
+            .map(|ci| self.t.columns[ci].col)
+            .or_else(|| self.t.columns.first().map(|c| c.col))
+            .unwrap_or(0)
+    }
+
     /// A1 reference of a field's cell in this row (the row's first mapped cell when the column
     /// is absent).
     pub fn cell_ref(&self, key: &str) -> String {
@@ -115,7 +124,8 @@ impl<'a> Row<'a> {
             format!("{}: {}", def.header, b.0.zh),
             format!("{}: {}", def.key, b.0.en),
         );
-        if def.req {
+        // A damaged customer id cannot be linked to anything: the row is left out too.
+        if def.req || key == "customer_id" {
             self.reject_for(key, problem);
         } else {
             self.problem(
