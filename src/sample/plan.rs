@@ -152,7 +152,7 @@ pub struct Customer {
     pub co_owner: Option<usize>,
     pub source: &'static str,
     pub referrer: Option<usize>,
-    pub source_activity: Option<&'static str>,
+    pub source_activity: Option<String>,
     pub channel: &'static str,
     pub kind: Kind,
     /// First and last month index with demand (Buyer only).
@@ -430,6 +430,8 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
             }
         };
         let (contact, cpy) = person_name(&mut rng);
+        // A private customer is their own contact.
+        let contact = if person { name.clone() } else { contact };
         let contact_title = if person {
             "老板"
         } else {
@@ -539,11 +541,12 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
         } else {
             rng.unit() * 0.08
         };
+        // Opening balances are sized once the monthly line budget is known (below).
         let opening_ar = (kind == Kind::Buyer
             && first == 0
             && created < start
             && !matches!(pay, Pay::Good { lag: 0 }))
-        .then(|| money(line_amt * freq * 2.2 * (0.5 + rng.unit()) * (1 + pay_lag(pay)) as f64));
+        .then_some(Decimal::ZERO);
 
         let source = rng.pick_w(CUSTOMER_SOURCES);
         customers.push(Customer {
@@ -604,16 +607,27 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
             nth += 1;
         }
     }
-    // Referrals point at an earlier buyer; activity sources name an activity.
+    // Referrals point at a buyer already on file at the time; activity sources name an activity
+    // of the year the customer was found.
+    let mut buyers_by_date: Vec<(NaiveDate, usize)> = (0..customers.len())
+        .filter(|&r| customers[r].kind == Kind::Buyer)
+        .map(|r| (customers[r].created, r))
+        .collect();
+    buyers_by_date.sort();
     for c in 0..customers.len() {
-        if customers[c].source == "转介绍" && c > 0 {
-            let r = rng.below(c as u64) as usize;
-            if customers[r].kind == Kind::Buyer {
-                customers[c].referrer = Some(r);
+        if customers[c].source == "转介绍" {
+            let before = buyers_by_date.partition_point(|x| x.0 < customers[c].created);
+            if before > 0 {
+                customers[c].referrer = Some(buyers_by_date[rng.below(before as u64) as usize].1);
             }
         }
         if customers[c].source == "市场活动" || customers[c].source == "展会" {
-            customers[c].source_activity = Some(rng.pick(SOURCE_ACTIVITIES));
+            let event = if customers[c].source == "展会" {
+                rng.pick(&["工业博览会", "五金机电展", "包装材料展"])
+            } else {
+                rng.pick(SOURCE_ACTIVITIES)
+            };
+            customers[c].source_activity = Some(format!("{}{event}", customers[c].created.year()));
         }
     }
 
@@ -630,6 +644,23 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     }
 
     let lines_per_month = allocate_lines(&cal, &customers, total_lines);
+
+    // 期初应收: what was still unpaid at the start, about (lag + ½) months of the customer's
+    // expected sales in the first month, so the first receipts clear it like any other debt.
+    let freq0: f64 = customers
+        .iter()
+        .filter(|c| c.buys_in(0))
+        .map(|c| c.freq)
+        .sum();
+    let lines0 = lines_per_month.first().copied().unwrap_or(0) as f64;
+    for c in customers.iter_mut() {
+        if c.opening_ar.is_some() && freq0 > 0.0 {
+            let monthly = lines0 * c.freq / freq0 * c.line_amt;
+            let months_owed = pay_lag(c.pay) as f64 + 0.5;
+            let amount = money(monthly * months_owed * (0.6 + 0.6 * rng.unit()));
+            c.opening_ar = (amount > Decimal::ZERO).then_some(amount);
+        }
+    }
     Plan {
         cal,
         staff,

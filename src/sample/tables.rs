@@ -444,7 +444,12 @@ pub fn credit_surveys(
         }
         let keep = |x: Cell<'static>| if sparse { Blank } else { x };
         let founded = cust.created - Duration::days(rng.range(365, 365 * 20));
-        let first_trade = facts.first_order[c];
+        // Customers on file before the data started have traded since about their 建档日期.
+        let first_trade = if cust.created < start {
+            Some(cust.created + Duration::days(rng.range(0, 60)))
+        } else {
+            facts.first_order[c].filter(|f| *f <= d)
+        };
         let capital = money((20.0 * rng.lognormal(1.3)).round() * 10_000.0);
         let org = match cust.ownership {
             "国有企业" => "国有企业",
@@ -551,7 +556,11 @@ pub fn customers(
     for &c in by_sales.iter().take(key_n) {
         key[c] = facts.sales[c] > Decimal::ZERO;
     }
-    for (c, cust) in plan.customers.iter().enumerate() {
+    // The register is kept in 客户编号 order.
+    let mut order: Vec<usize> = (0..plan.customers.len()).collect();
+    order.sort_by(|&a, &b| plan.customers[a].id.cmp(&plan.customers[b].id));
+    for c in order {
+        let cust = &plan.customers[c];
         let status = match cust.kind {
             Kind::Lead => "潜在客户",
             Kind::Prospect => "意向客户",
@@ -630,7 +639,7 @@ pub fn customers(
                 Cell::opt_date(followup),
                 Text(cust.source),
                 Cell::opt_text(referrer),
-                Cell::opt_text(cust.source_activity),
+                Cell::opt_text(cust.source_activity.as_deref()),
                 Text(cust.channel),
                 Text(if key[c] { "是" } else { "否" }),
                 Cell::opt_text(grade),

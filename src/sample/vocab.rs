@@ -348,13 +348,8 @@ pub const CUSTOMER_SOURCES: &[(&str, f64)] = &[
     ("其他", 0.05),
 ];
 
-pub const SOURCE_ACTIVITIES: &[&str] = &[
-    "2024秋季订货会",
-    "2025春季新品发布会",
-    "2025华东工业展",
-    "2025客户答谢会",
-    "2026春季订货会",
-];
+/// Activities that bring in customers; the year of the customer's 建档 is put in front.
+pub const SOURCE_ACTIVITIES: &[&str] = &["春季订货会", "秋季订货会", "新品发布会", "客户答谢会"];
 
 pub const CHANNELS: &[(&str, f64)] = &[
     ("直销", 0.70),
