@@ -381,6 +381,19 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     // 80/20 concentration) is the same for every seed; only who is big changes.
     let mut ranks: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut ranks);
+    // Bad payers are mid-sized or bigger customers who keep buying after they stop paying: a tiny
+    // one would simply owe nothing. Swap each into the upper half (the value shape is unchanged).
+    for c in 0..n {
+        if role[c] == 5 && ranks[c] < n / 2 {
+            let upper: Vec<usize> = (0..n)
+                .filter(|&o| role[o] != 5 && ranks[o] >= n / 2 && ranks[o] < n * 19 / 20)
+                .collect();
+            if !upper.is_empty() {
+                let o = upper[rng.below(upper.len() as u64) as usize];
+                ranks.swap(c, o);
+            }
+        }
+    }
     let value = |c: usize| {
         let q = (ranks[c] as f64 + 0.5) / n as f64;
         super::rng::exp(VALUE_SIGMA * norm_quantile(q))

@@ -177,12 +177,29 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
             facts.first_order[c].get_or_insert(date);
             facts.last_order[c] = Some(date);
             let staff_name = staff.map(|s| plan.staff[s].name.as_str());
+            // Each product at most once per order: a repeated 订单号 + 产品 reads as double entry (§3.2).
+            let mut used: Vec<usize> = Vec::with_capacity(size as usize);
             for _ in 0..size {
-                let p = if rng.chance(0.8) {
-                    cust.favs[rng.below(cust.favs.len() as u64) as usize]
-                } else {
-                    rng.below(plan.products.len() as u64) as usize
-                };
+                let mut p = usize::MAX;
+                for _ in 0..8 {
+                    let q = if rng.chance(0.8) {
+                        cust.favs[rng.below(cust.favs.len() as u64) as usize]
+                    } else {
+                        rng.below(plan.products.len() as u64) as usize
+                    };
+                    if !used.contains(&q) {
+                        p = q;
+                        break;
+                    }
+                }
+                if p == usize::MAX {
+                    let from = rng.below(plan.products.len() as u64) as usize;
+                    p = (0..plan.products.len())
+                        .map(|k| (from + k) % plan.products.len())
+                        .find(|q| !used.contains(q))
+                        .unwrap_or(from);
+                }
+                used.push(p);
                 let prod = &plan.products[p];
                 let list: f64 = prod.price.try_into().unwrap_or(0.0);
                 // Yearly list-price increase of 3%, and the customer's negotiated level.
