@@ -230,6 +230,8 @@ pub fn money(x: f64) -> Decimal {
 fn staff_plan(rng: &mut Rng, n_customers: usize, cal: &Calendar) -> Vec<Staff> {
     let n = (n_customers as f64 / 20.0).round().clamp(12.0, 20.0) as usize;
     let shares: Vec<f64> = REGIONS.iter().map(|r| r.share).collect();
+    // Staff joined before the data start (a few years earlier for long runs).
+    let first_year = i64::from(cal.start().year());
     let mut taken = std::collections::BTreeSet::new();
     let mut staff = Vec::with_capacity(n);
     for i in 0..n {
@@ -239,9 +241,12 @@ fn staff_plan(rng: &mut Rng, n_customers: usize, cal: &Calendar) -> Vec<Staff> {
         } else {
             rng.weighted(&shares)
         };
-        let join =
-            NaiveDate::from_ymd_opt(rng.range(2014, 2023) as i32, rng.range(1, 12) as u32, 1)
-                .unwrap_or(NaiveDate::MIN);
+        let join = NaiveDate::from_ymd_opt(
+            rng.range((first_year - 10).min(2014), first_year.min(2023)) as i32,
+            rng.range(1, 12) as u32,
+            1,
+        )
+        .unwrap_or(NaiveDate::MIN);
         staff.push(Staff {
             id: format!("S{:03}", i + 1),
             name: unique_person(rng, &mut taken),
@@ -406,6 +411,7 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     let mut customers = Vec::with_capacity(n);
     let start = cal.start();
     let end = cal.end();
+    #[allow(clippy::needless_range_loop)] // c indexes role and ranks (via `value`) alike
     for c in 0..n {
         let region = rng.weighted(&region_shares);
         let reg = &REGIONS[region];
@@ -484,8 +490,12 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
         let created = match (kind, r) {
             (Kind::Buyer, 4) => cal.month_start(first) - Duration::days(rng.range(5, 60)),
             (Kind::Buyer, _) => {
-                NaiveDate::from_ymd_opt(rng.range(2016, start.year() as i64 - 1) as i32, 1, 1)
-                    .unwrap_or(start)
+                NaiveDate::from_ymd_opt(
+                    rng.range((start.year() as i64 - 8).min(2016), start.year() as i64 - 1) as i32,
+                    1,
+                    1,
+                )
+                .unwrap_or(start)
                     + Duration::days(rng.range(0, 364))
             }
             _ => end - Duration::days(rng.range(10, 360.min((end - start).num_days()).max(11))),
@@ -627,6 +637,7 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
         .map(|r| (customers[r].created, r))
         .collect();
     buyers_by_date.sort();
+    #[allow(clippy::needless_range_loop)] // customers[c] is read and written in the same pass
     for c in 0..customers.len() {
         if customers[c].source == "转介绍" {
             let before = buyers_by_date.partition_point(|x| x.0 < customers[c].created);

@@ -333,7 +333,8 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
         }
 
         // 5. Receipts: each customer settles what fell due under its payment habit.
-        let mut receipts: Vec<(
+        // (date, seq, customer, amount, method, 票据到期日, 票据状态, 对应订单号)
+        type Row = (
             NaiveDate,
             usize,
             usize,
@@ -342,7 +343,9 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
             Option<NaiveDate>,
             Option<&'static str>,
             Option<String>,
-        )> = Vec::new();
+        );
+        let mut receipts: Vec<Row> = Vec::new();
+        #[allow(clippy::needless_range_loop)] // c indexes customers, accounts and facts alike
         for c in 0..n {
             let cust = &plan.customers[c];
             if cust.kind != Kind::Buyer {

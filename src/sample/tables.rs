@@ -258,7 +258,7 @@ pub fn complaints(plan: &Plan, facts: &Facts, seed: u64, book: &mut Book) -> Res
         let texts = COMPLAINT_TEXT
             .iter()
             .find(|t| t.0 == x.kind)
-            .map_or(&COMPLAINT_TEXT[0].1[..], |t| t.1);
+            .map_or(COMPLAINT_TEXT[0].1, |t| t.1);
         let (content, demand, dept) = rng.pick(texts);
         let severe = rng.chance(if x.kind == "质量" { 0.22 } else { 0.08 });
         let age_h = (end - x.received).num_hours();
