@@ -556,6 +556,33 @@ pub fn customers(
     for &c in by_sales.iter().take(key_n) {
         key[c] = facts.sales[c] > Decimal::ZERO;
     }
+    // 客户等级 as the clerk last typed it: roughly the 5/15/30/50 pyramid by sales, a step off for
+    // some (grades go stale), blank for many. The product shows it beside its own grade (M05).
+    let buyers = by_sales
+        .iter()
+        .filter(|&&c| facts.sales[c] > Decimal::ZERO)
+        .count()
+        .max(1);
+    let mut manual = vec![None; plan.customers.len()];
+    for (rank, &c) in by_sales.iter().enumerate() {
+        if facts.sales[c] <= Decimal::ZERO || !rng.chance(0.6) {
+            continue;
+        }
+        let q = rank as f64 / buyers as f64;
+        let mut g: i64 = if q < 0.05 {
+            0
+        } else if q < 0.2 {
+            1
+        } else if q < 0.5 {
+            2
+        } else {
+            3
+        };
+        if rng.chance(0.2) {
+            g = (g + rng.pick(&[-1, 1])).clamp(0, 3);
+        }
+        manual[c] = Some(["A", "B", "C", "D"][g as usize]);
+    }
     // The register is kept in 客户编号 order.
     let mut order: Vec<usize> = (0..plan.customers.len()).collect();
     order.sort_by(|&a, &b| plan.customers[a].id.cmp(&plan.customers[b].id));
@@ -642,6 +669,7 @@ pub fn customers(
                 Cell::opt_text(cust.source_activity.as_deref()),
                 Text(cust.channel),
                 Text(if key[c] { "是" } else { "否" }),
+                Cell::opt_text(manual[c]),
                 Cell::opt_text(grade),
                 limit.map_or(Blank, Money),
                 if cust.kind == Kind::Buyer {
