@@ -42,6 +42,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "来源活动",
             "渠道类型",
             "大客户",
+            "客户等级",
             "信用等级",
             "赊销限额",
             "信用期(天)",
@@ -501,12 +502,13 @@ fn every_customer_and_original_order_exists() {
     for r in &t05.rows {
         let key = (t05.text(r, "订单号"), t05.text(r, "产品编号"));
         let qty = t05.num(r, "数量");
-        let e = lines.entry(key).or_insert((
+        let value = (
             t05.text(r, "客户编号"),
-            0.0,
+            qty,
             t05.date(r, "订货日期").unwrap(),
-        ));
-        e.1 = e.1.max(qty);
+        );
+        // §3.2: a repeated 订单号 + 产品 reads as double entry, so each product once per order.
+        assert!(lines.insert(key.clone(), value).is_none(), "{key:?} twice");
     }
     let orders: BTreeSet<String> = t05.rows.iter().map(|r| t05.text(r, "订单号")).collect();
     let t06 = wb.get("退货记录");
@@ -782,6 +784,8 @@ fn receivables_leave_customers_overdue_beyond_90_and_180_days() {
             }
         }
     }
+    oldest_ages.sort_unstable();
+    eprintln!("oldest unpaid shipment per customer with a balance (days): {oldest_ages:?}");
     let over180 = oldest_ages.iter().filter(|a| **a > 180).count();
     let over90 = oldest_ages
         .iter()

@@ -24,9 +24,18 @@ pub fn run(cli: &Cli, args: &SampleArgs) -> anyhow::Result<u8> {
         );
     }
     let months = args.months as usize;
+    // Interactions and receipts grow with customers × months (about ½ row each); beyond two
+    // million they would overflow a sheet's 1,048,576 rows.
+    if args.customers.saturating_mul(months) > 2_000_000 {
+        bail!(
+            "--customers × --months 不能超过 2000000 (too many customer-months): {} × {months}",
+            args.customers
+        );
+    }
+    // The default (customers × months) is capped at the sheet limit; an explicit --lines is not.
     let lines = args
         .lines
-        .unwrap_or_else(|| Params::default_lines(args.customers, months) as usize);
+        .unwrap_or_else(|| (Params::default_lines(args.customers, months) as usize).min(MAX_LINES));
     if lines > MAX_LINES {
         bail!("--lines 超过 Excel 单表上限 {MAX_LINES} 行 (exceeds the sheet row limit): {lines}");
     }

@@ -103,3 +103,37 @@ pub fn generate<W: std::io::Write + Send>(
         .collect();
     Ok(Summary { rows })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(seed: u64) -> Params {
+        Params {
+            customers: 40,
+            months: 13,
+            seed,
+            lines: 500,
+            abbr: "ABC".into(),
+        }
+    }
+
+    #[test]
+    fn library_output_is_repeatable_and_counts_match() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        let sa = generate(&params(3), dir.path(), &mut a).unwrap();
+        generate(&params(3), dir.path(), &mut b).unwrap();
+        assert!(a == b, "same params, different bytes");
+        let mut c = Vec::new();
+        generate(&params(4), dir.path(), &mut c).unwrap();
+        assert!(a != c);
+        assert_eq!(sa.rows.len(), 10);
+        assert_eq!(sa.rows[0], ("客户信息表", 40));
+        assert_eq!(sa.rows[4], ("销售明细", 500));
+        assert!(sa.line().starts_with("客户信息表 40 行,产品 30 行"));
+        // Worksheet temp files are unnamed and gone.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

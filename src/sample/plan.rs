@@ -152,7 +152,7 @@ pub struct Customer {
     pub co_owner: Option<usize>,
     pub source: &'static str,
     pub referrer: Option<usize>,
-    pub source_activity: Option<&'static str>,
+    pub source_activity: Option<String>,
     pub channel: &'static str,
     pub kind: Kind,
     /// First and last month index with demand (Buyer only).
@@ -230,6 +230,8 @@ pub fn money(x: f64) -> Decimal {
 fn staff_plan(rng: &mut Rng, n_customers: usize, cal: &Calendar) -> Vec<Staff> {
     let n = (n_customers as f64 / 20.0).round().clamp(12.0, 20.0) as usize;
     let shares: Vec<f64> = REGIONS.iter().map(|r| r.share).collect();
+    // Staff joined before the data start (a few years earlier for long runs).
+    let first_year = i64::from(cal.start().year());
     let mut taken = std::collections::BTreeSet::new();
     let mut staff = Vec::with_capacity(n);
     for i in 0..n {
@@ -239,9 +241,12 @@ fn staff_plan(rng: &mut Rng, n_customers: usize, cal: &Calendar) -> Vec<Staff> {
         } else {
             rng.weighted(&shares)
         };
-        let join =
-            NaiveDate::from_ymd_opt(rng.range(2014, 2023) as i32, rng.range(1, 12) as u32, 1)
-                .unwrap_or(NaiveDate::MIN);
+        let join = NaiveDate::from_ymd_opt(
+            rng.range((first_year - 10).min(2014), first_year.min(2023)) as i32,
+            rng.range(1, 12) as u32,
+            1,
+        )
+        .unwrap_or(NaiveDate::MIN);
         staff.push(Staff {
             id: format!("S{:03}", i + 1),
             name: unique_person(rng, &mut taken),
@@ -381,6 +386,19 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     // 80/20 concentration) is the same for every seed; only who is big changes.
     let mut ranks: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut ranks);
+    // Bad payers are mid-sized or bigger customers who keep buying after they stop paying: a tiny
+    // one would simply owe nothing. Swap each into the upper half (the value shape is unchanged).
+    for c in 0..n {
+        if role[c] == 5 && ranks[c] < n / 2 {
+            let upper: Vec<usize> = (0..n)
+                .filter(|&o| role[o] != 5 && ranks[o] >= n / 2 && ranks[o] < n * 19 / 20)
+                .collect();
+            if !upper.is_empty() {
+                let o = upper[rng.below(upper.len() as u64) as usize];
+                ranks.swap(c, o);
+            }
+        }
+    }
     let value = |c: usize| {
         let q = (ranks[c] as f64 + 0.5) / n as f64;
         super::rng::exp(VALUE_SIGMA * norm_quantile(q))
@@ -393,6 +411,7 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     let mut customers = Vec::with_capacity(n);
     let start = cal.start();
     let end = cal.end();
+    #[allow(clippy::needless_range_loop)] // c indexes role and ranks (via `value`) alike
     for c in 0..n {
         let region = rng.weighted(&region_shares);
         let reg = &REGIONS[region];
@@ -430,6 +449,8 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
             }
         };
         let (contact, cpy) = person_name(&mut rng);
+        // A private customer is their own contact.
+        let contact = if person { name.clone() } else { contact };
         let contact_title = if person {
             "老板"
         } else {
@@ -469,8 +490,12 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
         let created = match (kind, r) {
             (Kind::Buyer, 4) => cal.month_start(first) - Duration::days(rng.range(5, 60)),
             (Kind::Buyer, _) => {
-                NaiveDate::from_ymd_opt(rng.range(2016, start.year() as i64 - 1) as i32, 1, 1)
-                    .unwrap_or(start)
+                NaiveDate::from_ymd_opt(
+                    rng.range((start.year() as i64 - 8).min(2016), start.year() as i64 - 1) as i32,
+                    1,
+                    1,
+                )
+                .unwrap_or(start)
                     + Duration::days(rng.range(0, 364))
             }
             _ => end - Duration::days(rng.range(10, 360.min((end - start).num_days()).max(11))),
@@ -539,11 +564,12 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
         } else {
             rng.unit() * 0.08
         };
+        // Opening balances are sized once the monthly line budget is known (below).
         let opening_ar = (kind == Kind::Buyer
             && first == 0
             && created < start
             && !matches!(pay, Pay::Good { lag: 0 }))
-        .then(|| money(line_amt * freq * 2.2 * (0.5 + rng.unit()) * (1 + pay_lag(pay)) as f64));
+        .then_some(Decimal::ZERO);
 
         let source = rng.pick_w(CUSTOMER_SOURCES);
         customers.push(Customer {
@@ -604,16 +630,28 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
             nth += 1;
         }
     }
-    // Referrals point at an earlier buyer; activity sources name an activity.
+    // Referrals point at a buyer already on file at the time; activity sources name an activity
+    // of the year the customer was found.
+    let mut buyers_by_date: Vec<(NaiveDate, usize)> = (0..customers.len())
+        .filter(|&r| customers[r].kind == Kind::Buyer)
+        .map(|r| (customers[r].created, r))
+        .collect();
+    buyers_by_date.sort();
+    #[allow(clippy::needless_range_loop)] // customers[c] is read and written in the same pass
     for c in 0..customers.len() {
-        if customers[c].source == "转介绍" && c > 0 {
-            let r = rng.below(c as u64) as usize;
-            if customers[r].kind == Kind::Buyer {
-                customers[c].referrer = Some(r);
+        if customers[c].source == "转介绍" {
+            let before = buyers_by_date.partition_point(|x| x.0 < customers[c].created);
+            if before > 0 {
+                customers[c].referrer = Some(buyers_by_date[rng.below(before as u64) as usize].1);
             }
         }
         if customers[c].source == "市场活动" || customers[c].source == "展会" {
-            customers[c].source_activity = Some(rng.pick(SOURCE_ACTIVITIES));
+            let event = if customers[c].source == "展会" {
+                rng.pick(&["工业博览会", "五金机电展", "包装材料展"])
+            } else {
+                rng.pick(SOURCE_ACTIVITIES)
+            };
+            customers[c].source_activity = Some(format!("{}{event}", customers[c].created.year()));
         }
     }
 
@@ -630,6 +668,23 @@ pub fn build(seed: u64, n_customers: usize, months: usize, total_lines: u64, abb
     }
 
     let lines_per_month = allocate_lines(&cal, &customers, total_lines);
+
+    // 期初应收: what was still unpaid at the start, about (lag + ½) months of the customer's
+    // expected sales in the first month, so the first receipts clear it like any other debt.
+    let freq0: f64 = customers
+        .iter()
+        .filter(|c| c.buys_in(0))
+        .map(|c| c.freq)
+        .sum();
+    let lines0 = lines_per_month.first().copied().unwrap_or(0) as f64;
+    for c in customers.iter_mut() {
+        if c.opening_ar.is_some() && freq0 > 0.0 {
+            let monthly = lines0 * c.freq / freq0 * c.line_amt;
+            let months_owed = pay_lag(c.pay) as f64 + 0.5;
+            let amount = money(monthly * months_owed * (0.6 + 0.6 * rng.unit()));
+            c.opening_ar = (amount > Decimal::ZERO).then_some(amount);
+        }
+    }
     Plan {
         cal,
         staff,

@@ -177,12 +177,29 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
             facts.first_order[c].get_or_insert(date);
             facts.last_order[c] = Some(date);
             let staff_name = staff.map(|s| plan.staff[s].name.as_str());
+            // Each product at most once per order: a repeated 订单号 + 产品 reads as double entry (§3.2).
+            let mut used: Vec<usize> = Vec::with_capacity(size as usize);
             for _ in 0..size {
-                let p = if rng.chance(0.8) {
-                    cust.favs[rng.below(cust.favs.len() as u64) as usize]
-                } else {
-                    rng.below(plan.products.len() as u64) as usize
-                };
+                let mut p = usize::MAX;
+                for _ in 0..8 {
+                    let q = if rng.chance(0.8) {
+                        cust.favs[rng.below(cust.favs.len() as u64) as usize]
+                    } else {
+                        rng.below(plan.products.len() as u64) as usize
+                    };
+                    if !used.contains(&q) {
+                        p = q;
+                        break;
+                    }
+                }
+                if p == usize::MAX {
+                    let from = rng.below(plan.products.len() as u64) as usize;
+                    p = (0..plan.products.len())
+                        .map(|k| (from + k) % plan.products.len())
+                        .find(|q| !used.contains(q))
+                        .unwrap_or(from);
+                }
+                used.push(p);
                 let prod = &plan.products[p];
                 let list: f64 = prod.price.try_into().unwrap_or(0.0);
                 // Yearly list-price increase of 3%, and the customer's negotiated level.
@@ -316,7 +333,8 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
         }
 
         // 5. Receipts: each customer settles what fell due under its payment habit.
-        let mut receipts: Vec<(
+        // (date, seq, customer, amount, method, 票据到期日, 票据状态, 对应订单号)
+        type Row = (
             NaiveDate,
             usize,
             usize,
@@ -325,7 +343,9 @@ pub fn generate(plan: &Plan, seed: u64, book: &mut Book) -> Result<Facts, XlsxEr
             Option<NaiveDate>,
             Option<&'static str>,
             Option<String>,
-        )> = Vec::new();
+        );
+        let mut receipts: Vec<Row> = Vec::new();
+        #[allow(clippy::needless_range_loop)] // c indexes customers, accounts and facts alike
         for c in 0..n {
             let cust = &plan.customers[c];
             if cust.kind != Kind::Buyer {

@@ -258,7 +258,7 @@ pub fn complaints(plan: &Plan, facts: &Facts, seed: u64, book: &mut Book) -> Res
         let texts = COMPLAINT_TEXT
             .iter()
             .find(|t| t.0 == x.kind)
-            .map_or(&COMPLAINT_TEXT[0].1[..], |t| t.1);
+            .map_or(COMPLAINT_TEXT[0].1, |t| t.1);
         let (content, demand, dept) = rng.pick(texts);
         let severe = rng.chance(if x.kind == "质量" { 0.22 } else { 0.08 });
         let age_h = (end - x.received).num_hours();
@@ -444,7 +444,12 @@ pub fn credit_surveys(
         }
         let keep = |x: Cell<'static>| if sparse { Blank } else { x };
         let founded = cust.created - Duration::days(rng.range(365, 365 * 20));
-        let first_trade = facts.first_order[c];
+        // Customers on file before the data started have traded since about their 建档日期.
+        let first_trade = if cust.created < start {
+            Some(cust.created + Duration::days(rng.range(0, 60)))
+        } else {
+            facts.first_order[c].filter(|f| *f <= d)
+        };
         let capital = money((20.0 * rng.lognormal(1.3)).round() * 10_000.0);
         let org = match cust.ownership {
             "国有企业" => "国有企业",
@@ -551,7 +556,38 @@ pub fn customers(
     for &c in by_sales.iter().take(key_n) {
         key[c] = facts.sales[c] > Decimal::ZERO;
     }
-    for (c, cust) in plan.customers.iter().enumerate() {
+    // 客户等级 as the clerk last typed it: roughly the 5/15/30/50 pyramid by sales, a step off for
+    // some (grades go stale), blank for many. The product shows it beside its own grade (M05).
+    let buyers = by_sales
+        .iter()
+        .filter(|&&c| facts.sales[c] > Decimal::ZERO)
+        .count()
+        .max(1);
+    let mut manual = vec![None; plan.customers.len()];
+    for (rank, &c) in by_sales.iter().enumerate() {
+        if facts.sales[c] <= Decimal::ZERO || !rng.chance(0.6) {
+            continue;
+        }
+        let q = rank as f64 / buyers as f64;
+        let mut g: i64 = if q < 0.05 {
+            0
+        } else if q < 0.2 {
+            1
+        } else if q < 0.5 {
+            2
+        } else {
+            3
+        };
+        if rng.chance(0.2) {
+            g = (g + rng.pick(&[-1, 1])).clamp(0, 3);
+        }
+        manual[c] = Some(["A", "B", "C", "D"][g as usize]);
+    }
+    // The register is kept in 客户编号 order.
+    let mut order: Vec<usize> = (0..plan.customers.len()).collect();
+    order.sort_by(|&a, &b| plan.customers[a].id.cmp(&plan.customers[b].id));
+    for c in order {
+        let cust = &plan.customers[c];
         let status = match cust.kind {
             Kind::Lead => "潜在客户",
             Kind::Prospect => "意向客户",
@@ -630,9 +666,10 @@ pub fn customers(
                 Cell::opt_date(followup),
                 Text(cust.source),
                 Cell::opt_text(referrer),
-                Cell::opt_text(cust.source_activity),
+                Cell::opt_text(cust.source_activity.as_deref()),
                 Text(cust.channel),
                 Text(if key[c] { "是" } else { "否" }),
+                Cell::opt_text(manual[c]),
                 Cell::opt_text(grade),
                 limit.map_or(Blank, Money),
                 if cust.kind == Kind::Buyer {

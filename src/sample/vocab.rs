@@ -282,8 +282,11 @@ pub const CONTACT_TITLES: &[(&str, f64)] = &[
     ("老板", 0.05),
 ];
 
-/// (产品种类, products as (名称, 规格型号, 单位, standard price in 元)).
-pub const CATALOGUE: &[(&str, &[(&str, &str, &str, i64)])] = &[
+/// One catalogue item: (名称, 规格型号, 单位, standard price in 元).
+pub type Item = (&'static str, &'static str, &'static str, i64);
+
+/// (产品种类, products).
+pub const CATALOGUE: &[(&str, &[Item])] = &[
     (
         "原材料",
         &[
@@ -348,13 +351,8 @@ pub const CUSTOMER_SOURCES: &[(&str, f64)] = &[
     ("其他", 0.05),
 ];
 
-pub const SOURCE_ACTIVITIES: &[&str] = &[
-    "2024秋季订货会",
-    "2025春季新品发布会",
-    "2025华东工业展",
-    "2025客户答谢会",
-    "2026春季订货会",
-];
+/// Activities that bring in customers; the year of the customer's 建档 is put in front.
+pub const SOURCE_ACTIVITIES: &[&str] = &["春季订货会", "秋季订货会", "新品发布会", "客户答谢会"];
 
 pub const CHANNELS: &[(&str, f64)] = &[
     ("直销", 0.70),
@@ -492,8 +490,11 @@ pub const COMPLAINT_CHANNELS: &[(&str, f64)] = &[
     ("其他", 0.10),
 ];
 
-/// Per complaint type: (content, demand, 责任部门).
-pub const COMPLAINT_TEXT: &[(&str, &[(&str, &str, &str)])] = &[
+/// One complaint text: (content, demand, 责任部门).
+pub type ComplaintText = (&'static str, &'static str, &'static str);
+
+/// Per complaint type, its texts.
+pub const COMPLAINT_TEXT: &[(&str, &[ComplaintText])] = &[
     (
         "质量",
         &[
