@@ -415,8 +415,6 @@ def grid_rows(items, keys, landscape):
                 rows.append([pending])
                 pending = None
             f["span"] = 12
-            if len(f["label"]) > 6:
-                f["label_span"] = 3
             rows.append([f])
         elif pending:
             pending["span"], f["span"] = 6, 6
@@ -427,10 +425,15 @@ def grid_rows(items, keys, landscape):
     if pending:
         pending["span"] = 12
         rows.append([pending])
+    # One label width per section, so the grey label column lines up from row to row: the
+    # widest label decides (2 columns up to 6 characters, 3 up to 10, else 4 on full rows; half
+    # rows keep at most 3 and let a longer label wrap, so the blank keeps room for 年 月 日).
+    widest = max((label_span(f["label"]) for row in rows for f in row), default=2)
+    if any(len(row) > 1 for row in rows):
+        widest = min(widest, 3)
     for row in rows:
         for f in row:
-            if len(f["label"]) > 6 and "label_span" not in f:
-                f["label_span"] = 3
+            f["label_span"] = widest
     return rows
 
 
