@@ -399,7 +399,10 @@ def grid_rows(items, keys, landscape):
     """Pack fields into 12-column rows: short fields two to a row, long ones alone."""
     rows, pending = [], None
     for it in items:
-        f = {"label": it["label"], "key": keys.get(it["label"]), "kind": it["kind"], "options": it["options"],
+        # “_label” prints no label (the section title says it); the key still comes from it.
+        bare = it["label"].startswith("_")
+        name = it["label"].lstrip("_")
+        f = {"label": "" if bare else name, "key": keys.get(name), "kind": it["kind"], "options": it["options"],
              "unit": it.get("unit"), "lines": it.get("lines")}
         if f["kind"] == "textarea" or it.get("long") and not f["options"]:
             if it.get("long"):
@@ -428,12 +431,12 @@ def grid_rows(items, keys, landscape):
     # One label width per section, so the grey label column lines up from row to row: the
     # widest label decides (2 columns up to 6 characters, 3 up to 10, else 4 on full rows; half
     # rows keep at most 3 and let a longer label wrap, so the blank keeps room for 年 月 日).
-    widest = max((label_span(f["label"]) for row in rows for f in row), default=2)
+    widest = max((label_span(f["label"]) for row in rows for f in row if f["label"]), default=2)
     if any(len(row) > 1 for row in rows):
         widest = min(widest, 3)
     for row in rows:
         for f in row:
-            f["label_span"] = widest
+            f["label_span"] = widest if f["label"] else 0
     return rows
 
 
