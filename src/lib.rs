@@ -20,5 +20,6 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod sample;
 pub mod stats;

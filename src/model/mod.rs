@@ -4,6 +4,13 @@
 //! into records with the normalisers of `ingest::normalise`, and every rejected or coerced value
 //! into a [`Problem`]. `records.len() + rejected == data rows`, always.
 
+pub mod integrity;
+pub mod load;
+pub mod row;
+
+pub use crate::ingest::SheetReport;
+pub use load::load;
+
 use crate::error::Problem;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
@@ -274,6 +281,9 @@ pub struct Dataset {
     pub problems: Vec<Problem>,
     /// Per table: data rows, accepted, rejected (for the check summary and the reconciliation test).
     pub counts: Vec<TableCount>,
+    /// What ingest recognised in each sheet (file, sheet → table or skipped and why, header row,
+    /// mapped and ignored columns), for `kebiao check`.
+    pub sheets: Vec<SheetReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

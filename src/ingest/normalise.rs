@@ -1,0 +1,914 @@
+//! One pure function per type of the DOMAIN §3 vocabulary (text, id, date, datetime, month,
+//! money, qty, int, bool, enum). Each takes a [`Cell`] and returns the typed value, `Ok(None)` for
+//! a blank cell, or [`Bad`] with a clerk-facing reason. No I/O, no clock, no allocation on the
+//! common path beyond the value returned.
+
+use super::cell::{fmt_float, Cell};
+use crate::error::Msg;
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::str::FromStr;
+
+/// Why a value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bad(pub Msg);
+
+fn bad(zh: impl Into<String>, en: impl Into<String>) -> Bad {
+    Bad(Msg::new(zh, en))
+}
+
+/// How to read an ambiguous `1/2/2024`: month first (US exports) or day first. Unset: neither
+/// is guessed and such a date is rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    YearFirst,
+    MonthFirst,
+    DayFirst,
+}
+
+/// Per-sheet reading context.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ctx {
+    /// The workbook counts serials from 1904-01-01 (old Mac Excel).
+    pub is_1904: bool,
+    pub date_order: DateOrder,
+}
+
+/// True when NFKC would change something we care about: full-width ASCII, the ideographic
+/// space, or other compatibility forms. Checked first so plain text is not copied.
+fn needs_nfkc(s: &str) -> bool {
+    s.chars().any(|c| {
+        ('\u{FF01}'..='\u{FF5E}').contains(&c)
+            || c == '\u{3000}'
+            || ('\u{2460}'..='\u{24FF}').contains(&c)
+            || ('\u{FFE0}'..='\u{FFEE}').contains(&c)
+    })
+}
+
+/// NFKC only when needed (full-width digits and punctuation to half-width).
+pub fn nfkc(s: &str) -> Cow<'_, str> {
+    if needs_nfkc(s) {
+        use unicode_normalization::UnicodeNormalization;
+        Cow::Owned(s.nfkc().collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Errors and uncached formulas are never read as values.
+fn check_special(c: &Cell) -> Result<(), Bad> {
+    match c {
+        Cell::Error(e) => Err(bad(
+            format!("单元格是错误值 {e}"),
+            format!("the cell holds the error value {e}"),
+        )),
+        Cell::NoCache => Err(bad(
+            "公式没有保存计算结果(请在 Excel 中打开、计算并保存)",
+            "formula without a saved result (open, recalculate and save it in Excel)",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Free text: trimmed; numbers written without a spurious `.0`; booleans as 是/否.
+pub fn text(c: &Cell) -> Result<Option<String>, Bad> {
+    check_special(c)?;
+    Ok(match c {
+        Cell::Empty => None,
+        Cell::Text(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                None
+            } else {
+                Some(t.to_string())
+            }
+        }
+        Cell::Float(f) => Some(fmt_float(*f)),
+        Cell::Int(i) => Some(i.to_string()),
+        Cell::Bool(b) => Some(if *b { "是" } else { "否" }.to_string()),
+        Cell::DateTime(_) | Cell::Duration(_) => Some(c.raw()),
+        Cell::Error(_) | Cell::NoCache => None,
+    })
+}
+
+fn looks_scientific(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some(e) = b.iter().position(|&x| x == b'e' || x == b'E') else {
+        return false;
+    };
+    let (m, x) = (&s[..e], &s[e + 1..]);
+    let x = x.strip_prefix('+').unwrap_or(x);
+    !m.is_empty()
+        && m.bytes().all(|c| c.is_ascii_digit() || c == b'.')
+        && m.bytes().next().is_some_and(|c| c.is_ascii_digit())
+        && !x.is_empty()
+        && x.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// An identifier (客户编号, 订单号, phone number ...): always text, leading zeros kept, full-width
+/// folded. A number of 15 or more digits has lost digits in Excel (a double holds 15–17
+/// significant digits) and is reported as damaged, never repaired.
+pub fn id(c: &Cell) -> Result<Option<String>, Bad> {
+    check_special(c)?;
+    match c {
+        Cell::Float(f) => {
+            if !f.is_finite() {
+                return Err(bad(
+                    "编号不是有效数字",
+                    "the identifier is not a valid number",
+                ));
+            }
+            if f.abs() >= 1e15 {
+                return Err(damaged(&fmt_float(*f)));
+            }
+            Ok(Some(fmt_float(*f)))
+        }
+        Cell::Int(i) => {
+            if i.unsigned_abs() >= 1_000_000_000_000_000 {
+                return Err(damaged(&i.to_string()));
+            }
+            Ok(Some(i.to_string()))
+        }
+        Cell::Text(s) => {
+            let t = nfkc(s.trim()).trim().to_string();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if looks_scientific(&t) {
+                return Err(damaged(&t));
+            }
+            Ok(Some(t))
+        }
+        other => text(other),
+    }
+}
+
+fn damaged(raw: &str) -> Bad {
+    bad(
+        format!("编号 {raw} 已被 Excel 存成数字,后几位已丢失,无法恢复(请把该列设为文本后重新录入)"),
+        format!("identifier {raw} was stored as a number by Excel and has lost its last digits; it cannot be recovered (format the column as text and re-enter it)"),
+    )
+}
+
+/// Excel serial → date. Serial 60 is Excel's phantom 1900-02-29; below it the 1900 system is
+/// off by one (Lotus bug), so days are counted from 1899-12-31 there.
+fn serial_to_datetime(serial: f64, is_1904: bool) -> Option<NaiveDateTime> {
+    if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_time(NaiveTime::MIN);
+    // Excel 1904-based workbooks shift serials by 1462 days (corpus: date_1904.xlsx).
+    let mut days = serial;
+    if is_1904 {
+        days += 1462.0;
+    } else if days < 60.0 {
+        days += 1.0;
+    }
+    let ms = (days * 86_400_000.0).round() as i64;
+    base.checked_add_signed(chrono::Duration::milliseconds(ms))
+}
+
+fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
+    if !(1000..=9999).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y as i32, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
+}
+
+/// A number typed into a date column: 20230515 or an Excel serial.
+fn number_to_datetime(f: f64, ctx: Ctx) -> Option<NaiveDateTime> {
+    if f.fract() == 0.0 && (10_000_101.0..=99_991_231.0).contains(&f) {
+        let n = f as i64;
+        return ymd(n / 10_000, n / 100 % 100, n % 100).map(|d| d.and_time(NaiveTime::MIN));
+    }
+    if f >= 1.0 && f < 2_958_466.0 {
+        return serial_to_datetime(f, ctx.is_1904);
+    }
+    None
+}
+
+/// Strip a weekday written after a date: `2018-01-01 星期五`, `(周一)`, `礼拜三`. The weekday is
+/// not checked (corpus: 朝阳医院2018销售 has wrong weekdays); the date is what counts.
+fn strip_weekday(s: &str) -> &str {
+    let mut t = s.trim_end();
+    for close in [")", "）"] {
+        if let Some(x) = t.strip_suffix(close) {
+            if let Some(p) = x.rfind(['(', '（']) {
+                let inner = &x[p..];
+                if inner.contains("星期") || inner.contains('周') || inner.contains("礼拜") {
+                    t = x[..p].trim_end();
+                }
+            }
+        }
+    }
+    for w in ["星期", "礼拜", "周"] {
+        if let Some(p) = t.rfind(w) {
+            let tail = &t[p + w.len()..];
+            if tail.chars().count() == 1
+                && "一二三四五六日天".contains(tail)
+                && (p == 0
+                    || t[..p].ends_with([' ', '\t', '日'])
+                    || t[..p].ends_with(|c: char| c.is_ascii_digit()))
+            {
+                t = t[..p].trim_end();
+                break;
+            }
+        }
+    }
+    t
+}
+
+/// Parse the date part of a text: 2023-05-15, 2023/5/15, 2023.5.15, 2023年5月15日, 20230515,
+/// and with a [`DateOrder`] 5/15/2023 or 15/5/2023.
+fn parse_date_part(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().ok()?;
+        return ymd(n / 10_000, n / 100 % 100, n % 100);
+    }
+    let mut parts = [0i64; 3];
+    let mut lens = [0usize; 3];
+    let mut k = 0usize;
+    let mut in_num = false;
+    for ch in s.chars() {
+        if let Some(d) = ch.to_digit(10) {
+            if !in_num {
+                if k >= 3 {
+                    return None;
+                }
+                in_num = true;
+                k += 1;
+            }
+            let i = k - 1;
+            lens[i] += 1;
+            if lens[i] > 4 {
+                return None;
+            }
+            parts[i] = parts[i] * 10 + i64::from(d);
+        } else {
+            in_num = false;
+            if !matches!(ch, '-' | '/' | '.' | '年' | '月' | '日' | '号' | ' ') {
+                return None;
+            }
+        }
+    }
+    if k != 3 {
+        return None;
+    }
+    if lens[0] == 4 {
+        return ymd(parts[0], parts[1], parts[2]);
+    }
+    if lens[2] == 4 && lens[0] <= 2 && lens[1] <= 2 {
+        return match order {
+            DateOrder::MonthFirst => ymd(parts[2], parts[0], parts[1]),
+            DateOrder::DayFirst => ymd(parts[2], parts[1], parts[0]),
+            DateOrder::YearFirst => None,
+        };
+    }
+    None
+}
+
+/// Parse a time: 14:30, 14:30:05, 14:30:05.123, 14时30分, 14点30分, 14点.
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Some(NaiveTime::MIN);
+    }
+    let (s, pm) = if let Some(x) = s.strip_prefix("下午") {
+        (x, true)
+    } else if let Some(x) = s.strip_prefix("上午") {
+        (x, false)
+    } else {
+        (s, false)
+    };
+    let mut nums = [0u32; 3];
+    let mut k = 0usize;
+    let mut in_num = false;
+    let mut frac = false;
+    for ch in s.chars() {
+        if frac {
+            if ch.is_ascii_digit() {
+                continue;
+            }
+            return None;
+        }
+        if let Some(d) = ch.to_digit(10) {
+            if !in_num {
+                if k >= 3 {
+                    return None;
+                }
+                in_num = true;
+                k += 1;
+            }
+            nums[k - 1] = nums[k - 1].checked_mul(10)?.checked_add(d)?;
+        } else {
+            in_num = false;
+            match ch {
+                ':' | '时' | '点' | '分' | '秒' => {}
+                '.' if k == 3 => frac = true,
+                _ => return None,
+            }
+        }
+    }
+    if k == 0 {
+        return None;
+    }
+    let mut h = nums[0];
+    if pm && h < 12 {
+        h += 12;
+    }
+    NaiveTime::from_hms_opt(h, nums[1], nums[2])
+}
+
+fn split_date_time(s: &str) -> (&str, &str) {
+    // ISO 8601 from ODS: 2021-01-01T10:10:10
+    if let Some(p) = s.find('T') {
+        if p >= 8 && s[..p].bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+            return (&s[..p], &s[p + 1..]);
+        }
+    }
+    let t = s.trim();
+    // "2023年5月15日 14时30分" or "2023-05-15 14:30"
+    if let Some(p) = t.find([' ', '\t']) {
+        return (&t[..p], t[p..].trim());
+    }
+    if let Some(p) = t.find('日') {
+        let after = &t[p + '日'.len_utf8()..];
+        if !after.is_empty() {
+            return (&t[..p + '日'.len_utf8()], after);
+        }
+    }
+    (t, "")
+}
+
+fn not_a_date(raw: &str) -> Bad {
+    bad(
+        format!("“{raw}”不是可识别的日期"),
+        format!("“{raw}” is not a date kebiao can read"),
+    )
+}
+
+/// `date` and `datetime` share this: a full timestamp.
+pub fn datetime(c: &Cell, ctx: Ctx) -> Result<Option<NaiveDateTime>, Bad> {
+    check_special(c)?;
+    match c {
+        Cell::Empty => Ok(None),
+        Cell::DateTime(d) => Ok(Some(*d)),
+        Cell::Float(f) => number_to_datetime(*f, ctx)
+            .map(Some)
+            .ok_or_else(|| not_a_date(&fmt_float(*f))),
+        Cell::Int(i) => number_to_datetime(*i as f64, ctx)
+            .map(Some)
+            .ok_or_else(|| not_a_date(&i.to_string())),
+        Cell::Text(s) => {
+            let t = nfkc(s.trim());
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            let t = strip_weekday(t);
+            let (dp, tp) = split_date_time(t);
+            let tp = strip_weekday(tp);
+            let date = parse_date_part(dp, ctx.date_order).ok_or_else(|| not_a_date(s.trim()))?;
+            let time = parse_time(tp).ok_or_else(|| not_a_date(s.trim()))?;
+            Ok(Some(date.and_time(time)))
+        }
+        Cell::Bool(_) | Cell::Duration(_) => Err(not_a_date(&c.raw())),
+        Cell::Error(_) | Cell::NoCache => Ok(None),
+    }
+}
+
+pub fn date(c: &Cell, ctx: Ctx) -> Result<Option<NaiveDate>, Bad> {
+    Ok(datetime(c, ctx)?.map(|d| d.date()))
+}
+
+/// `YYYY-MM`. Accepts 2024-01, 2024年1月, 202401, 2024/1, 2024.1, or a full date.
+pub fn month(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
+    check_special(c)?;
+    let not_month = |raw: &str| {
+        bad(
+            format!("“{raw}”不是可识别的月份(应为 2024-01)"),
+            format!("“{raw}” is not a month (expected 2024-01)"),
+        )
+    };
+    let from_ym = |y: i64, m: i64| -> Option<String> {
+        ((1000..=9999).contains(&y) && (1..=12).contains(&m)).then(|| format!("{y:04}-{m:02}"))
+    };
+    match c {
+        Cell::Empty => Ok(None),
+        Cell::DateTime(d) => Ok(Some(format!("{:04}-{:02}", d.year(), d.month()))),
+        Cell::Float(_) | Cell::Int(_) => {
+            let f = match c {
+                Cell::Float(f) => *f,
+                Cell::Int(i) => *i as f64,
+                _ => 0.0,
+            };
+            if f.fract() == 0.0 && (100_001.0..=999_912.0).contains(&f) {
+                let n = f as i64;
+                if let Some(m) = from_ym(n / 100, n % 100) {
+                    return Ok(Some(m));
+                }
+            }
+            match number_to_datetime(f, ctx) {
+                Some(d) => Ok(Some(format!("{:04}-{:02}", d.year(), d.month()))),
+                None => Err(not_month(&c.raw())),
+            }
+        }
+        Cell::Text(s) => {
+            let t = nfkc(s.trim());
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+                let n: i64 = t.parse().unwrap_or(0);
+                return from_ym(n / 100, n % 100)
+                    .map(Some)
+                    .ok_or_else(|| not_month(t));
+            }
+            let mut nums: Vec<(i64, usize)> = Vec::with_capacity(3);
+            let mut cur: Option<(i64, usize)> = None;
+            for ch in t.chars() {
+                if let Some(d) = ch.to_digit(10) {
+                    let (v, l) = cur.unwrap_or((0, 0));
+                    if l >= 4 {
+                        return Err(not_month(t));
+                    }
+                    cur = Some((v * 10 + i64::from(d), l + 1));
+                } else {
+                    if let Some(x) = cur.take() {
+                        nums.push(x);
+                    }
+                    if !matches!(ch, '-' | '/' | '.' | '年' | '月' | '份' | ' ' | '日' | '号')
+                    {
+                        return Err(not_month(t));
+                    }
+                }
+            }
+            if let Some(x) = cur.take() {
+                nums.push(x);
+            }
+            match nums.as_slice() {
+                [(y, 4), (m, _)] | [(y, 4), (m, _), _] => {
+                    from_ym(*y, *m).map(Some).ok_or_else(|| not_month(t))
+                }
+                _ => Err(not_month(t)),
+            }
+        }
+        _ => Err(not_month(&c.raw())),
+    }
+}
+
+/// 期间 of T04: a month, or a year `YYYY` / `2024年` / `2024年度`.
+pub fn period(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
+    let year = match c {
+        Cell::Int(i) if (1000..=9999).contains(i) => Some(*i),
+        Cell::Float(f) if f.fract() == 0.0 && (1000.0..=9999.0).contains(f) => Some(*f as i64),
+        Cell::Text(s) => {
+            let t = nfkc(s.trim());
+            let t = t.trim().trim_end_matches('度').trim_end_matches('年');
+            (t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse().ok())
+                .flatten()
+        }
+        _ => None,
+    };
+    match year {
+        Some(y) => Ok(Some(format!("{y:04}"))),
+        None => month(c, ctx),
+    }
+}
+
+const CAPITAL_NUMERALS: &str = "零壹贰叁肆伍陆柒捌玖拾佰仟萬億圆整角分";
+
+fn not_a_number(raw: &str) -> Bad {
+    bad(
+        format!("“{raw}”不是数字"),
+        format!("“{raw}” is not a number"),
+    )
+}
+
+fn f64_to_decimal(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    // from_f64 rounds to the shortest decimal that the double stands for (0.1 → 0.1, not
+    // 0.1000000000000000055…), which is what the clerk typed.
+    Decimal::from_f64(f).map(|d| d.normalize())
+}
+
+/// Parse a decimal typed as text: `¥1,234.00`, `￥1，234`, `1234元`, `(1,234.00)` (negative),
+/// `1.2万`, `3亿`, `-5`, `1.5E+3`. Capital numerals (壹贰叁) are refused, not guessed.
+pub fn parse_decimal_text(s: &str) -> Result<Decimal, Bad> {
+    let n = nfkc(s.trim());
+    let mut t: &str = n.trim();
+    if t.is_empty() {
+        return Err(not_a_number(s));
+    }
+    if t.chars().any(|c| CAPITAL_NUMERALS.contains(c)) && !t.chars().any(|c| c.is_ascii_digit()) {
+        return Err(bad(
+            format!("“{}”是大写金额,请改为数字", s.trim()),
+            format!(
+                "“{}” is written in capital numerals; type it as digits",
+                s.trim()
+            ),
+        ));
+    }
+    let mut neg = false;
+    if let Some(x) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        neg = true;
+        t = x.trim();
+    }
+    if let Some(x) = t.strip_prefix('-') {
+        neg = !neg;
+        t = x.trim();
+    } else if let Some(x) = t.strip_prefix('+') {
+        t = x.trim();
+    }
+    for p in ["¥", "RMB", "CNY", "人民币", "$"] {
+        if let Some(x) = t.strip_prefix(p) {
+            t = x.trim();
+        }
+    }
+    if let Some(x) = t.strip_prefix('-') {
+        neg = !neg;
+        t = x.trim();
+    }
+    if let Some(x) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+        neg = !neg;
+        t = x.trim();
+    }
+    let mut mult = Decimal::ONE;
+    for (suffix, m) in [
+        ("万元", 10_000i64),
+        ("亿元", 100_000_000),
+        ("元", 1),
+        ("万", 10_000),
+        ("亿", 100_000_000),
+        ("RMB", 1),
+        ("CNY", 1),
+    ] {
+        if let Some(x) = t.strip_suffix(suffix) {
+            t = x.trim();
+            mult = Decimal::from(m);
+            break;
+        }
+    }
+    if t.is_empty() {
+        return Err(not_a_number(s.trim()));
+    }
+    let mut buf = String::with_capacity(t.len());
+    for ch in t.chars() {
+        match ch {
+            ',' | ' ' | '\'' => {}
+            '0'..='9' | '.' | 'e' | 'E' | '+' | '-' => buf.push(ch),
+            _ => return Err(not_a_number(s.trim())),
+        }
+    }
+    let d = if buf.contains(['e', 'E']) {
+        Decimal::from_scientific(&buf).map_err(|_| not_a_number(s.trim()))?
+    } else {
+        Decimal::from_str(&buf).map_err(|_| not_a_number(s.trim()))?
+    };
+    let d = d.checked_mul(mult).ok_or_else(|| not_a_number(s.trim()))?;
+    Ok(if neg { -d } else { d })
+}
+
+/// `money` and `qty`: exact decimals, never f64 arithmetic.
+pub fn decimal(c: &Cell) -> Result<Option<Decimal>, Bad> {
+    check_special(c)?;
+    match c {
+        Cell::Empty => Ok(None),
+        Cell::Float(f) => f64_to_decimal(*f)
+            .map(Some)
+            .ok_or_else(|| not_a_number(&fmt_float(*f))),
+        Cell::Int(i) => Ok(Some(Decimal::from(*i))),
+        Cell::Text(s) => {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_decimal_text(s).map(Some)
+        }
+        Cell::Bool(_) | Cell::DateTime(_) | Cell::Duration(_) => Err(not_a_number(&c.raw())),
+        Cell::Error(_) | Cell::NoCache => Ok(None),
+    }
+}
+
+pub fn money(c: &Cell) -> Result<Option<Decimal>, Bad> {
+    decimal(c)
+}
+
+pub fn qty(c: &Cell) -> Result<Option<Decimal>, Bad> {
+    decimal(c)
+}
+
+/// An integer; `60天` and `60.0` are read as 60.
+pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
+    let not_int = |raw: &str| {
+        bad(
+            format!("“{raw}”不是整数"),
+            format!("“{raw}” is not a whole number"),
+        )
+    };
+    let c2;
+    let c = match c {
+        Cell::Text(s) => {
+            let t = s.trim();
+            let t = t
+                .strip_suffix('天')
+                .or_else(|| t.strip_suffix('日'))
+                .or_else(|| t.strip_suffix('个'))
+                .or_else(|| t.strip_suffix('人'))
+                .or_else(|| t.strip_suffix('分'))
+                .unwrap_or(t);
+            c2 = Cell::Text(t.to_string());
+            &c2
+        }
+        other => other,
+    };
+    match decimal(c)? {
+        None => Ok(None),
+        Some(d) => {
+            if d.fract().is_zero() {
+                i64::try_from(d).map(Some).map_err(|_| not_int(&c.raw()))
+            } else {
+                Err(not_int(&c.raw()))
+            }
+        }
+    }
+}
+
+/// 是/否, Y/N, √/×, 1/0, 有/无, TRUE/FALSE, 对/错.
+pub fn boolean(c: &Cell) -> Result<Option<bool>, Bad> {
+    check_special(c)?;
+    let not_bool = |raw: &str| {
+        bad(
+            format!("“{raw}”不是 是/否"),
+            format!("“{raw}” is not yes/no"),
+        )
+    };
+    match c {
+        Cell::Empty => Ok(None),
+        Cell::Bool(b) => Ok(Some(*b)),
+        Cell::Int(1) => Ok(Some(true)),
+        Cell::Int(0) => Ok(Some(false)),
+        Cell::Float(f) if *f == 1.0 => Ok(Some(true)),
+        Cell::Float(f) if *f == 0.0 => Ok(Some(false)),
+        Cell::Text(s) => {
+            let t = nfkc(s.trim());
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            let l = t.to_ascii_lowercase();
+            match l.as_str() {
+                "是" | "y" | "yes" | "√" | "✓" | "✔" | "1" | "有" | "true" | "对" | "t"
+                | "是的" => Ok(Some(true)),
+                "否" | "n" | "no" | "×" | "x" | "✗" | "✘" | "0" | "无" | "false" | "错" | "f"
+                | "不是" | "没有" => Ok(Some(false)),
+                _ => Err(not_bool(t)),
+            }
+        }
+        other => Err(not_bool(&other.raw())),
+    }
+}
+
+/// An option list (DOMAIN §6): canonical values, value aliases, and what an unmatched value
+/// becomes (usually 其他).
+#[derive(Debug)]
+pub struct EnumDef {
+    pub values: &'static [&'static str],
+    /// (alias, canonical value)
+    pub aliases: &'static [(&'static str, &'static str)],
+    /// Value used when nothing matches; the change is reported as coerced.
+    pub fallback: &'static str,
+}
+
+/// Outcome of an enum match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumValue {
+    /// Matched exactly, by alias or by keyword.
+    Matched(&'static str),
+    /// Nothing matched: the fallback value, with the raw text for the warning.
+    Fallback(&'static str, String),
+}
+
+/// Exact, then alias, then keyword (the longest value or alias contained in the text).
+pub fn enumv(c: &Cell, def: &EnumDef) -> Result<Option<EnumValue>, Bad> {
+    let Some(t) = text(c)? else { return Ok(None) };
+    let n = nfkc(&t);
+    let s: &str = n.trim();
+    if let Some(v) = def.values.iter().find(|v| **v == s) {
+        return Ok(Some(EnumValue::Matched(v)));
+    }
+    let sl = s.to_ascii_lowercase();
+    if let Some((_, v)) = def
+        .aliases
+        .iter()
+        .find(|(a, _)| *a == s || a.eq_ignore_ascii_case(&sl))
+    {
+        return Ok(Some(EnumValue::Matched(v)));
+    }
+    let mut best: Option<(usize, &'static str)> = None;
+    for v in def.values {
+        if s.contains(v) && best.is_none_or(|(l, _)| v.len() > l) {
+            best = Some((v.len(), v));
+        }
+    }
+    for (a, v) in def.aliases {
+        if s.contains(a) && best.is_none_or(|(l, _)| a.len() > l) {
+            best = Some((a.len(), v));
+        }
+    }
+    Ok(Some(match best {
+        Some((_, v)) => EnumValue::Matched(v),
+        None => EnumValue::Fallback(def.fallback, t),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+    const C: Ctx = Ctx {
+        is_1904: false,
+        date_order: DateOrder::YearFirst,
+    };
+
+    #[test]
+    fn dates_in_every_clerk_spelling() {
+        for s in [
+            "2023-05-15",
+            "2023/5/15",
+            "2023.5.15",
+            "2023.05.15",
+            "2023年5月15日",
+            "20230515",
+            "２０２３年５月１５日",
+            "2023-05-15 星期一",
+            "2023年5月15日(周一)",
+            "2023-05-15T00:00:00",
+        ] {
+            assert_eq!(date(&t(s), C), Ok(Some(d(2023, 5, 15))), "{s}");
+        }
+        // The corpus file's weekday is wrong (2018-01-01 was a Monday); the date still counts.
+        assert_eq!(date(&t("2018-01-01 星期五"), C), Ok(Some(d(2018, 1, 1))));
+        assert_eq!(date(&Cell::Float(45061.0), C), Ok(Some(d(2023, 5, 15))));
+        assert_eq!(date(&Cell::Int(20230515), C), Ok(Some(d(2023, 5, 15))));
+        assert!(date(&t("2023-02-30"), C).is_err());
+        assert!(date(&t("n/a"), C).is_err());
+        assert!(
+            date(&t("5/15/2023"), C).is_err(),
+            "ambiguous order is not guessed"
+        );
+        let us = Ctx {
+            date_order: DateOrder::MonthFirst,
+            ..C
+        };
+        assert_eq!(date(&t("11/8/2016"), us), Ok(Some(d(2016, 11, 8))));
+        assert_eq!(date(&Cell::Empty, C), Ok(None));
+    }
+
+    #[test]
+    fn the_1904_date_system() {
+        let mac = Ctx { is_1904: true, ..C };
+        // 2021-01-01 is serial 44197 in the 1900 system and 42735 in the 1904 system.
+        assert_eq!(date(&Cell::Float(44197.0), C), Ok(Some(d(2021, 1, 1))));
+        assert_eq!(date(&Cell::Float(42735.0), mac), Ok(Some(d(2021, 1, 1))));
+    }
+
+    #[test]
+    fn datetimes() {
+        let want = d(2024, 3, 1).and_hms_opt(15, 0, 0).unwrap();
+        for s in [
+            "2024-03-01 15:00",
+            "2024-03-01 15:00:00",
+            "2024/3/1 15时00分",
+            "2024年3月1日15时",
+            "2024年3月1日 下午3点",
+        ] {
+            assert_eq!(datetime(&t(s), C), Ok(Some(want)), "{s}");
+        }
+        assert_eq!(
+            datetime(&Cell::Float(45352.625), C),
+            Ok(Some(want)),
+            "serial with a time fraction"
+        );
+    }
+
+    #[test]
+    fn months_and_periods() {
+        for s in [
+            "2024-01",
+            "2024年1月",
+            "202401",
+            "2024/1",
+            "2024.01",
+            "2024-01-31",
+        ] {
+            assert_eq!(month(&t(s), C), Ok(Some("2024-01".into())), "{s}");
+        }
+        assert_eq!(month(&Cell::Int(202401), C), Ok(Some("2024-01".into())));
+        assert!(month(&t("2024-13"), C).is_err());
+        assert_eq!(period(&t("2024年"), C), Ok(Some("2024".into())));
+        assert_eq!(period(&Cell::Int(2024), C), Ok(Some("2024".into())));
+        assert_eq!(period(&t("2024-03"), C), Ok(Some("2024-03".into())));
+    }
+
+    #[test]
+    fn money_in_every_clerk_spelling() {
+        assert_eq!(money(&t("¥1,234.00")), Ok(Some(dec!(1234.00))));
+        assert_eq!(money(&t("￥1，234")), Ok(Some(dec!(1234))));
+        assert_eq!(money(&t("1234元")), Ok(Some(dec!(1234))));
+        assert_eq!(money(&t("(1,234.00)")), Ok(Some(dec!(-1234.00))));
+        assert_eq!(money(&t("-¥5")), Ok(Some(dec!(-5))));
+        assert_eq!(money(&t("1.2万")), Ok(Some(dec!(12000))));
+        assert_eq!(money(&t("3亿")), Ok(Some(dec!(300000000))));
+        assert_eq!(money(&t("１２３４．５")), Ok(Some(dec!(1234.5))));
+        assert_eq!(money(&t("1.5E+3")), Ok(Some(dec!(1500))));
+        assert_eq!(money(&Cell::Float(0.1)), Ok(Some(dec!(0.1))));
+        assert_eq!(money(&Cell::Float(52000.0)), Ok(Some(dec!(52000))));
+        assert!(money(&t("壹万贰仟元整")).is_err());
+        assert!(money(&t("n/a")).is_err());
+        assert!(money(&Cell::Error("#N/A".into())).is_err());
+        assert!(
+            money(&Cell::NoCache).is_err(),
+            "an uncached formula is never 0"
+        );
+    }
+
+    #[test]
+    fn ids_stay_text_and_damage_is_reported() {
+        assert_eq!(
+            id(&Cell::Float(13800000000.0)),
+            Ok(Some("13800000000".into()))
+        );
+        assert_eq!(id(&t(" 00123 ")), Ok(Some("00123".into())));
+        assert_eq!(id(&t("ＡＢＣ００１")), Ok(Some("ABC001".into())));
+        assert!(id(&Cell::Float(1.1e17)).is_err());
+        assert!(id(&t("1.1E+17")).is_err());
+        assert!(id(&t("1.10101E+17")).is_err());
+        assert_eq!(id(&t("E12")), Ok(Some("E12".into())));
+        assert_eq!(id(&t("2E3A")), Ok(Some("2E3A".into())));
+    }
+
+    #[test]
+    fn ints_and_bools() {
+        assert_eq!(int(&t("60天")), Ok(Some(60)));
+        assert_eq!(int(&Cell::Float(60.0)), Ok(Some(60)));
+        assert!(int(&Cell::Float(60.5)).is_err());
+        for (s, b) in [
+            ("是", true),
+            ("√", true),
+            ("Y", true),
+            ("有", true),
+            ("否", false),
+            ("×", false),
+            ("无", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(boolean(&t(s)), Ok(Some(b)), "{s}");
+        }
+        assert_eq!(boolean(&Cell::Int(1)), Ok(Some(true)));
+        assert!(boolean(&t("也许")).is_err());
+    }
+
+    #[test]
+    fn enums_exact_alias_keyword_fallback() {
+        static D: EnumDef = EnumDef {
+            values: &["潜在客户", "意向客户", "成交客户", "流失客户"],
+            aliases: &[
+                ("潜在", "潜在客户"),
+                ("合作中", "成交客户"),
+                ("已流失", "流失客户"),
+            ],
+            fallback: "其他",
+        };
+        assert_eq!(
+            enumv(&t("意向客户"), &D),
+            Ok(Some(EnumValue::Matched("意向客户")))
+        );
+        assert_eq!(
+            enumv(&t("合作中"), &D),
+            Ok(Some(EnumValue::Matched("成交客户")))
+        );
+        assert_eq!(
+            enumv(&t("客户已流失(2023)"), &D),
+            Ok(Some(EnumValue::Matched("流失客户")))
+        );
+        assert_eq!(
+            enumv(&t("黑名单"), &D),
+            Ok(Some(EnumValue::Fallback("其他", "黑名单".into())))
+        );
+    }
+}

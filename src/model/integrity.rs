@@ -1,0 +1,331 @@
+//! Cross-table integrity checks (DOMAIN §3.2). Nothing is changed here: every finding is a
+//! Notice in 数据问题 for the clerk to look at. No wall clock: "in the future" means later than
+//! the rest of the data.
+
+use super::{Dataset, Origin};
+use crate::error::{Location, Msg, Problem, Severity};
+use crate::ingest::table::a1;
+use crate::ingest::{schema::fields, RawTable, TableId};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+/// Column of a field in the sheet a record came from, for A1 references.
+struct Cols(HashMap<(String, String, TableId, &'static str), u32>);
+
+impl Cols {
+    fn new(raws: &[RawTable]) -> Cols {
+        let mut m = HashMap::new();
+        for t in raws {
+            let fs = fields(t.table);
+            for c in &t.columns {
+                m.insert(
+                    (t.file.clone(), t.sheet.clone(), t.table, fs[c.field].key),
+                    c.col,
+                );
+            }
+        }
+        Cols(m)
+    }
+    fn loc(&self, o: &Origin, t: TableId, key: &'static str) -> Location {
+        let col = self
+            .0
+            .get(&(o.file.clone(), o.sheet.clone(), t, key))
+            .copied()
+            .unwrap_or(0);
+        Location::new(&o.file, &o.sheet, a1(col, o.row))
+    }
+}
+
+fn push(ds_probs: &mut Vec<Problem>, loc: Location, t: TableId, raw: String, p: Msg, a: Msg) {
+    ds_probs.push(Problem {
+        location: loc,
+        table: t.zh().to_string(),
+        raw,
+        problem: p,
+        action: a,
+        severity: Severity::Notice,
+    });
+}
+
+fn look() -> Msg {
+    Msg::new("请核对", "please check")
+}
+
+pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
+    let cols = Cols::new(raws);
+    let mut out: Vec<Problem> = Vec::new();
+
+    // Duplicate 客户编号.
+    if let Some(cs) = &ds.customers {
+        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        for c in cs {
+            if let Some(first) = seen.insert(&c.customer_id, &c.origin) {
+                push(
+                    &mut out,
+                    cols.loc(&c.origin, TableId::Customers, "customer_id"),
+                    TableId::Customers,
+                    c.customer_id.clone(),
+                    Msg::new(
+                        format!("客户编号重复(第一次出现在第 {} 行)", first.row),
+                        format!("duplicate customer id (first on row {})", first.row),
+                    ),
+                    Msg::new("两条都已读入,请合并", "both kept; merge them"),
+                );
+                seen.insert(&c.customer_id, first);
+            }
+        }
+    }
+
+    // 业务员 / 负责人 not in T03.
+    if let Some(sp) = &ds.salespeople {
+        let known: HashSet<&str> = sp
+            .iter()
+            .flat_map(|s| [s.name.as_str(), s.staff_id.as_str()])
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut reported: HashSet<(TableId, String)> = HashSet::new();
+        let mut staff_check = |name: &Option<String>,
+                               o: &Origin,
+                               t: TableId,
+                               key: &'static str,
+                               out: &mut Vec<Problem>| {
+            if let Some(n) = name {
+                if !known.contains(n.as_str()) && reported.insert((t, n.clone())) {
+                    push(out, cols.loc(o, t, key), t, n.clone(),
+                        Msg::new("业务员不在业务员表中", "salesperson is not in the salespeople table"),
+                        Msg::new("已计入;请在业务员表中补充或更正姓名(同名只列一次)", "kept; add or correct the name in the salespeople table (listed once per name)"));
+                }
+            }
+        };
+        for c in ds.customers.iter().flatten() {
+            staff_check(&c.owner, &c.origin, TableId::Customers, "owner", &mut out);
+        }
+        for l in ds.sales.iter().flatten() {
+            staff_check(&l.staff, &l.origin, TableId::Sales, "staff", &mut out);
+        }
+        for r in ds.returns.iter().flatten() {
+            staff_check(&r.staff, &r.origin, TableId::Returns, "staff", &mut out);
+        }
+        for r in ds.receipts.iter().flatten() {
+            staff_check(&r.staff, &r.origin, TableId::Receipts, "staff", &mut out);
+        }
+        for i in ds.interactions.iter().flatten() {
+            staff_check(
+                &Some(i.staff.clone()),
+                &i.origin,
+                TableId::Interactions,
+                "staff",
+                &mut out,
+            );
+        }
+    }
+
+    if let Some(sales) = &ds.sales {
+        // A cancelled line with a 发货日期 should have been a return (M34).
+        for l in sales
+            .iter()
+            .filter(|l| l.cancelled && l.ship_date.is_some())
+        {
+            push(
+                &mut out,
+                cols.loc(&l.origin, TableId::Sales, "ship_date"),
+                TableId::Sales,
+                l.ship_date.map(|d| d.to_string()).unwrap_or_default(),
+                Msg::new(
+                    "作废的订单行有发货日期(已发货的应作退货处理)",
+                    "cancelled line has a ship date (a shipped line should be a return)",
+                ),
+                Msg::new("按作废计入;请核对", "counted as cancelled; please check"),
+            );
+        }
+        // Duplicate 订单号 + 产品 with identical values: possible double entry.
+        let mut seen: HashMap<String, &Origin> = HashMap::new();
+        for l in sales.iter().filter(|l| l.order_no.is_some()) {
+            let key = format!(
+                "{:?}|{:?}|{:?}|{}|{:?}|{}|{}|{:?}|{}",
+                l.order_no,
+                l.product_id,
+                l.product_name,
+                l.order_date,
+                l.customer_id,
+                l.qty,
+                l.amount,
+                l.unit_price,
+                l.cancelled
+            );
+            if let Some(first) = seen.insert(key.clone(), &l.origin) {
+                push(
+                    &mut out,
+                    cols.loc(&l.origin, TableId::Sales, "order_no"),
+                    TableId::Sales,
+                    l.order_no.clone().unwrap_or_default(),
+                    Msg::new(
+                        format!("与第 {} 行完全相同(订单号+产品),可能重复录入", first.row),
+                        format!(
+                            "identical to row {} (order no + product): possible double entry",
+                            first.row
+                        ),
+                    ),
+                    Msg::new("两行都已计入;请核对", "both counted; please check"),
+                );
+                seen.insert(key, first);
+            }
+        }
+    }
+
+    // Returns without their order, or with more than was ordered.
+    if let (Some(rets), Some(sales)) = (&ds.returns, &ds.sales) {
+        let mut by_order: HashMap<&str, Vec<&super::SaleLine>> = HashMap::new();
+        for l in sales {
+            if let Some(o) = &l.order_no {
+                by_order.entry(o.as_str()).or_default().push(l);
+            }
+        }
+        for r in rets {
+            let Some(o) = &r.orig_order_no else { continue };
+            match by_order.get(o.as_str()) {
+                None => push(
+                    &mut out,
+                    cols.loc(&r.origin, TableId::Returns, "orig_order_no"),
+                    TableId::Returns,
+                    o.clone(),
+                    Msg::new(
+                        "原订单号在销售明细中找不到",
+                        "the original order is not in the sales lines",
+                    ),
+                    Msg::new(
+                        "退货已计入;请核对订单号",
+                        "return counted; check the order number",
+                    ),
+                ),
+                Some(lines) => {
+                    let same_product =
+                        |l: &&&super::SaleLine| match (&r.product_id, &r.product_name) {
+                            (Some(p), _) => l.product_id.as_ref() == Some(p),
+                            (None, Some(n)) => l.product_name.as_ref() == Some(n),
+                            (None, None) => true,
+                        };
+                    let ordered: Decimal = lines.iter().filter(same_product).map(|l| l.qty).sum();
+                    if r.qty > ordered {
+                        push(
+                            &mut out,
+                            cols.loc(&r.origin, TableId::Returns, "qty"),
+                            TableId::Returns,
+                            r.qty.to_string(),
+                            Msg::new(
+                                format!("退货数量大于原订单数量 {ordered}"),
+                                format!("returned quantity exceeds the {ordered} ordered"),
+                            ),
+                            look(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Dates before 1990, or later than the rest of the data (a typed 2042 for 2024).
+    let mut events: Vec<(NaiveDate, &Origin, TableId, &'static str)> = Vec::new();
+    for l in ds.sales.iter().flatten() {
+        events.push((l.order_date, &l.origin, TableId::Sales, "order_date"));
+        if let Some(d) = l.ship_date {
+            events.push((d, &l.origin, TableId::Sales, "ship_date"));
+        }
+    }
+    for r in ds.returns.iter().flatten() {
+        events.push((r.return_date, &r.origin, TableId::Returns, "return_date"));
+    }
+    for r in ds.receipts.iter().flatten() {
+        events.push((r.receipt_date, &r.origin, TableId::Receipts, "receipt_date"));
+    }
+    for i in ds.interactions.iter().flatten() {
+        events.push((
+            i.contact_time.date(),
+            &i.origin,
+            TableId::Interactions,
+            "contact_time",
+        ));
+    }
+    for c in ds.complaints.iter().flatten() {
+        events.push((
+            c.received_at.date(),
+            &c.origin,
+            TableId::Complaints,
+            "received_at",
+        ));
+    }
+    for s in ds.credit_surveys.iter().flatten() {
+        events.push((
+            s.survey_date,
+            &s.origin,
+            TableId::CreditSurveys,
+            "survey_date",
+        ));
+    }
+    for c in ds.customers.iter().flatten() {
+        for (d, k) in [
+            (c.created_date, "created_date"),
+            (c.first_contact_date, "first_contact_date"),
+            (c.last_followup_date, "last_followup_date"),
+        ] {
+            if let Some(d) = d {
+                events.push((d, &c.origin, TableId::Customers, k));
+            }
+        }
+    }
+    let floor = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
+    if let Some(end) = data_end(events.iter().map(|e| e.0).collect()) {
+        for (d, o, t, k) in &events {
+            if *d < floor {
+                push(
+                    &mut out,
+                    cols.loc(o, *t, k),
+                    *t,
+                    d.to_string(),
+                    Msg::new("日期早于 1990 年", "date before 1990"),
+                    Msg::new("已计入;请核对", "kept; please check"),
+                );
+            } else if *d > end {
+                push(&mut out, cols.loc(o, *t, k), *t, d.to_string(),
+                    Msg::new(format!("日期远晚于数据中的其他日期(其余最晚为 {end}),疑似录入错误"), format!("date far later than the rest of the data (latest otherwise {end}): probably mistyped")),
+                    Msg::new("已计入;请核对", "kept; please check"));
+            }
+        }
+    }
+    ds.problems.extend(out);
+}
+
+/// The latest date that belongs with the rest: the top dates are outliers when a gap of more
+/// than 92 days separates them (at most 1% of the dates, at least one) from the others.
+pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
+    v.sort_unstable();
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let max_out = (n / 100).max(1);
+    let mut end = v[n - 1];
+    for k in 0..max_out.min(n - 1) {
+        let i = n - 1 - k;
+        if (v[i] - v[i - 1]).num_days() > 92 {
+            end = v[i - 1];
+        }
+    }
+    Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_end_ignores_a_mistyped_year() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut v: Vec<NaiveDate> = (1..=28).map(|i| d(2024, 3, i)).collect();
+        v.push(d(2042, 3, 5));
+        assert_eq!(data_end(v.clone()), Some(d(2024, 3, 28)));
+        v.pop();
+        assert_eq!(data_end(v), Some(d(2024, 3, 28)));
+    }
+}

@@ -1,0 +1,933 @@
+//! `load`: inputs → [`Dataset`]. Reads every file (ingest), turns each table's rows into typed
+//! records, links lines to customers (C5), detects net 金额 (M37), and runs the cross-table
+//! checks of §3.2. `accepted + rejected == data_rows` for every table.
+
+use super::row::Row;
+use super::*;
+use crate::config::Config;
+use crate::error::{Location, Msg, Problem, Result, Severity};
+use crate::ingest::header::name_key;
+use crate::ingest::table::a1;
+use crate::ingest::{self, Mapping, RawTable, TableId};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Read the clerk's files into a [`Dataset`].
+///
+/// # Errors
+/// A file cannot be read at all (missing, encrypted, not a spreadsheet), or the mapping file is
+/// invalid. A bad row never makes an error: it becomes a [`Problem`].
+pub fn load(inputs: &[PathBuf], map: Option<&Path>, cfg: &Config) -> Result<Dataset> {
+    let mapping = map.map(Mapping::load).transpose()?;
+    let ing = ingest::read_inputs(inputs, mapping.as_ref())?;
+    Ok(build(ing, cfg))
+}
+
+/// Cells of a record that identify its customer, for problems raised after typing.
+#[derive(Debug, Clone, Default)]
+struct CustRef {
+    cell: String,
+    raw: String,
+}
+
+/// One table's records while it is being built.
+struct Built<T> {
+    recs: Vec<(T, CustRef)>,
+    data_rows: usize,
+    rejected: usize,
+    found: bool,
+}
+
+impl<T> Built<T> {
+    fn count(&self, t: TableId) -> TableCount {
+        TableCount {
+            table: t.zh().to_string(),
+            data_rows: self.data_rows,
+            accepted: self.recs.len(),
+            rejected: self.rejected,
+        }
+    }
+    fn into_option(self) -> Option<Vec<T>> {
+        self.found
+            .then(|| self.recs.into_iter().map(|(r, _)| r).collect())
+    }
+}
+
+fn build_table<T>(
+    raws: &[RawTable],
+    id: TableId,
+    probs: &mut Vec<Problem>,
+    mut f: impl FnMut(&mut Row) -> Option<T>,
+) -> Built<T> {
+    let mut b = Built {
+        recs: Vec::new(),
+        data_rows: 0,
+        rejected: 0,
+        found: false,
+    };
+    for t in raws.iter().filter(|t| t.table == id) {
+        b.found = true;
+        let fs = crate::ingest::schema::fields(id);
+        let header = |k: &str| {
+            fs.iter()
+                .find(|f| f.key == k)
+                .map(|f| f.header)
+                .unwrap_or("")
+        };
+        let missing: Vec<String> = crate::ingest::schema::required_groups(id)
+            .iter()
+            .filter(|g| g.iter().all(|k| t.col_of(k).is_none()))
+            .map(|g| g.iter().map(|k| header(k)).collect::<Vec<_>>().join(" 或 "))
+            .collect();
+        if !missing.is_empty() {
+            // No row of this sheet can be valid: one problem for the sheet, every row rejected.
+            let n = t.rows.len();
+            b.data_rows += n;
+            b.rejected += n;
+            let cell = t
+                .columns
+                .first()
+                .map(|c| a1(c.col, t.header_row))
+                .unwrap_or_default();
+            probs.push(Problem {
+                location: Location::new(&t.file, &t.sheet, cell),
+                table: id.zh().to_string(),
+                raw: String::new(),
+                problem: Msg::new(
+                    format!("缺少必需的列: {}", missing.join("、")),
+                    format!(
+                        "required columns missing: {}",
+                        missing.join(", ").replace(" 或 ", " or ")
+                    ),
+                ),
+                action: Msg::new(
+                    format!("本表 {n} 行全部未计入;请补上这些列,或用 --map 指明哪一列是它们"),
+                    format!("all {n} rows left out; add the columns, or name them with --map"),
+                ),
+                severity: Severity::Rejected,
+            });
+            continue;
+        }
+        for r in &t.rows {
+            b.data_rows += 1;
+            let mut row = Row::new(t, r, probs);
+            let rec = f(&mut row);
+            let cref = if row.has_column("customer_id")
+                && row.cell("customer_id").is_some_and(|c| !c.is_blank())
+            {
+                CustRef {
+                    cell: row.cell_ref("customer_id"),
+                    raw: row.raw_of("customer_id"),
+                }
+            } else {
+                CustRef {
+                    cell: row.cell_ref("customer_name"),
+                    raw: row.raw_of("customer_name"),
+                }
+            };
+            match rec {
+                Some(rec) if !row.reject => b.recs.push((rec, cref)),
+                _ => b.rejected += 1,
+            }
+        }
+    }
+    b
+}
+
+/// 客户编号 or 客户名称 must be there (● one of them).
+fn customer_pair(row: &mut Row) -> (Option<String>, Option<String>) {
+    let id = row.id("customer_id");
+    let name = row.text("customer_name");
+    if id.is_none() && name.is_none() {
+        row.reject_for(
+            "customer_id",
+            Msg::new(
+                "缺少客户编号和客户名称",
+                "neither customer id nor customer name is given",
+            ),
+        );
+    }
+    (id, name)
+}
+
+fn notice(loc: Location, table: &str, raw: String, p: Msg, a: Msg) -> Problem {
+    Problem {
+        location: loc,
+        table: table.to_string(),
+        raw,
+        problem: p,
+        action: a,
+        severity: Severity::Notice,
+    }
+}
+
+fn customer(row: &mut Row) -> Option<Customer> {
+    let id = row.id("customer_id");
+    let name = row.text("name");
+    if id.is_none() && name.is_none() {
+        row.reject_for(
+            "name",
+            Msg::new(
+                "缺少客户编号和客户名称",
+                "neither customer id nor name is given",
+            ),
+        );
+        return None;
+    }
+    // One of the two stands in for the other when missing (reported once for the table).
+    let name = name.or_else(|| id.clone()).unwrap_or_default();
+    let c = Customer {
+        customer_id: id.unwrap_or_default(),
+        name,
+        short_name: row.text("short_name"),
+        customer_type: row.enumv("customer_type"),
+        industry: row.text("industry"),
+        ownership: row.enumv("ownership"),
+        region: row.text("region"),
+        province: row.text("province"),
+        city: row.text("city"),
+        address: row.text("address"),
+        contact_name: row.text("contact_name"),
+        contact_title: row.text("contact_title"),
+        phone: row.id("phone"),
+        email: row.text("email"),
+        status: row.enumv("status"),
+        owner: row.text("owner"),
+        co_owner: row.text("co_owner"),
+        first_contact_date: row.date("first_contact_date"),
+        last_followup_date: row.date("last_followup_date"),
+        source: row.enumv("source"),
+        channel: row.enumv("channel"),
+        key_account: row.boolean("key_account"),
+        manual_grade: row.enumv("manual_grade"),
+        credit_grade: row.enumv("credit_grade"),
+        credit_limit: row.money("credit_limit"),
+        credit_days: row.int("credit_days"),
+        payment_terms: row.enumv("payment_terms"),
+        opening_ar: row.money("opening_ar"),
+        opening_ar_date: row.date("opening_ar_date"),
+        created_date: row.date("created_date"),
+        remark: row.text("remark"),
+        origin: row.origin(),
+    };
+    // Fields read for completeness (so their bad values are reported) but not stored yet.
+    let _ = (row.id("im"), row.boolean("guaranteed"));
+    if c.opening_ar.is_some_and(|v| !v.is_zero()) && c.opening_ar_date.is_none() {
+        row.problem(
+            "opening_ar_date",
+            Severity::Notice,
+            Msg::new(
+                "有期初应收但没有期初日期",
+                "opening receivable without its date",
+            ),
+            Msg::new("请补填期初日期", "fill in the opening date"),
+        );
+    }
+    Some(c)
+}
+
+fn product(row: &mut Row) -> Option<Product> {
+    let id = row.id("product_id");
+    let id = row.require("product_id", id);
+    let name = row.text("product_name");
+    let name = row.require("product_name", name);
+    Some(Product {
+        product_id: id?,
+        product_name: name?,
+        category: row.text("category"),
+        unit: row.text("unit"),
+        std_price: row.money("std_price"),
+        unit_cost: row.money("unit_cost"),
+        origin: row.origin(),
+    })
+}
+
+fn salesperson(row: &mut Row) -> Option<Salesperson> {
+    let staff_id = row.id("staff_id");
+    let name = row.text("name");
+    let name = row.require("name", name)?;
+    Some(Salesperson {
+        staff_id: staff_id.unwrap_or_default(),
+        name,
+        group: row.text("group"),
+        region: row.text("region"),
+        dept: row.enumv("dept"),
+        role: row.text("role"),
+        status: row.enumv("status").or(Some("在职".into())),
+        join_date: row.date("join_date"),
+        leave_date: row.date("leave_date"),
+        origin: row.origin(),
+    })
+}
+
+fn target(row: &mut Row) -> Option<Target> {
+    let period = row.period("period");
+    let period = row.require("period", period);
+    let staff = row.text("staff");
+    let group = row.text("group");
+    if staff.is_none() && group.is_none() {
+        row.reject_for(
+            "staff",
+            Msg::new("缺少业务员或组别", "neither salesperson nor group is given"),
+        );
+    }
+    let ts = row.money("target_sales");
+    let ts = row.require("target_sales", ts);
+    Some(Target {
+        period: period?,
+        staff,
+        group,
+        target_sales: ts?,
+        std_monthly_sales: row.money("std_monthly_sales"),
+        target_collection: row.money("target_collection"),
+        origin: row.origin(),
+    })
+}
+
+fn sale(row: &mut Row) -> Option<SaleLine> {
+    let order_date = row.date("order_date");
+    let order_date = row.require("order_date", order_date);
+    let (customer_id, customer_name) = customer_pair(row);
+    let qty = row.qty("qty");
+    let qty = row.require("qty", qty);
+    let unit_price = row.money("unit_price");
+    let amount = row.money("amount");
+    let amount = match (amount, qty, unit_price) {
+        (Some(a), _, _) => Some(a),
+        // 金额 may be left out when 数量×单价 gives it (§3.1 T05).
+        (None, Some(q), Some(p)) => Some(q * p),
+        (None, _, _) => {
+            if !row.failed_on("amount") {
+                row.reject_for(
+                    "amount",
+                    Msg::new(
+                        "缺少金额,也没有单价可计算",
+                        "no amount, and no unit price to compute it",
+                    ),
+                );
+            }
+            None
+        }
+    };
+    let status = row.enumv("status");
+    let cancelled = status.as_deref() == Some("作废");
+    let line = SaleLine {
+        order_no: row.id("order_no"),
+        order_date: order_date?,
+        ship_date: row.date("ship_date"),
+        requested_date: row.date("requested_date"),
+        customer_id,
+        customer_name,
+        staff: row.text("staff"),
+        product_id: row.id("product_id"),
+        product_name: row.text("product_name"),
+        category: row.text("category"),
+        qty: qty?,
+        unit: row.text("unit"),
+        unit_price,
+        amount: amount?,
+        discount: row.money("discount").unwrap_or_default(),
+        rebate: row.money("rebate").unwrap_or_default(),
+        unit_cost: row.money("unit_cost"),
+        cost: row.money("cost"),
+        order_channel: row.enumv("order_channel"),
+        region: row.text("region"),
+        cancelled,
+        contract_no: row.id("contract_no"),
+        contract_amount: row.money("contract_amount"),
+        origin: row.origin(),
+    };
+    if line.qty <= Decimal::ZERO {
+        row.problem(
+            "qty",
+            Severity::Notice,
+            Msg::new("数量不大于 0", "quantity is not above 0"),
+            Msg::new(
+                "按原值计入;退货请记入退货记录",
+                "kept as typed; record returns in the returns table",
+            ),
+        );
+    }
+    Some(line)
+}
+
+fn ret(row: &mut Row) -> Option<Return> {
+    let date = row.date("return_date");
+    let date = row.require("return_date", date);
+    let (customer_id, customer_name) = customer_pair(row);
+    let qty = row.qty("qty");
+    let qty = row.require("qty", qty);
+    let amount = row.money("amount");
+    let amount = row.require("amount", amount);
+    let flip = |row: &mut Row, key: &'static str, v: Option<Decimal>| -> Option<Decimal> {
+        let v = v?;
+        if v < Decimal::ZERO {
+            row.problem(
+                key,
+                Severity::Coerced,
+                Msg::new("退货数量/金额为负数", "negative return quantity or amount"),
+                Msg::new("已改为正数", "made positive"),
+            );
+            Some(-v)
+        } else {
+            Some(v)
+        }
+    };
+    let qty = flip(row, "qty", qty);
+    let amount = flip(row, "amount", amount);
+    let kind = row.enumv("kind");
+    Some(Return {
+        return_no: row.id("return_no"),
+        return_date: date?,
+        orig_order_no: row.id("orig_order_no"),
+        customer_id,
+        customer_name,
+        staff: row.text("staff"),
+        product_id: row.id("product_id"),
+        product_name: row.text("product_name"),
+        category: row.text("category"),
+        qty: qty?,
+        amount: amount?,
+        reason_cat: row.enumv("reason_cat"),
+        reason_text: row.text("reason_text"),
+        exchange: kind.as_deref() == Some("换货"),
+        origin: row.origin(),
+    })
+}
+
+fn receipt(row: &mut Row) -> Option<Receipt> {
+    let date = row.date("receipt_date");
+    let date = row.require("receipt_date", date);
+    let (customer_id, customer_name) = customer_pair(row);
+    let amount = row.money("amount");
+    let amount = row.require("amount", amount);
+    let method = row.enumv("method");
+    let note_due_date = row.date("note_due_date");
+    if method
+        .as_deref()
+        .is_some_and(|m| m.contains("汇票") || m == "期票" || m == "远期支票")
+        && note_due_date.is_none()
+    {
+        row.problem(
+            "note_due_date",
+            Severity::Notice,
+            Msg::new(
+                "票据收款没有票据到期日",
+                "receipt by note without its due date",
+            ),
+            Msg::new("请补填票据到期日", "fill in the note's due date"),
+        );
+    }
+    Some(Receipt {
+        receipt_no: row.id("receipt_no"),
+        receipt_date: date?,
+        customer_id,
+        customer_name,
+        staff: row.text("staff"),
+        amount: amount?,
+        method: method.or(Some("银行转账".into())),
+        note_due_date,
+        note_status: row.enumv("note_status"),
+        applied_order_no: row.id("applied_order_no"),
+        origin: row.origin(),
+    })
+}
+
+fn interaction(row: &mut Row) -> Option<Interaction> {
+    let t = row.datetime("contact_time");
+    let t = row.require("contact_time", t);
+    let (customer_id, customer_name) = customer_pair(row);
+    let staff = row.text("staff");
+    let staff = row.require("staff", staff);
+    let rec = Interaction {
+        contact_time: t?,
+        entry_time: row.datetime("entry_time"),
+        customer_id,
+        customer_name,
+        staff: staff?,
+        method: row.enumv("method"),
+        counterpart: row.text("counterpart"),
+        decision_maker: row.boolean("decision_maker"),
+        purpose: row.text("purpose"),
+        content: row.text("content"),
+        result: row.text("result"),
+        next_date: row.date("next_date"),
+        expense: row.money("expense"),
+        credit_alert: row.boolean("credit_alert"),
+        origin: row.origin(),
+    };
+    Some(rec)
+}
+
+fn complaint(row: &mut Row) -> Option<Complaint> {
+    let no = row.id("complaint_no");
+    let no = row.require("complaint_no", no);
+    let at = row.datetime("received_at");
+    let at = row.require("received_at", at);
+    let (customer_id, customer_name) = customer_pair(row);
+    let response_at = row.datetime("response_at");
+    let closed_at = row.datetime("closed_at");
+    let status = row.enumv("status").or_else(|| {
+        Some(
+            if closed_at.is_some() {
+                "已结案"
+            } else if response_at.is_some() {
+                "处理中"
+            } else {
+                "待处理"
+            }
+            .to_string(),
+        )
+    });
+    Some(Complaint {
+        complaint_no: no?,
+        received_at: at?,
+        channel: row.enumv("channel"),
+        customer_id,
+        customer_name,
+        product: row.text("product"),
+        complaint_type: row.enumv("complaint_type"),
+        content: row.text("content"),
+        demand: row.text("demand"),
+        severity: row.enumv("severity").or(Some("一般".into())),
+        receiver: row.text("receiver"),
+        handler: row.text("handler"),
+        dept: row.text("dept"),
+        response_at,
+        closed_at,
+        resolution: row.enumv("resolution"),
+        compensation: row.money("compensation"),
+        claim_amount: row.money("claim_amount"),
+        claim_approved: row.money("claim_approved"),
+        satisfaction: row.score5("satisfaction"),
+        status,
+        dispute: row.boolean("dispute"),
+        origin: row.origin(),
+    })
+}
+
+fn credit_survey(row: &mut Row) -> Option<CreditSurvey> {
+    let d = row.date("survey_date");
+    let d = row.require("survey_date", d);
+    let (customer_id, customer_name) = customer_pair(row);
+    let surveyor = row.text("surveyor");
+    let surveyor = row.require("surveyor", surveyor);
+    let month = |row: &mut Row, key: &'static str| -> Option<i64> {
+        let v = row.int(key)?;
+        if (1..=12).contains(&v) {
+            Some(v)
+        } else {
+            row.problem(
+                key,
+                Severity::Coerced,
+                Msg::new(
+                    format!("月份 {v} 不在 1–12 之间"),
+                    format!("month {v} is not 1–12"),
+                ),
+                Msg::new("已留空", "left blank"),
+            );
+            None
+        }
+    };
+    let peak_from = month(row, "peak_from");
+    let peak_to = month(row, "peak_to");
+    Some(CreditSurvey {
+        survey_date: d?,
+        customer_id,
+        customer_name,
+        surveyor,
+        founded_date: row.date("founded_date"),
+        first_trade_date: row.date("first_trade_date"),
+        legal_form: row.enumv("legal_form"),
+        bank: row.text("bank"),
+        bank_credit: row.enumv("bank_credit"),
+        bookkeeping: row.enumv("bookkeeping"),
+        peer_rating: row.enumv("peer_rating"),
+        neighbour_rating: row.enumv("neighbour_rating"),
+        org_type: row.enumv("org_type"),
+        capital: row.money("capital"),
+        pay_attitude: row.enumv("pay_attitude"),
+        premises_area: row.enumv("premises_area"),
+        premises_tenure: row.enumv("premises_tenure"),
+        business_trend: row.enumv("business_trend"),
+        peak_from,
+        peak_to,
+        peak_monthly_amt: row.money("peak_monthly_amt"),
+        off_monthly_amt: row.money("off_monthly_amt"),
+        credit_score: row.int("credit_score"),
+        credit_grade: row.enumv("credit_grade"),
+        credit_limit: row.money("credit_limit"),
+        note: row.text("note"),
+        origin: row.origin(),
+    })
+}
+
+/// M37: on a sheet with a 折扣 column, if on ≥ 90% of lines 金额 = 数量×单价 − 折扣 (±0.01),
+/// 金额 is net; gross = 金额 + 折扣 is stored so the discount is not deducted twice.
+fn net_amount_sheets(
+    raws: &[RawTable],
+    sales: &mut [(SaleLine, CustRef)],
+    probs: &mut Vec<Problem>,
+) {
+    let tol = Decimal::new(1, 2);
+    for t in raws.iter().filter(|t| t.table == TableId::Sales) {
+        if t.col_of("discount").is_none()
+            || t.col_of("unit_price").is_none()
+            || t.col_of("amount").is_none()
+        {
+            continue;
+        }
+        let same = |l: &SaleLine| l.origin.file == t.file && l.origin.sheet == t.sheet;
+        let mut n = 0usize;
+        let mut net = 0usize;
+        let mut any_discount = false;
+        for (l, _) in sales.iter().filter(|(l, _)| same(l)) {
+            let Some(p) = l.unit_price else { continue };
+            n += 1;
+            if !l.discount.is_zero() {
+                any_discount = true;
+            }
+            if (l.qty * p - l.discount - l.amount).abs() <= tol {
+                net += 1;
+            }
+        }
+        if n == 0 || !any_discount || net * 10 < n * 9 {
+            continue;
+        }
+        for (l, _) in sales.iter_mut().filter(|(l, _)| same(l)) {
+            l.amount += l.discount;
+        }
+        probs.push(notice(
+            Location::new(&t.file, &t.sheet, ""),
+            TableId::Sales.zh(),
+            String::new(),
+            Msg::new(
+                format!("金额是扣除折扣后的净额({net}/{n} 行 金额 = 数量×单价 − 折扣)"),
+                format!(
+                    "金额 is net of discount ({net} of {n} lines: amount = qty × price − discount)"
+                ),
+            ),
+            Msg::new(
+                "按 金额 + 折扣 作为订货额,折扣不重复扣减",
+                "gross = amount + discount, so the discount is not deducted twice",
+            ),
+        ));
+    }
+}
+
+/// C5: fill each line's customer from T01, by id or by the normalised name key. A line whose
+/// customer is not in T01 is rejected (or, with `auto_create_customers`, a stub is created).
+#[allow(clippy::too_many_arguments)]
+fn link_customers<T>(
+    table: TableId,
+    b: &mut Built<T>,
+    get: impl Fn(&mut T) -> (&mut Option<String>, &mut Option<String>, &Origin),
+    customers: &mut Option<Vec<Customer>>,
+    idx: &mut CustIndex,
+    cfg: &Config,
+    probs: &mut Vec<Problem>,
+) {
+    let Some(custs) = customers.as_mut() else {
+        if b.found && !b.recs.is_empty() {
+            probs.push(notice(
+                Location::default(),
+                table.zh(),
+                String::new(),
+                Msg::new(
+                    "没有客户信息表,无法核对客户",
+                    "no customer table, so customers cannot be checked",
+                ),
+                Msg::new("按原样计入", "kept as typed"),
+            ));
+        }
+        return;
+    };
+    let mut kept = Vec::with_capacity(b.recs.len());
+    for (mut rec, cref) in std::mem::take(&mut b.recs) {
+        let (id, name, origin) = get(&mut rec);
+        let found = match (id.as_ref(), name.as_ref()) {
+            (Some(i), _) => idx.by_id.get(i.as_str()).copied(),
+            (None, Some(n)) => match idx.by_name.get(&name_key(n)) {
+                Some(Some(i)) => Some(*i),
+                Some(None) => {
+                    probs.push(Problem {
+                        location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                        table: table.zh().into(),
+                        raw: cref.raw.clone(),
+                        problem: Msg::new(
+                            "客户名称对应多个客户编号,无法确定是哪一个",
+                            "this customer name matches several customer ids",
+                        ),
+                        action: Msg::new(
+                            "整行未计入;请填写客户编号",
+                            "row left out; fill in the customer id",
+                        ),
+                        severity: Severity::Rejected,
+                    });
+                    b.rejected += 1;
+                    continue;
+                }
+                None => None,
+            },
+            (None, None) => None,
+        };
+        match found {
+            Some(ci) => {
+                let c = &custs[ci];
+                if id.is_none() {
+                    *id = Some(c.customer_id.clone());
+                }
+                if name.is_none() {
+                    *name = Some(c.name.clone());
+                }
+                kept.push((rec, cref));
+            }
+            None if cfg.auto_create_customers => {
+                let cid = id.clone().or_else(|| name.clone()).unwrap_or_default();
+                let cname = name.clone().or_else(|| id.clone()).unwrap_or_default();
+                *id = Some(cid.clone());
+                probs.push(Problem {
+                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    table: table.zh().into(),
+                    raw: cref.raw.clone(),
+                    problem: Msg::new(
+                        "客户不在客户信息表中",
+                        "customer is not in the customer table",
+                    ),
+                    action: Msg::new(
+                        "已自动建立客户(auto_create_customers)",
+                        "customer created automatically (auto_create_customers)",
+                    ),
+                    severity: Severity::Notice,
+                });
+                let ci = custs.len();
+                custs.push(Customer {
+                    customer_id: cid.clone(),
+                    name: cname.clone(),
+                    origin: origin.clone(),
+                    ..Default::default()
+                });
+                idx.by_id.insert(cid, ci);
+                idx.by_name.entry(name_key(&cname)).or_insert(Some(ci));
+                kept.push((rec, cref));
+            }
+            None => {
+                probs.push(Problem {
+                    location: Location::new(&origin.file, &origin.sheet, &cref.cell),
+                    table: table.zh().into(),
+                    raw: cref.raw.clone(),
+                    problem: Msg::new(
+                        "客户不在客户信息表中",
+                        "customer is not in the customer table",
+                    ),
+                    action: Msg::new(
+                        "整行未计入;请先在客户信息表中建档",
+                        "row left out; add the customer to the customer table first",
+                    ),
+                    severity: Severity::Rejected,
+                });
+                b.rejected += 1;
+            }
+        }
+    }
+    b.recs = kept;
+}
+
+#[derive(Default)]
+struct CustIndex {
+    by_id: HashMap<String, usize>,
+    /// name key → customer index, `None` when two customers share the key.
+    by_name: HashMap<String, Option<usize>>,
+}
+
+/// Typed dataset from ingested tables.
+pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
+    let ingest::Ingested {
+        tables: raws,
+        reports,
+        mut problems,
+    } = ing;
+    let p = &mut problems;
+    let mut customers = build_table(&raws, TableId::Customers, p, customer);
+    // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
+    let mut named_only = 0usize;
+    for (c, _) in customers.recs.iter_mut() {
+        if c.customer_id.is_empty() {
+            c.customer_id = c.name.clone();
+            named_only += 1;
+        }
+    }
+    let id_only = raws
+        .iter()
+        .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
+        .count();
+    if id_only > 0 {
+        p.push(notice(
+            Location::default(),
+            TableId::Customers.zh(),
+            String::new(),
+            Msg::new(
+                "客户表没有客户名称列",
+                "the customer table has no customer-name column",
+            ),
+            Msg::new("以客户编号代替名称", "the id is shown as the name"),
+        ));
+    }
+    if named_only > 0 {
+        p.push(notice(
+            Location::default(),
+            TableId::Customers.zh(),
+            String::new(),
+            Msg::new(
+                format!("{named_only} 个客户没有客户编号"),
+                format!("{named_only} customers have no customer id"),
+            ),
+            Msg::new("以客户名称代替编号", "the name is used as the id"),
+        ));
+    }
+    // A customer table taken from a sales export repeats each customer on every line: merge.
+    for t in raws
+        .iter()
+        .filter(|t| t.table == TableId::Customers && t.shared_sheet)
+    {
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        let before = customers.recs.len();
+        customers.recs.retain(|(c, _)| {
+            if c.origin.file != t.file || c.origin.sheet != t.sheet {
+                return true;
+            }
+            seen.insert(c.customer_id.clone(), ()).is_none()
+        });
+        let merged = before - customers.recs.len();
+        if merged > 0 {
+            customers.data_rows -= merged;
+            p.push(notice(
+                Location::new(&t.file, &t.sheet, ""),
+                TableId::Customers.zh(),
+                String::new(),
+                Msg::new(format!("客户信息取自明细表,{merged} 行是已有客户的重复行"), format!("customers taken from a line-level sheet; {merged} rows repeat a customer already read")),
+                Msg::new("已合并为每个客户一条", "merged into one record per customer"),
+            ));
+        }
+    }
+    let mut idx = CustIndex::default();
+    for (i, (c, _)) in customers.recs.iter().enumerate() {
+        idx.by_id.entry(c.customer_id.clone()).or_insert(i);
+        idx.by_name
+            .entry(name_key(&c.name))
+            .and_modify(|e| {
+                if e.is_some_and(|j| customers.recs[j].0.customer_id != c.customer_id) {
+                    *e = None;
+                }
+            })
+            .or_insert(Some(i));
+    }
+    let products = build_table(&raws, TableId::Products, p, product);
+    let salespeople = build_table(&raws, TableId::Salespeople, p, salesperson);
+    let targets = build_table(&raws, TableId::Targets, p, target);
+    let mut sales = build_table(&raws, TableId::Sales, p, sale);
+    net_amount_sheets(&raws, &mut sales.recs, p);
+    let mut returns = build_table(&raws, TableId::Returns, p, ret);
+    let mut receipts = build_table(&raws, TableId::Receipts, p, receipt);
+    let mut interactions = build_table(&raws, TableId::Interactions, p, interaction);
+    let mut complaints = build_table(&raws, TableId::Complaints, p, complaint);
+    let mut surveys = build_table(&raws, TableId::CreditSurveys, p, credit_survey);
+
+    let customers_found = customers.found;
+    let cust_count = customers.count(TableId::Customers);
+    let mut cust_vec = customers.into_option();
+    link_customers(
+        TableId::Sales,
+        &mut sales,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Returns,
+        &mut returns,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Receipts,
+        &mut receipts,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Interactions,
+        &mut interactions,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Complaints,
+        &mut complaints,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::CreditSurveys,
+        &mut surveys,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+
+    let mut counts = Vec::new();
+    if customers_found {
+        counts.push(cust_count);
+    }
+    macro_rules! count {
+        ($b:expr, $t:expr) => {
+            if $b.found {
+                counts.push($b.count($t));
+            }
+        };
+    }
+    count!(products, TableId::Products);
+    count!(salespeople, TableId::Salespeople);
+    count!(targets, TableId::Targets);
+    count!(sales, TableId::Sales);
+    count!(returns, TableId::Returns);
+    count!(receipts, TableId::Receipts);
+    count!(interactions, TableId::Interactions);
+    count!(complaints, TableId::Complaints);
+    count!(surveys, TableId::CreditSurveys);
+
+    let mut ds = Dataset {
+        customers: cust_vec,
+        products: products.into_option(),
+        salespeople: salespeople.into_option(),
+        targets: targets.into_option(),
+        sales: sales.into_option(),
+        returns: returns.into_option(),
+        receipts: receipts.into_option(),
+        interactions: interactions.into_option(),
+        complaints: complaints.into_option(),
+        credit_surveys: surveys.into_option(),
+        problems,
+        counts,
+        sheets: reports,
+    };
+    super::integrity::check(&mut ds, &raws);
+    ds
+}

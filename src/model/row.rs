@@ -1,0 +1,262 @@
+//! Reading one [`RawRow`] into typed values. Every value that cannot be read becomes a
+//! [`Problem`] naming its cell: a required field rejects the row, an optional one is left blank
+//! (coerced). Nothing is dropped or changed silently.
+
+use crate::error::{clip, Location, Msg, Problem, Severity};
+use crate::ingest::header::Unit;
+use crate::ingest::normalise::{self, Bad, EnumValue};
+use crate::ingest::schema::{fields, FieldDef, Ty};
+use crate::ingest::table::a1;
+use crate::ingest::{Cell, RawRow, RawTable};
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+use super::Origin;
+
+pub struct Row<'a> {
+    pub t: &'a RawTable,
+    pub r: &'a RawRow,
+    pub probs: &'a mut Vec<Problem>,
+    /// Set when any required value is missing or unreadable.
+    pub reject: bool,
+    /// Keys that already produced a problem (so "missing" is not reported twice).
+    failed: Vec<&'static str>,
+}
+
+impl<'a> Row<'a> {
+    pub fn new(t: &'a RawTable, r: &'a RawRow, probs: &'a mut Vec<Problem>) -> Self {
+        Row {
+            t,
+            r,
+            probs,
+            reject: false,
+            failed: Vec::new(),
+        }
+    }
+
+    pub fn origin(&self) -> Origin {
+        Origin {
+            file: self.t.file.clone(),
+            sheet: self.t.sheet.clone(),
+            row: self.r.row,
+        }
+    }
+
+    fn def(&self, key: &str) -> Option<(&'static FieldDef, Option<usize>)> {
+        let fs = fields(self.t.table);
+        let fi = fs.iter().position(|f| f.key == key)?;
+        Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
+    }
+
+    /// A1 reference of a field's cell in this row (the row's first mapped cell when the column
+    /// is absent).
+    pub fn cell_ref(&self, key: &str) -> String {
+        let col = self
+            .def(key)
+            .and_then(|(_, ci)| ci)
+            .map(|ci| self.t.columns[ci].col)
+            .or_else(|| self.t.columns.first().map(|c| c.col))
+            .unwrap_or(0);
+        a1(col, self.r.row)
+    }
+
+    pub fn raw_of(&self, key: &str) -> String {
+        self.cell(key).map(|c| c.raw()).unwrap_or_default()
+    }
+
+    pub fn cell(&self, key: &str) -> Option<&'a Cell> {
+        let (_, ci) = self.def(key)?;
+        ci.map(|ci| &self.r.cells[ci])
+    }
+
+    pub fn failed_on(&self, key: &str) -> bool {
+        self.failed.contains(&key)
+    }
+
+    pub fn has_column(&self, key: &str) -> bool {
+        self.def(key).is_some_and(|(_, ci)| ci.is_some())
+    }
+
+    fn unit(&self, key: &str) -> Option<Unit> {
+        let (_, ci) = self.def(key)?;
+        ci.and_then(|ci| self.t.columns[ci].unit)
+    }
+
+    /// Record a problem about `key` in this row.
+    pub fn problem(&mut self, key: &str, severity: Severity, problem: Msg, action: Msg) {
+        let loc = Location::new(&self.t.file, &self.t.sheet, self.cell_ref(key));
+        let raw = clip(&self.raw_of(key));
+        if severity == Severity::Rejected {
+            self.reject = true;
+        }
+        self.probs.push(Problem {
+            location: loc,
+            table: self.t.table.zh().to_string(),
+            raw,
+            problem,
+            action,
+            severity,
+        });
+    }
+
+    /// Reject the row because of `key`.
+    pub fn reject_for(&mut self, key: &str, problem: Msg) {
+        self.problem(
+            key,
+            Severity::Rejected,
+            problem,
+            Msg::new("整行未计入", "row left out"),
+        );
+    }
+
+    fn bad(&mut self, key: &'static str, def: &FieldDef, b: Bad) {
+        self.failed.push(key);
+        let problem = Msg::new(
+            format!("{}: {}", def.header, b.0.zh),
+            format!("{}: {}", def.key, b.0.en),
+        );
+        if def.req {
+            self.reject_for(key, problem);
+        } else {
+            self.problem(
+                key,
+                Severity::Coerced,
+                problem,
+                Msg::new("已留空", "left blank"),
+            );
+        }
+    }
+
+    fn read<T>(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&Cell, normalise::Ctx) -> Result<Option<T>, Bad>,
+    ) -> Option<T> {
+        let (def, ci) = self.def(key)?;
+        let ci = ci?;
+        let cell = &self.r.cells[ci];
+        match f(cell, self.t.ctx) {
+            Ok(v) => v,
+            Err(b) => {
+                self.bad(key, def, b);
+                None
+            }
+        }
+    }
+
+    /// Required: a missing value rejects the row (once per field).
+    pub fn require<T>(&mut self, key: &'static str, v: Option<T>) -> Option<T> {
+        if v.is_none() && !self.failed.contains(&key) {
+            self.failed.push(key);
+            let header = self.def(key).map(|(d, _)| d.header).unwrap_or(key);
+            let (zh, en) = if self.has_column(key) {
+                (
+                    format!("缺少必填项“{header}”"),
+                    format!("required value {key} is empty"),
+                )
+            } else {
+                (
+                    format!("缺少必填列“{header}”"),
+                    format!("required column {key} is missing"),
+                )
+            };
+            self.reject_for(key, Msg::new(zh, en));
+        }
+        v
+    }
+
+    pub fn text(&mut self, key: &'static str) -> Option<String> {
+        self.read(key, |c, _| normalise::text(c))
+    }
+
+    pub fn id(&mut self, key: &'static str) -> Option<String> {
+        self.read(key, |c, _| normalise::id(c))
+    }
+
+    pub fn date(&mut self, key: &'static str) -> Option<NaiveDate> {
+        self.read(key, normalise::date)
+    }
+
+    pub fn datetime(&mut self, key: &'static str) -> Option<NaiveDateTime> {
+        self.read(key, normalise::datetime)
+    }
+
+    pub fn period(&mut self, key: &'static str) -> Option<String> {
+        self.read(key, normalise::period)
+    }
+
+    /// Money, with a (万元) header unit applied.
+    pub fn money(&mut self, key: &'static str) -> Option<Decimal> {
+        let v = self.read(key, |c, _| normalise::money(c))?;
+        Some(match self.unit(key) {
+            Some(Unit::WanYuan) => v * Decimal::from(10_000),
+            _ => v,
+        })
+    }
+
+    pub fn qty(&mut self, key: &'static str) -> Option<Decimal> {
+        self.read(key, |c, _| normalise::qty(c))
+    }
+
+    pub fn int(&mut self, key: &'static str) -> Option<i64> {
+        self.read(key, |c, _| normalise::int(c))
+    }
+
+    pub fn boolean(&mut self, key: &'static str) -> Option<bool> {
+        self.read(key, |c, _| normalise::boolean(c))
+    }
+
+    /// An option-list value; an unmatched value becomes the list's fallback (其他) with a
+    /// coerced problem.
+    pub fn enumv(&mut self, key: &'static str) -> Option<String> {
+        let (def, _) = self.def(key)?;
+        let Ty::Enum(ed) = def.ty else {
+            return self.text(key);
+        };
+        match self.read(key, |c, _| normalise::enumv(c, ed))? {
+            EnumValue::Matched(v) => Some(v.to_string()),
+            EnumValue::Fallback(v, raw) => {
+                let allowed = ed.values.join("/");
+                self.problem(
+                    key,
+                    Severity::Coerced,
+                    Msg::new(
+                        format!("{}“{raw}”不在选项中 ({allowed})", def.header),
+                        format!("{} “{raw}” is not one of {allowed}", def.key),
+                    ),
+                    Msg::new(format!("记为“{v}”"), format!("recorded as “{v}”")),
+                );
+                Some(v.to_string())
+            }
+        }
+    }
+
+    /// 1–5 score, or 满意 5 / 基本满意 3 / 不满意 1 (T09 客户满意度).
+    pub fn score5(&mut self, key: &'static str) -> Option<i64> {
+        self.read(key, |c, _| {
+            if let Cell::Text(s) = c {
+                let t = s.trim();
+                let w = match t {
+                    "非常满意" | "很满意" => Some(5),
+                    "满意" => Some(5),
+                    "比较满意" => Some(4),
+                    "基本满意" | "一般" => Some(3),
+                    "不太满意" => Some(2),
+                    "不满意" | "非常不满意" | "很不满意" => Some(1),
+                    _ => None,
+                };
+                if w.is_some() {
+                    return Ok(w);
+                }
+            }
+            match normalise::int(c)? {
+                Some(v) if (1..=5).contains(&v) => Ok(Some(v)),
+                Some(v) => Err(Bad(Msg::new(
+                    format!("满意度 {v} 不在 1–5 之间"),
+                    format!("satisfaction {v} is not between 1 and 5"),
+                ))),
+                None => Ok(None),
+            }
+        })
+    }
+}
