@@ -233,6 +233,17 @@ def key_for(label, source=None):
     return words_key(base)
 
 
+# The English title is the id spelled out: the ids of DOMAIN §1 are English already.
+ABBR = {"mgmt": "management", "cs": "customer-service", "info": "information", "stats": "statistics",
+        "calc": "calculation", "ar": "AR"}
+
+
+def english_title(fid):
+    words = [ABBR.get(w, w) for w in fid.split("_")]
+    t = " ".join(words)
+    return t[0].upper() + t[1:]
+
+
 # ---------------------------------------------------------------- DOMAIN catalogue table
 
 def domain_rows():
@@ -485,6 +496,7 @@ def gen(fid, mode, text, meta):
            f"id: {fid}", f"title: {q(meta['title'])}"]
     if meta["hant"]:
         out.append(f"title_hant: {q(meta['hant'])}")
+    out.append(f"title_en: {q(english_title(fid))}")
     out += [f"area: {meta['area']}", f"status: {meta['status']}", f"seeds: {q(meta['seeds'])}"]
     if landscape:
         out.append("paper: a4-landscape")

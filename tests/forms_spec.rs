@@ -52,6 +52,14 @@ fn catalogue_has_171_valid_forms_with_unique_ids() {
     assert_eq!(count("投诉"), 18);
     assert_eq!(count("呼叫中心"), 4);
     assert_eq!(count("客服人员管理"), 18);
+    // English titles for `--lang en` listings.
+    for f in &all {
+        assert!(
+            f.title_en.as_deref().is_some_and(|t| !t.is_empty()),
+            "{}: no title_en",
+            f.id
+        );
+    }
     // The catalogue() convenience drops nothing when every file is valid.
     assert_eq!(forms::catalogue().len(), 171);
 }
