@@ -881,6 +881,35 @@ mod layout {
     }
 
     #[test]
+    fn department_placeholder_is_replaced() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        let spec = form("survey_analysis_report");
+        let data = forms::render_data_for(&spec, &[], "", Some("市场部"), kebiao::error::Lang::Zh);
+        assert_eq!(data["department"], "市场部");
+        let files = HashMap::from([(
+            "/data.json".to_string(),
+            serde_json::to_vec(&data).expect("json"),
+        )]);
+        let doc = engine
+            .compile(
+                "form.typ",
+                files,
+                NaiveDate::from_ymd_opt(2024, 4, 1).expect("date"),
+            )
+            .expect("compile");
+        let text: String = page_texts(&doc)
+            .concat()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        assert!(text.contains("三、(市场部)提出的相关建议或措施"), "{text}");
+        assert!(!text.contains("客户服务部"), "{text}");
+        // Without a department the seed's wording stays.
+        let data = forms::render_data(&spec, &[], "", kebiao::error::Lang::Zh);
+        assert!(data.get("department").is_none());
+    }
+
+    #[test]
     fn english_footer() {
         let engine = Engine::new(None, &[]).expect("engine");
         let spec = form("survey_plan");
