@@ -233,6 +233,17 @@ def key_for(label, source=None):
     return words_key(base)
 
 
+# The English title is the id spelled out: the ids of DOMAIN §1 are English already.
+ABBR = {"mgmt": "management", "cs": "customer-service", "info": "information", "stats": "statistics",
+        "calc": "calculation", "ar": "AR"}
+
+
+def english_title(fid):
+    words = [ABBR.get(w, w) for w in fid.split("_")]
+    t = " ".join(words)
+    return t[0].upper() + t[1:]
+
+
 # ---------------------------------------------------------------- DOMAIN catalogue table
 
 def domain_rows():
@@ -399,7 +410,10 @@ def grid_rows(items, keys, landscape):
     """Pack fields into 12-column rows: short fields two to a row, long ones alone."""
     rows, pending = [], None
     for it in items:
-        f = {"label": it["label"], "key": keys.get(it["label"]), "kind": it["kind"], "options": it["options"],
+        # “_label” prints no label (the section title says it); the key still comes from it.
+        bare = it["label"].startswith("_")
+        name = it["label"].lstrip("_")
+        f = {"label": "" if bare else name, "key": keys.get(name), "kind": it["kind"], "options": it["options"],
              "unit": it.get("unit"), "lines": it.get("lines")}
         if f["kind"] == "textarea" or it.get("long") and not f["options"]:
             if it.get("long"):
@@ -415,8 +429,6 @@ def grid_rows(items, keys, landscape):
                 rows.append([pending])
                 pending = None
             f["span"] = 12
-            if len(f["label"]) > 6:
-                f["label_span"] = 3
             rows.append([f])
         elif pending:
             pending["span"], f["span"] = 6, 6
@@ -427,10 +439,15 @@ def grid_rows(items, keys, landscape):
     if pending:
         pending["span"] = 12
         rows.append([pending])
+    # One label width per section, so the grey label column lines up from row to row: the
+    # widest label decides (2 columns up to 6 characters, 3 up to 10, else 4 on full rows; half
+    # rows keep at most 3 and let a longer label wrap, so the blank keeps room for 年 月 日).
+    widest = max((label_span(f["label"]) for row in rows for f in row if f["label"]), default=2)
+    if any(len(row) > 1 for row in rows):
+        widest = min(widest, 3)
     for row in rows:
         for f in row:
-            if len(f["label"]) > 6 and "label_span" not in f:
-                f["label_span"] = 3
+            f["label_span"] = widest if f["label"] else 0
     return rows
 
 
@@ -479,6 +496,7 @@ def gen(fid, mode, text, meta):
            f"id: {fid}", f"title: {q(meta['title'])}"]
     if meta["hant"]:
         out.append(f"title_hant: {q(meta['hant'])}")
+    out.append(f"title_en: {q(english_title(fid))}")
     out += [f"area: {meta['area']}", f"status: {meta['status']}", f"seeds: {q(meta['seeds'])}"]
     if landscape:
         out.append("paper: a4-landscape")

@@ -52,6 +52,14 @@ fn catalogue_has_171_valid_forms_with_unique_ids() {
     assert_eq!(count("投诉"), 18);
     assert_eq!(count("呼叫中心"), 4);
     assert_eq!(count("客服人员管理"), 18);
+    // English titles for `--lang en` listings.
+    for f in &all {
+        assert!(
+            f.title_en.as_deref().is_some_and(|t| !t.is_empty()),
+            "{}: no title_en",
+            f.id
+        );
+    }
     // The catalogue() convenience drops nothing when every file is valid.
     assert_eq!(forms::catalogue().len(), 171);
 }
@@ -726,4 +734,199 @@ fn render_data_contract() {
     // The JSON round-trips into the same spec.
     let back: FormSpec = serde_json::from_value(v["form"].clone()).expect("round trip");
     assert_eq!(back, f);
+}
+
+// ---------------------------------------------------------------- the layout engine, through the
+// product's own typst World (typst 0.15.1), on every definition.
+
+mod layout {
+    use super::form;
+    use chrono::NaiveDate;
+    use kebiao::forms::{self, FormSpec};
+    use kebiao::render::pdf::{page_texts, used_families, Engine};
+    use serde_json::json;
+    use std::collections::HashMap;
+
+    fn compile(engine: &Engine, spec: &FormSpec, records: &[serde_json::Value]) -> Vec<String> {
+        let data = forms::render_data(spec, records, "示例商贸有限公司", kebiao::error::Lang::Zh);
+        let files = HashMap::from([(
+            "/data.json".to_string(),
+            serde_json::to_vec(&data).expect("json"),
+        )]);
+        let date = NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
+        let doc = engine
+            .compile("form.typ", files, date)
+            .unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        // Text runs are joined with spaces; compare without them.
+        page_texts(&doc)
+            .into_iter()
+            .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect())
+            .collect()
+    }
+
+    /// Forms whose blank is two pages by design: credit_survey (the seed's long grid, then 交易品种
+    /// filling page 2), the 31-day attendance card, the landscape key-customer card.
+    const TWO_PAGES: [&str; 3] = [
+        "credit_survey",
+        "cs_staff_attendance_card",
+        "key_customer_data_card",
+    ];
+
+    #[test]
+    fn every_blank_form_compiles_with_title_footer_and_page_count() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        for spec in forms::catalogue() {
+            let pages = compile(&engine, &spec, &[]);
+            let want = if TWO_PAGES.contains(&spec.id.as_str()) {
+                2
+            } else {
+                1
+            };
+            assert_eq!(pages.len(), want, "{}: {} pages", spec.id, pages.len());
+            let title: String = spec.title.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(pages[0].contains(&title), "{}: title missing", spec.id);
+            assert!(
+                pages[0].contains(&format!("第1页共{want}页")),
+                "{}: {}",
+                spec.id,
+                pages[0]
+            );
+            assert!(
+                pages[0].contains(&spec.id),
+                "{}: form id in the footer",
+                spec.id
+            );
+            let last = pages.last().expect("a page");
+            for role in spec.signature_roles() {
+                assert!(
+                    last.contains(&format!("{role}:")),
+                    "{}: signature {role}",
+                    spec.id
+                );
+            }
+            // Every label of the grid is printed (a label lost to overflow would not be).
+            for f in spec.fields().filter(|f| !f.label.is_empty()) {
+                let l: String = f.label.chars().filter(|c| !c.is_whitespace()).collect();
+                let all: String = pages.concat();
+                // Vertical group labels are set one character per line; each still appears.
+                assert!(
+                    all.contains(&l) || l.chars().all(|c| all.contains(c)),
+                    "{}: label {l} not printed",
+                    spec.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn filled_credit_survey_prints_values_and_signatures() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        let spec = form("credit_survey");
+        let rec = json!({
+            "name": "杭州某某贸易有限公司",
+            "customer_id": "ABC2023001",
+            "founded_date": "2010年06月01日",
+            "capital": "¥2,000,000.00",
+            "pay_attitude": "爽快",
+            "insured": "有",
+            "insured_amount": "500,000",
+            "trade_lines": [
+                {"variety": "A类原材料", "brand": "某牌", "monthly_qty": "10", "monthly_amount": "¥52,000.00"}
+            ],
+            "credit_grade": "AA",
+            "credit_limit": "¥200,000.00",
+            "signatures": {"总经理": "王五", "调查人": "李四"}
+        });
+        let pages = compile(&engine, &spec, &[rec.clone(), rec]);
+        // Two records of two pages each, numbered per record.
+        assert_eq!(pages.len(), 4);
+        assert!(pages[2].contains("第1页共2页"), "{}", pages[2]);
+        let first: String = pages[..2].concat();
+        for want in [
+            "杭州某某贸易有限公司",
+            "ABC2023001",
+            "2010年06月01日",
+            "¥2,000,000.00",
+            "A类原材料",
+            "¥52,000.00",
+            "¥200,000.00",
+            "500,000",
+            "王五",
+            "李四",
+        ] {
+            assert!(first.contains(want), "{want} missing");
+        }
+        // A filled money value is not followed by a second 元.
+        assert!(!first.contains("¥2,000,000.00元"));
+    }
+
+    #[test]
+    fn cjk_text_uses_the_bundled_cjk_font() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        let spec = form("customer_info_survey");
+        let data = forms::render_data(&spec, &[], "", kebiao::error::Lang::Zh);
+        let files = HashMap::from([(
+            "/data.json".to_string(),
+            serde_json::to_vec(&data).expect("json"),
+        )]);
+        let doc = engine
+            .compile(
+                "form.typ",
+                files,
+                NaiveDate::from_ymd_opt(2024, 4, 1).expect("date"),
+            )
+            .expect("compile");
+        let fams = used_families(&doc);
+        assert!(fams.iter().any(|f| f == "Noto Sans CJK SC"), "{fams:?}");
+    }
+
+    #[test]
+    fn department_placeholder_is_replaced() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        let spec = form("survey_analysis_report");
+        let data = forms::render_data_for(&spec, &[], "", Some("市场部"), kebiao::error::Lang::Zh);
+        assert_eq!(data["department"], "市场部");
+        let files = HashMap::from([(
+            "/data.json".to_string(),
+            serde_json::to_vec(&data).expect("json"),
+        )]);
+        let doc = engine
+            .compile(
+                "form.typ",
+                files,
+                NaiveDate::from_ymd_opt(2024, 4, 1).expect("date"),
+            )
+            .expect("compile");
+        let text: String = page_texts(&doc)
+            .concat()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        assert!(text.contains("三、(市场部)提出的相关建议或措施"), "{text}");
+        assert!(!text.contains("客户服务部"), "{text}");
+        // Without a department the seed's wording stays.
+        let data = forms::render_data(&spec, &[], "", kebiao::error::Lang::Zh);
+        assert!(data.get("department").is_none());
+    }
+
+    #[test]
+    fn english_footer() {
+        let engine = Engine::new(None, &[]).expect("engine");
+        let spec = form("survey_plan");
+        let data = forms::render_data(&spec, &[], "", kebiao::error::Lang::En);
+        let files = HashMap::from([(
+            "/data.json".to_string(),
+            serde_json::to_vec(&data).expect("json"),
+        )]);
+        let doc = engine
+            .compile(
+                "form.typ",
+                files,
+                NaiveDate::from_ymd_opt(2024, 4, 1).expect("date"),
+            )
+            .expect("compile");
+        let text: String = page_texts(&doc).concat();
+        assert!(text.contains("Page 1 of 1"), "{text}");
+        assert!(text.contains("Customer survey plan"), "{text}");
+    }
 }

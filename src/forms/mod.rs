@@ -59,15 +59,37 @@ pub fn render_data(
     company: &str,
     lang: crate::error::Lang,
 ) -> serde_json::Value {
+    render_data_for(form, records, company, None, lang)
+}
+
+/// As [`render_data`], with the configured department: the seed's placeholder “(客户服务部)”
+/// in a label or section title (调查分析报告表 三、) prints as that department (DOMAIN §5.4).
+pub fn render_data_for(
+    form: &FormSpec,
+    records: &[serde_json::Value],
+    company: &str,
+    department: Option<&str>,
+    lang: crate::error::Lang,
+) -> serde_json::Value {
     let records = if records.is_empty() {
         vec![serde_json::json!({})]
     } else {
         records.to_vec()
     };
-    serde_json::json!({
+    let mut data = serde_json::json!({
         "form": form,
         "records": records,
         "company": company,
         "lang": lang,
-    })
+    });
+    if let (Some(d), Some(obj)) = (
+        department.filter(|d| !d.trim().is_empty()),
+        data.as_object_mut(),
+    ) {
+        obj.insert(
+            "department".into(),
+            serde_json::Value::String(d.to_string()),
+        );
+    }
+    data
 }
