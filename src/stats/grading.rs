@@ -146,6 +146,10 @@ pub fn all_customers(ds: &Dataset) -> BTreeSet<String> {
 pub struct CostEntry {
     pub date: NaiveDate,
     pub customer_id: String,
+    /// Region as in the 实销额 entry (C7), for the C4 territory rule.
+    pub region: String,
+    /// true for the (negative) cost taken back by a return.
+    pub is_return: bool,
     pub staff: Option<String>,
     pub category: Option<String>,
     pub cost: Decimal,
@@ -189,6 +193,15 @@ pub fn cost_entries(
         .map(|c| (c.customer_id.as_str(), c.owner.clone()))
         .collect();
     let owner_of = |id: &str| owner.get(id).cloned().flatten();
+    let region: HashMap<&str, Option<String>> = customers
+        .iter()
+        .map(|c| (c.customer_id.as_str(), c.region.clone()))
+        .collect();
+    let region_of = |line: Option<&SaleLine>, id: &str| {
+        line.and_then(|l| l.region.clone())
+            .or_else(|| region.get(id).cloned().flatten())
+            .unwrap_or_else(|| super::sales::NO_REGION.into())
+    };
     let unit_cost = |l: &SaleLine| -> Option<Decimal> {
         if let Some(c) = l.cost {
             return (!l.qty.is_zero()).then(|| c / l.qty);
@@ -237,6 +250,8 @@ pub fn cost_entries(
         };
         out.entries.push(CostEntry {
             date: l.order_date,
+            region: region_of(Some(l), &cid),
+            is_return: false,
             staff: l.staff.clone().or_else(|| owner_of(&cid)),
             category: l.category.clone(),
             customer_id: cid,
@@ -264,6 +279,8 @@ pub fn cost_entries(
         };
         out.entries.push(CostEntry {
             date: r.return_date,
+            region: region_of(orig, &cid),
+            is_return: true,
             staff: orig
                 .and_then(|l| l.staff.clone())
                 .or_else(|| r.staff.clone())
@@ -906,8 +923,9 @@ pub fn migrations(
         let first = dates.iter().min().copied();
         let s_prev = retention::state_at(status, dates, prev.window.to, ctx.cfg.churn_days);
         let s_cur = retention::state_at(status, dates, cur.window.to, ctx.cfg.churn_days);
-        // Customers with no order by the report month end (潜在/意向) stay out of the matrix.
-        if first.is_none_or(|d| d > cur.window.to) && s_cur != State::Lost {
+        // Customers with no order by the report month end (潜在/意向, or recorded lost without
+        // ever ordering) were never graded: they stay out of the matrix.
+        if first.is_none_or(|d| d > cur.window.to) {
             continue;
         }
         let p = migration_state(prev, &id, s_prev, first, true);

@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{costs_of, line_cid, return_cid, Costs, Directory, Window};
+use super::grading::{costs_of, line_cid, return_cid, CostEntry, Costs, Directory, Window};
 use super::sales::{NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -325,17 +325,42 @@ impl<'a> Roster<'a> {
     }
 
     /// C4 for a 实销额 entry (its staff is already line → 负责人; the territory rule is applied
-    /// to the entries of staffless 通信 lines, so entries and lines agree).
+    /// to the entries of staffless 通信 lines, so entries and lines agree). A staffless sale entry
+    /// is matched to its line by (订货日期, 客户): the entry does not carry the 订货方式.
     pub fn entry_staff(&self, e: &NetEntry) -> String {
-        if e.staff.is_some() {
-            return self.resolve(e.staff.as_deref());
+        self.attributed(
+            e.staff.as_deref(),
+            e.date,
+            &e.customer_id,
+            &e.region,
+            e.amount >= Decimal::ZERO,
+        )
+    }
+
+    /// C4 for a cost entry, the same way as the matching 实销额 entry.
+    pub fn cost_staff(&self, e: &CostEntry) -> String {
+        self.attributed(
+            e.staff.as_deref(),
+            e.date,
+            &e.customer_id,
+            &e.region,
+            !e.is_return,
+        )
+    }
+
+    fn attributed(
+        &self,
+        staff: Option<&str>,
+        date: NaiveDate,
+        cid: &str,
+        region: &str,
+        is_sale: bool,
+    ) -> String {
+        if staff.is_some() {
+            return self.resolve(staff);
         }
-        if e.amount >= Decimal::ZERO
-            && self
-                .remote_orphans
-                .contains(&(e.date, e.customer_id.clone()))
-        {
-            if let Some(t) = self.territory(&e.region) {
+        if is_sale && self.remote_orphans.contains(&(date, cid.to_string())) {
+            if let Some(t) = self.territory(region) {
                 return t;
             }
         }
@@ -646,6 +671,30 @@ pub fn collected_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<
         .filter(|r| w.contains(r.receipt_date))
     {
         *m.entry(roster.receipt_staff(r)).or_insert(Decimal::ZERO) += r.amount;
+    }
+    m
+}
+
+/// 本月实销(发货) per salesperson key (M55): net of shipped lines (发货日期 in `w`, or the 订货日期
+/// when the sheet has no 发货日期) less returns dated in `w`, attributed as in [`receivables`].
+pub fn shipped_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<String, Decimal> {
+    let lines = ds.sales.as_deref().unwrap_or(&[]);
+    let by_order_date = ship_by_order_date(lines);
+    let mut m: BTreeMap<String, Decimal> = BTreeMap::new();
+    for l in lines.iter().filter(|l| !l.cancelled) {
+        if ship_date(l, by_order_date).is_some_and(|d| w.contains(d)) {
+            *m.entry(roster.line_staff(l)).or_default() += l.amount - l.discount - l.rebate;
+        }
+    }
+    let idx = orders_index(lines);
+    for r in ds
+        .returns
+        .iter()
+        .flatten()
+        .filter(|r| !r.exchange && w.contains(r.return_date))
+    {
+        *m.entry(return_staff(r, original_line(r, &idx), roster))
+            .or_default() -= r.amount;
     }
     m
 }
@@ -1394,26 +1443,16 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
     for n in notes_pl.iter().filter(|n| m.contains(n.receipt_date)) {
         *pl.entry(n.staff.clone()).or_default() += n.pl;
     }
+    let shipped = shipped_by_staff(ctx.ds, roster, month_w(m));
+    let cols = [&cur, &prev, &ago, &ar0, &shipped, &ar1, &held, &pl];
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
-    keys.extend(
-        cur.keys()
-            .chain(prev.keys())
-            .chain(ar0.keys())
-            .chain(ar1.keys())
-            .cloned(),
-    );
+    for x in cols {
+        keys.extend(x.keys().cloned());
+    }
     let keys = roster.order(keys);
-    let g = |mm: &BTreeMap<String, Decimal>, k: &str| mm.get(k).copied().unwrap_or_default();
-    let row = |lead: Vec<Value>,
-               c: Decimal,
-               p: Decimal,
-               y: Decimal,
-               a0: Decimal,
-               a1: Decimal,
-               h: Decimal,
-               l: Decimal| {
-        // Σ 本月实销(发货) − 退货 = AR1 − AR0 + 实收.
-        let shipped = a1 - a0 + c;
+    // v = [实收, 上月实收, 上年同月实收, 期初应收, 本月实销(发货), 期末应收, 票据, 期票损益]
+    let row = |lead: Vec<Value>, v: [Decimal; 8]| {
+        let [c, p, y, a0, sh, a1, h, l] = v;
         let mut r = lead;
         r.extend([
             Value::Money(c),
@@ -1422,9 +1461,9 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
             growth(c, p),
             growth(c, y),
             Value::Money(a0),
-            Value::Money(shipped),
+            Value::Money(sh),
             Value::Money(a1),
-            ratio(c, a0 + shipped),
+            ratio(c, a0 + sh),
             Value::Money(h),
             Value::Money(l),
         ]);
@@ -1435,26 +1474,13 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
         .map(|k| {
             row(
                 roster.cells(k).into(),
-                g(&cur, k),
-                g(&prev, k),
-                g(&ago, k),
-                g(&ar0, k),
-                g(&ar1, k),
-                g(&held, k),
-                g(&pl, k),
+                cols.map(|x| x.get(k).copied().unwrap_or_default()),
             )
         })
         .collect();
-    let s = |mm: &BTreeMap<String, Decimal>| mm.values().copied().sum::<Decimal>();
     let totals = row(
         total_lead(),
-        s(&cur),
-        s(&prev),
-        s(&ago),
-        s(&ar0),
-        s(&ar1),
-        s(&held),
-        s(&pl),
+        cols.map(|x| x.values().copied().sum::<Decimal>()),
     );
     let mut notes = vec![
         Msg::new(
@@ -1505,8 +1531,7 @@ fn gross_profit_table(
     let w = month_w(ctx.month);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-        // Cost entries carry the same staff as the 实销额 entries (line → 负责人).
-        let k = roster.resolve(e.staff.as_deref());
+        let k = roster.cost_staff(e);
         *cost.entry(k).or_default() += e.cost;
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -1545,7 +1570,7 @@ fn gross_profit_table(
     };
     let empty = Figures::default();
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
-    keys.extend(cost.keys().cloned());
+    keys.extend(cost.keys().chain(pl.keys()).cloned());
     let keys = roster.order(keys);
     let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
     let rows = keys
@@ -2980,6 +3005,30 @@ mod tests {
             Value::Empty,
             "bonus_rate unset"
         );
+    }
+
+    /// The territory rule gives a staffless 通信 line's cost to the same salesperson as its
+    /// 实销额, so 边际贡献 per person is sales minus *its own* cost.
+    #[test]
+    fn cost_follows_the_same_attribution_as_sales() {
+        let mut c = customer("C1");
+        c.region = Some("华南".into());
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.order_channel = Some("来电".into());
+        l.cost = Some(dec!(500));
+        let ds = Dataset {
+            sales: Some(vec![line("SO0", "2024-01-02", "C1", dec!(1)), l]),
+            customers: Some(vec![c]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let gp = find(&ts, "gross-profit");
+        assert_eq!(gp.rows.len(), 1, "{:?}", gp.rows);
+        assert_eq!(gp.rows[0][2], Value::Text("李四".into()));
+        assert_eq!(gp.rows[0][col(gp, "marginal_cost")], Value::Money(dec!(500)));
+        assert_eq!(gp.rows[0][col(gp, "contribution")], Value::Money(dec!(300)));
     }
 
     #[test]
