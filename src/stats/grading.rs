@@ -245,7 +245,7 @@ pub fn cost_entries(
             Some(c) => c,
             None => {
                 out.imputed += 1;
-                (l.amount - l.discount - l.rebate) * (Decimal::ONE - rate)
+                held((l.amount - l.discount - l.rebate) * (Decimal::ONE - rate))
             }
         };
         out.entries.push(CostEntry {
@@ -274,8 +274,8 @@ pub fn cost_entries(
             .and_then(unit_cost)
             .or_else(|| r.product_id.as_deref().and_then(|p| prod.get(p)).copied());
         let cost = match unit {
-            Some(u) => -(u * r.qty),
-            None => -(r.amount * (Decimal::ONE - rate)),
+            Some(u) => -held(u * r.qty),
+            None => -held(r.amount * (Decimal::ONE - rate)),
         };
         out.entries.push(CostEntry {
             date: r.return_date,
@@ -294,6 +294,12 @@ pub fn cost_entries(
         });
     }
     out
+}
+
+/// A cost derived by division (an imputed rate, a unit cost from a line total) has no exact
+/// decimal; it is held to 6 places so that sums are exact and do not depend on their order.
+fn held(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// The run's cost entries.
