@@ -697,7 +697,8 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             .filter(|s| g != UNGRADED && run.grade_of(&s.id) == g)
             .map(|s| s.contract)
             .min();
-        let threshold = if g == UNGRADED {
+        // D is "everything else": it has no lower bound of its own.
+        let threshold = if g == UNGRADED || g == "D" {
             Value::Empty
         } else if let Some(t) = &ctx.cfg.grading.thresholds {
             t.get(g).map_or(Value::Empty, |x| Value::Money(*x))

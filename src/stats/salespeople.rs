@@ -864,6 +864,19 @@ fn sum_opt<'x>(it: impl Iterator<Item = &'x Option<Decimal>>) -> Option<Decimal>
     })
 }
 
+/// Completion of a totals row: Σ actual of the rows that have a target / Σ of those targets, so
+/// a row without a target neither inflates nor dilutes it. "—" when no row has a target.
+fn covered_ratio(pairs: impl IntoIterator<Item = (Decimal, Option<Decimal>)>) -> Value {
+    let (mut a, mut t) = (Decimal::ZERO, None);
+    for (x, y) in pairs {
+        if let Some(y) = y {
+            a += x;
+            t = Some(t.unwrap_or(Decimal::ZERO) + y);
+        }
+    }
+    ratio_opt(a, t)
+}
+
 fn staff_cols() -> Vec<Column> {
     vec![
         Column::new("group", "组别", "Group", Kind::Text),
@@ -1100,7 +1113,12 @@ fn performance_table(
         Value::Money(sum(&|f| f.rebate)),
         Value::Money(net_total),
         money_or_empty(t_total),
-        ratio_opt(net_total, t_total),
+        covered_ratio(order.iter().map(|k| {
+            (
+                figs.get(k).map_or(Decimal::ZERO, |f| f.net),
+                target_of(k, ctx.month),
+            )
+        })),
         collected(sum(&|f| f.collected)),
         Value::Empty,
     ]);
@@ -1113,6 +1131,17 @@ fn performance_table(
         notes.push(Msg::new(
             format!("作废额中有 {shipped_void} 元为已发货的作废订单, 应作退货处理 (数据问题), 请核对; 退货作废表的作废额不含此项"),
             format!("{shipped_void} yuan of the cancellations were already shipped and should be returns (a data problem); the returns table leaves them out of 作废"),
+        ));
+    }
+    let with_target = order
+        .iter()
+        .filter(|k| *k != UNASSIGNED && target_of(k, ctx.month).is_some())
+        .count();
+    let ranked = order.iter().filter(|k| *k != UNASSIGNED).count();
+    if with_target > 0 && with_target < ranked {
+        notes.push(Msg::new(
+            format!("{with_target}/{ranked} 名业务员有本月目标; 合计完成率只按有目标者计算"),
+            format!("{with_target} of {ranked} salespeople have a target this month; the total completion covers only them"),
         ));
     }
     if ctx.ds.targets.is_none() {
@@ -1675,8 +1704,13 @@ fn group_table(
         }
         g.net += f.net;
         g.collected += f.collected;
-        if let Some(t) = t {
-            g.target = Some(g.target.unwrap_or_default() + t);
+        if k != UNASSIGNED {
+            g.target = match (g.people == 1, g.target, t) {
+                (true, _, t) => t,
+                (false, Some(a), Some(b)) => Some(a + b),
+                // A member without a target leaves the group without one (no partial sums).
+                _ => None,
+            };
         }
     }
     // A group-level target row (T04 组别 without 业务员) replaces the sum of its members' targets.
@@ -1737,7 +1771,7 @@ fn group_table(
             Value::Int(groups.values().map(|g| g.people).sum()),
             Value::Money(net),
             money_or_empty(t),
-            ratio_opt(net, t),
+            covered_ratio(groups.values().map(|g| (g.net, g.target))),
             Value::Money(groups.values().map(|g| g.collected).sum()),
         ]),
         notes: vec![],
@@ -1828,54 +1862,62 @@ fn ranking_table(
 }
 
 /// Company target of a month: Σ of the salespeople's targets, else Σ of group targets, else a row
-/// with neither 业务员 nor 组别.
+/// Σ of the targets of `keys` (未指定 aside), only when every one of them has a target: a partial
+/// sum would make the completion rate look better or worse than it is.
+fn complete_targets(
+    keys: &[String],
+    target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
+    m: Month,
+) -> Option<Decimal> {
+    let mut total = None;
+    for k in keys.iter().filter(|k| *k != UNASSIGNED) {
+        total = Some(total.unwrap_or(Decimal::ZERO) + target_of(k, m)?);
+    }
+    total
+}
+
+/// Company target of a month: a T04 row with neither 业务员 nor 组别; else the salespeople's
+/// targets when every salesperson has one; else the groups' targets when every group has one.
 fn company_target(
     ctx: &Ctx,
+    roster: &Roster,
     order: &[String],
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
     m: Month,
 ) -> Option<Decimal> {
-    let staff = sum_opt(
-        order
-            .iter()
-            .map(|k| target_of(k, m))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    if staff.is_some() {
-        return staff;
-    }
     let ts = ctx.ds.targets.as_deref()?;
-    let groups: Vec<&Target> = ts
-        .iter()
-        .filter(|t| t.staff.is_none() && t.group.is_some())
-        .collect();
-    let mut by: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
-    for t in &groups {
-        by.entry(t.group.as_deref().unwrap_or_default())
-            .or_default()
-            .push(t);
-    }
-    let g = sum_opt(
-        by.values()
-            .map(|rows| month_target(rows, m))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    if g.is_some() {
-        return g;
-    }
     let company: Vec<&Target> = ts
         .iter()
         .filter(|t| t.staff.is_none() && t.group.is_none())
         .collect();
-    month_target(&company, m)
+    if let Some(t) = month_target(&company, m) {
+        return Some(t);
+    }
+    if let Some(t) = complete_targets(order, target_of, m) {
+        return Some(t);
+    }
+    let mut by: BTreeMap<String, Vec<&Target>> = BTreeMap::new();
+    for t in ts.iter().filter(|t| t.staff.is_none()) {
+        if let Some(g) = &t.group {
+            by.entry(g.clone()).or_default().push(t);
+        }
+    }
+    let groups: BTreeSet<String> = order
+        .iter()
+        .filter(|k| *k != UNASSIGNED)
+        .map(|k| roster.group_of(k))
+        .collect();
+    let mut total = None;
+    for g in &groups {
+        total = Some(total.unwrap_or(Decimal::ZERO) + month_target(by.get(g)?, m)?);
+    }
+    total
 }
 
 /// M46 实际销售总额 by month and M57 累计比较, company level, January to the report month.
 fn monthly_sales_table(
     ctx: &Ctx,
-    _roster: &Roster,
+    roster: &Roster,
     order: &[String],
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> Table {
@@ -1887,7 +1929,7 @@ fn monthly_sales_table(
         let mm = Month::new(m.year, i).unwrap_or(m);
         let s = super::sales::net_sales(&ctx.entries, mm);
         let s0 = super::sales::net_sales(&ctx.entries, mm.year_ago());
-        let t = company_target(ctx, order, target_of, mm);
+        let t = company_target(ctx, roster, order, target_of, mm);
         ytd += s;
         ytd0 += s0;
         if let Some(t) = t {
@@ -1909,7 +1951,15 @@ fn monthly_sales_table(
     }
     let year_t = sum_opt(
         (1..=m.month)
-            .map(|i| company_target(ctx, order, target_of, Month::new(m.year, i).unwrap_or(m)))
+            .map(|i| {
+                company_target(
+                    ctx,
+                    roster,
+                    order,
+                    target_of,
+                    Month::new(m.year, i).unwrap_or(m),
+                )
+            })
             .collect::<Vec<_>>()
             .iter(),
     );
@@ -2015,7 +2065,11 @@ fn salesperson_ytd_table(
         ),
         columns,
         rows,
-        totals: Some(row(total_lead(), s, t, s0)),
+        totals: Some({
+            let mut r = row(total_lead(), s, t, s0);
+            r[5] = covered_ratio(keys.iter().map(|k| (g(&ytd, k), cum_t(k))));
+            r
+        }),
         notes: vec![],
     }
 }
@@ -2519,7 +2573,15 @@ fn customer_years_table(ctx: &Ctx) -> Table {
             Kind::Money,
         ));
     }
-    columns.push(Column::new("yoy", "同比增长", "YoY growth", Kind::Percent));
+    // Growth compares whole years: the last complete year (the report year only in December)
+    // with the one before; a year to date against a full year would read as a fall.
+    let last_full = if m.month == 12 { m.year } else { m.year - 1 };
+    columns.push(Column::new(
+        "yoy",
+        &format!("{last_full}年同比增长"),
+        &format!("Growth {last_full}"),
+        Kind::Percent,
+    ));
     let row = |lead: Vec<Value>, v: &BTreeMap<i32, Decimal>| {
         let mut r = lead;
         r.extend(
@@ -2527,15 +2589,16 @@ fn customer_years_table(ctx: &Ctx) -> Table {
                 .iter()
                 .map(|y| Value::Money(v.get(y).copied().unwrap_or_default())),
         );
-        let n = years.len();
-        r.push(if n >= 2 {
-            growth_label(
-                v.get(&years[n - 1]).copied().unwrap_or_default(),
-                v.get(&years[n - 2]).copied().unwrap_or_default(),
-            )
-        } else {
-            Value::NotApplicable
-        });
+        r.push(
+            if years.contains(&last_full) && years.contains(&(last_full - 1)) {
+                growth_label(
+                    v.get(&last_full).copied().unwrap_or_default(),
+                    v.get(&(last_full - 1)).copied().unwrap_or_default(),
+                )
+            } else {
+                Value::NotApplicable
+            },
+        );
         r
     };
     let mut tot: BTreeMap<i32, Decimal> = BTreeMap::new();
@@ -2556,12 +2619,12 @@ fn customer_years_table(ctx: &Ctx) -> Table {
         totals: Some(row(vec![Value::Text("合计".into()), Value::Empty], &tot)),
         notes: vec![Msg::new(
             format!(
-                "{}年为截至 {} 的累计, 同比为其与上年全年之比",
+                "{}年为截至 {} 的累计; 同比增长比较最近一个完整年度 ({last_full}年) 与其上一年",
                 m.year,
                 m.zh()
             ),
             format!(
-                "{} is year to date to {m}; growth compares it with the previous full year",
+                "{} is year to date to {m}; growth compares the last complete year ({last_full}) with the year before",
                 m.year
             ),
         )],
@@ -3190,6 +3253,69 @@ mod tests {
         }
     }
 
+    /// A partial set of targets never becomes a group or company target, and the totals
+    /// completion covers only the salespeople that have one.
+    #[test]
+    fn partial_targets_are_not_summed_into_wholes() {
+        let mut a = line("SO1", "2024-03-01", "C1", dec!(600));
+        a.staff = Some("S1".into());
+        let mut b = line("SO2", "2024-03-01", "C1", dec!(400));
+        b.staff = Some("S2".into());
+        let tgt = |who: &str, v: Decimal| Target {
+            period: "2024-03".into(),
+            staff: Some(who.into()),
+            target_sales: v,
+            ..Default::default()
+        };
+        let mut ds = Dataset {
+            sales: Some(vec![a, b]),
+            salespeople: Some(vec![
+                person("S1", "张三", "一组", "华东"),
+                person("S2", "李四", "一组", "华南"),
+            ]),
+            targets: Some(vec![tgt("张三", dec!(500))]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let p = find(&ts, "sales-performance");
+        assert_eq!(
+            p.rows[0][col(p, "completion")],
+            Value::Ratio(dec!(1.2)),
+            "target matched by 姓名"
+        );
+        assert_eq!(
+            p.totals.as_ref().unwrap()[col(p, "completion")],
+            Value::Ratio(dec!(1.2))
+        );
+        let g = find(&ts, "sales-by-group");
+        assert_eq!(
+            g.rows[0][3],
+            Value::Empty,
+            "一组 has a member without a target"
+        );
+        let ms = find(&ts, "monthly-sales");
+        assert_eq!(ms.rows[2][4], Value::Empty);
+        assert_eq!(
+            find(&ts, "ranking").rows[0][3],
+            Value::Text("张三".into()),
+            "by 实销额"
+        );
+        ds.targets = Some(vec![tgt("S1", dec!(500)), tgt("S2", dec!(200))]);
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(
+            find(&ts, "sales-by-group").rows[0][3],
+            Value::Money(dec!(700))
+        );
+        assert_eq!(
+            find(&ts, "monthly-sales").rows[2][5],
+            Value::Ratio(dec!(1000) / dec!(700))
+        );
+        let r = find(&ts, "ranking");
+        assert_eq!(r.rows[0][3], Value::Text("李四".into()), "200% beats 120%");
+        assert_eq!(r.rows[0][8], Value::Text("优".into()));
+    }
+
     #[test]
     fn mixed_units_are_blank() {
         let mut q = QtyAcc::default();
@@ -3255,7 +3381,13 @@ mod tests {
             ..Default::default()
         };
         let cfg = Config::default();
-        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let early = customer_years_table(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(
+            early.rows[0][4],
+            Value::NotApplicable,
+            "no complete pair of years yet"
+        );
+        let ctx = Ctx::new(&ds, m("2024-12"), &cfg);
         let t = customer_years_table(&ctx);
         assert_eq!(t.rows[0][2], Value::Money(dec!(100)));
         assert_eq!(t.rows[0][3], Value::Money(dec!(150)));
