@@ -281,6 +281,13 @@ impl Config {
                 "grading.quota 合计应为 100, 实为 {total} (quota must sum to 100)"
             ));
         }
+        let w = &self.grading.weights;
+        let weights = w.contract + w.profit + w.frequency;
+        if weights != 100 {
+            return Err(format!(
+                "grading.weights 合计应为 100, 实为 {weights} (weights must sum to 100)"
+            ));
+        }
         if self.churn_days <= 0 {
             return Err("churn_days 必须大于 0 (must be positive)".into());
         }
@@ -321,6 +328,17 @@ mod tests {
         assert_eq!(c.company_name, "杭州某某贸易有限公司");
         assert_eq!(c.grading.window, "year");
         assert_eq!(c.grading.weights.contract, 40);
+    }
+
+    #[test]
+    fn weights_must_sum_to_100() {
+        let err =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 40, frequency: 20}\n")
+                .unwrap_err();
+        assert!(err.contains("weights"), "{err}");
+        let ok =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 30, frequency: 20}\n");
+        assert!(ok.is_ok());
     }
 
     #[test]

@@ -762,6 +762,16 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             .filter(|s| matches!(run.grade_of(&s.id), "A" | "B"))
             .count();
         let share = Decimal::from(ab as u64) / Decimal::from(n as u64);
+        notes.push(Msg::new(
+            format!(
+                "A+B 类占分级客户 {:.1}% (S2: 应约为 20%)",
+                share * Decimal::from(100)
+            ),
+            format!(
+                "A+B are {:.1}% of graded customers (S2: about 20%)",
+                share * Decimal::from(100)
+            ),
+        ));
         if share < Decimal::new(15, 2) || share > Decimal::new(25, 2) {
             notes.push(Msg::new(
                 format!("注意: A+B 类占 {:.1}%, 超出 15%–25% 范围, 建议重新校准门槛", share * Decimal::from(100)),

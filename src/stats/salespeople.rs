@@ -889,71 +889,80 @@ fn total_lead() -> Vec<Value> {
     vec![Value::Text("合计".into()), Value::Empty, Value::Empty]
 }
 
+/// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
+/// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
+pub const TABLES: [(&str, &str, &str); 18] = [
+    (
+        "sales-performance",
+        "月度销售实绩统计表",
+        "Monthly sales performance",
+    ),
+    (
+        "salesperson-orders",
+        "新客户与固定客户订货",
+        "Orders by customer type",
+    ),
+    (
+        "returns-by-reason",
+        "销货退回 (按原因)",
+        "Returns by reason",
+    ),
+    (
+        "returns-by-product",
+        "退(换)货情况汇总表 (按产品)",
+        "Returns by product",
+    ),
+    (
+        "collections",
+        "货款回收与应收",
+        "Collections and receivables",
+    ),
+    (
+        "gross-profit",
+        "个人销售毛利统计表",
+        "Gross profit by salesperson",
+    ),
+    ("sales-by-group", "月度组别销售实绩统计表", "Sales by group"),
+    ("ranking", "业绩名次", "Ranking"),
+    ("top-three", "业绩名次公布表 (前三名)", "Top three"),
+    (
+        "monthly-sales",
+        "实际销售总额与累计比较",
+        "Net sales by month, YTD",
+    ),
+    (
+        "salesperson-ytd",
+        "个人每月业绩累计比较表",
+        "Salesperson YTD",
+    ),
+    ("sales-by-category", "各种类销售额", "Net sales by category"),
+    (
+        "sales-by-industry",
+        "各业种销售总额增长一览表",
+        "Sales growth by industry",
+    ),
+    ("product-mix", "产品构成分析表", "Product mix"),
+    ("profit-variance", "销售总利润增减分析表", "Profit variance"),
+    ("seasonality", "销售额季节变动指数计算表", "Seasonal index"),
+    (
+        "customer-yearly-sales",
+        "历年客户营业额统计表",
+        "Customer sales by year",
+    ),
+    (
+        "return-clawback",
+        "跨月退货与奖金追回清单",
+        "Cross-month returns",
+    ),
+];
+
 /// The family's tables for the report month, in reading order.
 pub fn tables(ctx: &Ctx) -> Vec<Table> {
     if ctx.ds.sales.is_none() {
-        return [
-            (
-                "sales-performance",
-                "月度销售实绩统计表",
-                "Monthly sales performance",
-            ),
-            (
-                "salesperson-orders",
-                "新客户与固定客户订货",
-                "Orders by customer type",
-            ),
-            (
-                "returns-by-reason",
-                "销货退回 (按原因)",
-                "Returns by reason",
-            ),
-            (
-                "collections",
-                "货款回收与应收",
-                "Collections and receivables",
-            ),
-            (
-                "gross-profit",
-                "个人销售毛利统计表",
-                "Gross profit by salesperson",
-            ),
-            ("sales-by-group", "月度组别销售实绩统计表", "Sales by group"),
-            ("ranking", "业绩名次", "Ranking"),
-            ("top-three", "业绩名次公布表 (前三名)", "Top three"),
-            (
-                "monthly-sales",
-                "实际销售总额与累计比较",
-                "Net sales by month, YTD",
-            ),
-            (
-                "salesperson-ytd",
-                "个人每月业绩累计比较表",
-                "Salesperson YTD",
-            ),
-            ("sales-by-category", "各种类销售额", "Net sales by category"),
-            (
-                "sales-by-industry",
-                "各业种销售总额增长一览表",
-                "Sales growth by industry",
-            ),
-            ("product-mix", "产品构成分析表", "Product mix"),
-            ("profit-variance", "销售总利润增减分析表", "Profit variance"),
-            ("seasonality", "销售额季节变动指数计算表", "Seasonal index"),
-            (
-                "customer-yearly-sales",
-                "历年客户营业额统计表",
-                "Customer sales by year",
-            ),
-            (
-                "return-clawback",
-                "跨月退货与奖金追回清单",
-                "Cross-month returns",
-            ),
-        ]
-        .iter()
-        .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
-        .collect();
+        return TABLES
+            .iter()
+            .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
+            .collect();
     }
     let roster = Roster::new(ctx.ds);
     let costs = costs_of(ctx.ds);
@@ -974,12 +983,13 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         ctx.ds.targets.as_ref()?;
         tmap.get(k).and_then(|rows| month_target(rows, m))
     };
-    let ranking = rank(ctx, &roster, &order, &figs, &target_of);
+    let ranking = rank(ctx, &order, &figs, &target_of);
     let notes = note_pls(ctx.ds, ctx.cfg, &roster);
     vec![
         performance_table(ctx, &roster, &order, &figs, &target_of, &ranking),
         orders_table(ctx, &roster, &order, &figs),
         returns_table(ctx, &roster, &order, &figs),
+        returns_by_product_table(ctx),
         collections_table(ctx, &roster, &order, &notes),
         gross_profit_table(ctx, &roster, &order, &figs, &costs, &notes),
         group_table(ctx, &roster, &order, &figs, &target_of),
@@ -1030,8 +1040,7 @@ pub fn rank_people(mut v: Vec<Ranked>) -> (Vec<Ranked>, bool) {
 }
 
 fn rank(
-    _ctx: &Ctx,
-    _roster: &Roster,
+    ctx: &Ctx,
     order: &[String],
     figs: &BTreeMap<String, Figures>,
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
@@ -1044,7 +1053,7 @@ fn rank(
             Ranked {
                 key: k.clone(),
                 net: f.net,
-                target: target_of(k, _ctx.month),
+                target: target_of(k, ctx.month),
                 collected: f.collected,
             }
         })
@@ -1410,6 +1419,107 @@ fn returns_table(
         rows,
         totals: Some(totals),
         notes,
+    }
+}
+
+/// M33 by product: the 退(换)货情况汇总表 view, with exchanges counted apart (they are not
+/// deducted from 实销额, but the form lists them).
+fn returns_by_product_table(ctx: &Ctx) -> Table {
+    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+    let idx = orders_index(lines);
+    let w = month_w(ctx.month);
+    #[derive(Default)]
+    struct P {
+        amt: BTreeMap<&'static str, Decimal>,
+        qty: QtyAcc,
+        exch_qty: QtyAcc,
+        exch_amt: Decimal,
+    }
+    let mut by: BTreeMap<String, P> = BTreeMap::new();
+    for r in ctx
+        .ds
+        .returns
+        .iter()
+        .flatten()
+        .filter(|r| w.contains(r.return_date))
+    {
+        let orig = original_line(r, &idx);
+        let name = r
+            .product_name
+            .clone()
+            .or_else(|| orig.and_then(|l| l.product_name.clone()))
+            .or_else(|| r.product_id.clone())
+            .or_else(|| orig.and_then(|l| l.product_id.clone()))
+            .unwrap_or_else(|| "未注明".into());
+        let unit = orig.and_then(|l| l.unit.as_deref());
+        let p = by.entry(name).or_default();
+        if r.exchange {
+            p.exch_qty.add(r.qty, unit);
+            p.exch_amt += r.amount;
+        } else {
+            let reason = return_reason(r.reason_cat.as_deref(), r.reason_text.as_deref());
+            *p.amt.entry(reason).or_default() += r.amount;
+            p.qty.add(r.qty, unit);
+        }
+    }
+    let row = |name: String, p: &P| {
+        let mut r = vec![Value::Text(name)];
+        r.extend(
+            REASONS
+                .iter()
+                .map(|x| Value::Money(p.amt.get(x).copied().unwrap_or_default())),
+        );
+        r.extend([
+            p.qty.value(),
+            Value::Money(p.amt.values().copied().sum()),
+            p.exch_qty.value(),
+            Value::Money(p.exch_amt),
+        ]);
+        r
+    };
+    let mut tot = P::default();
+    let mut rows = Vec::new();
+    for (k, p) in &by {
+        for (x, v) in &p.amt {
+            *tot.amt.entry(x).or_default() += *v;
+        }
+        tot.qty.merge(&p.qty);
+        tot.exch_qty.merge(&p.exch_qty);
+        tot.exch_amt += p.exch_amt;
+        rows.push(row(k.clone(), p));
+    }
+    let title = Msg::new(
+        format!("{} 退(换)货情况汇总表 (按产品)", ctx.month.zh()),
+        format!("Returns and exchanges by product, {}", ctx.month),
+    );
+    if ctx.ds.returns.is_none() {
+        return missing_table("returns-by-product", title, "退货记录");
+    }
+    let mut columns = vec![Column::new("product", "产品", "Product", Kind::Text)];
+    for (reason, en) in REASONS.iter().zip(["late", "business", "quality", "other"]) {
+        columns.push(Column::new(
+            &format!("{en}_amt"),
+            &format!("{reason}金额"),
+            &format!("{en} amount"),
+            Kind::Money,
+        ));
+    }
+    columns.extend([
+        Column::new("ret_qty", "退货数量", "Returned qty", Kind::Qty),
+        Column::new("ret_amt", "退货金额", "Returned amount", Kind::Money),
+        Column::new("exch_qty", "换货数量", "Exchanged qty", Kind::Qty),
+        Column::new("exch_amt", "换货金额", "Exchanged amount", Kind::Money),
+    ]);
+    Table {
+        id: "returns-by-product".into(),
+        title,
+        columns,
+        rows,
+        totals: Some(row("合计".into(), &tot)),
+        notes: vec![Msg::new(
+            "换货不冲减实销额, 仅列示; 退货原因口径同按业务员表",
+            "Exchanges are listed but not deducted from net sales; reasons as in the per-salesperson table",
+        )],
     }
 }
 
@@ -3196,6 +3306,9 @@ mod tests {
             let ctx = Ctx::new(&ds, m(month), &cfg);
             let company = super::super::sales::net_sales(&ctx.entries, ctx.month);
             let mut ts = tables(&ctx);
+            let ids: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+            let want: Vec<&str> = TABLES.iter().map(|t| t.0).collect();
+            assert_eq!(ids, want);
             ts.extend(super::super::grading::tables(&ctx));
             ts.extend(super::super::retention::tables(&ctx));
             for (id, key) in [
@@ -3317,6 +3430,41 @@ mod tests {
     }
 
     #[test]
+    fn returns_by_product_lists_exchanges_apart() {
+        let mut l = line("SO1", "2024-02-01", "C1", dec!(1000));
+        l.product_name = Some("A类原材料".into());
+        l.unit = Some("吨".into());
+        let r = |amount: Decimal, exchange: bool, why: &str| Return {
+            return_date: d("2024-03-05"),
+            orig_order_no: Some("SO1".into()),
+            customer_id: Some("C1".into()),
+            qty: dec!(2),
+            amount,
+            exchange,
+            reason_text: Some(why.into()),
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(vec![l]),
+            returns: Some(vec![
+                r(dec!(300), false, "包装破损"),
+                r(dec!(100), true, ""),
+                r(dec!(50), false, "延迟到货"),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let t = returns_by_product_table(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0][0], Value::Text("A类原材料".into()));
+        assert_eq!(t.rows[0][col(&t, "quality_amt")], Value::Money(dec!(300)));
+        assert_eq!(t.rows[0][col(&t, "late_amt")], Value::Money(dec!(50)));
+        assert_eq!(t.rows[0][col(&t, "ret_qty")], Value::Qty(dec!(4)));
+        assert_eq!(t.rows[0][col(&t, "ret_amt")], Value::Money(dec!(350)));
+        assert_eq!(t.rows[0][col(&t, "exch_amt")], Value::Money(dec!(100)));
+    }
+
+    #[test]
     fn mixed_units_are_blank() {
         let mut q = QtyAcc::default();
         q.add(dec!(2), Some("吨"));
@@ -3364,7 +3512,7 @@ mod tests {
         let ds = Dataset::default();
         let cfg = Config::default();
         let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
-        assert_eq!(ts.len(), 17);
+        assert_eq!(ts.len(), TABLES.len());
         assert!(ts
             .iter()
             .all(|t| t.rows[0][0] == Value::Missing("销售明细".into())));
