@@ -699,6 +699,35 @@ pub fn shipped_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<St
     m
 }
 
+/// True for the 方式 values that are a visit (拜访, 节假日走访, 上门, 访问); calls and messages are not.
+pub fn is_visit(method: Option<&str>) -> bool {
+    method.is_some_and(|m| {
+        ["拜访", "走访", "上门", "访问"]
+            .iter()
+            .any(|k| m.contains(k))
+    })
+}
+
+/// M28 拜访客户数量: per salesperson key, the distinct customers visited in `w` (T08).
+pub fn visited_customers(
+    ds: &Dataset,
+    roster: &Roster,
+    w: Window,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for i in ds.interactions.iter().flatten() {
+        if !w.contains(i.contact_time.date()) || !is_visit(i.method.as_deref()) {
+            continue;
+        }
+        if let Some(c) = i.customer_id.clone().or_else(|| i.customer_name.clone()) {
+            m.entry(roster.resolve(Some(&i.staff)))
+                .or_default()
+                .insert(c);
+        }
+    }
+    m
+}
+
 // ───────────────────────────── AR and notes (M39, M40) ─────────────────────────────
 
 /// True when the sales sheet has no 发货日期 at all: shipments then use the 订货日期 (C2).
@@ -1007,6 +1036,150 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     ]
 }
 
+/// 客户开发人员个人销售实绩统计表 (§1.A.8), one per salesperson with activity or in T03: the
+/// seed's items as rows (推销/通信 and the four return reasons as sub-rows), columns 数量 · 金额 ·
+/// 备注, then the 第5条 collection items and 拜访客户数量. Not part of [`tables`]: the filled
+/// form is printed per person.
+pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
+    let Some(_) = ctx.ds.sales.as_ref() else {
+        return vec![missing_table(
+            "performance-card",
+            Msg::new(
+                "客户开发人员个人销售实绩统计表",
+                "Salesperson performance card",
+            ),
+            "销售明细",
+        )];
+    };
+    let roster = Roster::new(ctx.ds);
+    let w = month_w(ctx.month);
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w);
+    let visits = visited_customers(ctx.ds, &roster, w);
+    let (ar, _) = receivables(ctx.ds, &roster, ctx.month.last_day());
+    let notes = note_pls(ctx.ds, ctx.cfg, &roster);
+    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
+    keys.extend(
+        roster
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone()),
+    );
+    let empty = Figures::default();
+    let has_receipts = ctx.ds.receipts.is_some();
+    roster
+        .order(keys)
+        .into_iter()
+        .map(|k| {
+            let f = figs.get(&k).unwrap_or(&empty);
+            let item = |name: &str, q: Value, a: Value, note: &str| {
+                vec![Value::Text(name.into()), q, a, Value::Text(note.into())]
+            };
+            let chan = |c: Channel| {
+                (
+                    f.chan_qty
+                        .get(&c)
+                        .map_or(Value::Qty(Decimal::ZERO), QtyAcc::value),
+                    Value::Money(f.chan_amt.get(&c).copied().unwrap_or_default()),
+                )
+            };
+            let money_item = |name: &str, v: Decimal, note: &str| {
+                item(name, Value::Empty, Value::Money(v), note)
+            };
+            let receipts_item = |name: &str, v: Decimal, note: &str| {
+                if has_receipts {
+                    money_item(name, v, note)
+                } else {
+                    item(name, Value::Empty, Value::Missing("收款记录".into()), note)
+                }
+            };
+            let mut rows = vec![item(
+                "新客户订货数量",
+                f.new_qty.value(),
+                Value::Money(f.new_amt),
+                &format!("新客户 {} 户", f.new_customers.len()),
+            )];
+            let (q, a) = chan(Channel::Visit);
+            rows.push(item("固定客户订货 · 推销订货", q, a, "访问时接受的订货"));
+            let (q, a) = chan(Channel::Remote);
+            rows.push(item("固定客户订货 · 通信订货", q, a, "来电或信件订货"));
+            let (q, a) = chan(Channel::Unknown);
+            rows.push(item("固定客户订货 · 未注明方式", q, a, ""));
+            for (reason, note) in REASONS.iter().zip([
+                "未按客户指定日期送货",
+                "供货不及时等",
+                "产品质量问题",
+                "订货太多或滞销",
+            ]) {
+                rows.push(item(
+                    &format!("销货退回 · {reason}"),
+                    f.ret_qty
+                        .get(reason)
+                        .map_or(Value::Qty(Decimal::ZERO), QtyAcc::value),
+                    Value::Money(f.ret_amt.get(reason).copied().unwrap_or_default()),
+                    note,
+                ));
+            }
+            rows.push(item(
+                "销货作废",
+                f.void_qty.value(),
+                Value::Money(f.void_amt),
+                "开单后未送货即取消",
+            ));
+            rows.push(money_item("销货优惠款额", f.rebate, "佣金、返利"));
+            rows.push(money_item("折扣额", f.discount, ""));
+            rows.push(money_item("订货累计额", f.ordered, "含作废"));
+            rows.push(money_item(
+                "实销额",
+                f.net,
+                "订货累计额扣除退货、折扣、作废和优惠",
+            ));
+            rows.push(receipts_item("本月实收款额(含期票)", f.collected, ""));
+            rows.push(receipts_item(
+                "本月应收货款(含截至本月底应收未收款)",
+                ar.get(&k).copied().unwrap_or_default(),
+                "",
+            ));
+            rows.push(receipts_item(
+                "期票利息损益",
+                notes
+                    .iter()
+                    .filter(|n| n.staff == k && ctx.month.contains(n.receipt_date))
+                    .map(|n| n.pl)
+                    .sum(),
+                "以发货起60日为计算期",
+            ));
+            rows.push(item(
+                "拜访客户数量",
+                if ctx.ds.interactions.is_some() {
+                    Value::Qty(Decimal::from(visits.get(&k).map_or(0, |s| s.len() as u64)))
+                } else {
+                    Value::Missing("客户互动记录".into())
+                },
+                Value::Empty,
+                "",
+            ));
+            let name = roster.person(&k).map_or(k.clone(), |p| p.name.clone());
+            Table {
+                id: format!("performance-card-{k}"),
+                title: Msg::new(
+                    format!("{} 客户开发人员个人销售实绩统计表 · {name}", ctx.month.zh()),
+                    format!("Salesperson performance, {} · {name}", ctx.month),
+                ),
+                columns: vec![
+                    Column::new("item", "统计项目", "Item", Kind::Text),
+                    Column::new("qty", "数量", "Quantity", Kind::Qty),
+                    Column::new("amount", "金额", "Amount", Kind::Money),
+                    Column::new("note", "备注", "Note", Kind::Text),
+                ],
+                rows,
+                totals: None,
+                notes: vec![],
+            }
+        })
+        .collect()
+}
+
 /// One ranked salesperson (M51).
 #[derive(Debug, Clone)]
 pub struct Ranked {
@@ -1070,6 +1243,15 @@ fn performance_table(
     ranking: &(Vec<Ranked>, bool),
 ) -> Table {
     let empty = Figures::default();
+    // 拜访客户数量 (S4 第3条, M28): distinct customers each salesperson visited this month.
+    let visits = visited_customers(ctx.ds, roster, month_w(ctx.month));
+    let visit_cell = |k: &str| {
+        if ctx.ds.interactions.is_some() {
+            Value::Int(visits.get(k).map_or(0, |s| s.len() as i64))
+        } else {
+            Value::Missing("客户互动记录".into())
+        }
+    };
     let pos: HashMap<&str, i64> = ranking
         .0
         .iter()
@@ -1100,6 +1282,7 @@ fn performance_table(
             money_or_empty(t),
             ratio_opt(f.net, t),
             collected(f.collected),
+            visit_cell(k),
             pos.get(k.as_str()).map_or(Value::Empty, |p| Value::Int(*p)),
         ]);
         rows.push(r);
@@ -1129,6 +1312,16 @@ fn performance_table(
             )
         })),
         collected(sum(&|f| f.collected)),
+        if ctx.ds.interactions.is_some() {
+            Value::Int(
+                order
+                    .iter()
+                    .map(|k| visits.get(k).map_or(0, |s| s.len() as i64))
+                    .sum(),
+            )
+        } else {
+            Value::Missing("客户互动记录".into())
+        },
         Value::Empty,
     ]);
     let mut notes = vec![Msg::new(
@@ -1178,6 +1371,7 @@ fn performance_table(
         Column::new("target", "月标准销售额", "Monthly target", Kind::Money),
         Column::new("completion", "目标完成率", "Completion", Kind::Percent),
         Column::new("collected", "实收款", "Collected", Kind::Money),
+        Column::new("visited", "拜访客户数", "Customers visited", Kind::Int),
         Column::new("rank", "名次", "Rank", Kind::Int),
     ]);
     Table {
@@ -3462,6 +3656,54 @@ mod tests {
         assert_eq!(t.rows[0][col(&t, "ret_qty")], Value::Qty(dec!(4)));
         assert_eq!(t.rows[0][col(&t, "ret_amt")], Value::Money(dec!(350)));
         assert_eq!(t.rows[0][col(&t, "exch_amt")], Value::Money(dec!(100)));
+    }
+
+    #[test]
+    fn visits_and_performance_card() {
+        use crate::model::Interaction;
+        let visit = |staff: &str, cust: &str, method: &str, day: &str| Interaction {
+            contact_time: d(day).and_hms_opt(10, 0, 0).unwrap(),
+            customer_id: Some(cust.into()),
+            staff: staff.into(),
+            method: Some(method.into()),
+            ..Default::default()
+        };
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.staff = Some("张三".into());
+        let ds = Dataset {
+            sales: Some(vec![l]),
+            salespeople: Some(vec![person("S1", "张三", "一组", "华东")]),
+            interactions: Some(vec![
+                visit("张三", "C1", "拜访", "2024-03-03"),
+                visit("S1", "C1", "节假日走访", "2024-03-09"), // same customer again
+                visit("张三", "C2", "上门拜访", "2024-03-10"),
+                visit("张三", "C3", "电话", "2024-03-10"), // a call is not a visit
+                visit("张三", "C4", "拜访", "2024-02-28"), // last month
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let p = find(&tables(&ctx), "sales-performance").clone();
+        assert_eq!(p.rows[0][col(&p, "visited")], Value::Int(2));
+        let cards = performance_cards(&ctx);
+        assert_eq!(cards.len(), 1);
+        let c = &cards[0];
+        assert_eq!(c.id, "performance-card-S1");
+        let row = |name: &str| {
+            c.rows
+                .iter()
+                .find(|r| r[0] == Value::Text(name.into()))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(row("实销额")[2], Value::Money(dec!(800)));
+        assert_eq!(row("新客户订货数量")[3], Value::Text("新客户 1 户".into()));
+        assert_eq!(row("拜访客户数量")[1], Value::Qty(dec!(2)));
+        assert_eq!(
+            row("本月实收款额(含期票)")[2],
+            Value::Missing("收款记录".into())
+        );
     }
 
     #[test]
