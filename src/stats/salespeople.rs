@@ -920,7 +920,7 @@ fn total_lead() -> Vec<Value> {
 
 /// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
 /// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
-pub const TABLES: [(&str, &str, &str); 18] = [
+pub const TABLES: [(&str, &str, &str); 19] = [
     (
         "sales-performance",
         "月度销售实绩统计表",
@@ -963,6 +963,11 @@ pub const TABLES: [(&str, &str, &str); 18] = [
         "salesperson-ytd",
         "个人每月业绩累计比较表",
         "Salesperson YTD",
+    ),
+    (
+        "customer-ytd",
+        "客户业绩统计与累计比较表",
+        "Customer month and YTD",
     ),
     ("sales-by-category", "各种类销售额", "Net sales by category"),
     (
@@ -1026,6 +1031,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         ranking_table(ctx, &roster, &ranking, Some(3)),
         monthly_sales_table(ctx, &roster, &order, &target_of),
         salesperson_ytd_table(ctx, &roster, &order, &target_of),
+        customer_ytd_table(ctx),
         category_table(ctx),
         industry_table(ctx),
         product_mix_table(ctx, &costs),
@@ -2309,6 +2315,8 @@ fn monthly_sales_table(
     }
 }
 
+/// M57 个人每月业绩累计比较表: per salesperson, 实销额 of each month of the year to the report
+/// month, the cumulative figure, 累计目标, 累计完成率, 上年同期累计 and 累计增长率.
 fn salesperson_ytd_table(
     ctx: &Ctx,
     roster: &Roster,
@@ -2316,6 +2324,13 @@ fn salesperson_ytd_table(
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> Table {
     let m = ctx.month;
+    let months: Vec<Month> = (1..=m.month)
+        .filter_map(|i| Month::new(m.year, i))
+        .collect();
+    let monthly: Vec<BTreeMap<String, Decimal>> = months
+        .iter()
+        .map(|mm| net_by_staff(&ctx.entries, roster, month_w(*mm)))
+        .collect();
     let ytd = net_by_staff(&ctx.entries, roster, Window::ytd(m));
     let ytd0 = net_by_staff(&ctx.entries, roster, Window::ytd(m.year_ago()));
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
@@ -2324,14 +2339,16 @@ fn salesperson_ytd_table(
     let g = |mm: &BTreeMap<String, Decimal>, k: &str| mm.get(k).copied().unwrap_or_default();
     let cum_t = |k: &str| {
         sum_opt(
-            (1..=m.month)
-                .map(|i| target_of(k, Month::new(m.year, i).unwrap_or(m)))
+            months
+                .iter()
+                .map(|mm| target_of(k, *mm))
                 .collect::<Vec<_>>()
                 .iter(),
         )
     };
-    let row = |lead: Vec<Value>, s: Decimal, t: Option<Decimal>, s0: Decimal| {
+    let row = |lead: Vec<Value>, per: Vec<Decimal>, s: Decimal, t: Option<Decimal>, s0: Decimal| {
         let mut r = lead;
+        r.extend(per.into_iter().map(Value::Money));
         r.extend([
             Value::Money(s),
             money_or_empty(t),
@@ -2343,12 +2360,28 @@ fn salesperson_ytd_table(
     };
     let rows = keys
         .iter()
-        .map(|k| row(roster.cells(k).into(), g(&ytd, k), cum_t(k), g(&ytd0, k)))
+        .map(|k| {
+            row(
+                roster.cells(k).into(),
+                monthly.iter().map(|x| g(x, k)).collect(),
+                g(&ytd, k),
+                cum_t(k),
+                g(&ytd0, k),
+            )
+        })
         .collect();
     let s: Decimal = ytd.values().copied().sum();
     let t = sum_opt(keys.iter().map(|k| cum_t(k)).collect::<Vec<_>>().iter());
     let s0: Decimal = ytd0.values().copied().sum();
     let mut columns = staff_cols();
+    for mm in &months {
+        columns.push(Column::new(
+            &format!("m{:02}", mm.month),
+            &format!("{}月", mm.month),
+            &mm.to_string(),
+            Kind::Money,
+        ));
+    }
     columns.extend([
         Column::new("ytd", "本年累计实销额", "YTD net sales", Kind::Money),
         Column::new("ytd_target", "累计目标", "YTD target", Kind::Money),
@@ -2361,19 +2394,84 @@ fn salesperson_ytd_table(
         Column::new("ytd_year_ago", "上年同期累计", "YTD last year", Kind::Money),
         Column::new("ytd_growth", "累计增长率", "YTD growth", Kind::Percent),
     ]);
+    let completion_at = 3 + months.len() + 2;
     Table {
         id: "salesperson-ytd".into(),
         title: Msg::new(
-            format!("{}年 个人业绩累计比较表 (1月至{}月)", m.year, m.month),
-            format!("Salesperson year-to-date, {} Jan–{}", m.year, m),
+            format!("{}年 个人每月业绩累计比较表 (1月至{}月)", m.year, m.month),
+            format!("Salesperson monthly and year-to-date, {} Jan–{}", m.year, m),
         ),
         columns,
         rows,
         totals: Some({
-            let mut r = row(total_lead(), s, t, s0);
-            r[5] = covered_ratio(keys.iter().map(|k| (g(&ytd, k), cum_t(k))));
+            let per = monthly.iter().map(|x| x.values().copied().sum()).collect();
+            let mut r = row(total_lead(), per, s, t, s0);
+            r[completion_at] = covered_ratio(keys.iter().map(|k| (g(&ytd, k), cum_t(k))));
             r
         }),
+        notes: vec![],
+    }
+}
+
+/// 客户业绩统计比较表 / 客户业绩累计比较表 (M48, M57 per customer): the month against the same
+/// month last year, and the year to date against the same period last year.
+fn customer_ytd_table(ctx: &Ctx) -> Table {
+    let m = ctx.month;
+    let dir = Directory::new(ctx.ds);
+    let key = |e: &NetEntry| e.customer_id.clone();
+    let cols = [
+        sum_window(&ctx.entries, month_w(m), key),
+        sum_window(&ctx.entries, month_w(m.year_ago()), key),
+        sum_window(&ctx.entries, Window::ytd(m), key),
+        sum_window(&ctx.entries, Window::ytd(m.year_ago()), key),
+    ];
+    let mut ids: BTreeSet<&String> = BTreeSet::new();
+    for c in &cols {
+        ids.extend(c.keys());
+    }
+    let row = |lead: Vec<Value>, v: [Decimal; 4]| {
+        let mut r = lead;
+        r.extend([
+            Value::Money(v[0]),
+            Value::Money(v[1]),
+            growth_label(v[0], v[1]),
+            Value::Money(v[2]),
+            Value::Money(v[3]),
+            growth_label(v[2], v[3]),
+        ]);
+        r
+    };
+    let rows = ids
+        .iter()
+        .map(|id| {
+            row(
+                vec![Value::Text(id.to_string()), Value::Text(dir.name(id))],
+                cols.each_ref()
+                    .map(|c| c.get(*id).copied().unwrap_or_default()),
+            )
+        })
+        .collect();
+    Table {
+        id: "customer-ytd".into(),
+        title: Msg::new(
+            format!("{} 客户业绩统计与累计比较表", m.zh()),
+            format!("Customer net sales, month and year to date, {m}"),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("net_sales", "本月实销额", "Net sales", Kind::Money),
+            Column::new("year_ago", "上年同月", "Same month last year", Kind::Money),
+            Column::new("yoy", "同比增长", "YoY growth", Kind::Percent),
+            Column::new("ytd", "本年累计", "YTD", Kind::Money),
+            Column::new("ytd_year_ago", "上年同期累计", "YTD last year", Kind::Money),
+            Column::new("ytd_growth", "累计增长率", "YTD growth", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row(
+            vec![Value::Text("合计".into()), Value::Empty],
+            cols.each_ref().map(|c| c.values().copied().sum()),
+        )),
         notes: vec![],
     }
 }
@@ -3512,6 +3610,8 @@ mod tests {
                 ("sales-by-category", "net_sales"),
                 ("sales-by-industry", "net_sales"),
                 ("grading", "net_sales"),
+                ("customer-ytd", "net_sales"),
+                ("salesperson-ytd", &format!("m{:02}", ctx.month.month)),
             ] {
                 let t = find(&ts, id);
                 let c = col(t, key);
