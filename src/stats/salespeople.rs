@@ -920,7 +920,7 @@ fn total_lead() -> Vec<Value> {
 
 /// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
 /// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
-pub const TABLES: [(&str, &str, &str); 19] = [
+pub const TABLES: [(&str, &str, &str); 18] = [
     (
         "sales-performance",
         "月度销售实绩统计表",
@@ -935,11 +935,6 @@ pub const TABLES: [(&str, &str, &str); 19] = [
         "returns-by-reason",
         "销货退回 (按原因)",
         "Returns by reason",
-    ),
-    (
-        "returns-by-product",
-        "退(换)货情况汇总表 (按产品)",
-        "Returns by product",
     ),
     (
         "collections",
@@ -1023,7 +1018,6 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         performance_table(ctx, &roster, &order, &figs, &target_of, &ranking),
         orders_table(ctx, &roster, &order, &figs),
         returns_table(ctx, &roster, &order, &figs),
-        returns_by_product_table(ctx),
         collections_table(ctx, &roster, &order, &notes),
         gross_profit_table(ctx, &roster, &order, &figs, &costs, &notes),
         group_table(ctx, &roster, &order, &figs, &target_of),
@@ -1619,107 +1613,6 @@ fn returns_table(
         rows,
         totals: Some(totals),
         notes,
-    }
-}
-
-/// M33 by product: the 退(换)货情况汇总表 view, with exchanges counted apart (they are not
-/// deducted from 实销额, but the form lists them).
-fn returns_by_product_table(ctx: &Ctx) -> Table {
-    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-    let idx = orders_index(lines);
-    let w = month_w(ctx.month);
-    #[derive(Default)]
-    struct P {
-        amt: BTreeMap<&'static str, Decimal>,
-        qty: QtyAcc,
-        exch_qty: QtyAcc,
-        exch_amt: Decimal,
-    }
-    let mut by: BTreeMap<String, P> = BTreeMap::new();
-    for r in ctx
-        .ds
-        .returns
-        .iter()
-        .flatten()
-        .filter(|r| w.contains(r.return_date))
-    {
-        let orig = original_line(r, &idx);
-        let name = r
-            .product_name
-            .clone()
-            .or_else(|| orig.and_then(|l| l.product_name.clone()))
-            .or_else(|| r.product_id.clone())
-            .or_else(|| orig.and_then(|l| l.product_id.clone()))
-            .unwrap_or_else(|| "未注明".into());
-        let unit = orig.and_then(|l| l.unit.as_deref());
-        let p = by.entry(name).or_default();
-        if r.exchange {
-            p.exch_qty.add(r.qty, unit);
-            p.exch_amt += r.amount;
-        } else {
-            let reason = return_reason(r.reason_cat.as_deref(), r.reason_text.as_deref());
-            *p.amt.entry(reason).or_default() += r.amount;
-            p.qty.add(r.qty, unit);
-        }
-    }
-    let row = |name: String, p: &P| {
-        let mut r = vec![Value::Text(name)];
-        r.extend(
-            REASONS
-                .iter()
-                .map(|x| Value::Money(p.amt.get(x).copied().unwrap_or_default())),
-        );
-        r.extend([
-            p.qty.value(),
-            Value::Money(p.amt.values().copied().sum()),
-            p.exch_qty.value(),
-            Value::Money(p.exch_amt),
-        ]);
-        r
-    };
-    let mut tot = P::default();
-    let mut rows = Vec::new();
-    for (k, p) in &by {
-        for (x, v) in &p.amt {
-            *tot.amt.entry(x).or_default() += *v;
-        }
-        tot.qty.merge(&p.qty);
-        tot.exch_qty.merge(&p.exch_qty);
-        tot.exch_amt += p.exch_amt;
-        rows.push(row(k.clone(), p));
-    }
-    let title = Msg::new(
-        format!("{} 退(换)货情况汇总表 (按产品)", ctx.month.zh()),
-        format!("Returns and exchanges by product, {}", ctx.month),
-    );
-    if ctx.ds.returns.is_none() {
-        return missing_table("returns-by-product", title, "退货记录");
-    }
-    let mut columns = vec![Column::new("product", "产品", "Product", Kind::Text)];
-    for (reason, en) in REASONS.iter().zip(["late", "business", "quality", "other"]) {
-        columns.push(Column::new(
-            &format!("{en}_amt"),
-            &format!("{reason}金额"),
-            &format!("{en} amount"),
-            Kind::Money,
-        ));
-    }
-    columns.extend([
-        Column::new("ret_qty", "退货数量", "Returned qty", Kind::Qty),
-        Column::new("ret_amt", "退货金额", "Returned amount", Kind::Money),
-        Column::new("exch_qty", "换货数量", "Exchanged qty", Kind::Qty),
-        Column::new("exch_amt", "换货金额", "Exchanged amount", Kind::Money),
-    ]);
-    Table {
-        id: "returns-by-product".into(),
-        title,
-        columns,
-        rows,
-        totals: Some(row("合计".into(), &tot)),
-        notes: vec![Msg::new(
-            "换货不冲减实销额, 仅列示; 退货原因口径同按业务员表",
-            "Exchanges are listed but not deducted from net sales; reasons as in the per-salesperson table",
-        )],
     }
 }
 
@@ -3721,41 +3614,6 @@ mod tests {
         let r = find(&ts, "ranking");
         assert_eq!(r.rows[0][3], Value::Text("李四".into()), "200% beats 120%");
         assert_eq!(r.rows[0][8], Value::Text("优".into()));
-    }
-
-    #[test]
-    fn returns_by_product_lists_exchanges_apart() {
-        let mut l = line("SO1", "2024-02-01", "C1", dec!(1000));
-        l.product_name = Some("A类原材料".into());
-        l.unit = Some("吨".into());
-        let r = |amount: Decimal, exchange: bool, why: &str| Return {
-            return_date: d("2024-03-05"),
-            orig_order_no: Some("SO1".into()),
-            customer_id: Some("C1".into()),
-            qty: dec!(2),
-            amount,
-            exchange,
-            reason_text: Some(why.into()),
-            ..Default::default()
-        };
-        let ds = Dataset {
-            sales: Some(vec![l]),
-            returns: Some(vec![
-                r(dec!(300), false, "包装破损"),
-                r(dec!(100), true, ""),
-                r(dec!(50), false, "延迟到货"),
-            ]),
-            ..Default::default()
-        };
-        let cfg = Config::default();
-        let t = returns_by_product_table(&Ctx::new(&ds, m("2024-03"), &cfg));
-        assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0][0], Value::Text("A类原材料".into()));
-        assert_eq!(t.rows[0][col(&t, "quality_amt")], Value::Money(dec!(300)));
-        assert_eq!(t.rows[0][col(&t, "late_amt")], Value::Money(dec!(50)));
-        assert_eq!(t.rows[0][col(&t, "ret_qty")], Value::Qty(dec!(4)));
-        assert_eq!(t.rows[0][col(&t, "ret_amt")], Value::Money(dec!(350)));
-        assert_eq!(t.rows[0][col(&t, "exch_amt")], Value::Money(dec!(100)));
     }
 
     #[test]
