@@ -343,6 +343,13 @@ impl Config {
                 "grading.quota 合计应为 100, 实为 {total} (quota must sum to 100)"
             ));
         }
+        let w = &self.grading.weights;
+        let weights = w.contract + w.profit + w.frequency;
+        if weights != 100 {
+            return Err(format!(
+                "grading.weights 合计应为 100, 实为 {weights} (weights must sum to 100)"
+            ));
+        }
         if self.churn_days <= 0 {
             return Err("churn_days 必须大于 0 (must be positive)".into());
         }
@@ -400,6 +407,17 @@ mod tests {
         assert_eq!(c.credit.points.len(), 8);
         let err = Config::from_yaml("credit:\n  points:\n    付款态: {爽快: 10}\n").unwrap_err();
         assert!(err.contains("付款态"), "{err}");
+    }
+
+    #[test]
+    fn weights_must_sum_to_100() {
+        let err =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 40, frequency: 20}\n")
+                .unwrap_err();
+        assert!(err.contains("weights"), "{err}");
+        let ok =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 30, frequency: 20}\n");
+        assert!(ok.is_ok());
     }
 
     #[test]

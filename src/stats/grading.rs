@@ -146,6 +146,10 @@ pub fn all_customers(ds: &Dataset) -> BTreeSet<String> {
 pub struct CostEntry {
     pub date: NaiveDate,
     pub customer_id: String,
+    /// Region as in the 实销额 entry (C7), for the C4 territory rule.
+    pub region: String,
+    /// true for the (negative) cost taken back by a return.
+    pub is_return: bool,
     pub staff: Option<String>,
     pub category: Option<String>,
     pub cost: Decimal,
@@ -189,6 +193,15 @@ pub fn cost_entries(
         .map(|c| (c.customer_id.as_str(), c.owner.clone()))
         .collect();
     let owner_of = |id: &str| owner.get(id).cloned().flatten();
+    let region: HashMap<&str, Option<String>> = customers
+        .iter()
+        .map(|c| (c.customer_id.as_str(), c.region.clone()))
+        .collect();
+    let region_of = |line: Option<&SaleLine>, id: &str| {
+        line.and_then(|l| l.region.clone())
+            .or_else(|| region.get(id).cloned().flatten())
+            .unwrap_or_else(|| super::sales::NO_REGION.into())
+    };
     let unit_cost = |l: &SaleLine| -> Option<Decimal> {
         if let Some(c) = l.cost {
             return (!l.qty.is_zero()).then(|| c / l.qty);
@@ -232,11 +245,13 @@ pub fn cost_entries(
             Some(c) => c,
             None => {
                 out.imputed += 1;
-                (l.amount - l.discount - l.rebate) * (Decimal::ONE - rate)
+                held((l.amount - l.discount - l.rebate) * (Decimal::ONE - rate))
             }
         };
         out.entries.push(CostEntry {
             date: l.order_date,
+            region: region_of(Some(l), &cid),
+            is_return: false,
             staff: l.staff.clone().or_else(|| owner_of(&cid)),
             category: l.category.clone(),
             customer_id: cid,
@@ -259,11 +274,13 @@ pub fn cost_entries(
             .and_then(unit_cost)
             .or_else(|| r.product_id.as_deref().and_then(|p| prod.get(p)).copied());
         let cost = match unit {
-            Some(u) => -(u * r.qty),
-            None => -(r.amount * (Decimal::ONE - rate)),
+            Some(u) => -held(u * r.qty),
+            None => -held(r.amount * (Decimal::ONE - rate)),
         };
         out.entries.push(CostEntry {
             date: r.return_date,
+            region: region_of(orig, &cid),
+            is_return: true,
             staff: orig
                 .and_then(|l| l.staff.clone())
                 .or_else(|| r.staff.clone())
@@ -277,6 +294,12 @@ pub fn cost_entries(
         });
     }
     out
+}
+
+/// A cost derived by division (an imputed rate, a unit cost from a line total) has no exact
+/// decimal; it is held to 6 places so that sums are exact and do not depend on their order.
+fn held(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// The run's cost entries.
@@ -674,7 +697,8 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             .filter(|s| g != UNGRADED && run.grade_of(&s.id) == g)
             .map(|s| s.contract)
             .min();
-        let threshold = if g == UNGRADED {
+        // D is "everything else": it has no lower bound of its own.
+        let threshold = if g == UNGRADED || g == "D" {
             Value::Empty
         } else if let Some(t) = &ctx.cfg.grading.thresholds {
             t.get(g).map_or(Value::Empty, |x| Value::Money(*x))
@@ -738,6 +762,16 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             .filter(|s| matches!(run.grade_of(&s.id), "A" | "B"))
             .count();
         let share = Decimal::from(ab as u64) / Decimal::from(n as u64);
+        notes.push(Msg::new(
+            format!(
+                "A+B 类占分级客户 {:.1}% (S2: 应约为 20%)",
+                share * Decimal::from(100)
+            ),
+            format!(
+                "A+B are {:.1}% of graded customers (S2: about 20%)",
+                share * Decimal::from(100)
+            ),
+        ));
         if share < Decimal::new(15, 2) || share > Decimal::new(25, 2) {
             notes.push(Msg::new(
                 format!("注意: A+B 类占 {:.1}%, 超出 15%–25% 范围, 建议重新校准门槛", share * Decimal::from(100)),
@@ -906,8 +940,9 @@ pub fn migrations(
         let first = dates.iter().min().copied();
         let s_prev = retention::state_at(status, dates, prev.window.to, ctx.cfg.churn_days);
         let s_cur = retention::state_at(status, dates, cur.window.to, ctx.cfg.churn_days);
-        // Customers with no order by the report month end (潜在/意向) stay out of the matrix.
-        if first.is_none_or(|d| d > cur.window.to) && s_cur != State::Lost {
+        // Customers with no order by the report month end (潜在/意向, or recorded lost without
+        // ever ordering) were never graded: they stay out of the matrix.
+        if first.is_none_or(|d| d > cur.window.to) {
             continue;
         }
         let p = migration_state(prev, &id, s_prev, first, true);

@@ -97,7 +97,9 @@ pub fn state_at(status: Option<&str>, dates: &[NaiveDate], d: NaiveDate, churn_d
             }
         }
         Some(last) => {
-            if *last > d - Duration::days(churn_days) {
+            // A churn_days too large for the calendar means "never lost by age" (no panic).
+            let cutoff = Duration::try_days(churn_days).and_then(|x| d.checked_sub_signed(x));
+            if cutoff.is_none_or(|c| *last > c) {
                 State::Active
             } else {
                 State::Lost
@@ -597,7 +599,6 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
         if book.state(id, start) == State::Lost || book.state(id, end) != State::Lost {
             continue;
         }
-        // A customer that never ordered can only be lost by the column; list it too.
         rows.push(vec![
             Value::Text(id.clone()),
             Value::Text(book.dir.name(id)),
@@ -980,6 +981,11 @@ mod tests {
         assert_eq!(
             state_at(Some("流失客户"), &[d("2024-03-30")], dd, 180),
             State::Lost
+        );
+        assert_eq!(
+            state_at(None, &dates, dd, i64::MAX),
+            State::Active,
+            "no overflow panic"
         );
         // Orders after the date do not count.
         assert_eq!(

@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{costs_of, line_cid, return_cid, Costs, Directory, Window};
+use super::grading::{costs_of, line_cid, return_cid, CostEntry, Costs, Directory, Window};
 use super::sales::{NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -325,17 +325,42 @@ impl<'a> Roster<'a> {
     }
 
     /// C4 for a 实销额 entry (its staff is already line → 负责人; the territory rule is applied
-    /// to the entries of staffless 通信 lines, so entries and lines agree).
+    /// to the entries of staffless 通信 lines, so entries and lines agree). A staffless sale entry
+    /// is matched to its line by (订货日期, 客户): the entry does not carry the 订货方式.
     pub fn entry_staff(&self, e: &NetEntry) -> String {
-        if e.staff.is_some() {
-            return self.resolve(e.staff.as_deref());
+        self.attributed(
+            e.staff.as_deref(),
+            e.date,
+            &e.customer_id,
+            &e.region,
+            e.amount >= Decimal::ZERO,
+        )
+    }
+
+    /// C4 for a cost entry, the same way as the matching 实销额 entry.
+    pub fn cost_staff(&self, e: &CostEntry) -> String {
+        self.attributed(
+            e.staff.as_deref(),
+            e.date,
+            &e.customer_id,
+            &e.region,
+            !e.is_return,
+        )
+    }
+
+    fn attributed(
+        &self,
+        staff: Option<&str>,
+        date: NaiveDate,
+        cid: &str,
+        region: &str,
+        is_sale: bool,
+    ) -> String {
+        if staff.is_some() {
+            return self.resolve(staff);
         }
-        if e.amount >= Decimal::ZERO
-            && self
-                .remote_orphans
-                .contains(&(e.date, e.customer_id.clone()))
-        {
-            if let Some(t) = self.territory(&e.region) {
+        if is_sale && self.remote_orphans.contains(&(date, cid.to_string())) {
+            if let Some(t) = self.territory(region) {
                 return t;
             }
         }
@@ -650,6 +675,59 @@ pub fn collected_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<
     m
 }
 
+/// 本月实销(发货) per salesperson key (M55): net of shipped lines (发货日期 in `w`, or the 订货日期
+/// when the sheet has no 发货日期) less returns dated in `w`, attributed as in [`receivables`].
+pub fn shipped_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<String, Decimal> {
+    let lines = ds.sales.as_deref().unwrap_or(&[]);
+    let by_order_date = ship_by_order_date(lines);
+    let mut m: BTreeMap<String, Decimal> = BTreeMap::new();
+    for l in lines.iter().filter(|l| !l.cancelled) {
+        if ship_date(l, by_order_date).is_some_and(|d| w.contains(d)) {
+            *m.entry(roster.line_staff(l)).or_default() += l.amount - l.discount - l.rebate;
+        }
+    }
+    let idx = orders_index(lines);
+    for r in ds
+        .returns
+        .iter()
+        .flatten()
+        .filter(|r| !r.exchange && w.contains(r.return_date))
+    {
+        *m.entry(return_staff(r, original_line(r, &idx), roster))
+            .or_default() -= r.amount;
+    }
+    m
+}
+
+/// True for the 方式 values that are a visit (拜访, 节假日走访, 上门, 访问); calls and messages are not.
+pub fn is_visit(method: Option<&str>) -> bool {
+    method.is_some_and(|m| {
+        ["拜访", "走访", "上门", "访问"]
+            .iter()
+            .any(|k| m.contains(k))
+    })
+}
+
+/// M28 拜访客户数量: per salesperson key, the distinct customers visited in `w` (T08).
+pub fn visited_customers(
+    ds: &Dataset,
+    roster: &Roster,
+    w: Window,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for i in ds.interactions.iter().flatten() {
+        if !w.contains(i.contact_time.date()) || !is_visit(i.method.as_deref()) {
+            continue;
+        }
+        if let Some(c) = i.customer_id.clone().or_else(|| i.customer_name.clone()) {
+            m.entry(roster.resolve(Some(&i.staff)))
+                .or_default()
+                .insert(c);
+        }
+    }
+    m
+}
+
 // ───────────────────────────── AR and notes (M39, M40) ─────────────────────────────
 
 /// True when the sales sheet has no 发货日期 at all: shipments then use the 订货日期 (C2).
@@ -815,6 +893,19 @@ fn sum_opt<'x>(it: impl Iterator<Item = &'x Option<Decimal>>) -> Option<Decimal>
     })
 }
 
+/// Completion of a totals row: Σ actual of the rows that have a target / Σ of those targets, so
+/// a row without a target neither inflates nor dilutes it. "—" when no row has a target.
+fn covered_ratio(pairs: impl IntoIterator<Item = (Decimal, Option<Decimal>)>) -> Value {
+    let (mut a, mut t) = (Decimal::ZERO, None);
+    for (x, y) in pairs {
+        if let Some(y) = y {
+            a += x;
+            t = Some(t.unwrap_or(Decimal::ZERO) + y);
+        }
+    }
+    ratio_opt(a, t)
+}
+
 fn staff_cols() -> Vec<Column> {
     vec![
         Column::new("group", "组别", "Group", Kind::Text),
@@ -827,71 +918,80 @@ fn total_lead() -> Vec<Value> {
     vec![Value::Text("合计".into()), Value::Empty, Value::Empty]
 }
 
+/// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
+/// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
+pub const TABLES: [(&str, &str, &str); 18] = [
+    (
+        "sales-performance",
+        "月度销售实绩统计表",
+        "Monthly sales performance",
+    ),
+    (
+        "salesperson-orders",
+        "新客户与固定客户订货",
+        "Orders by customer type",
+    ),
+    (
+        "returns-by-reason",
+        "销货退回 (按原因)",
+        "Returns by reason",
+    ),
+    (
+        "collections",
+        "货款回收与应收",
+        "Collections and receivables",
+    ),
+    (
+        "gross-profit",
+        "个人销售毛利统计表",
+        "Gross profit by salesperson",
+    ),
+    ("sales-by-group", "月度组别销售实绩统计表", "Sales by group"),
+    ("ranking", "业绩名次", "Ranking"),
+    ("top-three", "业绩名次公布表 (前三名)", "Top three"),
+    (
+        "monthly-sales",
+        "实际销售总额与累计比较",
+        "Net sales by month, YTD",
+    ),
+    (
+        "salesperson-ytd",
+        "个人每月业绩累计比较表",
+        "Salesperson YTD",
+    ),
+    (
+        "customer-ytd",
+        "客户业绩统计与累计比较表",
+        "Customer month and YTD",
+    ),
+    ("sales-by-category", "各种类销售额", "Net sales by category"),
+    (
+        "sales-by-industry",
+        "各业种销售总额增长一览表",
+        "Sales growth by industry",
+    ),
+    ("product-mix", "产品构成分析表", "Product mix"),
+    ("profit-variance", "销售总利润增减分析表", "Profit variance"),
+    ("seasonality", "销售额季节变动指数计算表", "Seasonal index"),
+    (
+        "customer-yearly-sales",
+        "历年客户营业额统计表",
+        "Customer sales by year",
+    ),
+    (
+        "return-clawback",
+        "跨月退货与奖金追回清单",
+        "Cross-month returns",
+    ),
+];
+
 /// The family's tables for the report month, in reading order.
 pub fn tables(ctx: &Ctx) -> Vec<Table> {
     if ctx.ds.sales.is_none() {
-        return [
-            (
-                "sales-performance",
-                "月度销售实绩统计表",
-                "Monthly sales performance",
-            ),
-            (
-                "salesperson-orders",
-                "新客户与固定客户订货",
-                "Orders by customer type",
-            ),
-            (
-                "returns-by-reason",
-                "销货退回 (按原因)",
-                "Returns by reason",
-            ),
-            (
-                "collections",
-                "货款回收与应收",
-                "Collections and receivables",
-            ),
-            (
-                "gross-profit",
-                "个人销售毛利统计表",
-                "Gross profit by salesperson",
-            ),
-            ("sales-by-group", "月度组别销售实绩统计表", "Sales by group"),
-            ("ranking", "业绩名次", "Ranking"),
-            ("top-three", "业绩名次公布表 (前三名)", "Top three"),
-            (
-                "monthly-sales",
-                "实际销售总额与累计比较",
-                "Net sales by month, YTD",
-            ),
-            (
-                "salesperson-ytd",
-                "个人每月业绩累计比较表",
-                "Salesperson YTD",
-            ),
-            ("sales-by-category", "各种类销售额", "Net sales by category"),
-            (
-                "sales-by-industry",
-                "各业种销售总额增长一览表",
-                "Sales growth by industry",
-            ),
-            ("product-mix", "产品构成分析表", "Product mix"),
-            ("profit-variance", "销售总利润增减分析表", "Profit variance"),
-            ("seasonality", "销售额季节变动指数计算表", "Seasonal index"),
-            (
-                "customer-yearly-sales",
-                "历年客户营业额统计表",
-                "Customer sales by year",
-            ),
-            (
-                "return-clawback",
-                "跨月退货与奖金追回清单",
-                "Cross-month returns",
-            ),
-        ]
-        .iter()
-        .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
-        .collect();
+        return TABLES
+            .iter()
+            .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
+            .collect();
     }
     let roster = Roster::new(ctx.ds);
     let costs = costs_of(ctx.ds);
@@ -912,7 +1012,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         ctx.ds.targets.as_ref()?;
         tmap.get(k).and_then(|rows| month_target(rows, m))
     };
-    let ranking = rank(ctx, &roster, &order, &figs, &target_of);
+    let ranking = rank(ctx, &order, &figs, &target_of);
     let notes = note_pls(ctx.ds, ctx.cfg, &roster);
     vec![
         performance_table(ctx, &roster, &order, &figs, &target_of, &ranking),
@@ -925,6 +1025,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         ranking_table(ctx, &roster, &ranking, Some(3)),
         monthly_sales_table(ctx, &roster, &order, &target_of),
         salesperson_ytd_table(ctx, &roster, &order, &target_of),
+        customer_ytd_table(ctx),
         category_table(ctx),
         industry_table(ctx),
         product_mix_table(ctx, &costs),
@@ -933,6 +1034,150 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         customer_years_table(ctx),
         clawback_table(ctx, &roster),
     ]
+}
+
+/// 客户开发人员个人销售实绩统计表 (§1.A.8), one per salesperson with activity or in T03: the
+/// seed's items as rows (推销/通信 and the four return reasons as sub-rows), columns 数量 · 金额 ·
+/// 备注, then the 第5条 collection items and 拜访客户数量. Not part of [`tables`]: the filled
+/// form is printed per person.
+pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
+    let Some(_) = ctx.ds.sales.as_ref() else {
+        return vec![missing_table(
+            "performance-card",
+            Msg::new(
+                "客户开发人员个人销售实绩统计表",
+                "Salesperson performance card",
+            ),
+            "销售明细",
+        )];
+    };
+    let roster = Roster::new(ctx.ds);
+    let w = month_w(ctx.month);
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w);
+    let visits = visited_customers(ctx.ds, &roster, w);
+    let (ar, _) = receivables(ctx.ds, &roster, ctx.month.last_day());
+    let notes = note_pls(ctx.ds, ctx.cfg, &roster);
+    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
+    keys.extend(
+        roster
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone()),
+    );
+    let empty = Figures::default();
+    let has_receipts = ctx.ds.receipts.is_some();
+    roster
+        .order(keys)
+        .into_iter()
+        .map(|k| {
+            let f = figs.get(&k).unwrap_or(&empty);
+            let item = |name: &str, q: Value, a: Value, note: &str| {
+                vec![Value::Text(name.into()), q, a, Value::Text(note.into())]
+            };
+            let chan = |c: Channel| {
+                (
+                    f.chan_qty
+                        .get(&c)
+                        .map_or(Value::Qty(Decimal::ZERO), QtyAcc::value),
+                    Value::Money(f.chan_amt.get(&c).copied().unwrap_or_default()),
+                )
+            };
+            let money_item = |name: &str, v: Decimal, note: &str| {
+                item(name, Value::Empty, Value::Money(v), note)
+            };
+            let receipts_item = |name: &str, v: Decimal, note: &str| {
+                if has_receipts {
+                    money_item(name, v, note)
+                } else {
+                    item(name, Value::Empty, Value::Missing("收款记录".into()), note)
+                }
+            };
+            let mut rows = vec![item(
+                "新客户订货数量",
+                f.new_qty.value(),
+                Value::Money(f.new_amt),
+                &format!("新客户 {} 户", f.new_customers.len()),
+            )];
+            let (q, a) = chan(Channel::Visit);
+            rows.push(item("固定客户订货 · 推销订货", q, a, "访问时接受的订货"));
+            let (q, a) = chan(Channel::Remote);
+            rows.push(item("固定客户订货 · 通信订货", q, a, "来电或信件订货"));
+            let (q, a) = chan(Channel::Unknown);
+            rows.push(item("固定客户订货 · 未注明方式", q, a, ""));
+            for (reason, note) in REASONS.iter().zip([
+                "未按客户指定日期送货",
+                "供货不及时等",
+                "产品质量问题",
+                "订货太多或滞销",
+            ]) {
+                rows.push(item(
+                    &format!("销货退回 · {reason}"),
+                    f.ret_qty
+                        .get(reason)
+                        .map_or(Value::Qty(Decimal::ZERO), QtyAcc::value),
+                    Value::Money(f.ret_amt.get(reason).copied().unwrap_or_default()),
+                    note,
+                ));
+            }
+            rows.push(item(
+                "销货作废",
+                f.void_qty.value(),
+                Value::Money(f.void_amt),
+                "开单后未送货即取消",
+            ));
+            rows.push(money_item("销货优惠款额", f.rebate, "佣金、返利"));
+            rows.push(money_item("折扣额", f.discount, ""));
+            rows.push(money_item("订货累计额", f.ordered, "含作废"));
+            rows.push(money_item(
+                "实销额",
+                f.net,
+                "订货累计额扣除退货、折扣、作废和优惠",
+            ));
+            rows.push(receipts_item("本月实收款额(含期票)", f.collected, ""));
+            rows.push(receipts_item(
+                "本月应收货款(含截至本月底应收未收款)",
+                ar.get(&k).copied().unwrap_or_default(),
+                "",
+            ));
+            rows.push(receipts_item(
+                "期票利息损益",
+                notes
+                    .iter()
+                    .filter(|n| n.staff == k && ctx.month.contains(n.receipt_date))
+                    .map(|n| n.pl)
+                    .sum(),
+                "以发货起60日为计算期",
+            ));
+            rows.push(item(
+                "拜访客户数量",
+                if ctx.ds.interactions.is_some() {
+                    Value::Qty(Decimal::from(visits.get(&k).map_or(0, |s| s.len() as u64)))
+                } else {
+                    Value::Missing("客户互动记录".into())
+                },
+                Value::Empty,
+                "",
+            ));
+            let name = roster.person(&k).map_or(k.clone(), |p| p.name.clone());
+            Table {
+                id: format!("performance-card-{k}"),
+                title: Msg::new(
+                    format!("{} 客户开发人员个人销售实绩统计表 · {name}", ctx.month.zh()),
+                    format!("Salesperson performance, {} · {name}", ctx.month),
+                ),
+                columns: vec![
+                    Column::new("item", "统计项目", "Item", Kind::Text),
+                    Column::new("qty", "数量", "Quantity", Kind::Qty),
+                    Column::new("amount", "金额", "Amount", Kind::Money),
+                    Column::new("note", "备注", "Note", Kind::Text),
+                ],
+                rows,
+                totals: None,
+                notes: vec![],
+            }
+        })
+        .collect()
 }
 
 /// One ranked salesperson (M51).
@@ -968,8 +1213,7 @@ pub fn rank_people(mut v: Vec<Ranked>) -> (Vec<Ranked>, bool) {
 }
 
 fn rank(
-    _ctx: &Ctx,
-    _roster: &Roster,
+    ctx: &Ctx,
     order: &[String],
     figs: &BTreeMap<String, Figures>,
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
@@ -982,7 +1226,7 @@ fn rank(
             Ranked {
                 key: k.clone(),
                 net: f.net,
-                target: target_of(k, _ctx.month),
+                target: target_of(k, ctx.month),
                 collected: f.collected,
             }
         })
@@ -999,6 +1243,15 @@ fn performance_table(
     ranking: &(Vec<Ranked>, bool),
 ) -> Table {
     let empty = Figures::default();
+    // 拜访客户数量 (S4 第3条, M28): distinct customers each salesperson visited this month.
+    let visits = visited_customers(ctx.ds, roster, month_w(ctx.month));
+    let visit_cell = |k: &str| {
+        if ctx.ds.interactions.is_some() {
+            Value::Int(visits.get(k).map_or(0, |s| s.len() as i64))
+        } else {
+            Value::Missing("客户互动记录".into())
+        }
+    };
     let pos: HashMap<&str, i64> = ranking
         .0
         .iter()
@@ -1022,12 +1275,14 @@ fn performance_table(
             Value::Money(f.ordered),
             Value::Money(f.returns()),
             Value::Money(f.discount),
-            Value::Money(f.void_amt),
+            // C6 takes every cancelled line out of 实销额, shipped or not.
+            Value::Money(f.void_amt + f.void_shipped),
             Value::Money(f.rebate),
             Value::Money(f.net),
             money_or_empty(t),
             ratio_opt(f.net, t),
             collected(f.collected),
+            visit_cell(k),
             pos.get(k.as_str()).map_or(Value::Empty, |p| Value::Int(*p)),
         ]);
         rows.push(r);
@@ -1046,12 +1301,27 @@ fn performance_table(
         Value::Money(sum(&|f| f.ordered)),
         Value::Money(sum(&|f| f.returns())),
         Value::Money(sum(&|f| f.discount)),
-        Value::Money(sum(&|f| f.void_amt)),
+        Value::Money(sum(&|f| f.void_amt + f.void_shipped)),
         Value::Money(sum(&|f| f.rebate)),
         Value::Money(net_total),
         money_or_empty(t_total),
-        ratio_opt(net_total, t_total),
+        covered_ratio(order.iter().map(|k| {
+            (
+                figs.get(k).map_or(Decimal::ZERO, |f| f.net),
+                target_of(k, ctx.month),
+            )
+        })),
         collected(sum(&|f| f.collected)),
+        if ctx.ds.interactions.is_some() {
+            Value::Int(
+                order
+                    .iter()
+                    .map(|k| visits.get(k).map_or(0, |s| s.len() as i64))
+                    .sum(),
+            )
+        } else {
+            Value::Missing("客户互动记录".into())
+        },
         Value::Empty,
     ]);
     let mut notes = vec![Msg::new(
@@ -1061,8 +1331,19 @@ fn performance_table(
     let shipped_void: Decimal = sum(&|f| f.void_shipped);
     if !shipped_void.is_zero() {
         notes.push(Msg::new(
-            format!("有已发货的作废订单 (金额 {shipped_void} 元), 应作退货处理, 已计入订货累计额但未计入作废额, 请核对"),
-            format!("Cancelled lines that were shipped ({shipped_void} yuan) should be returns: counted in orders but not in cancellations; please check"),
+            format!("作废额中有 {shipped_void} 元为已发货的作废订单, 应作退货处理 (数据问题), 请核对; 退货作废表的作废额不含此项"),
+            format!("{shipped_void} yuan of the cancellations were already shipped and should be returns (a data problem); the returns table leaves them out of 作废"),
+        ));
+    }
+    let with_target = order
+        .iter()
+        .filter(|k| *k != UNASSIGNED && target_of(k, ctx.month).is_some())
+        .count();
+    let ranked = order.iter().filter(|k| *k != UNASSIGNED).count();
+    if with_target > 0 && with_target < ranked {
+        notes.push(Msg::new(
+            format!("{with_target}/{ranked} 名业务员有本月目标; 合计完成率只按有目标者计算"),
+            format!("{with_target} of {ranked} salespeople have a target this month; the total completion covers only them"),
         ));
     }
     if ctx.ds.targets.is_none() {
@@ -1090,6 +1371,7 @@ fn performance_table(
         Column::new("target", "月标准销售额", "Monthly target", Kind::Money),
         Column::new("completion", "目标完成率", "Completion", Kind::Percent),
         Column::new("collected", "实收款", "Collected", Kind::Money),
+        Column::new("visited", "拜访客户数", "Customers visited", Kind::Int),
         Column::new("rank", "名次", "Rank", Kind::Int),
     ]);
     Table {
@@ -1394,26 +1676,16 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
     for n in notes_pl.iter().filter(|n| m.contains(n.receipt_date)) {
         *pl.entry(n.staff.clone()).or_default() += n.pl;
     }
+    let shipped = shipped_by_staff(ctx.ds, roster, month_w(m));
+    let cols = [&cur, &prev, &ago, &ar0, &shipped, &ar1, &held, &pl];
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
-    keys.extend(
-        cur.keys()
-            .chain(prev.keys())
-            .chain(ar0.keys())
-            .chain(ar1.keys())
-            .cloned(),
-    );
+    for x in cols {
+        keys.extend(x.keys().cloned());
+    }
     let keys = roster.order(keys);
-    let g = |mm: &BTreeMap<String, Decimal>, k: &str| mm.get(k).copied().unwrap_or_default();
-    let row = |lead: Vec<Value>,
-               c: Decimal,
-               p: Decimal,
-               y: Decimal,
-               a0: Decimal,
-               a1: Decimal,
-               h: Decimal,
-               l: Decimal| {
-        // Σ 本月实销(发货) − 退货 = AR1 − AR0 + 实收.
-        let shipped = a1 - a0 + c;
+    // v = [实收, 上月实收, 上年同月实收, 期初应收, 本月实销(发货), 期末应收, 票据, 期票损益]
+    let row = |lead: Vec<Value>, v: [Decimal; 8]| {
+        let [c, p, y, a0, sh, a1, h, l] = v;
         let mut r = lead;
         r.extend([
             Value::Money(c),
@@ -1422,9 +1694,9 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
             growth(c, p),
             growth(c, y),
             Value::Money(a0),
-            Value::Money(shipped),
+            Value::Money(sh),
             Value::Money(a1),
-            ratio(c, a0 + shipped),
+            ratio(c, a0 + sh),
             Value::Money(h),
             Value::Money(l),
         ]);
@@ -1435,26 +1707,13 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
         .map(|k| {
             row(
                 roster.cells(k).into(),
-                g(&cur, k),
-                g(&prev, k),
-                g(&ago, k),
-                g(&ar0, k),
-                g(&ar1, k),
-                g(&held, k),
-                g(&pl, k),
+                cols.map(|x| x.get(k).copied().unwrap_or_default()),
             )
         })
         .collect();
-    let s = |mm: &BTreeMap<String, Decimal>| mm.values().copied().sum::<Decimal>();
     let totals = row(
         total_lead(),
-        s(&cur),
-        s(&prev),
-        s(&ago),
-        s(&ar0),
-        s(&ar1),
-        s(&held),
-        s(&pl),
+        cols.map(|x| x.values().copied().sum::<Decimal>()),
     );
     let mut notes = vec![
         Msg::new(
@@ -1505,8 +1764,7 @@ fn gross_profit_table(
     let w = month_w(ctx.month);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-        // Cost entries carry the same staff as the 实销额 entries (line → 负责人).
-        let k = roster.resolve(e.staff.as_deref());
+        let k = roster.cost_staff(e);
         *cost.entry(k).or_default() += e.cost;
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -1545,7 +1803,7 @@ fn gross_profit_table(
     };
     let empty = Figures::default();
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
-    keys.extend(cost.keys().cloned());
+    keys.extend(cost.keys().chain(pl.keys()).cloned());
     let keys = roster.order(keys);
     let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
     let rows = keys
@@ -1649,8 +1907,13 @@ fn group_table(
         }
         g.net += f.net;
         g.collected += f.collected;
-        if let Some(t) = t {
-            g.target = Some(g.target.unwrap_or_default() + t);
+        if k != UNASSIGNED {
+            g.target = match (g.people == 1, g.target, t) {
+                (true, _, t) => t,
+                (false, Some(a), Some(b)) => Some(a + b),
+                // A member without a target leaves the group without one (no partial sums).
+                _ => None,
+            };
         }
     }
     // A group-level target row (T04 组别 without 业务员) replaces the sum of its members' targets.
@@ -1711,7 +1974,7 @@ fn group_table(
             Value::Int(groups.values().map(|g| g.people).sum()),
             Value::Money(net),
             money_or_empty(t),
-            ratio_opt(net, t),
+            covered_ratio(groups.values().map(|g| (g.net, g.target))),
             Value::Money(groups.values().map(|g| g.collected).sum()),
         ]),
         notes: vec![],
@@ -1802,54 +2065,62 @@ fn ranking_table(
 }
 
 /// Company target of a month: Σ of the salespeople's targets, else Σ of group targets, else a row
-/// with neither 业务员 nor 组别.
+/// Σ of the targets of `keys` (未指定 aside), only when every one of them has a target: a partial
+/// sum would make the completion rate look better or worse than it is.
+fn complete_targets(
+    keys: &[String],
+    target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
+    m: Month,
+) -> Option<Decimal> {
+    let mut total = None;
+    for k in keys.iter().filter(|k| *k != UNASSIGNED) {
+        total = Some(total.unwrap_or(Decimal::ZERO) + target_of(k, m)?);
+    }
+    total
+}
+
+/// Company target of a month: a T04 row with neither 业务员 nor 组别; else the salespeople's
+/// targets when every salesperson has one; else the groups' targets when every group has one.
 fn company_target(
     ctx: &Ctx,
+    roster: &Roster,
     order: &[String],
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
     m: Month,
 ) -> Option<Decimal> {
-    let staff = sum_opt(
-        order
-            .iter()
-            .map(|k| target_of(k, m))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    if staff.is_some() {
-        return staff;
-    }
     let ts = ctx.ds.targets.as_deref()?;
-    let groups: Vec<&Target> = ts
-        .iter()
-        .filter(|t| t.staff.is_none() && t.group.is_some())
-        .collect();
-    let mut by: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
-    for t in &groups {
-        by.entry(t.group.as_deref().unwrap_or_default())
-            .or_default()
-            .push(t);
-    }
-    let g = sum_opt(
-        by.values()
-            .map(|rows| month_target(rows, m))
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    if g.is_some() {
-        return g;
-    }
     let company: Vec<&Target> = ts
         .iter()
         .filter(|t| t.staff.is_none() && t.group.is_none())
         .collect();
-    month_target(&company, m)
+    if let Some(t) = month_target(&company, m) {
+        return Some(t);
+    }
+    if let Some(t) = complete_targets(order, target_of, m) {
+        return Some(t);
+    }
+    let mut by: BTreeMap<String, Vec<&Target>> = BTreeMap::new();
+    for t in ts.iter().filter(|t| t.staff.is_none()) {
+        if let Some(g) = &t.group {
+            by.entry(g.clone()).or_default().push(t);
+        }
+    }
+    let groups: BTreeSet<String> = order
+        .iter()
+        .filter(|k| *k != UNASSIGNED)
+        .map(|k| roster.group_of(k))
+        .collect();
+    let mut total = None;
+    for g in &groups {
+        total = Some(total.unwrap_or(Decimal::ZERO) + month_target(by.get(g)?, m)?);
+    }
+    total
 }
 
 /// M46 实际销售总额 by month and M57 累计比较, company level, January to the report month.
 fn monthly_sales_table(
     ctx: &Ctx,
-    _roster: &Roster,
+    roster: &Roster,
     order: &[String],
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> Table {
@@ -1861,7 +2132,7 @@ fn monthly_sales_table(
         let mm = Month::new(m.year, i).unwrap_or(m);
         let s = super::sales::net_sales(&ctx.entries, mm);
         let s0 = super::sales::net_sales(&ctx.entries, mm.year_ago());
-        let t = company_target(ctx, order, target_of, mm);
+        let t = company_target(ctx, roster, order, target_of, mm);
         ytd += s;
         ytd0 += s0;
         if let Some(t) = t {
@@ -1883,7 +2154,15 @@ fn monthly_sales_table(
     }
     let year_t = sum_opt(
         (1..=m.month)
-            .map(|i| company_target(ctx, order, target_of, Month::new(m.year, i).unwrap_or(m)))
+            .map(|i| {
+                company_target(
+                    ctx,
+                    roster,
+                    order,
+                    target_of,
+                    Month::new(m.year, i).unwrap_or(m),
+                )
+            })
             .collect::<Vec<_>>()
             .iter(),
     );
@@ -1929,6 +2208,8 @@ fn monthly_sales_table(
     }
 }
 
+/// M57 个人每月业绩累计比较表: per salesperson, 实销额 of each month of the year to the report
+/// month, the cumulative figure, 累计目标, 累计完成率, 上年同期累计 and 累计增长率.
 fn salesperson_ytd_table(
     ctx: &Ctx,
     roster: &Roster,
@@ -1936,6 +2217,13 @@ fn salesperson_ytd_table(
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> Table {
     let m = ctx.month;
+    let months: Vec<Month> = (1..=m.month)
+        .filter_map(|i| Month::new(m.year, i))
+        .collect();
+    let monthly: Vec<BTreeMap<String, Decimal>> = months
+        .iter()
+        .map(|mm| net_by_staff(&ctx.entries, roster, month_w(*mm)))
+        .collect();
     let ytd = net_by_staff(&ctx.entries, roster, Window::ytd(m));
     let ytd0 = net_by_staff(&ctx.entries, roster, Window::ytd(m.year_ago()));
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
@@ -1944,14 +2232,16 @@ fn salesperson_ytd_table(
     let g = |mm: &BTreeMap<String, Decimal>, k: &str| mm.get(k).copied().unwrap_or_default();
     let cum_t = |k: &str| {
         sum_opt(
-            (1..=m.month)
-                .map(|i| target_of(k, Month::new(m.year, i).unwrap_or(m)))
+            months
+                .iter()
+                .map(|mm| target_of(k, *mm))
                 .collect::<Vec<_>>()
                 .iter(),
         )
     };
-    let row = |lead: Vec<Value>, s: Decimal, t: Option<Decimal>, s0: Decimal| {
+    let row = |lead: Vec<Value>, per: Vec<Decimal>, s: Decimal, t: Option<Decimal>, s0: Decimal| {
         let mut r = lead;
+        r.extend(per.into_iter().map(Value::Money));
         r.extend([
             Value::Money(s),
             money_or_empty(t),
@@ -1963,12 +2253,28 @@ fn salesperson_ytd_table(
     };
     let rows = keys
         .iter()
-        .map(|k| row(roster.cells(k).into(), g(&ytd, k), cum_t(k), g(&ytd0, k)))
+        .map(|k| {
+            row(
+                roster.cells(k).into(),
+                monthly.iter().map(|x| g(x, k)).collect(),
+                g(&ytd, k),
+                cum_t(k),
+                g(&ytd0, k),
+            )
+        })
         .collect();
     let s: Decimal = ytd.values().copied().sum();
     let t = sum_opt(keys.iter().map(|k| cum_t(k)).collect::<Vec<_>>().iter());
     let s0: Decimal = ytd0.values().copied().sum();
     let mut columns = staff_cols();
+    for mm in &months {
+        columns.push(Column::new(
+            &format!("m{:02}", mm.month),
+            &format!("{}月", mm.month),
+            &mm.to_string(),
+            Kind::Money,
+        ));
+    }
     columns.extend([
         Column::new("ytd", "本年累计实销额", "YTD net sales", Kind::Money),
         Column::new("ytd_target", "累计目标", "YTD target", Kind::Money),
@@ -1981,15 +2287,84 @@ fn salesperson_ytd_table(
         Column::new("ytd_year_ago", "上年同期累计", "YTD last year", Kind::Money),
         Column::new("ytd_growth", "累计增长率", "YTD growth", Kind::Percent),
     ]);
+    let completion_at = 3 + months.len() + 2;
     Table {
         id: "salesperson-ytd".into(),
         title: Msg::new(
-            format!("{}年 个人业绩累计比较表 (1月至{}月)", m.year, m.month),
-            format!("Salesperson year-to-date, {} Jan–{}", m.year, m),
+            format!("{}年 个人每月业绩累计比较表 (1月至{}月)", m.year, m.month),
+            format!("Salesperson monthly and year-to-date, {} Jan–{}", m.year, m),
         ),
         columns,
         rows,
-        totals: Some(row(total_lead(), s, t, s0)),
+        totals: Some({
+            let per = monthly.iter().map(|x| x.values().copied().sum()).collect();
+            let mut r = row(total_lead(), per, s, t, s0);
+            r[completion_at] = covered_ratio(keys.iter().map(|k| (g(&ytd, k), cum_t(k))));
+            r
+        }),
+        notes: vec![],
+    }
+}
+
+/// 客户业绩统计比较表 / 客户业绩累计比较表 (M48, M57 per customer): the month against the same
+/// month last year, and the year to date against the same period last year.
+fn customer_ytd_table(ctx: &Ctx) -> Table {
+    let m = ctx.month;
+    let dir = Directory::new(ctx.ds);
+    let key = |e: &NetEntry| e.customer_id.clone();
+    let cols = [
+        sum_window(&ctx.entries, month_w(m), key),
+        sum_window(&ctx.entries, month_w(m.year_ago()), key),
+        sum_window(&ctx.entries, Window::ytd(m), key),
+        sum_window(&ctx.entries, Window::ytd(m.year_ago()), key),
+    ];
+    let mut ids: BTreeSet<&String> = BTreeSet::new();
+    for c in &cols {
+        ids.extend(c.keys());
+    }
+    let row = |lead: Vec<Value>, v: [Decimal; 4]| {
+        let mut r = lead;
+        r.extend([
+            Value::Money(v[0]),
+            Value::Money(v[1]),
+            growth_label(v[0], v[1]),
+            Value::Money(v[2]),
+            Value::Money(v[3]),
+            growth_label(v[2], v[3]),
+        ]);
+        r
+    };
+    let rows = ids
+        .iter()
+        .map(|id| {
+            row(
+                vec![Value::Text(id.to_string()), Value::Text(dir.name(id))],
+                cols.each_ref()
+                    .map(|c| c.get(*id).copied().unwrap_or_default()),
+            )
+        })
+        .collect();
+    Table {
+        id: "customer-ytd".into(),
+        title: Msg::new(
+            format!("{} 客户业绩统计与累计比较表", m.zh()),
+            format!("Customer net sales, month and year to date, {m}"),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("net_sales", "本月实销额", "Net sales", Kind::Money),
+            Column::new("year_ago", "上年同月", "Same month last year", Kind::Money),
+            Column::new("yoy", "同比增长", "YoY growth", Kind::Percent),
+            Column::new("ytd", "本年累计", "YTD", Kind::Money),
+            Column::new("ytd_year_ago", "上年同期累计", "YTD last year", Kind::Money),
+            Column::new("ytd_growth", "累计增长率", "YTD growth", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row(
+            vec![Value::Text("合计".into()), Value::Empty],
+            cols.each_ref().map(|c| c.values().copied().sum()),
+        )),
         notes: vec![],
     }
 }
@@ -2431,10 +2806,11 @@ fn seasonality_table(ctx: &Ctx) -> Table {
         .collect();
     let mut totals = vec![Value::Text("合计".into())];
     totals.extend(data.iter().map(|d| Value::Money(d.iter().copied().sum())));
-    totals.push(Value::Money(
-        data.iter().flat_map(|d| d.iter()).copied().sum::<Decimal>() / yn,
+    // A column of means has no meaningful sum; the indices sum to 1200% by construction.
+    totals.push(Value::Empty);
+    totals.push(Value::Ratio(
+        idx.iter().copied().sum::<Decimal>().round_dp(6),
     ));
-    totals.push(Value::Ratio(idx.iter().copied().sum()));
     Table {
         id: "seasonality".into(),
         title,
@@ -2492,7 +2868,15 @@ fn customer_years_table(ctx: &Ctx) -> Table {
             Kind::Money,
         ));
     }
-    columns.push(Column::new("yoy", "同比增长", "YoY growth", Kind::Percent));
+    // Growth compares whole years: the last complete year (the report year only in December)
+    // with the one before; a year to date against a full year would read as a fall.
+    let last_full = if m.month == 12 { m.year } else { m.year - 1 };
+    columns.push(Column::new(
+        "yoy",
+        &format!("{last_full}年同比增长"),
+        &format!("Growth {last_full}"),
+        Kind::Percent,
+    ));
     let row = |lead: Vec<Value>, v: &BTreeMap<i32, Decimal>| {
         let mut r = lead;
         r.extend(
@@ -2500,15 +2884,16 @@ fn customer_years_table(ctx: &Ctx) -> Table {
                 .iter()
                 .map(|y| Value::Money(v.get(y).copied().unwrap_or_default())),
         );
-        let n = years.len();
-        r.push(if n >= 2 {
-            growth_label(
-                v.get(&years[n - 1]).copied().unwrap_or_default(),
-                v.get(&years[n - 2]).copied().unwrap_or_default(),
-            )
-        } else {
-            Value::NotApplicable
-        });
+        r.push(
+            if years.contains(&last_full) && years.contains(&(last_full - 1)) {
+                growth_label(
+                    v.get(&last_full).copied().unwrap_or_default(),
+                    v.get(&(last_full - 1)).copied().unwrap_or_default(),
+                )
+            } else {
+                Value::NotApplicable
+            },
+        );
         r
     };
     let mut tot: BTreeMap<i32, Decimal> = BTreeMap::new();
@@ -2529,12 +2914,12 @@ fn customer_years_table(ctx: &Ctx) -> Table {
         totals: Some(row(vec![Value::Text("合计".into()), Value::Empty], &tot)),
         notes: vec![Msg::new(
             format!(
-                "{}年为截至 {} 的累计, 同比为其与上年全年之比",
+                "{}年为截至 {} 的累计; 同比增长比较最近一个完整年度 ({last_full}年) 与其上一年",
                 m.year,
                 m.zh()
             ),
             format!(
-                "{} is year to date to {m}; growth compares it with the previous full year",
+                "{} is year to date to {m}; growth compares the last complete year ({last_full}) with the year before",
                 m.year
             ),
         )],
@@ -2982,6 +3367,303 @@ mod tests {
         );
     }
 
+    /// The territory rule gives a staffless 通信 line's cost to the same salesperson as its
+    /// 实销额, so 边际贡献 per person is sales minus *its own* cost.
+    #[test]
+    fn cost_follows_the_same_attribution_as_sales() {
+        let mut c = customer("C1");
+        c.region = Some("华南".into());
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.order_channel = Some("来电".into());
+        l.cost = Some(dec!(500));
+        let ds = Dataset {
+            sales: Some(vec![line("SO0", "2024-01-02", "C1", dec!(1)), l]),
+            customers: Some(vec![c]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let gp = find(&ts, "gross-profit");
+        assert_eq!(gp.rows.len(), 1, "{:?}", gp.rows);
+        assert_eq!(gp.rows[0][2], Value::Text("李四".into()));
+        assert_eq!(
+            gp.rows[0][col(gp, "marginal_cost")],
+            Value::Money(dec!(500))
+        );
+        assert_eq!(gp.rows[0][col(gp, "contribution")], Value::Money(dec!(300)));
+    }
+
+    /// Three years of generated data through all three families: nothing panics, and every
+    /// table that breaks down 实销额 reconciles to the company total.
+    #[test]
+    fn generated_data_reconciles_across_families() {
+        let mut seed: u64 = 42;
+        let mut rnd = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let regions = ["华东", "华南", "华北"];
+        let mut custs = Vec::new();
+        for i in 0..60 {
+            let mut c = customer(&format!("C{i:03}"));
+            c.region = Some(regions[i % 3].into());
+            c.owner = (i % 4 != 0).then(|| format!("S{}", i % 5));
+            c.industry = Some(["制造业", "零售业"][i % 2].into());
+            c.status = Some(["成交客户", "潜在客户", "流失客户", "意向客户"][i % 4].into());
+            c.first_contact_date = Some(d("2022-01-01") + chrono::Duration::days((i * 17) as i64));
+            custs.push(c);
+        }
+        let mut lines = Vec::new();
+        let mut returns = Vec::new();
+        let mut receipts = Vec::new();
+        for k in 0..900u64 {
+            let date = d("2022-01-01") + chrono::Duration::days(rnd(3 * 365) as i64);
+            let cid = format!("C{:03}", rnd(50));
+            let mut l = line(
+                &format!("SO{k}"),
+                &date.to_string(),
+                &cid,
+                Decimal::from(100 + rnd(5000)),
+            );
+            l.discount = Decimal::from(rnd(3) * 10);
+            l.rebate = Decimal::from(rnd(2) * 5);
+            l.staff = (rnd(3) == 0).then(|| format!("S{}", rnd(6)));
+            l.order_channel =
+                [None, Some("电话".to_string()), Some("拜访".to_string())][rnd(3) as usize].clone();
+            l.category = Some(["原材料", "成品", "配件"][rnd(3) as usize].into());
+            l.cancelled = rnd(20) == 0;
+            l.ship_date = Some(date + chrono::Duration::days(rnd(5) as i64));
+            l.cost = (rnd(2) == 0).then(|| l.amount * dec!(0.6));
+            if rnd(15) == 0 {
+                returns.push(Return {
+                    return_date: date + chrono::Duration::days(10 + rnd(40) as i64),
+                    orig_order_no: l.order_no.clone(),
+                    customer_id: Some(cid.clone()),
+                    qty: dec!(1),
+                    amount: Decimal::from(50 + rnd(100)),
+                    reason_text: Some(["破损", "送货晚", "缺货", ""][rnd(4) as usize].into()),
+                    ..Default::default()
+                });
+            }
+            if rnd(3) == 0 {
+                receipts.push(Receipt {
+                    receipt_date: date + chrono::Duration::days(rnd(90) as i64),
+                    customer_id: Some(cid),
+                    amount: l.amount,
+                    method: Some(["银行转账", "银行承兑汇票"][rnd(2) as usize].into()),
+                    note_due_date: Some(date + chrono::Duration::days(30 + rnd(120) as i64)),
+                    note_status: Some("未到期".into()),
+                    ..Default::default()
+                });
+            }
+            lines.push(l);
+        }
+        let people: Vec<Salesperson> = (0..5)
+            .map(|i| {
+                person(
+                    &format!("S{i}"),
+                    &format!("业务员{i}"),
+                    ["一组", "二组"][i % 2],
+                    regions[i % 3],
+                )
+            })
+            .collect();
+        let targets = vec![Target {
+            period: "2024".into(),
+            staff: Some("S1".into()),
+            target_sales: dec!(600000),
+            ..Default::default()
+        }];
+        let ds = Dataset {
+            sales: Some(lines),
+            returns: Some(returns),
+            receipts: Some(receipts),
+            customers: Some(custs),
+            salespeople: Some(people),
+            targets: Some(targets),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        for month in ["2022-01", "2023-06", "2024-03", "2024-12", "2025-02"] {
+            let ctx = Ctx::new(&ds, m(month), &cfg);
+            let company = super::super::sales::net_sales(&ctx.entries, ctx.month);
+            let mut ts = tables(&ctx);
+            let ids: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+            let want: Vec<&str> = TABLES.iter().map(|t| t.0).collect();
+            assert_eq!(ids, want);
+            ts.extend(super::super::grading::tables(&ctx));
+            ts.extend(super::super::retention::tables(&ctx));
+            for (id, key) in [
+                ("sales-performance", "net_sales"),
+                ("gross-profit", "net_sales"),
+                ("sales-by-group", "net_sales"),
+                ("sales-by-category", "net_sales"),
+                ("sales-by-industry", "net_sales"),
+                ("grading", "net_sales"),
+                ("customer-ytd", "net_sales"),
+                ("salesperson-ytd", &format!("m{:02}", ctx.month.month)),
+            ] {
+                let t = find(&ts, id);
+                let c = col(t, key);
+                let sum: Decimal = t.rows.iter().filter_map(|r| r[c].money()).sum();
+                assert_eq!(sum, company, "{id} in {month}");
+                assert_eq!(
+                    t.totals.as_ref().unwrap()[c],
+                    Value::Money(company),
+                    "{id} total in {month}"
+                );
+            }
+            // Every Money/Int totals cell is the Σ of its rows (the workbook writes SUM formulas).
+            for t in &ts {
+                let Some(tot) = &t.totals else { continue };
+                for (c, col) in t.columns.iter().enumerate() {
+                    match (&tot[c], col.kind) {
+                        (Value::Money(x), Kind::Money) => {
+                            let s: Decimal = t.rows.iter().filter_map(|r| r[c].money()).sum();
+                            assert_eq!(s, *x, "{} / {} in {month}", t.id, col.key);
+                        }
+                        (Value::Int(x), Kind::Int) => {
+                            let s: i64 = t
+                                .rows
+                                .iter()
+                                .map(|r| if let Value::Int(i) = r[c] { i } else { 0 })
+                                .sum();
+                            assert_eq!(s, *x, "{} / {} in {month}", t.id, col.key);
+                        }
+                        _ => {}
+                    }
+                }
+                for r in &t.rows {
+                    assert_eq!(r.len(), t.columns.len(), "{} row width", t.id);
+                }
+                assert_eq!(tot.len(), t.columns.len(), "{} totals width", t.id);
+            }
+            // The M37 chain holds per salesperson.
+            let p = find(&ts, "sales-performance");
+            for r in &p.rows {
+                let g = |k: &str| r[col(p, k)].money().unwrap();
+                assert_eq!(
+                    g("ordered") - g("returns") - g("discount") - g("void") - g("rebate"),
+                    g("net_sales")
+                );
+            }
+        }
+    }
+
+    /// A partial set of targets never becomes a group or company target, and the totals
+    /// completion covers only the salespeople that have one.
+    #[test]
+    fn partial_targets_are_not_summed_into_wholes() {
+        let mut a = line("SO1", "2024-03-01", "C1", dec!(600));
+        a.staff = Some("S1".into());
+        let mut b = line("SO2", "2024-03-01", "C1", dec!(400));
+        b.staff = Some("S2".into());
+        let tgt = |who: &str, v: Decimal| Target {
+            period: "2024-03".into(),
+            staff: Some(who.into()),
+            target_sales: v,
+            ..Default::default()
+        };
+        let mut ds = Dataset {
+            sales: Some(vec![a, b]),
+            salespeople: Some(vec![
+                person("S1", "张三", "一组", "华东"),
+                person("S2", "李四", "一组", "华南"),
+            ]),
+            targets: Some(vec![tgt("张三", dec!(500))]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let p = find(&ts, "sales-performance");
+        assert_eq!(
+            p.rows[0][col(p, "completion")],
+            Value::Ratio(dec!(1.2)),
+            "target matched by 姓名"
+        );
+        assert_eq!(
+            p.totals.as_ref().unwrap()[col(p, "completion")],
+            Value::Ratio(dec!(1.2))
+        );
+        let g = find(&ts, "sales-by-group");
+        assert_eq!(
+            g.rows[0][3],
+            Value::Empty,
+            "一组 has a member without a target"
+        );
+        let ms = find(&ts, "monthly-sales");
+        assert_eq!(ms.rows[2][4], Value::Empty);
+        assert_eq!(
+            find(&ts, "ranking").rows[0][3],
+            Value::Text("张三".into()),
+            "by 实销额"
+        );
+        ds.targets = Some(vec![tgt("S1", dec!(500)), tgt("S2", dec!(200))]);
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(
+            find(&ts, "sales-by-group").rows[0][3],
+            Value::Money(dec!(700))
+        );
+        assert_eq!(
+            find(&ts, "monthly-sales").rows[2][5],
+            Value::Ratio(dec!(1000) / dec!(700))
+        );
+        let r = find(&ts, "ranking");
+        assert_eq!(r.rows[0][3], Value::Text("李四".into()), "200% beats 120%");
+        assert_eq!(r.rows[0][8], Value::Text("优".into()));
+    }
+
+    #[test]
+    fn visits_and_performance_card() {
+        use crate::model::Interaction;
+        let visit = |staff: &str, cust: &str, method: &str, day: &str| Interaction {
+            contact_time: d(day).and_hms_opt(10, 0, 0).unwrap(),
+            customer_id: Some(cust.into()),
+            staff: staff.into(),
+            method: Some(method.into()),
+            ..Default::default()
+        };
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.staff = Some("张三".into());
+        let ds = Dataset {
+            sales: Some(vec![l]),
+            salespeople: Some(vec![person("S1", "张三", "一组", "华东")]),
+            interactions: Some(vec![
+                visit("张三", "C1", "拜访", "2024-03-03"),
+                visit("S1", "C1", "节假日走访", "2024-03-09"), // same customer again
+                visit("张三", "C2", "上门拜访", "2024-03-10"),
+                visit("张三", "C3", "电话", "2024-03-10"), // a call is not a visit
+                visit("张三", "C4", "拜访", "2024-02-28"), // last month
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let p = find(&tables(&ctx), "sales-performance").clone();
+        assert_eq!(p.rows[0][col(&p, "visited")], Value::Int(2));
+        let cards = performance_cards(&ctx);
+        assert_eq!(cards.len(), 1);
+        let c = &cards[0];
+        assert_eq!(c.id, "performance-card-S1");
+        let row = |name: &str| {
+            c.rows
+                .iter()
+                .find(|r| r[0] == Value::Text(name.into()))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(row("实销额")[2], Value::Money(dec!(800)));
+        assert_eq!(row("新客户订货数量")[3], Value::Text("新客户 1 户".into()));
+        assert_eq!(row("拜访客户数量")[1], Value::Qty(dec!(2)));
+        assert_eq!(
+            row("本月实收款额(含期票)")[2],
+            Value::Missing("收款记录".into())
+        );
+    }
+
     #[test]
     fn mixed_units_are_blank() {
         let mut q = QtyAcc::default();
@@ -3030,7 +3712,7 @@ mod tests {
         let ds = Dataset::default();
         let cfg = Config::default();
         let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
-        assert_eq!(ts.len(), 17);
+        assert_eq!(ts.len(), TABLES.len());
         assert!(ts
             .iter()
             .all(|t| t.rows[0][0] == Value::Missing("销售明细".into())));
@@ -3047,7 +3729,13 @@ mod tests {
             ..Default::default()
         };
         let cfg = Config::default();
-        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let early = customer_years_table(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(
+            early.rows[0][4],
+            Value::NotApplicable,
+            "no complete pair of years yet"
+        );
+        let ctx = Ctx::new(&ds, m("2024-12"), &cfg);
         let t = customer_years_table(&ctx);
         assert_eq!(t.rows[0][2], Value::Money(dec!(100)));
         assert_eq!(t.rows[0][3], Value::Money(dec!(150)));
