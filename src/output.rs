@@ -88,6 +88,7 @@ pub fn write_streamed(
             path: target.clone(),
             source,
         })?;
+    readable(tmp.as_file());
     fill(tmp.as_file_mut())
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|source| Error::Write {
@@ -147,5 +148,14 @@ mod tests {
             1,
             "the failed attempt left no temporary file: {names:?}"
         );
+    }
+}
+
+/// tempfile creates 0600; a report is an ordinary document the clerk's other programs open.
+fn readable(file: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
     }
 }
