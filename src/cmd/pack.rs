@@ -16,6 +16,8 @@ pub const DEFAULT_INPUT: &str = "data/sample";
 
 pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     let cfg = Config::load(cli.config.as_deref())?;
+    let progress = Progress::new(cli.lang);
+    progress.step("读取输入文件", "reading inputs");
     let inputs = if args.input.inputs.is_empty() {
         vec![PathBuf::from(DEFAULT_INPUT)]
     } else {
@@ -29,8 +31,29 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
         })?,
     };
     let engine = Engine::new(cli.templates.as_deref(), &cfg.fonts.files)?;
+    progress.step(
+        &format!("计算并排版 {} 报告", month.zh()),
+        &format!("computing and typesetting {month}"),
+    );
     let artifacts = produce(&ds, month, &cfg, cli.lang, &engine)?;
+    progress.step("写入文件", "writing files");
     let written = output::write_all(&args.out, &artifacts)?;
+    progress.done();
+    let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
+    eprintln!(
+        "{}",
+        match cli.lang {
+            Lang::Zh => format!(
+                "{} 报告: 采用 {rows} 行数据, {} 个数据问题",
+                month.zh(),
+                ds.problems.len()
+            ),
+            Lang::En => format!(
+                "{month} pack: {rows} rows used, {} data problems",
+                ds.problems.len()
+            ),
+        }
+    );
     for p in &written {
         eprintln!("已写入 (written): {}", p.display());
     }
@@ -88,5 +111,36 @@ pub fn latest_complete_month(ds: &Dataset) -> Option<Month> {
         Some(m)
     } else {
         Some(m.prev())
+    }
+}
+
+/// Progress on stderr for long runs, only when stderr is a terminal (a script's log stays clean).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    lang: Lang,
+}
+
+impl Progress {
+    fn new(lang: Lang) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Progress { bar, lang }
+    }
+    fn step(&self, zh: &str, en: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(match self.lang {
+                Lang::Zh => zh.to_string(),
+                Lang::En => en.to_string(),
+            });
+        }
+    }
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
     }
 }

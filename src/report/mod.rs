@@ -267,6 +267,12 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config) -> Pack {
         });
     }
     sections.push(improvement_section(&kpis, cfg));
+    if month.month % 3 == 0 {
+        sections.push(quarterly_section(ds, month, cfg));
+    }
+    if month.month == 12 {
+        sections.push(annual_section(month, &by_id));
+    }
     sections.push(problems_section(ds));
     sections.push(submissions_section(month, cfg));
     // Keep the §4.1 order (08 follow-up sits between 07 and 09 when present).
@@ -327,6 +333,191 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
         sheet: "12改进措施".into(),
         title: Msg::new("问题与改进措施", "Issues and improvements"),
         blocks: vec![Block::Table(t)],
+    }
+}
+
+/// §4.2 季度复盘 (March, June, September, December): the quarter's months side by side with the
+/// quarter total, and 实销额 by region against the previous quarter and the same quarter last year.
+fn quarterly_section(ds: &Dataset, month: Month, cfg: &Config) -> Section {
+    let q_months = [month.plus(-2), month.plus(-1), month];
+    let quarter = (month.month - 1) / 3 + 1;
+    let label = format!("{}年第{}季度", month.year, quarter);
+    let per_month: Vec<Vec<(&str, &str, Value)>> = q_months
+        .iter()
+        .map(|m| summary::kpis_of(ds, *m, cfg))
+        .collect();
+    let addable = |v: &Value| matches!(v, Value::Money(_) | Value::Int(_));
+    let mut rows = Vec::new();
+    for (k, (zh, _, _)) in per_month[0].iter().enumerate() {
+        let vals: Vec<Value> = per_month.iter().map(|m| m[k].2.clone()).collect();
+        // Amounts and counts add up over the quarter; rates and balances do not.
+        let total = if vals.iter().all(addable) && !zh.contains("应收余额") && !zh.contains("危险")
+        {
+            match &vals[0] {
+                Value::Money(_) => Value::Money(vals.iter().filter_map(Value::money).sum()),
+                _ => Value::Int(
+                    vals.iter()
+                        .map(|v| if let Value::Int(i) = v { *i } else { 0 })
+                        .sum(),
+                ),
+            }
+        } else {
+            Value::Empty
+        };
+        let mut row = vec![Value::Text(zh.to_string())];
+        row.extend(vals);
+        row.push(total);
+        rows.push(row);
+    }
+    let months_table = Table {
+        id: "quarter-kpi".into(),
+        title: Msg::new(
+            format!("{label} 主要指标 (按月)"),
+            format!("Quarter {quarter} {} key figures by month", month.year),
+        ),
+        columns: vec![
+            Column::new("kpi", "指标", "KPI", Kind::Text),
+            Column::new(
+                "m1",
+                &q_months[0].zh(),
+                &q_months[0].to_string(),
+                Kind::Money,
+            ),
+            Column::new(
+                "m2",
+                &q_months[1].zh(),
+                &q_months[1].to_string(),
+                Kind::Money,
+            ),
+            Column::new(
+                "m3",
+                &q_months[2].zh(),
+                &q_months[2].to_string(),
+                Kind::Money,
+            ),
+            Column::new("quarter", "本季度合计", "Quarter total", Kind::Money),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "比率与余额不跨月相加, 季度合计留空。",
+            "Rates and balances are not added across months.",
+        )],
+    };
+    // 实销额 by region: this quarter, previous quarter, same quarter last year.
+    let ctx = Ctx::new(ds, month, cfg);
+    let q_sum = |last: Month| {
+        let mut m: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
+        for k in 0..3 {
+            for (r, v) in
+                crate::stats::sales::sum_by(&ctx.entries, last.plus(-k), |e| e.region.clone())
+            {
+                *m.entry(r).or_default() += v;
+            }
+        }
+        m
+    };
+    let (this, prev, ago) = (q_sum(month), q_sum(month.plus(-3)), q_sum(month.plus(-12)));
+    let mut regions: Vec<&String> = this.keys().chain(prev.keys()).chain(ago.keys()).collect();
+    regions.sort();
+    regions.dedup();
+    let get = |m: &std::collections::BTreeMap<String, rust_decimal::Decimal>, r: &str| {
+        m.get(r).copied().unwrap_or_default()
+    };
+    let total = |m: &std::collections::BTreeMap<String, rust_decimal::Decimal>| {
+        m.values().copied().sum::<rust_decimal::Decimal>()
+    };
+    let row = |name: String, a, p, y| {
+        vec![
+            Value::Text(name),
+            Value::Money(a),
+            Value::Money(p),
+            Value::Money(y),
+            crate::stats::growth(a, p),
+            crate::stats::growth(a, y),
+        ]
+    };
+    let region_table = Table {
+        id: "quarter-regions".into(),
+        title: Msg::new(
+            format!("{label} 各区域实销额"),
+            format!("Quarter {quarter} {} net sales by region", month.year),
+        ),
+        columns: vec![
+            Column::new("region", "区域", "Region", Kind::Text),
+            Column::new("quarter", "本季度", "This quarter", Kind::Money),
+            Column::new("prev", "上季度", "Previous quarter", Kind::Money),
+            Column::new(
+                "year_ago",
+                "上年同季",
+                "Same quarter last year",
+                Kind::Money,
+            ),
+            Column::new("qoq", "环比", "QoQ", Kind::Percent),
+            Column::new("yoy", "同比", "YoY", Kind::Percent),
+        ],
+        rows: regions
+            .iter()
+            .map(|r| row(r.to_string(), get(&this, r), get(&prev, r), get(&ago, r)))
+            .collect(),
+        totals: Some(row("合计".into(), total(&this), total(&prev), total(&ago))),
+        notes: vec![],
+    };
+    Section {
+        sheet: "14季度复盘".into(),
+        title: Msg::new(
+            format!("季度复盘 · {label}"),
+            format!("Quarterly review, Q{quarter} {}", month.year),
+        ),
+        blocks: vec![Block::Table(months_table), Block::Table(region_table)],
+    }
+}
+
+/// §4.3 annual add-on (December): the year's tables, and a blank 下一年客户管理部工作目标 sheet (S2).
+fn annual_section(month: Month, by_id: &HashMap<String, Table>) -> Section {
+    let mut blocks: Vec<Block> = [
+        "customer-yearly-sales",
+        "profit-variance",
+        "product-mix",
+        "seasonality",
+        "sales-by-industry",
+        "loyalty",
+    ]
+    .iter()
+    .filter_map(|id| by_id.get(*id).cloned().map(Block::Table))
+    .collect();
+    let blank = |n: usize| (0..n).map(|_| vec![Value::Empty; 4]).collect::<Vec<_>>();
+    blocks.push(Block::Table(Table {
+        id: "next-year-goals".into(),
+        title: Msg::new(
+            format!("{}年客户管理部工作目标", month.year + 1),
+            format!("Customer management goals for {}", month.year + 1),
+        ),
+        columns: vec![
+            Column::new("item", "项目", "Item", Kind::Text),
+            Column::new("quantified", "量化目标", "Quantified goal", Kind::Text),
+            Column::new(
+                "qualitative",
+                "质化指标",
+                "Qualitative indicator",
+                Kind::Text,
+            ),
+            Column::new("resources", "所需资源", "Resources needed", Kind::Text),
+        ],
+        rows: blank(6),
+        totals: None,
+        notes: vec![Msg::new(
+            "每年12月制定下一年工作目标 (S2)。",
+            "Drafted every December (S2).",
+        )],
+    }));
+    Section {
+        sheet: "15年度报告".into(),
+        title: Msg::new(
+            format!("{}年度报告", month.year),
+            format!("Annual report {}", month.year),
+        ),
+        blocks,
     }
 }
 

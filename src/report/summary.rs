@@ -16,7 +16,11 @@ const SALES_SHEET: &str = "销售明细";
 const TARGET_SHEET: &str = "销售目标";
 
 /// One KPI for one month.
-fn kpis_of(ds: &Dataset, month: Month, cfg: &Config) -> Vec<(&'static str, &'static str, Value)> {
+pub fn kpis_of(
+    ds: &Dataset,
+    month: Month,
+    cfg: &Config,
+) -> Vec<(&'static str, &'static str, Value)> {
     let ctx = Ctx::new(ds, month, cfg);
     let net = if ds.sales.is_some() {
         Value::Money(sales::net_sales(&ctx.entries, month))
