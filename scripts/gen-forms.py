@@ -421,6 +421,9 @@ def grid_rows(items, keys, landscape):
             full = True
         elif f["kind"] in ("choice", "multi"):
             full = option_width(it) > (8 if landscape else 4) - 0.3
+        elif f["kind"] == "datetime":
+            # 年 月 日 时 分 with room to write does not fit a half row of portrait A4.
+            full = not landscape
         else:
             full = False
         if full:

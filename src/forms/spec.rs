@@ -736,8 +736,7 @@ impl Validator<'_> {
             }
             let rest = u32::from(free) - fixed;
             // Fields without a span share what is left; the last one takes the remainder.
-            if open > 0 {
-                let each = rest / open;
+            if let Some(each) = rest.checked_div(open) {
                 let mut extra = rest % open;
                 for f in row.iter_mut().rev().filter(|f| f.span.is_none()) {
                     let add = if extra > 0 {
