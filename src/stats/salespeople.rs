@@ -1180,6 +1180,37 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
         .collect()
 }
 
+/// M49 company-wide 目标完成率 for `month`: 实销额 / the company target, which is a T04 row with
+/// neither 业务员 nor 组别, else the salespeople's targets when every one has a target, else the
+/// groups' targets when every group has one (a partial sum is never a company target: "—").
+pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
+    let Some(targets) = ctx.ds.targets.as_deref() else {
+        return Value::Missing("销售目标".into());
+    };
+    if ctx.ds.sales.is_none() {
+        return Value::Missing("销售明细".into());
+    }
+    let roster = Roster::new(ctx.ds);
+    let tmap = targets_by_staff(targets, &roster);
+    let target_of = |k: &str, m: Month| -> Option<Decimal> {
+        tmap.get(k).and_then(|rows| month_target(rows, m))
+    };
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(month));
+    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
+    keys.extend(
+        roster
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone()),
+    );
+    let order = roster.order(keys);
+    ratio_opt(
+        super::sales::net_sales(&ctx.entries, month),
+        company_target(ctx, &roster, &order, &target_of, month),
+    )
+}
+
 /// One ranked salesperson (M51).
 #[derive(Debug, Clone)]
 pub struct Ranked {
@@ -3613,6 +3644,34 @@ mod tests {
         );
         let r = find(&ts, "ranking");
         assert_eq!(r.rows[0][3], Value::Text("李四".into()), "200% beats 120%");
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Ratio(dec!(1000) / dec!(700))
+        );
+        ds.targets = Some(vec![tgt("S1", dec!(500))]);
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::NotApplicable,
+            "partial → —"
+        );
+        let mut company = tgt("S1", dec!(2000));
+        company.staff = None;
+        company.period = "2024".into();
+        ds.targets = Some(vec![tgt("S1", dec!(500)), company]);
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Ratio(dec!(1000) / (dec!(2000) / dec!(12))),
+            "a company row wins"
+        );
+        ds.targets = None;
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Missing("销售目标".into())
+        );
         assert_eq!(r.rows[0][8], Value::Text("优".into()));
     }
 
