@@ -599,6 +599,34 @@ fn grade_rank(g: &str) -> usize {
     GRADES.iter().position(|x| *x == g).unwrap_or(GRADES.len())
 }
 
+/// The family's KPIs for the 摘要 (§4.1), as (中文, English, value) like the summary's own:
+/// A+B share of the month's 实销额 (M07) and the top-20% customer share (M08).
+pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
+    let (ab, top) = if ctx.ds.sales.is_none() {
+        let m = Value::Missing("销售明细".into());
+        (m.clone(), m)
+    } else {
+        let costs = costs_of(ctx.ds);
+        let run = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month);
+        let net = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+        let total: Decimal = net.values().copied().sum();
+        let ab: Decimal = net
+            .iter()
+            .filter(|(id, _)| matches!(run.grade_of(id), "A" | "B"))
+            .map(|(_, v)| *v)
+            .sum();
+        let v: Vec<Decimal> = net.values().copied().collect();
+        (
+            ratio(ab, total),
+            pareto(&v).map_or(Value::NotApplicable, |p| Value::Ratio(p.top_share)),
+        )
+    };
+    vec![
+        ("A+B 类客户实销额占比", "A+B share of net sales", ab),
+        ("前20%客户实销额占比", "Top-20% customers' share", top),
+    ]
+}
+
 /// The family's tables for the report month, in reading order.
 pub fn tables(ctx: &Ctx) -> Vec<Table> {
     if ctx.ds.sales.is_none() {
@@ -1511,6 +1539,9 @@ pub(crate) mod tests {
         assert_eq!(key.rows.len(), 2, "A ∪ B");
         let big = ts.iter().find(|t| t.id == "big-customers").unwrap();
         assert_eq!(big.rows.len(), 1, "no flag → grade A");
+        let k = kpis(&ctx);
+        assert_eq!(k[0].2, Value::Ratio(dec!(1900) / dec!(5500)), "A+B share");
+        assert_eq!(k[1].2, Value::Ratio(dec!(1900) / dec!(5500)), "top 2 of 10");
     }
 
     #[test]
@@ -1545,6 +1576,9 @@ pub(crate) mod tests {
             .iter()
             .all(|t| t.rows[0][0] == Value::Missing("销售明细".into())));
         assert!(grades(&ctx).is_empty());
+        assert!(kpis(&ctx)
+            .iter()
+            .all(|k| k.2 == Value::Missing("销售明细".into())));
     }
 
     #[test]

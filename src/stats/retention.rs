@@ -185,6 +185,76 @@ impl<'a> Book<'a> {
     }
 }
 
+/// The family's KPIs for the 摘要 (§4.1), as (中文, English, value): customers by computed state
+/// (C10), 保有率/流失率 for A+B and overall (M13/M14), 复购率 T12M (M15), 潜在客户转化率 (M22).
+pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
+    let no_sales = || Value::Missing("销售明细".into());
+    let no_customers = || Value::Missing("客户信息表".into());
+    let mut out = Vec::new();
+    let book = Book::new(ctx);
+    let end = ctx.month.last_day();
+    for (st, zh, en) in [
+        (State::Active, "成交客户数", "Active customers"),
+        (State::Lost, "流失客户数", "Lost customers"),
+        (State::Potential, "潜在客户数", "Potential customers"),
+        (State::Intention, "意向客户数", "Intention customers"),
+    ] {
+        let v = if ctx.ds.sales.is_none() && ctx.ds.customers.is_none() {
+            no_customers()
+        } else {
+            Value::Int(
+                book.ids
+                    .iter()
+                    .filter(|id| book.state(id, end) == st)
+                    .count() as i64,
+            )
+        };
+        out.push((zh, en, v));
+    }
+    if ctx.ds.sales.is_none() {
+        for (zh, en) in [
+            ("A/B 类客户保有率", "A/B retention"),
+            ("A/B 类客户流失率", "A/B churn"),
+            ("客户保有率", "Retention"),
+            ("客户流失率", "Churn"),
+            ("复购率 (近12个月)", "Repeat-purchase rate (T12M)"),
+        ] {
+            out.push((zh, en, no_sales()));
+        }
+    } else {
+        let costs = costs_of(ctx.ds);
+        let prev = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month.prev());
+        let counts = retention_counts(&book, &prev, end);
+        let sum = |keep: &dyn Fn(&str) -> bool| {
+            counts
+                .iter()
+                .filter(|(g, _)| keep(g))
+                .fold((0, 0), |a, (_, v)| (a.0 + v.0, a.1 + v.1))
+        };
+        let (ab_b, ab_r) = sum(&|g| matches!(g, "A" | "B"));
+        let (all_b, all_r) = sum(&|_| true);
+        let (ab_keep, ab_churn) = retention_rates(ab_b, ab_r);
+        let (keep, churn) = retention_rates(all_b, all_r);
+        out.push(("A/B 类客户保有率", "A/B retention", ab_keep));
+        out.push(("A/B 类客户流失率", "A/B churn", ab_churn));
+        out.push(("客户保有率", "Retention", keep));
+        out.push(("客户流失率", "Churn", churn));
+        let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+        let (_, _, rate) = repeat_rate(frequencies(lines, Window::t12m(ctx.month)).into_values());
+        out.push(("复购率 (近12个月)", "Repeat-purchase rate (T12M)", rate));
+    }
+    let conv = if ctx.ds.customers.is_none() {
+        no_customers()
+    } else {
+        let t = conversion_in(&book, ctx.month)
+            .values()
+            .fold((0i64, 0i64), |a, v| (a.0 + v.0 + v.1, a.1 + v.2));
+        ratio(Decimal::from(t.1), Decimal::from(t.0))
+    };
+    out.push(("潜在客户转化率", "Prospect conversion rate", conv));
+    out
+}
+
 /// The family's tables for the report month.
 pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let mut out = Vec::new();
@@ -1045,6 +1115,13 @@ mod tests {
         assert_eq!(lost.rows.len(), 1);
         assert_eq!(lost.rows[0][0], Value::Text("C09".into()));
         assert_eq!(lost.rows[0][3], Value::Date(d("2023-09-03")));
+        let k = kpis(&ctx);
+        let get = |zh: &str| k.iter().find(|x| x.0 == zh).unwrap().2.clone();
+        assert_eq!(get("A/B 类客户保有率"), Value::Ratio(dec!(0.9)));
+        assert_eq!(get("客户流失率"), Value::Ratio(dec!(0.1)));
+        assert_eq!(get("成交客户数"), Value::Int(9));
+        assert_eq!(get("流失客户数"), Value::Int(1));
+        assert_eq!(get("复购率 (近12个月)"), Value::Ratio(dec!(0)));
         let sat = ts.iter().find(|t| t.id == "satisfaction").unwrap();
         assert_eq!(sat.rows[0][0], Value::Missing("满意度调查".into()));
     }

@@ -920,7 +920,7 @@ fn total_lead() -> Vec<Value> {
 
 /// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
 /// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
-pub const TABLES: [(&str, &str, &str); 18] = [
+pub const TABLES: [(&str, &str, &str); 21] = [
     (
         "sales-performance",
         "月度销售实绩统计表",
@@ -949,6 +949,7 @@ pub const TABLES: [(&str, &str, &str); 18] = [
     ("sales-by-group", "月度组别销售实绩统计表", "Sales by group"),
     ("ranking", "业绩名次", "Ranking"),
     ("top-three", "业绩名次公布表 (前三名)", "Top three"),
+    ("ranking-ytd", "累计业绩名次", "Year-to-date ranking"),
     (
         "monthly-sales",
         "实际销售总额与累计比较",
@@ -970,9 +971,19 @@ pub const TABLES: [(&str, &str, &str); 18] = [
         "各业种销售总额增长一览表",
         "Sales growth by industry",
     ),
+    (
+        "category-growth",
+        "产品销售额增长一览表",
+        "Growth by category",
+    ),
     ("product-mix", "产品构成分析表", "Product mix"),
     ("profit-variance", "销售总利润增减分析表", "Profit variance"),
     ("seasonality", "销售额季节变动指数计算表", "Seasonal index"),
+    (
+        "seasonality-quarterly",
+        "销售额季节变动指数 (季度)",
+        "Quarterly seasonal index",
+    ),
     (
         "customer-yearly-sales",
         "历年客户营业额统计表",
@@ -1023,14 +1034,23 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         group_table(ctx, &roster, &order, &figs, &target_of),
         ranking_table(ctx, &roster, &ranking, None),
         ranking_table(ctx, &roster, &ranking, Some(3)),
+        ranking_table_as(
+            ctx,
+            &roster,
+            &rank_ytd(ctx, &roster, &order, &target_of),
+            None,
+            true,
+        ),
         monthly_sales_table(ctx, &roster, &order, &target_of),
         salesperson_ytd_table(ctx, &roster, &order, &target_of),
         customer_ytd_table(ctx),
         category_table(ctx),
         industry_table(ctx),
+        category_growth_table(ctx),
         product_mix_table(ctx, &costs),
         profit_variance_table(ctx, &costs),
         seasonality_table(ctx),
+        seasonality_quarterly_table(ctx),
         customer_years_table(ctx),
         clawback_table(ctx, &roster),
     ]
@@ -1178,6 +1198,37 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
             }
         })
         .collect()
+}
+
+/// M49 company-wide 目标完成率 for `month`: 实销额 / the company target, which is a T04 row with
+/// neither 业务员 nor 组别, else the salespeople's targets when every one has a target, else the
+/// groups' targets when every group has one (a partial sum is never a company target: "—").
+pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
+    let Some(targets) = ctx.ds.targets.as_deref() else {
+        return Value::Missing("销售目标".into());
+    };
+    if ctx.ds.sales.is_none() {
+        return Value::Missing("销售明细".into());
+    }
+    let roster = Roster::new(ctx.ds);
+    let tmap = targets_by_staff(targets, &roster);
+    let target_of = |k: &str, m: Month| -> Option<Decimal> {
+        tmap.get(k).and_then(|rows| month_target(rows, m))
+    };
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(month));
+    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
+    keys.extend(
+        roster
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone()),
+    );
+    let order = roster.order(keys);
+    ratio_opt(
+        super::sales::net_sales(&ctx.entries, month),
+        company_target(ctx, &roster, &order, &target_of, month),
+    )
 }
 
 /// One ranked salesperson (M51).
@@ -1981,11 +2032,50 @@ fn group_table(
     }
 }
 
+/// M51 for the year to date (the annual bonus ranking in December): YTD 实销额, the cumulative
+/// target when every month so far has one, YTD 实收款.
+fn rank_ytd(
+    ctx: &Ctx,
+    roster: &Roster,
+    order: &[String],
+    target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
+) -> (Vec<Ranked>, bool) {
+    let w = Window::ytd(ctx.month);
+    let net = net_by_staff(&ctx.entries, roster, w);
+    let got = collected_by_staff(ctx.ds, roster, w);
+    let months: Vec<Month> = (1..=ctx.month.month)
+        .filter_map(|i| Month::new(ctx.month.year, i))
+        .collect();
+    let v = order
+        .iter()
+        .filter(|k| *k != UNASSIGNED)
+        .map(|k| Ranked {
+            key: k.clone(),
+            net: net.get(k).copied().unwrap_or_default(),
+            target: months
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| target_of(k, *m).map(|t| a + t)),
+            collected: got.get(k).copied().unwrap_or_default(),
+        })
+        .collect();
+    rank_people(v)
+}
+
 fn ranking_table(
     ctx: &Ctx,
     roster: &Roster,
     ranking: &(Vec<Ranked>, bool),
     top: Option<usize>,
+) -> Table {
+    ranking_table_as(ctx, roster, ranking, top, false)
+}
+
+fn ranking_table_as(
+    ctx: &Ctx,
+    roster: &Roster,
+    ranking: &(Vec<Ranked>, bool),
+    top: Option<usize>,
+    ytd: bool,
 ) -> Table {
     let rows = ranking
         .0
@@ -2017,13 +2107,25 @@ fn ranking_table(
     columns.extend(staff_cols());
     columns.extend([
         Column::new("net_sales", "实销额", "Net sales", Kind::Money),
-        Column::new("target", "月标准销售额", "Target", Kind::Money),
+        if ytd {
+            Column::new("target", "累计目标", "YTD target", Kind::Money)
+        } else {
+            Column::new("target", "月标准销售额", "Target", Kind::Money)
+        },
         Column::new("completion", "目标完成率", "Completion", Kind::Percent),
         Column::new("collected", "实收款", "Collected", Kind::Money),
         Column::new("band", "绩效等级", "Band", Kind::Text),
     ]);
     let b = &ctx.cfg.perf_bands;
     let (id, zh, en) = match top {
+        _ if ytd => (
+            "ranking-ytd",
+            format!(
+                "{}年 累计业绩名次 (1月至{}月; 12月即年度奖金排名)",
+                ctx.month.year, ctx.month.month
+            ),
+            format!("Year-to-date ranking, {} Jan–{}", ctx.month.year, ctx.month),
+        ),
         Some(_) => (
             "top-three",
             format!("{} 业绩名次公布表 (前三名)", ctx.month.zh()),
@@ -2828,6 +2930,152 @@ fn seasonality_table(ctx: &Ctx) -> Table {
     }
 }
 
+/// M52 quarterly variant (季度季节指数, Σ 400%) for the §4.2 quarterly review.
+fn seasonality_quarterly_table(ctx: &Ctx) -> Table {
+    let years = complete_years(&ctx.entries, ctx.month);
+    let data: Vec<[Decimal; 12]> = years
+        .iter()
+        .map(|y| {
+            let mut r = [Decimal::ZERO; 12];
+            for (i, v) in r.iter_mut().enumerate() {
+                *v = super::sales::net_sales(
+                    &ctx.entries,
+                    Month::new(*y, i as u32 + 1).unwrap_or(ctx.month),
+                );
+            }
+            r
+        })
+        .collect();
+    let title = Msg::new(
+        "销售额季节变动指数 (季度, 按季平均法)",
+        "Quarterly seasonal index of net sales",
+    );
+    let Some(idx) = seasonal_index(&data) else {
+        return Table {
+            id: "seasonality-quarterly".into(),
+            title,
+            columns: vec![Column::new("status", "状态", "Status", Kind::Text)],
+            rows: vec![vec![Value::Text("数据不足(需至少两个完整年度)".into())]],
+            totals: None,
+            notes: vec![],
+        };
+    };
+    let three = Decimal::from(3);
+    let yn = Decimal::from(years.len() as u64);
+    let q_of = |d: &[Decimal; 12], q: usize| d[q * 3..q * 3 + 3].iter().copied().sum::<Decimal>();
+    let mut columns = vec![Column::new("quarter", "季度", "Quarter", Kind::Text)];
+    for y in &years {
+        columns.push(Column::new(
+            &format!("y{y}"),
+            &format!("{y}年"),
+            &y.to_string(),
+            Kind::Money,
+        ));
+    }
+    columns.extend([
+        Column::new("mean", "同季平均", "Quarterly mean", Kind::Money),
+        Column::new("index", "季节指数", "Seasonal index", Kind::Percent),
+    ]);
+    let mut rows = Vec::new();
+    for q in 0..4 {
+        let mut r = vec![Value::Text(
+            ["一季度", "二季度", "三季度", "四季度"][q].into(),
+        )];
+        r.extend(data.iter().map(|d| Value::Money(q_of(d, q))));
+        r.push(Value::Money(
+            data.iter().map(|d| q_of(d, q)).sum::<Decimal>() / yn,
+        ));
+        // Quarter mean / grand quarterly mean = the mean of its three monthly indices.
+        r.push(Value::Ratio(
+            idx[q * 3..q * 3 + 3].iter().copied().sum::<Decimal>() / three,
+        ));
+        rows.push(r);
+    }
+    let mut totals = vec![Value::Text("合计".into())];
+    totals.extend(data.iter().map(|d| Value::Money(d.iter().copied().sum())));
+    totals.push(Value::Empty);
+    totals.push(Value::Ratio(
+        (idx.iter().copied().sum::<Decimal>() / three).round_dp(6),
+    ));
+    Table {
+        id: "seasonality-quarterly".into(),
+        title,
+        columns,
+        rows,
+        totals: Some(totals),
+        notes: vec![Msg::new(
+            "各季指数合计 400%",
+            "The quarterly indices sum to 400%",
+        )],
+    }
+}
+
+/// M48 产品销售额增长一览表: 实销额 by 产品种类, year to date against the same period last year
+/// (同比), with the month's 环比 beside it.
+fn category_growth_table(ctx: &Ctx) -> Table {
+    let key = |e: &NetEntry| e.category.clone().unwrap_or_else(|| NO_CATEGORY.into());
+    let m = ctx.month;
+    let cols = [
+        sum_window(&ctx.entries, Window::ytd(m), key),
+        sum_window(&ctx.entries, Window::ytd(m.year_ago()), key),
+        sum_window(&ctx.entries, month_w(m), key),
+        sum_window(&ctx.entries, month_w(m.prev()), key),
+    ];
+    let mut cats: BTreeSet<&String> = BTreeSet::new();
+    for c in &cols {
+        cats.extend(c.keys());
+    }
+    let row = |name: &str, v: [Decimal; 4]| {
+        vec![
+            Value::Text(name.into()),
+            Value::Money(v[0]),
+            Value::Money(v[1]),
+            growth_label(v[0], v[1]),
+            Value::Money(v[2]),
+            Value::Money(v[3]),
+            growth_label(v[2], v[3]),
+        ]
+    };
+    let rows = cats
+        .iter()
+        .map(|c| {
+            row(
+                c,
+                cols.each_ref()
+                    .map(|x| x.get(*c).copied().unwrap_or_default()),
+            )
+        })
+        .collect();
+    Table {
+        id: "category-growth".into(),
+        title: Msg::new(
+            format!(
+                "{}年 产品销售额增长一览表 (1月至{}月, 按产品种类)",
+                m.year, m.month
+            ),
+            format!("Net sales growth by category, {} Jan–{}", m.year, m),
+        ),
+        columns: vec![
+            Column::new("category", "产品种类", "Category", Kind::Text),
+            Column::new("ytd", "本年累计", "YTD", Kind::Money),
+            Column::new("ytd_year_ago", "上年同期累计", "YTD last year", Kind::Money),
+            Column::new("yoy", "同比增长", "YoY growth", Kind::Percent),
+            Column::new("net_sales", "本月实销额", "Net sales (month)", Kind::Money),
+            Column::new("prev_month", "上月", "Previous month", Kind::Money),
+            Column::new("mom", "环比增长", "MoM growth", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row(
+            "合计",
+            cols.each_ref().map(|x| x.values().copied().sum()),
+        )),
+        notes: vec![Msg::new(
+            "上年同期为 0 者标为“新增”",
+            "A zero base is shown as 新增",
+        )],
+    }
+}
+
 /// M58 历年客户营业额: per customer and calendar year (up to five, the report year to date), with
 /// the growth of the last year over the one before.
 fn customer_years_table(ctx: &Ctx) -> Table {
@@ -3134,6 +3382,19 @@ mod tests {
         );
         let t = seasonality_table(&Ctx::new(&ds, m("2024-01"), &cfg));
         assert_eq!(t.rows.len(), 12);
+        let q = seasonality_quarterly_table(&Ctx::new(&ds, m("2024-01"), &cfg));
+        assert_eq!(q.rows.len(), 4);
+        // Q4: (300 + 400) / 2 = 350 over the quarterly mean 2500 / 8.
+        let qi = q.rows[3].len() - 1;
+        assert_eq!(
+            (match &q.rows[3][qi] {
+                Value::Ratio(r) => *r,
+                _ => panic!(),
+            })
+            .round_dp(6),
+            (dec!(350) / (dec!(2500) / dec!(8))).round_dp(6)
+        );
+        assert_eq!(q.totals.unwrap()[qi], Value::Ratio(dec!(4)));
         let last = t.rows[11].len() - 1;
         // Dec: (100 + 200) / 2 = 150 over G = (1200 + 1300) / 24.
         assert_eq!(
@@ -3504,6 +3765,7 @@ mod tests {
                 ("sales-by-industry", "net_sales"),
                 ("grading", "net_sales"),
                 ("customer-ytd", "net_sales"),
+                ("category-growth", "net_sales"),
                 ("salesperson-ytd", &format!("m{:02}", ctx.month.month)),
             ] {
                 let t = find(&ts, id);
@@ -3613,7 +3875,39 @@ mod tests {
         );
         let r = find(&ts, "ranking");
         assert_eq!(r.rows[0][3], Value::Text("李四".into()), "200% beats 120%");
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Ratio(dec!(1000) / dec!(700))
+        );
+        ds.targets = Some(vec![tgt("S1", dec!(500))]);
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::NotApplicable,
+            "partial → —"
+        );
+        let mut company = tgt("S1", dec!(2000));
+        company.staff = None;
+        company.period = "2024".into();
+        ds.targets = Some(vec![tgt("S1", dec!(500)), company]);
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Ratio(dec!(1000) / (dec!(2000) / dec!(12))),
+            "a company row wins"
+        );
+        ds.targets = None;
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        assert_eq!(
+            target_completion(&ctx, ctx.month),
+            Value::Missing("销售目标".into())
+        );
         assert_eq!(r.rows[0][8], Value::Text("优".into()));
+        // Year to date: January and February have no target rows, so no cumulative target.
+        let y = find(&ts, "ranking-ytd");
+        assert_eq!(y.rows[0][3], Value::Text("张三".into()), "by YTD 实销额");
+        assert_eq!(y.rows[0][5], Value::Empty);
     }
 
     #[test]
