@@ -350,9 +350,9 @@ fn quarterly_section(ds: &Dataset, month: Month, cfg: &Config) -> Section {
     let mut rows = Vec::new();
     for (k, (zh, _, _)) in per_month[0].iter().enumerate() {
         let vals: Vec<Value> = per_month.iter().map(|m| m[k].2.clone()).collect();
-        // Amounts and counts add up over the quarter; rates and balances do not.
-        let total = if vals.iter().all(addable) && !zh.contains("应收余额") && !zh.contains("危险")
-        {
+        // Only flows add up over a quarter; stocks (customer counts, balances) and rates do not.
+        let flow = ["新客户数", "实销额 (元)", "实收款 (元)", "投诉数"].contains(zh);
+        let total = if flow && vals.iter().all(addable) {
             match &vals[0] {
                 Value::Money(_) => Value::Money(vals.iter().filter_map(Value::money).sum()),
                 _ => Value::Int(
