@@ -40,7 +40,7 @@ fn main() {
         n_tables = catalogue::all(&ctx).len();
         best_tables = best_tables.min(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let pack = kebiao::report::build(&ds, month, &cfg);
+        let pack = kebiao::report::build(&ds, month, &cfg, kebiao::error::Lang::Zh);
         std::hint::black_box(&pack);
         best_pack = best_pack.min(t.elapsed().as_secs_f64());
     }
