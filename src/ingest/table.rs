@@ -186,7 +186,8 @@ fn find_header(
 
 /// The best table by header score (≥ 3 matched columns), for a sheet whose name says nothing.
 fn best_by_headers(cands: &[Cand], mapping: Option<&Mapping>) -> Option<(TableId, (usize, usize))> {
-    let mut best: Option<((usize, usize, usize), TableId, usize, usize)> = None;
+    type Best = ((usize, usize, usize), TableId, usize, usize);
+    let mut best: Option<Best> = None;
     for t in ALL {
         let m = mapping.and_then(|m| m.for_table(t));
         for (i, c) in cands.iter().enumerate() {
