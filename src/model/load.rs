@@ -784,6 +784,23 @@ fn link_customers<T>(
                 idx.by_name.entry(name_key(&cname)).or_insert(Some(ci));
                 kept.push((rec, cref));
             }
+            // §3.2 names T05–T09; a credit survey of a prospect not yet in T01 is kept.
+            None if table == TableId::CreditSurveys => {
+                probs.push(notice(
+                    Location::new(&origin.file, &origin.sheet, &cell),
+                    table.zh(),
+                    raw.clone(),
+                    Msg::new(
+                        "客户不在客户信息表中",
+                        "customer is not in the customer table",
+                    ),
+                    Msg::new(
+                        "已计入;请在客户信息表中建档",
+                        "kept; add the customer to the customer table",
+                    ),
+                ));
+                kept.push((rec, cref));
+            }
             None => {
                 probs.push(Problem {
                     location: Location::new(&origin.file, &origin.sheet, &cell),
