@@ -32,6 +32,67 @@ pub enum Command {
     Pack(PackArgs),
     /// 检查输入文件,列出数据问题 (check input files; writes nothing else)
     Check(CheckArgs),
+    /// 单张统计表 (one statistics table on its own; --list shows them)
+    Report(ReportArgs),
+    /// 表单目录: 空白表、Excel 录入模板、按数据填好的表 (the form catalogue)
+    #[command(subcommand)]
+    Forms(FormsCommand),
+    /// 模板: 导出内置模板以便公司修改 (export the built-in templates)
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// 列出表单
+    List {
+        /// 只列出此类 (e.g. 信用)
+        #[arg(long)]
+        area: Option<String>,
+        /// JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 空白表 (PDF 手写, 或 Excel 录入模板)
+    Blank {
+        /// 表单编号 (see `forms list`)
+        #[arg(value_name = "ID", required_unless_present = "all")]
+        ids: Vec<String>,
+        /// 全部表单
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = FormFormat::Pdf)]
+        format: FormFormat,
+        #[arg(long, default_value = "output/forms")]
+        out: PathBuf,
+    },
+    /// 按数据填表, 每条记录一页
+    Fill {
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        input: InputArgs,
+        /// 只填符合条件的记录, e.g. --where region=华东 (repeatable; all must hold)
+        #[arg(long = "where", value_name = "FIELD=VALUE")]
+        filters: Vec<String>,
+        #[arg(long, default_value = "output/forms")]
+        out: PathBuf,
+        /// 每个 PDF 最多页数 (记录数)
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormFormat {
+    Pdf,
+    Xlsx,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// 把内置的表单定义 (YAML) 和 typst 模板写到 DIR, 作为公司模板的起点
+    Export { dir: PathBuf },
 }
 
 /// Inputs shared by every command that reads the clerk's workbooks.
@@ -53,13 +114,14 @@ pub struct SampleArgs {
     /// 客户数
     #[arg(long, default_value_t = 300)]
     pub customers: usize,
-    /// 月数 (ending with the last complete month of the fixed sample calendar)
-    #[arg(long, default_value_t = 12)]
+    /// 月数: data end on the fixed month 2026-10 and start this many months earlier (24 gives a
+    /// same-month-last-year for every month of the final year)
+    #[arg(long, default_value_t = 24)]
     pub months: u32,
     /// 随机种子: the same seed gives the same bytes
     #[arg(long, default_value_t = 20240601)]
     pub seed: u64,
-    /// 销售明细行数 (default: about 25 per customer per year)
+    /// 销售明细行数 (default: customers × months, e.g. 7,200; up to 1,048,575)
     #[arg(long)]
     pub lines: Option<usize>,
 }
@@ -87,4 +149,34 @@ pub struct CheckArgs {
     /// 把数据问题写入此 Excel 文件
     #[arg(long, value_name = "FILE.xlsx")]
     pub problems: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Csv,
+    Json,
+    Xlsx,
+    Pdf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// 表编号, e.g. sales-by-region (see --list)
+    #[arg(required_unless_present = "list")]
+    pub table: Option<String>,
+    /// 列出所有统计表
+    #[arg(long)]
+    pub list: bool,
+    /// 报告月份 YYYY-MM (default: the latest complete month in the data)
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// 输出格式
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// 输出文件 (default: stdout for text/csv/json, output/<YYYY-MM>/<table>.<ext> for xlsx/pdf)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -79,6 +79,9 @@ pub struct Credit {
     pub grade_bands: BTreeMap<String, i64>,
     /// 系数 per credit grade (M62).
     pub limit_factor: BTreeMap<String, Decimal>,
+    /// M59 points per answer of each enumerated survey item (付款态度, 银行信用 …). An item named
+    /// in kebiao.yaml replaces that item's whole default table; 资本额 and 往来年限 bands are fixed.
+    pub points: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,8 +227,67 @@ impl Default for Credit {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
+            points: default_credit_points(),
         }
     }
+}
+
+/// The M59 point table (DOMAIN §2.5).
+fn default_credit_points() -> BTreeMap<String, BTreeMap<String, i64>> {
+    let table: [(&str, &[(&str, i64)]); 8] = [
+        (
+            "付款态度",
+            &[
+                ("爽快", 20),
+                ("普通", 15),
+                ("尚可", 12),
+                ("迟延", 6),
+                ("为难", 3),
+                ("嗜欠尾款", 0),
+            ],
+        ),
+        (
+            "银行信用",
+            &[
+                ("很好", 15),
+                ("好", 12),
+                ("普通", 9),
+                ("差", 4),
+                ("很差", 0),
+            ],
+        ),
+        (
+            "同业者评价",
+            &[("很好", 10), ("好", 8), ("普通", 6), ("差", 3), ("很差", 0)],
+        ),
+        (
+            "近邻评价",
+            &[("很好", 5), ("好", 4), ("普通", 3), ("差", 1), ("很差", 0)],
+        ),
+        ("账务体系", &[("完备", 5), ("不完备", 0)]),
+        (
+            "业务趋势",
+            &[
+                ("兴隆", 10),
+                ("成长", 8),
+                ("稳定", 6),
+                ("不定", 3),
+                ("衰退", 0),
+            ],
+        ),
+        (
+            "场所",
+            &[("处于繁华区", 5), ("一般商业区", 3), ("偏僻地区", 1)],
+        ),
+        ("场所产权", &[("自有", 5), ("租用", 2)]),
+    ];
+    table
+        .into_iter()
+        .map(|(item, answers)| {
+            let m = answers.iter().map(|(a, p)| (a.to_string(), *p)).collect();
+            (item.to_string(), m)
+        })
+        .collect()
 }
 
 impl Default for Danger {
@@ -281,8 +343,23 @@ impl Config {
                 "grading.quota 合计应为 100, 实为 {total} (quota must sum to 100)"
             ));
         }
+        let w = &self.grading.weights;
+        let weights = w.contract + w.profit + w.frequency;
+        if weights != 100 {
+            return Err(format!(
+                "grading.weights 合计应为 100, 实为 {weights} (weights must sum to 100)"
+            ));
+        }
         if self.churn_days <= 0 {
             return Err("churn_days 必须大于 0 (must be positive)".into());
+        }
+        // A map key is not checked by deny_unknown_fields: a misspelt item would be silently ignored.
+        let known = default_credit_points();
+        if let Some(item) = self.credit.points.keys().find(|k| !known.contains_key(*k)) {
+            return Err(format!(
+                "credit.points 中的 {item:?} 不是可评分的调查项目 (not a scored survey item); 可用: {}",
+                known.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
         }
         if !matches!(self.note_pl_mode.as_str(), "symmetric" | "loss_only") {
             return Err(format!(
@@ -321,6 +398,26 @@ mod tests {
         assert_eq!(c.company_name, "杭州某某贸易有限公司");
         assert_eq!(c.grading.window, "year");
         assert_eq!(c.grading.weights.contract, 40);
+    }
+
+    #[test]
+    fn credit_points_default_and_unknown_item() {
+        let c = Config::default();
+        assert_eq!(c.credit.points["付款态度"]["爽快"], 20);
+        assert_eq!(c.credit.points.len(), 8);
+        let err = Config::from_yaml("credit:\n  points:\n    付款态: {爽快: 10}\n").unwrap_err();
+        assert!(err.contains("付款态"), "{err}");
+    }
+
+    #[test]
+    fn weights_must_sum_to_100() {
+        let err =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 40, frequency: 20}\n")
+                .unwrap_err();
+        assert!(err.contains("weights"), "{err}");
+        let ok =
+            Config::from_yaml("grading:\n  weights: {contract: 50, profit: 30, frequency: 20}\n");
+        assert!(ok.is_ok());
     }
 
     #[test]

@@ -35,6 +35,14 @@ pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>> {
                 path: target.clone(),
                 source,
             })?;
+        // tempfile creates 0600; a report is an ordinary document the clerk's other programs open.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         tmp.write_all(&a.bytes)
             .and_then(|_| tmp.as_file().sync_all())
             .map_err(|source| Error::Write {
@@ -52,6 +60,46 @@ pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>> {
         written.push(target);
     }
     Ok(written)
+}
+
+/// Write one file by streaming it into a temporary file in the target's directory, then renaming
+/// it into place: the same guarantee as [`write_all`], for output too large to hold as bytes (a
+/// million-line sample workbook is ~90 MB).
+///
+/// # Errors
+/// The directory or the temporary file cannot be created, `fill` fails, or the rename fails; the
+/// message names the path.
+pub fn write_streamed(
+    dir: &Path,
+    name: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<PathBuf> {
+    let target = dir.join(name);
+    let parent = target.parent().unwrap_or(dir).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
+        path: parent.clone(),
+        source,
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kebiao-")
+        .suffix(".part")
+        .tempfile_in(&parent)
+        .map_err(|source| Error::Write {
+            path: target.clone(),
+            source,
+        })?;
+    readable(tmp.as_file());
+    fill(tmp.as_file_mut())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|source| Error::Write {
+            path: target.clone(),
+            source,
+        })?;
+    tmp.persist(&target).map_err(|e| Error::Write {
+        path: target.clone(),
+        source: e.error,
+    })?;
+    Ok(target)
 }
 
 #[cfg(test)]
@@ -78,5 +126,36 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary files left: {names:?}");
+    }
+
+    #[test]
+    fn streamed_write_replaces_only_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = Path::new("big.xlsx");
+        write_streamed(dir.path(), name, |f| f.write_all(b"first")).unwrap();
+        let err = write_streamed(dir.path(), name, |f| {
+            f.write_all(b"half")?;
+            Err(std::io::Error::other("boom"))
+        });
+        assert!(err.is_err());
+        assert_eq!(std::fs::read(dir.path().join(name)).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names.len(),
+            1,
+            "the failed attempt left no temporary file: {names:?}"
+        );
+    }
+}
+
+/// tempfile creates 0600; a report is an ordinary document the clerk's other programs open.
+fn readable(file: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
     }
 }

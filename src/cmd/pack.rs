@@ -1,7 +1,146 @@
-//! `kebiao pack` (under construction in this commit).
+//! `kebiao pack`: the month's 月度客户管理报告 as a PDF to sign and a workbook to work in.
 
 use crate::cli::{Cli, PackArgs};
+use crate::config::Config;
+use crate::error::{Error, Lang, Severity};
+use crate::model::Dataset;
+use crate::output::{self, Artifact};
+use crate::render::{self, pdf::Engine};
+use crate::report;
+use crate::stats::Month;
+use chrono::Datelike;
+use std::path::PathBuf;
 
-pub fn run(_cli: &Cli, _args: &PackArgs) -> anyhow::Result<u8> {
-    anyhow::bail!("kebiao pack: not built yet")
+/// Where `pack` looks when no `--input` is given: the bundled sample.
+pub const DEFAULT_INPUT: &str = "data/sample";
+
+pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
+    let cfg = Config::load(cli.config.as_deref())?;
+    let progress = Progress::new(cli.lang);
+    progress.step("读取输入文件", "reading inputs");
+    let inputs = if args.input.inputs.is_empty() {
+        vec![PathBuf::from(DEFAULT_INPUT)]
+    } else {
+        args.input.inputs.clone()
+    };
+    let ds = crate::model::load(&inputs, args.input.map.as_deref(), &cfg)?;
+    let month = match &args.month {
+        Some(m) => m.parse::<Month>().map_err(Error::Usage)?,
+        None => latest_complete_month(&ds).ok_or_else(|| {
+            Error::NoData("输入中没有可用的销售明细, 无法确定报告月份; 请用 --month YYYY-MM 指定 (no sales lines: give --month)".into())
+        })?,
+    };
+    let engine = Engine::new(cli.templates.as_deref(), &cfg.fonts.files)?;
+    progress.step(
+        &format!("计算并排版 {} 报告", month.zh()),
+        &format!("computing and typesetting {month}"),
+    );
+    let artifacts = produce(&ds, month, &cfg, cli.lang, &engine)?;
+    progress.step("写入文件", "writing files");
+    let written = output::write_all(&args.out, &artifacts)?;
+    progress.done();
+    let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
+    eprintln!(
+        "{}",
+        match cli.lang {
+            Lang::Zh => format!(
+                "{} 报告: 采用 {rows} 行数据, {} 个数据问题",
+                month.zh(),
+                ds.problems.len()
+            ),
+            Lang::En => format!(
+                "{month} pack: {rows} rows used, {} data problems",
+                ds.problems.len()
+            ),
+        }
+    );
+    for p in &written {
+        eprintln!("已写入 (written): {}", p.display());
+    }
+    let rejected = ds
+        .problems
+        .iter()
+        .filter(|p| p.severity != Severity::Notice)
+        .count();
+    if rejected > 0 {
+        eprintln!(
+            "{}",
+            match cli.lang {
+                Lang::Zh => format!("有 {rejected} 条数据问题, 见工作簿的 13数据问题 工作表。"),
+                Lang::En => format!("{rejected} data problems: see the 13数据问题 sheet."),
+            }
+        );
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// The pack's files, as bytes: nothing is written here.
+pub fn produce(
+    ds: &Dataset,
+    month: Month,
+    cfg: &Config,
+    lang: Lang,
+    engine: &Engine,
+) -> crate::error::Result<Vec<Artifact>> {
+    let pack = report::build(ds, month, cfg);
+    let (pdf, _) = render::pack::pdf(engine, &pack, lang, cfg)?;
+    let data = (!cfg.privacy.omit_data_sheets).then_some(ds);
+    let xlsx = render::xlsx::pack(&pack, lang, data)?;
+    let base = format!("{month}/月度客户管理报告_{month}");
+    Ok(vec![
+        Artifact {
+            name: format!("{base}.pdf").into(),
+            bytes: pdf,
+        },
+        Artifact {
+            name: format!("{base}.xlsx").into(),
+            bytes: xlsx,
+        },
+    ])
+}
+
+/// The latest complete month in the data: the month of the latest order date when that date is
+/// within the month's last week (the month was still being worked in to its end), otherwise the
+/// month before (an export taken mid-month holds an incomplete month).
+pub fn latest_complete_month(ds: &Dataset) -> Option<Month> {
+    let entries = ds.sales.as_ref()?;
+    let last = entries.iter().map(|l| l.order_date).max()?;
+    let m = Month::of(last);
+    if last.day() + 7 > m.last_day().day() {
+        Some(m)
+    } else {
+        Some(m.prev())
+    }
+}
+
+/// Progress on stderr for long runs, only when stderr is a terminal (a script's log stays clean).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    lang: Lang,
+}
+
+impl Progress {
+    fn new(lang: Lang) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        });
+        Progress { bar, lang }
+    }
+    fn step(&self, zh: &str, en: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(match self.lang {
+                Lang::Zh => zh.to_string(),
+                Lang::En => en.to_string(),
+            });
+        }
+    }
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }

@@ -1,1 +1,8 @@
-//! Renderers: typed tables and forms in, bytes out.
+//! Renderers: typed tables and forms in, bytes out. Only `pdf` knows typst.
+
+pub mod chart;
+pub mod form;
+pub mod format;
+pub mod pack;
+pub mod pdf;
+pub mod xlsx;

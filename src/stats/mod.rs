@@ -1,8 +1,16 @@
 //! Statistics: pure functions from typed records and a period to [`Table`]s. One file per family
 //! of DOMAIN §2. No clock, no file, no setting they were not handed.
 
+pub mod catalogue;
+pub mod complaints;
+pub mod credit;
+pub mod followup;
+pub mod grading;
 pub mod period;
+pub mod receivables;
+pub mod retention;
 pub mod sales;
+pub mod salespeople;
 
 use crate::error::Msg;
 use chrono::NaiveDate;
@@ -10,6 +18,46 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub use period::Month;
+
+use crate::config::Config;
+use crate::model::Dataset;
+
+/// Everything a statistic may look at: the records, the report month, the settings, and the
+/// 实销额 entries (built once, shared by every family).
+pub struct Ctx<'a> {
+    pub ds: &'a Dataset,
+    pub month: Month,
+    pub cfg: &'a Config,
+    pub entries: Vec<sales::NetEntry>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(ds: &'a Dataset, month: Month, cfg: &'a Config) -> Ctx<'a> {
+        let entries = sales::net_entries(
+            ds.sales.as_deref().unwrap_or(&[]),
+            ds.returns.as_deref().unwrap_or(&[]),
+            ds.customers.as_deref().unwrap_or(&[]),
+        );
+        Ctx {
+            ds,
+            month,
+            cfg,
+            entries,
+        }
+    }
+}
+
+/// A table shown when the sheet a statistic needs is missing: "—, 缺少数据: <sheet>", never 0.
+pub fn missing_table(id: &str, title: Msg, sheet: &str) -> Table {
+    Table {
+        id: id.into(),
+        title,
+        columns: vec![Column::new("status", "状态", "Status", Kind::Text)],
+        rows: vec![vec![Value::Missing(sheet.into())]],
+        totals: None,
+        notes: vec![],
+    }
+}
 
 /// How a column's values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,1 +1,299 @@
-//! Sales family (DOMAIN §2.4 M31–M58): 实销额 and its breakdowns.
+//! Sales family (DOMAIN §2.4): 实销额 (M37) and its breakdowns (M46–M48).
+//!
+//! Every breakdown is a group-by over one flat list of [`NetEntry`]s: each non-cancelled order
+//! line contributes +(gross − 折扣 − 优惠) on its 订货日期, each 退货 (not 换货) contributes −金额 on
+//! its 退货日期 with the region, category and salesperson of the line it returns. Because every
+//! table sums the same entries, every breakdown reconciles to the same total by construction.
+
+use super::{growth, ratio, Column, Kind, Month, Table, Value};
+use crate::error::Msg;
+use crate::model::{Customer, Return, SaleLine};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap};
+
+/// Region of a line with neither a line region nor a customer region (C7).
+pub const NO_REGION: &str = "未分区域";
+
+/// One signed contribution to 实销额.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetEntry {
+    pub date: NaiveDate,
+    pub customer_id: String,
+    pub region: String,
+    pub category: Option<String>,
+    pub staff: Option<String>,
+    /// Positive for sales, negative for returns.
+    pub amount: Decimal,
+}
+
+/// Build the entries from the accepted records. `customers` gives region and 负责人 fallbacks (C4, C7).
+pub fn net_entries(
+    lines: &[SaleLine],
+    returns: &[Return],
+    customers: &[Customer],
+) -> Vec<NetEntry> {
+    let by_id: HashMap<&str, &Customer> = customers
+        .iter()
+        .map(|c| (c.customer_id.as_str(), c))
+        .collect();
+    let cust_region = |id: &str| by_id.get(id).and_then(|c| c.region.clone());
+    let cust_owner = |id: &str| by_id.get(id).and_then(|c| c.owner.clone());
+    let id_of = |id: &Option<String>, name: &Option<String>| {
+        id.clone().or_else(|| name.clone()).unwrap_or_default()
+    };
+
+    let mut out = Vec::with_capacity(lines.len() + returns.len());
+    // Lines by order number, to give a return the region/category/staff of what it returns.
+    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::new();
+    for l in lines {
+        if let Some(no) = l.order_no.as_deref() {
+            by_order.entry(no).or_default().push(l);
+        }
+        if l.cancelled {
+            continue; // C6: cancelled lines are in no metric but M34/M36.
+        }
+        let cid = id_of(&l.customer_id, &l.customer_name);
+        out.push(NetEntry {
+            date: l.order_date,
+            region: l
+                .region
+                .clone()
+                .or_else(|| cust_region(&cid))
+                .unwrap_or_else(|| NO_REGION.into()),
+            category: l.category.clone(),
+            staff: l.staff.clone().or_else(|| cust_owner(&cid)),
+            amount: l.amount - l.discount - l.rebate,
+            customer_id: cid,
+        });
+    }
+    for r in returns.iter().filter(|r| !r.exchange) {
+        let cid = id_of(&r.customer_id, &r.customer_name);
+        let orig = r
+            .orig_order_no
+            .as_deref()
+            .and_then(|no| by_order.get(no))
+            .and_then(|ls| {
+                // Prefer the line of the same product; else the order's first line.
+                ls.iter()
+                    .find(|l| r.product_id.is_some() && l.product_id == r.product_id)
+                    .or_else(|| ls.first())
+                    .copied()
+            });
+        out.push(NetEntry {
+            date: r.return_date,
+            region: orig
+                .and_then(|l| l.region.clone())
+                .or_else(|| cust_region(&cid))
+                .unwrap_or_else(|| NO_REGION.into()),
+            category: r
+                .category
+                .clone()
+                .or_else(|| orig.and_then(|l| l.category.clone())),
+            staff: orig
+                .and_then(|l| l.staff.clone())
+                .or_else(|| r.staff.clone())
+                .or_else(|| cust_owner(&cid)),
+            amount: -r.amount,
+            customer_id: cid,
+        });
+    }
+    out
+}
+
+/// Σ of the entries in `month`, grouped by `key`.
+pub fn sum_by<K: Ord>(
+    entries: &[NetEntry],
+    month: Month,
+    key: impl Fn(&NetEntry) -> K,
+) -> BTreeMap<K, Decimal> {
+    let mut m = BTreeMap::new();
+    for e in entries.iter().filter(|e| month.contains(e.date)) {
+        *m.entry(key(e)).or_insert(Decimal::ZERO) += e.amount;
+    }
+    m
+}
+
+/// M37 实销额 of a month, company-wide.
+pub fn net_sales(entries: &[NetEntry], month: Month) -> Decimal {
+    entries
+        .iter()
+        .filter(|e| month.contains(e.date))
+        .map(|e| e.amount)
+        .sum()
+}
+
+/// The latest month with any sales entry.
+pub fn last_month(entries: &[NetEntry]) -> Option<Month> {
+    entries.iter().map(|e| e.date).max().map(Month::of)
+}
+
+/// The usual order of China's seven sales regions; others follow by name, 未分区域 last.
+fn region_rank(r: &str) -> (usize, &str) {
+    const ORDER: [&str; 7] = ["华东", "华南", "华北", "华中", "西南", "西北", "东北"];
+    match ORDER.iter().position(|x| *x == r) {
+        Some(i) => (i, r),
+        None if r == NO_REGION => (usize::MAX, r),
+        None => (ORDER.len(), r),
+    }
+}
+
+/// M47 sales by region, with 上月, 上年同月, 环比, 同比 (M48) and 占比: the first pack's table.
+pub fn sales_by_region(entries: &[NetEntry], month: Month) -> Table {
+    let this = sum_by(entries, month, |e| e.region.clone());
+    let prev = sum_by(entries, month.prev(), |e| e.region.clone());
+    let ago = sum_by(entries, month.year_ago(), |e| e.region.clone());
+    let mut regions: Vec<&String> = this.keys().chain(prev.keys()).chain(ago.keys()).collect();
+    regions.sort_by(|a, b| region_rank(a).cmp(&region_rank(b)));
+    regions.dedup();
+
+    let total = |m: &BTreeMap<String, Decimal>| m.values().copied().sum::<Decimal>();
+    let (t_this, t_prev, t_ago) = (total(&this), total(&prev), total(&ago));
+    let get = |m: &BTreeMap<String, Decimal>, r: &str| m.get(r).copied().unwrap_or_default();
+    let row = |name: String, a: Decimal, p: Decimal, y: Decimal| {
+        vec![
+            Value::Text(name),
+            Value::Money(a),
+            Value::Money(p),
+            Value::Money(y),
+            growth(a, p),
+            growth(a, y),
+            ratio(a, t_this),
+        ]
+    };
+    let rows = regions
+        .iter()
+        .map(|r| row(r.to_string(), get(&this, r), get(&prev, r), get(&ago, r)))
+        .collect();
+    let mut notes = vec![Msg::new(
+        "实销额 = 订货额 − 退货 − 折扣 − 作废 − 优惠 (按订货日期/退货日期归属); 金额单位: 元",
+        "Net sales = orders − returns − discounts − cancellations − rebates (by order / return date); amounts in yuan",
+    )];
+    if t_ago.is_zero() {
+        notes.push(Msg::new(
+            "上年同月无数据, 同比显示为 —",
+            "No data for the same month last year: YoY shown as —",
+        ));
+    }
+    Table {
+        id: "sales-by-region".into(),
+        title: Msg::new(
+            format!("{} 各区域实销额", month.zh()),
+            format!("Net sales by region, {month}"),
+        ),
+        columns: vec![
+            Column::new("region", "区域", "Region", Kind::Text),
+            Column::new("net_sales", "本月实销额", "Net sales", Kind::Money),
+            Column::new("prev_month", "上月实销额", "Previous month", Kind::Money),
+            Column::new("year_ago", "上年同月", "Same month last year", Kind::Money),
+            Column::new("mom", "环比增长", "MoM growth", Kind::Percent),
+            Column::new("yoy", "同比增长", "YoY growth", Kind::Percent),
+            Column::new("share", "占比", "Share", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row("合计".into(), t_this, t_prev, t_ago)),
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn line(no: &str, date: &str, cust: &str, amount: Decimal) -> SaleLine {
+        SaleLine {
+            order_no: Some(no.into()),
+            order_date: d(date),
+            customer_id: Some(cust.into()),
+            qty: dec!(1),
+            amount,
+            ..Default::default()
+        }
+    }
+
+    fn customer(id: &str, region: &str) -> Customer {
+        Customer {
+            customer_id: id.into(),
+            name: id.into(),
+            region: Some(region.into()),
+            ..Default::default()
+        }
+    }
+
+    /// DOMAIN M37 worked test: orders 10,000 (including 1,000 later cancelled), 折扣 200, 优惠 300,
+    /// and a return of 500 this month on last month's order → 实销额 = 8,000.
+    #[test]
+    fn m37_worked_case() {
+        let mut a = line("SO1", "2024-03-05", "C1", dec!(6000));
+        a.discount = dec!(200);
+        let mut b = line("SO2", "2024-03-06", "C1", dec!(3000));
+        b.rebate = dec!(300);
+        let mut c = line("SO3", "2024-03-07", "C1", dec!(1000));
+        c.cancelled = true;
+        let old = line("SO0", "2024-02-10", "C1", dec!(700));
+        let ret = Return {
+            return_date: d("2024-03-12"),
+            orig_order_no: Some("SO0".into()),
+            customer_id: Some("C1".into()),
+            qty: dec!(1),
+            amount: dec!(500),
+            ..Default::default()
+        };
+        let e = net_entries(&[a, b, c, old], &[ret], &[customer("C1", "华东")]);
+        assert_eq!(net_sales(&e, "2024-03".parse().unwrap()), dec!(8000));
+        assert_eq!(net_sales(&e, "2024-02".parse().unwrap()), dec!(700));
+    }
+
+    #[test]
+    fn exchange_is_not_deducted_and_returns_follow_the_original_line_region() {
+        let mut l = line("SO1", "2024-02-01", "C1", dec!(1000));
+        l.region = Some("西南".into());
+        let r = |exchange| Return {
+            return_date: d("2024-03-02"),
+            orig_order_no: Some("SO1".into()),
+            customer_id: Some("C1".into()),
+            amount: dec!(100),
+            exchange,
+            ..Default::default()
+        };
+        let e = net_entries(&[l], &[r(false), r(true)], &[customer("C1", "华东")]);
+        let m = sum_by(&e, "2024-03".parse().unwrap(), |e| e.region.clone());
+        assert_eq!(m.get("西南"), Some(&dec!(-100)));
+        assert_eq!(m.get("华东"), None);
+    }
+
+    #[test]
+    fn region_table_growth_share_and_totals() {
+        let lines = vec![
+            line("A", "2024-03-01", "C1", dec!(600)),
+            line("B", "2024-03-02", "C2", dec!(400)),
+            line("C", "2024-02-02", "C1", dec!(500)),
+            line("D", "2023-03-02", "C2", dec!(200)),
+        ];
+        let custs = vec![
+            customer("C1", "华东"),
+            customer("C2", "华南"),
+            customer("C3", "东北"),
+        ];
+        let mut no_region = line("E", "2024-03-03", "C9", dec!(0.005));
+        no_region.customer_id = Some("C9".into());
+        let mut all = lines.clone();
+        all.push(no_region);
+        let t = sales_by_region(&net_entries(&all, &[], &custs), "2024-03".parse().unwrap());
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.rows[0][0], Value::Text("华东".into()));
+        assert_eq!(t.rows[0][4], Value::Ratio(dec!(0.2))); // 600 vs 500
+        assert_eq!(t.rows[0][5], Value::NotApplicable); // no 2023-03 for 华东
+        assert_eq!(t.rows[1][5], Value::Ratio(dec!(1))); // 400 vs 200
+        assert_eq!(t.rows[2][0], Value::Text(NO_REGION.into()));
+        let totals = t.totals.unwrap();
+        assert_eq!(totals[1], Value::Money(dec!(1000.005)));
+        let sum: Decimal = t.rows.iter().filter_map(|r| r[1].money()).sum();
+        assert_eq!(sum, dec!(1000.005), "regions reconcile to the total");
+    }
+}

@@ -1,0 +1,771 @@
+//! Tables → worksheets with rust_xlsxwriter; `save_to_buffer` → bytes. Numbers are real numbers
+//! with 元/％ formats, totals are formulas *with* cached results (viewers that do not recalculate
+//! still show them), text is always text (quote-prefixed when it could be taken for a formula).
+
+use super::chart::ChartCells;
+use super::format;
+use crate::error::{Error, Lang, Result};
+use crate::model::Dataset;
+use crate::report::{Block, Pack};
+use crate::stats::{Kind, Table, Value};
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{
+    Chart, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula,
+    Workbook, Worksheet, XlsxError,
+};
+
+const MONEY: &str = "¥#,##0.00;[Red]-¥#,##0.00";
+const PERCENT: &str = "0.0%";
+const DATE: &str = "yyyy-mm-dd";
+
+fn xe(e: XlsxError) -> Error {
+    Error::Render(format!("xlsx: {e}"))
+}
+
+/// A fixed creation date: the same input gives the same bytes.
+pub fn new_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 1, 1).expect("valid constant date");
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("kebiao"),
+    );
+    wb
+}
+
+struct Styles {
+    title: Format,
+    header: Format,
+    text: Format,
+    text_quoted: Format,
+    money: Format,
+    percent: Format,
+    int: Format,
+    qty: Format,
+    date: Format,
+    na: Format,
+    total_text: Format,
+    total_money: Format,
+    total_int: Format,
+    note: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_font_size(10.5);
+        let total = cell.clone().set_bold().set_background_color("F2F2F2");
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_background_color("D9D9D9")
+                .set_align(FormatAlign::Center)
+                .set_text_wrap(),
+            text: cell.clone(),
+            text_quoted: cell.clone().set_quote_prefix(),
+            money: cell.clone().set_num_format(MONEY),
+            percent: cell.clone().set_num_format(PERCENT),
+            int: cell.clone().set_num_format("#,##0"),
+            qty: cell.clone().set_num_format("#,##0.###"),
+            date: cell
+                .clone()
+                .set_num_format(DATE)
+                .set_align(FormatAlign::Center),
+            na: cell.clone().set_align(FormatAlign::Center),
+            total_text: total.clone(),
+            total_money: total.clone().set_num_format(MONEY),
+            total_int: total.set_num_format("#,##0"),
+            note: Format::new().set_font_size(9).set_font_color("595959"),
+        }
+    }
+}
+
+/// Text that a spreadsheet could read as a formula or a command when edited: = + - @, tab, CR.
+pub fn looks_like_formula(s: &str) -> bool {
+    matches!(
+        s.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n')
+    )
+}
+
+fn write_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, st: &Styles) -> Result<()> {
+    let f = if looks_like_formula(s) {
+        &st.text_quoted
+    } else {
+        &st.text
+    };
+    ws.write_string_with_format(row, col, s, f).map_err(xe)?;
+    Ok(())
+}
+
+fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: &Value,
+    lang: Lang,
+    st: &Styles,
+) -> Result<()> {
+    let num = |d: &rust_decimal::Decimal| d.to_f64().unwrap_or(0.0);
+    match v {
+        Value::Empty => {
+            ws.write_blank(row, col, &st.text).map_err(xe)?;
+        }
+        Value::Text(s) => write_text(ws, row, col, s, st)?,
+        Value::Money(d) => {
+            // Round to the cent before handing Excel a float, so the cell shows the exact figure.
+            let r =
+                d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            ws.write_number_with_format(row, col, num(&r), &st.money)
+                .map_err(xe)?;
+        }
+        Value::Int(i) => {
+            ws.write_number_with_format(row, col, *i as f64, &st.int)
+                .map_err(xe)?;
+        }
+        Value::Qty(d) => {
+            ws.write_number_with_format(row, col, num(d), &st.qty)
+                .map_err(xe)?;
+        }
+        Value::Ratio(r) => {
+            ws.write_number_with_format(row, col, num(r), &st.percent)
+                .map_err(xe)?;
+        }
+        Value::Date(d) => {
+            let dt = ExcelDateTime::parse_from_str(&d.to_string()).map_err(xe)?;
+            ws.write_datetime_with_format(row, col, &dt, &st.date)
+                .map_err(xe)?;
+        }
+        Value::NotApplicable | Value::Missing(_) => {
+            ws.write_string_with_format(row, col, format::value(v, lang), &st.na)
+                .map_err(xe)?;
+        }
+    }
+    Ok(())
+}
+
+fn col_name(col: u16) -> String {
+    let mut n = col as u32 + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = ((n - 1) % 26) as u8;
+        s.push(b'A' + r);
+        n = (n - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+/// Where a table landed on its sheet.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub header_row: u32,
+    pub first_data_row: u32,
+    pub last_data_row: Option<u32>,
+    pub next_row: u32,
+}
+
+/// Write a table at `row`: caption, header, rows, totals (SUM formulas with cached results for
+/// money and count columns; other totals as values), notes. Tracks column widths in `widths`.
+pub fn write_table(
+    ws: &mut Worksheet,
+    mut row: u32,
+    t: &Table,
+    caption: Option<&str>,
+    lang: Lang,
+    widths: &mut Vec<usize>,
+) -> Result<Placed> {
+    let st = Styles::new();
+    if let Some(c) = caption {
+        ws.write_string_with_format(row, 0, c, &st.title)
+            .map_err(xe)?;
+        row += 1;
+    }
+    if widths.len() < t.columns.len() {
+        widths.resize(t.columns.len(), 6);
+    }
+    let header_row = row;
+    for (c, col) in t.columns.iter().enumerate() {
+        let label = col.label.get(lang);
+        ws.write_string_with_format(row, c as u16, label, &st.header)
+            .map_err(xe)?;
+        widths[c] = widths[c].max(format::width(label) + 2);
+    }
+    row += 1;
+    let first = row;
+    for r in &t.rows {
+        for (c, v) in r.iter().enumerate() {
+            write_value(ws, row, c as u16, v, lang, &st)?;
+            widths[c] = widths[c].max(format::width(&format::value(v, lang)).min(60) + 2);
+        }
+        row += 1;
+    }
+    let last = (row > first).then(|| row - 1);
+    if let Some(tot) = &t.totals {
+        for (c, v) in tot.iter().enumerate() {
+            let summable = matches!(t.columns[c].kind, Kind::Money | Kind::Int);
+            match (v, last, summable) {
+                (Value::Money(d), Some(l), true) => {
+                    let r = d.round_dp_with_strategy(
+                        2,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                    );
+                    let f = Formula::new(format!(
+                        "=SUM({c}{}:{c}{})",
+                        first + 1,
+                        l + 1,
+                        c = col_name(c as u16)
+                    ))
+                    .set_result(r.to_string());
+                    ws.write_formula_with_format(row, c as u16, f, &st.total_money)
+                        .map_err(xe)?;
+                }
+                (Value::Int(i), Some(l), true) => {
+                    let f = Formula::new(format!(
+                        "=SUM({c}{}:{c}{})",
+                        first + 1,
+                        l + 1,
+                        c = col_name(c as u16)
+                    ))
+                    .set_result(i.to_string());
+                    ws.write_formula_with_format(row, c as u16, f, &st.total_int)
+                        .map_err(xe)?;
+                }
+                (Value::Text(s), _, _) => {
+                    ws.write_string_with_format(row, c as u16, s, &st.total_text)
+                        .map_err(xe)?;
+                }
+                _ => write_value(ws, row, c as u16, v, lang, &st)?,
+            }
+        }
+        row += 1;
+    }
+    for n in &t.notes {
+        ws.write_string_with_format(row, 0, n.get(lang), &st.note)
+            .map_err(xe)?;
+        row += 1;
+    }
+    Ok(Placed {
+        header_row,
+        first_data_row: first,
+        last_data_row: last,
+        next_row: row + 1,
+    })
+}
+
+fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> {
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).clamp(6, 60) as f64)
+            .map_err(xe)?;
+    }
+    ws.set_paper_size(9); // A4
+    if wide {
+        ws.set_landscape();
+    }
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// The pack workbook: a cover sheet, one sheet per section, charts as native Excel charts.
+///
+/// # Errors
+/// rust_xlsxwriter refuses a value (e.g. a sheet name); the message says which.
+pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> {
+    let mut wb = new_workbook();
+    let zh = lang == Lang::Zh;
+    {
+        let st = Styles::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("00封面").map_err(xe)?;
+        ws.write_string_with_format(
+            0,
+            0,
+            if zh {
+                "月度客户管理报告"
+            } else {
+                "Monthly Customer Management Report"
+            },
+            &st.title,
+        )
+        .map_err(xe)?;
+        let rows = [
+            (if zh { "公司" } else { "Company" }, pack.company.clone()),
+            (
+                if zh { "报告期" } else { "Period" },
+                if zh {
+                    pack.month.zh()
+                } else {
+                    pack.month.to_string()
+                },
+            ),
+            (
+                if zh { "编制部门" } else { "Prepared by" },
+                pack.department.clone(),
+            ),
+            (
+                if zh { "报告日期" } else { "Report date" },
+                pack.report_date.to_string(),
+            ),
+        ];
+        for (i, (k, v)) in rows.iter().enumerate() {
+            ws.write_string_with_format(2 + i as u32, 0, *k, &st.header)
+                .map_err(xe)?;
+            write_text(ws, 2 + i as u32, 1, v, &st)?;
+        }
+        let sign = if zh {
+            [
+                "编制人员",
+                "审核人员",
+                "批准人员",
+                "编制日期",
+                "审核日期",
+                "批准日期",
+            ]
+        } else {
+            [
+                "Prepared by",
+                "Reviewed by",
+                "Approved by",
+                "Date",
+                "Date",
+                "Date",
+            ]
+        };
+        for (i, s) in sign.iter().enumerate() {
+            let (r, c) = (8 + (i / 3) as u32 * 2, (i % 3) as u16);
+            ws.write_string_with_format(r, c, format!("{s}:"), &st.text)
+                .map_err(xe)?;
+            ws.write_blank(r + 1, c, &st.text).map_err(xe)?;
+        }
+        // 目录: a link to every sheet of the workbook.
+        ws.write_string_with_format(13, 0, if zh { "目录" } else { "Contents" }, &st.title)
+            .map_err(xe)?;
+        let mut r = 14;
+        for s in &pack.sections {
+            let url = rust_xlsxwriter::Url::new(format!("internal:'{}'!A1", s.sheet))
+                .set_text(format!("{}  {}", s.sheet, s.title.get(lang)));
+            ws.write_url(r, 0, url).map_err(xe)?;
+            r += 1;
+        }
+        if let Some(ds) = data {
+            for (name, _) in data_sheet_names(ds) {
+                let url = rust_xlsxwriter::Url::new(format!("internal:'{name}'!A1"))
+                    .set_text(name.clone());
+                ws.write_url(r, 0, url).map_err(xe)?;
+                r += 1;
+            }
+        }
+        ws.set_column_width(0, 16).map_err(xe)?;
+        ws.set_column_width(1, 40).map_err(xe)?;
+        ws.set_column_width(2, 16).map_err(xe)?;
+        finish_sheet(ws, &[], false)?;
+    }
+    for (si, s) in pack.sections.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.sheet).map_err(xe)?;
+        let st = Styles::new();
+        ws.write_string_with_format(0, 0, s.title.get(lang), &st.title)
+            .map_err(xe)?;
+        let mut row = 2;
+        let mut widths = Vec::new();
+        let mut placed = Vec::new();
+        let mut charts = Vec::new();
+        let mut tno = 0;
+        for b in &s.blocks {
+            match b {
+                Block::Table(t) => {
+                    tno += 1;
+                    let caption = match lang {
+                        Lang::Zh => format!("表{}-{tno} {}", si + 1, t.title.get(lang)),
+                        Lang::En => format!("Table {}-{tno} {}", si + 1, t.title.get(lang)),
+                    };
+                    let p = write_table(ws, row, t, Some(&caption), lang, &mut widths)?;
+                    if placed.is_empty() {
+                        ws.set_freeze_panes(p.header_row + 1, 0).map_err(xe)?;
+                        ws.set_repeat_rows(p.header_row, p.header_row).map_err(xe)?;
+                        if let Some(l) = p.last_data_row {
+                            ws.autofilter(
+                                p.header_row,
+                                0,
+                                l,
+                                t.columns.len().saturating_sub(1) as u16,
+                            )
+                            .map_err(xe)?;
+                        }
+                    }
+                    row = p.next_row;
+                    placed.push((t, p));
+                }
+                Block::Text(m) | Block::Missing(m) => {
+                    ws.write_string(row, 0, m.get(lang)).map_err(xe)?;
+                    row += 2;
+                }
+                Block::Chart(c) => charts.push(c),
+            }
+        }
+        let cols = widths.len();
+        for c in charts {
+            let Some((t, p)) = placed.iter().find(|(t, _)| t.id == c.table) else {
+                continue;
+            };
+            let Some(r) = c.resolve(t, lang) else {
+                continue;
+            };
+            let name = s.sheet.as_str();
+            let mut chart = Chart::new(ChartType::Bar);
+            match r.cells {
+                ChartCells::Columns {
+                    category,
+                    value,
+                    rows,
+                } => {
+                    let last = p.first_data_row + rows as u32 - 1;
+                    chart
+                        .add_series()
+                        .set_categories((
+                            name,
+                            p.first_data_row,
+                            category as u16,
+                            last,
+                            category as u16,
+                        ))
+                        .set_values((name, p.first_data_row, value as u16, last, value as u16))
+                        .set_name(t.columns[value].label.get(lang));
+                }
+                ChartCells::TotalsRow { first, last } => {
+                    let Some(totals_row) = p.last_data_row.map(|l| l + 1) else {
+                        continue;
+                    };
+                    chart
+                        .add_series()
+                        .set_categories((
+                            name,
+                            p.header_row,
+                            first as u16,
+                            p.header_row,
+                            last as u16,
+                        ))
+                        .set_values((name, totals_row, first as u16, totals_row, last as u16));
+                }
+            }
+            chart.title().set_name(c.title.get(lang));
+            chart.legend().set_hidden();
+            chart.set_width(640).set_height(360);
+            ws.insert_chart(row, 0, &chart).map_err(xe)?;
+            row += 20;
+        }
+        finish_sheet(ws, &widths, cols > 6)?;
+    }
+    if let Some(ds) = data {
+        for (name, write) in data_sheet_names(ds) {
+            write(&mut wb, &name)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xe)
+}
+
+type SheetWriter<'a> = Box<dyn Fn(&mut Workbook, &str) -> Result<()> + 'a>;
+
+/// The data sheets of the accepted input rows: (sheet name, writer), for every table present.
+fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
+    let mut out: Vec<(String, SheetWriter<'_>)> = Vec::new();
+    macro_rules! add {
+        ($field:ident, $name:literal) => {
+            if let Some(rows) = &ds.$field {
+                out.push((
+                    format!("数据_{}", $name),
+                    Box::new(move |wb: &mut Workbook, n: &str| data_sheet(wb, n, rows)),
+                ));
+            }
+        };
+    }
+    add!(customers, "客户信息表");
+    add!(sales, "销售明细");
+    add!(returns, "退货记录");
+    add!(receipts, "收款记录");
+    add!(complaints, "投诉记录");
+    add!(credit_surveys, "信用调查");
+    add!(interactions, "客户互动记录");
+    add!(salespeople, "业务员");
+    add!(targets, "销售目标");
+    add!(products, "产品");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_lookalikes_are_detected() {
+        for s in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(1)", "\tx", "\rx"] {
+            assert!(looks_like_formula(s), "{s:?}");
+        }
+        assert!(!looks_like_formula("华东"));
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(26), "AA");
+    }
+}
+
+/// Chinese column headers for the fields of the input records (DOMAIN §3 canonical headers), so
+/// the data sheets read like the clerk's own sheets.
+fn field_label(key: &str) -> &str {
+    const L: &[(&str, &str)] = &[
+        ("customer_id", "客户编号"),
+        ("name", "名称"),
+        ("customer_name", "客户名称"),
+        ("short_name", "客户简称"),
+        ("customer_type", "客户类型"),
+        ("industry", "所属行业"),
+        ("ownership", "企业性质"),
+        ("region", "区域"),
+        ("province", "省份"),
+        ("city", "城市"),
+        ("address", "地址"),
+        ("contact_name", "联系人"),
+        ("contact_title", "联系人职务"),
+        ("phone", "联系方式"),
+        ("email", "邮箱"),
+        ("status", "状态"),
+        ("owner", "负责人"),
+        ("co_owner", "第二联系人"),
+        ("first_contact_date", "首次接触时间"),
+        ("last_followup_date", "最后跟进时间"),
+        ("source", "客户来源"),
+        ("channel", "渠道"),
+        ("key_account", "大客户"),
+        ("manual_grade", "客户等级"),
+        ("credit_grade", "信用等级"),
+        ("credit_limit", "赊销限额"),
+        ("credit_days", "信用期(天)"),
+        ("payment_terms", "付款方式"),
+        ("opening_ar", "期初应收"),
+        ("opening_ar_date", "期初日期"),
+        ("created_date", "建档日期"),
+        ("remark", "备注"),
+        ("product_id", "产品编号"),
+        ("product_name", "产品名称"),
+        ("category", "产品种类"),
+        ("unit", "单位"),
+        ("std_price", "标准单价"),
+        ("unit_cost", "单位成本"),
+        ("staff_id", "工号"),
+        ("group", "组别"),
+        ("dept", "部门"),
+        ("role", "岗位"),
+        ("join_date", "入职日期"),
+        ("leave_date", "离职日期"),
+        ("period", "期间"),
+        ("staff", "业务员"),
+        ("target_sales", "目标销售额"),
+        ("std_monthly_sales", "月标准销售额"),
+        ("target_collection", "收款目标"),
+        ("order_no", "订单号"),
+        ("order_date", "订货日期"),
+        ("ship_date", "发货日期"),
+        ("requested_date", "客户指定送货日期"),
+        ("qty", "数量"),
+        ("unit_price", "单价"),
+        ("amount", "金额"),
+        ("discount", "折扣额"),
+        ("rebate", "优惠额"),
+        ("cost", "成本"),
+        ("order_channel", "订货方式"),
+        ("cancelled", "作废"),
+        ("contract_no", "合同号"),
+        ("contract_amount", "合同额"),
+        ("return_no", "退货单号"),
+        ("return_date", "退货日期"),
+        ("orig_order_no", "原订单号"),
+        ("reason_cat", "退货原因类别"),
+        ("reason_text", "退货原因"),
+        ("exchange", "换货"),
+        ("receipt_no", "收款单号"),
+        ("receipt_date", "收款日期"),
+        ("method", "方式"),
+        ("note_due_date", "票据到期日"),
+        ("note_status", "票据状态"),
+        ("applied_order_no", "对应订单号"),
+        ("contact_time", "接触时间"),
+        ("entry_time", "录入时间"),
+        ("counterpart", "对方联系人"),
+        ("decision_maker", "是否决策人"),
+        ("purpose", "目的"),
+        ("content", "内容"),
+        ("result", "结果"),
+        ("next_date", "下次跟进日期"),
+        ("expense", "费用"),
+        ("credit_alert", "信用异动"),
+        ("complaint_no", "投诉编号"),
+        ("received_at", "受理时间"),
+        ("product", "产品"),
+        ("complaint_type", "投诉类型"),
+        ("demand", "客户要求"),
+        ("severity", "紧急程度"),
+        ("receiver", "受理人"),
+        ("handler", "处理人"),
+        ("response_at", "初步方案反馈时间"),
+        ("closed_at", "结案时间"),
+        ("resolution", "处理措施"),
+        ("compensation", "赔偿金额"),
+        ("claim_amount", "索赔金额"),
+        ("claim_approved", "核定金额"),
+        ("satisfaction", "客户满意度"),
+        ("dispute", "纠纷/诉讼"),
+        ("survey_date", "调查日期"),
+        ("surveyor", "调查人"),
+        ("founded_date", "创业日期"),
+        ("first_trade_date", "开始交易日期"),
+        ("legal_form", "经营方式"),
+        ("bank", "往来银行"),
+        ("bank_credit", "银行信用"),
+        ("bookkeeping", "账务体系"),
+        ("peer_rating", "同业者评价"),
+        ("neighbour_rating", "近邻评价"),
+        ("org_type", "经营组织"),
+        ("capital", "资本额(元)"),
+        ("pay_attitude", "付款态度"),
+        ("premises_area", "场所"),
+        ("premises_tenure", "场所产权"),
+        ("business_trend", "业务趋势"),
+        ("peak_from", "旺季起月"),
+        ("peak_to", "旺季止月"),
+        ("peak_monthly_amt", "旺季每月金额"),
+        ("off_monthly_amt", "淡季每月金额"),
+        ("credit_score", "信用评分"),
+        ("note", "备注"),
+    ];
+    L.iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+        .unwrap_or(key)
+}
+
+/// Money fields of the records: written as numbers with the 元 format.
+fn is_money_field(key: &str) -> bool {
+    matches!(
+        key,
+        "amount"
+            | "discount"
+            | "rebate"
+            | "unit_price"
+            | "unit_cost"
+            | "cost"
+            | "std_price"
+            | "credit_limit"
+            | "opening_ar"
+            | "capital"
+            | "compensation"
+            | "claim_amount"
+            | "claim_approved"
+            | "expense"
+            | "target_sales"
+            | "std_monthly_sales"
+            | "target_collection"
+            | "peak_monthly_amt"
+            | "off_monthly_amt"
+            | "contract_amount"
+    )
+}
+
+/// One data sheet of accepted input rows, so a clerk can check any figure with a pivot table.
+/// Columns come from the record's fields (in declaration order); `origin` becomes 来源 file/sheet/row.
+pub fn data_sheet<T: serde::Serialize>(wb: &mut Workbook, name: &str, records: &[T]) -> Result<()> {
+    let st = Styles::new();
+    // Rows are written in order, so the sheet can stream to disk: a million input rows must not
+    // need gigabytes of memory.
+    let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
+    ws.set_name(name).map_err(xe)?;
+    let mut keys: Vec<String> = Vec::new();
+    let mut widths: Vec<usize> = Vec::new();
+    for (i, rec) in records.iter().enumerate() {
+        let serde_json::Value::Object(map) =
+            serde_json::to_value(rec).map_err(|e| Error::Render(e.to_string()))?
+        else {
+            continue;
+        };
+        if i == 0 {
+            keys = map.keys().filter(|k| *k != "origin").cloned().collect();
+            for (c, k) in keys.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, field_label(k), &st.header)
+                    .map_err(xe)?;
+                widths.push(format::width(field_label(k)) + 2);
+            }
+            for (j, l) in ["来源文件", "来源工作表", "来源行"].iter().enumerate() {
+                ws.write_string_with_format(0, (keys.len() + j) as u16, *l, &st.header)
+                    .map_err(xe)?;
+                widths.push(12);
+            }
+        }
+        let row = i as u32 + 1;
+        for (c, k) in keys.iter().enumerate() {
+            let col = c as u16;
+            match map.get(k) {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::Bool(b)) => {
+                    ws.write_string_with_format(row, col, if *b { "是" } else { "否" }, &st.text)
+                        .map_err(xe)?;
+                }
+                Some(serde_json::Value::Number(n)) => {
+                    ws.write_number_with_format(row, col, n.as_f64().unwrap_or(0.0), &st.int)
+                        .map_err(xe)?;
+                }
+                Some(serde_json::Value::String(s)) => {
+                    let parsed = if is_money_field(k) || k == "qty" {
+                        s.parse::<rust_decimal::Decimal>().ok()
+                    } else {
+                        None
+                    };
+                    if let Some(d) = parsed {
+                        let f = if k == "qty" { &st.qty } else { &st.money };
+                        ws.write_number_with_format(row, col, d.to_f64().unwrap_or(0.0), f)
+                            .map_err(xe)?;
+                    } else if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                        write_value(ws, row, col, &Value::Date(d), Lang::Zh, &st)?;
+                    } else {
+                        write_text(ws, row, col, s, &st)?;
+                        if let Some(w) = widths.get_mut(c) {
+                            *w = (*w).max(format::width(s).min(40) + 2);
+                        }
+                    }
+                }
+                Some(other) => write_text(ws, row, col, &other.to_string(), &st)?,
+            }
+        }
+        if let Some(o) = map.get("origin") {
+            let get = |k: &str| o.get(k).cloned().unwrap_or_default();
+            write_text(
+                ws,
+                row,
+                keys.len() as u16,
+                get("file").as_str().unwrap_or_default(),
+                &st,
+            )?;
+            write_text(
+                ws,
+                row,
+                keys.len() as u16 + 1,
+                get("sheet").as_str().unwrap_or_default(),
+                &st,
+            )?;
+            ws.write_number_with_format(
+                row,
+                keys.len() as u16 + 2,
+                get("row").as_f64().unwrap_or(0.0),
+                &st.int,
+            )
+            .map_err(xe)?;
+        }
+    }
+    if !keys.is_empty() {
+        ws.set_freeze_panes(1, 0).map_err(xe)?;
+        ws.autofilter(0, 0, records.len() as u32, (keys.len() + 2) as u16)
+            .map_err(xe)?;
+        ws.set_repeat_rows(0, 0).map_err(xe)?;
+    }
+    finish_sheet(ws, &widths, true)
+}

@@ -1,0 +1,246 @@
+//! 01摘要: the KPI table (this month vs last month vs same month last year vs goal) and the short
+//! generated commentary of what changed most.
+
+use crate::config::Config;
+use crate::error::Msg;
+use crate::model::Dataset;
+use crate::render::format;
+use crate::stats::{
+    complaints, credit, growth, ratio, receivables, retention, sales, Column, Ctx, Kind, Month,
+    Table, Value,
+};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+const SALES_SHEET: &str = "销售明细";
+const TARGET_SHEET: &str = "销售目标";
+
+/// One KPI for one month.
+pub fn kpis_of(
+    ds: &Dataset,
+    month: Month,
+    cfg: &Config,
+) -> Vec<(&'static str, &'static str, Value)> {
+    let ctx = Ctx::new(ds, month, cfg);
+    let net = if ds.sales.is_some() {
+        Value::Money(sales::net_sales(&ctx.entries, month))
+    } else {
+        Value::Missing(SALES_SHEET.into())
+    };
+    let target = target_completion(ds, &ctx, month);
+    let new_customers = if ds.sales.is_some() {
+        Value::Int(retention::new_counts(&ctx, month).0)
+    } else {
+        Value::Missing(SALES_SHEET.into())
+    };
+    let [complaints_n, on_time, handle_h] = complaints::kpis(&ctx, month);
+    vec![
+        ("实销额 (元)", "Net sales", net),
+        ("目标完成率", "Target completion", target),
+        ("新客户数", "New customers", new_customers),
+        (
+            "实收款 (元)",
+            "Collections",
+            receivables::received_total(ds, month),
+        ),
+        (
+            "应收余额 (元)",
+            "Receivables",
+            receivables::ar_total(ds, cfg.credit.default_days, month),
+        ),
+        (
+            "危险客户数",
+            "Dangerous customers",
+            credit::danger_count(&ctx),
+        ),
+        ("投诉数", "Complaints", complaints_n),
+        ("48小时反馈达标率", "48h response rate", on_time),
+        ("平均处理时长 (小时)", "Mean handling hours", handle_h),
+    ]
+}
+
+/// M49 company-wide: 实销额 / the month's targets (an annual target counts 1/12 when the year has no
+/// monthly rows).
+fn target_completion(ds: &Dataset, ctx: &Ctx, month: Month) -> Value {
+    let Some(targets) = ds.targets.as_deref() else {
+        return Value::Missing(TARGET_SHEET.into());
+    };
+    let monthly: Decimal = targets
+        .iter()
+        .filter(|t| t.period == month.to_string())
+        .map(|t| t.target_sales)
+        .sum();
+    let total = if monthly.is_zero() {
+        targets
+            .iter()
+            .filter(|t| t.period == month.year.to_string())
+            .map(|t| t.target_sales)
+            .sum::<Decimal>()
+            / Decimal::from(12)
+    } else {
+        monthly
+    };
+    ratio(sales::net_sales(&ctx.entries, month), total)
+}
+
+fn num(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Money(d) | Value::Qty(d) | Value::Ratio(d) => Some(*d),
+        Value::Int(i) => Some(Decimal::from(*i)),
+        _ => None,
+    }
+}
+
+/// The KPI table of the 摘要.
+pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
+    let this = kpis_of(ds, month, cfg);
+    let prev = kpis_of(ds, month.prev(), cfg);
+    let ago = kpis_of(ds, month.year_ago(), cfg);
+    let goals: HashMap<&str, String> = [
+        ("目标完成率", "≥ 100%".to_string()),
+        ("48小时反馈达标率", "100%".to_string()),
+        (
+            "平均处理时长 (小时)",
+            format!("≤ {}", cfg.complaint.target_handle_hours),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let change = |a: &Value, b: &Value| match (a, b) {
+        // A change of a rate is shown in percentage points by its own columns; growth only for amounts and counts.
+        (Value::Ratio(_), _) => Value::Empty,
+        _ => match (num(a), num(b)) {
+            (Some(x), Some(y)) => growth(x, y),
+            _ => Value::NotApplicable,
+        },
+    };
+    let rows = this
+        .iter()
+        .zip(&prev)
+        .zip(&ago)
+        .map(|(((zh, _en, a), (_, _, p)), (_, _, y))| {
+            vec![
+                Value::Text(zh.to_string()),
+                a.clone(),
+                p.clone(),
+                y.clone(),
+                change(a, p),
+                change(a, y),
+                goals
+                    .get(zh)
+                    .map_or(Value::Empty, |g| Value::Text(g.clone())),
+            ]
+        })
+        .collect();
+    Table {
+        id: "kpi".into(),
+        title: Msg::new(
+            format!("{} 主要指标", month.zh()),
+            format!("Key figures, {month}"),
+        ),
+        columns: vec![
+            Column::new("kpi", "指标", "KPI", Kind::Text),
+            Column::new("this", "本月", "This month", Kind::Money),
+            Column::new("prev", "上月", "Last month", Kind::Money),
+            Column::new("year_ago", "上年同月", "Same month last year", Kind::Money),
+            Column::new("mom", "环比", "MoM", Kind::Percent),
+            Column::new("yoy", "同比", "YoY", Kind::Percent),
+            Column::new("goal", "目标", "Goal", Kind::Text),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "“—”表示无可比数据或缺少数据表。",
+            "“—” means no comparable data or a missing sheet.",
+        )],
+    }
+}
+
+/// KPIs that missed their goal: (name, goal, actual).
+pub fn missed_goals(kpis: &Table) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for r in &kpis.rows {
+        let (Value::Text(name), Value::Text(goal)) = (&r[0], &r[6]) else {
+            continue;
+        };
+        let Some(actual) = num(&r[1]) else { continue };
+        let missed = if let Some(limit) = goal.strip_prefix("≤ ") {
+            limit.parse::<Decimal>().is_ok_and(|l| actual > l)
+        } else if goal.ends_with('%') {
+            let g: Decimal = goal
+                .trim_start_matches("≥ ")
+                .trim_end_matches('%')
+                .parse()
+                .unwrap_or(Decimal::ONE_HUNDRED);
+            actual * Decimal::ONE_HUNDRED < g
+        } else {
+            false
+        };
+        if missed {
+            out.push((name.clone(), goal.clone(), r[1].clone()));
+        }
+    }
+    out
+}
+
+/// Three sentences on what moved most, then the month's red flags, each from the tables.
+pub fn commentary(kpis: &Table, tables: &HashMap<String, Table>) -> Vec<Msg> {
+    let mut moves: Vec<(Decimal, String, String)> = kpis
+        .rows
+        .iter()
+        .filter_map(|r| match (&r[0], &r[4]) {
+            (Value::Text(n), Value::Ratio(g)) => Some((g.abs(), n.clone(), format::percent(*g))),
+            _ => None,
+        })
+        .collect();
+    moves.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut out: Vec<Msg> = moves
+        .iter()
+        .take(3)
+        .map(|(g, name, pct)| {
+            let _ = g;
+            let dir = if pct.starts_with('-') {
+                "下降"
+            } else {
+                "上升"
+            };
+            Msg::new(
+                format!("{name} 环比{dir} {}。", pct.trim_start_matches('-')),
+                format!("{name}: {pct} month on month."),
+            )
+        })
+        .collect();
+    let count = |id: &str| {
+        tables.get(id).map(|t| {
+            t.rows
+                .iter()
+                .filter(|r| !matches!(r.first(), Some(Value::Missing(_))))
+                .count()
+        })
+    };
+    if let Some(n) = count("lost-ab").filter(|n| *n > 0) {
+        out.push(Msg::new(
+            format!("本月流失 A/B 类客户 {n} 户, 见“客户流失原因分析表”。"),
+            format!("{n} A/B customers lost this month."),
+        ));
+    }
+    if let Some(n) = count("danger-customers").filter(|n| *n > 0) {
+        out.push(Msg::new(
+            format!("危险客户 {n} 户, 见“危险客户统计表”。"),
+            format!("{n} dangerous customers."),
+        ));
+    }
+    if let Some(n) = count("overdue").filter(|n| *n > 0) {
+        out.push(Msg::new(
+            format!("逾期应收涉及 {n} 户客户。"),
+            format!("{n} customers with overdue receivables."),
+        ));
+    }
+    if let Some(n) = count("complaint-response-missed").filter(|n| *n > 0) {
+        out.push(Msg::new(
+            format!("{n} 件投诉未在48小时内反馈初步方案。"),
+            format!("{n} complaints missed the 48-hour response."),
+        ));
+    }
+    out
+}

@@ -1,0 +1,1164 @@
+//! Retention, loyalty, conversion, satisfaction (DOMAIN §2.2, M12–M24).
+//!
+//! The customer state is computed (C10) from the order history as of a date, never read blindly
+//! from 客户状态: the column is shown beside it and disagreements are listed for the clerk. Grades
+//! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
+
+use super::grading::{
+    self, all_customers, costs_of, frequencies, grade_run, line_cid, Directory, GradeRun, Window,
+    UNGRADED,
+};
+use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
+use crate::error::Msg;
+use crate::model::{Customer, Interaction, Return, SaleLine};
+use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// C10 customer state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    Potential,
+    Intention,
+    Active,
+    Lost,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [
+        State::Potential,
+        State::Intention,
+        State::Active,
+        State::Lost,
+    ];
+    pub fn zh(self) -> &'static str {
+        match self {
+            State::Potential => "潜在客户",
+            State::Intention => "意向客户",
+            State::Active => "成交客户",
+            State::Lost => "流失客户",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            State::Potential => "Potential",
+            State::Intention => "Intention",
+            State::Active => "Active",
+            State::Lost => "Lost",
+        }
+    }
+}
+
+/// The state the 客户状态 column claims (ingest normalises aliases; the match is lenient anyway).
+pub fn column_state(status: Option<&str>) -> Option<State> {
+    let s = status?.trim();
+    if s.contains("流失") || s.contains("停止合作") || s.contains("终止合作") {
+        Some(State::Lost)
+    } else if s.contains("意向") {
+        Some(State::Intention)
+    } else if s.contains("潜在") {
+        Some(State::Potential)
+    } else if s.contains("成交")
+        || s.contains("合作中")
+        || s.contains("老客户")
+        || s.contains("正式")
+    {
+        Some(State::Active)
+    } else {
+        None
+    }
+}
+
+/// Non-cancelled order dates per customer key (C6).
+pub fn order_dates(lines: &[SaleLine]) -> HashMap<String, Vec<NaiveDate>> {
+    let mut m: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+    for l in lines.iter().filter(|l| !l.cancelled) {
+        m.entry(line_cid(l)).or_default().push(l.order_date);
+    }
+    for v in m.values_mut() {
+        v.sort();
+    }
+    m
+}
+
+/// C10 as of date `d`: 流失 if the column says so or the last order is ≤ d − churn_days; 成交 with
+/// an order in (d − churn_days, d]; with no order by `d`, 潜在/意向 from the column (blank = 潜在).
+pub fn state_at(status: Option<&str>, dates: &[NaiveDate], d: NaiveDate, churn_days: i64) -> State {
+    let col = column_state(status);
+    if col == Some(State::Lost) {
+        return State::Lost;
+    }
+    match dates.iter().filter(|x| **x <= d).max() {
+        None => {
+            if col == Some(State::Intention) {
+                State::Intention
+            } else {
+                State::Potential
+            }
+        }
+        Some(last) => {
+            // A churn_days too large for the calendar means "never lost by age" (no panic).
+            let cutoff = Duration::try_days(churn_days).and_then(|x| d.checked_sub_signed(x));
+            if cutoff.is_none_or(|c| *last > c) {
+                State::Active
+            } else {
+                State::Lost
+            }
+        }
+    }
+}
+
+/// M13/M14 保有率 and 流失率 from a base and the retained count; "—" on an empty base.
+pub fn retention_rates(base: usize, retained: usize) -> (Value, Value) {
+    let b = Decimal::from(base as u64);
+    let r = Decimal::from(retained as u64);
+    (ratio(r, b), ratio(b - r, b))
+}
+
+/// M15: (buyers, repeat buyers, rate) from per-customer distinct order counts.
+pub fn repeat_rate(freqs: impl IntoIterator<Item = i64>) -> (i64, i64, Value) {
+    let (mut buyers, mut repeat) = (0i64, 0i64);
+    for f in freqs {
+        if f >= 1 {
+            buyers += 1;
+        }
+        if f >= 2 {
+            repeat += 1;
+        }
+    }
+    (
+        buyers,
+        repeat,
+        ratio(Decimal::from(repeat), Decimal::from(buyers)),
+    )
+}
+
+/// M21 level of a loyalty score.
+pub fn loyalty_level(score: Decimal) -> &'static str {
+    if score >= Decimal::from(70) {
+        "高"
+    } else if score >= Decimal::from(40) {
+        "中"
+    } else {
+        "低"
+    }
+}
+
+/// M21: the mean of the available 0–100 components; fewer than 2 → None ("数据不足").
+pub fn loyalty_score(components: &[Decimal]) -> Option<Decimal> {
+    (components.len() >= 2).then(|| {
+        components.iter().copied().sum::<Decimal>() / Decimal::from(components.len() as u64)
+    })
+}
+
+/// Everything the tables need about each customer at two dates.
+struct Book<'a> {
+    dir: Directory<'a>,
+    ids: BTreeSet<String>,
+    orders: HashMap<String, Vec<NaiveDate>>,
+    churn: i64,
+}
+
+impl<'a> Book<'a> {
+    fn new(ctx: &'a Ctx) -> Book<'a> {
+        Book {
+            dir: Directory::new(ctx.ds),
+            ids: all_customers(ctx.ds),
+            orders: order_dates(ctx.ds.sales.as_deref().unwrap_or(&[])),
+            churn: ctx.cfg.churn_days,
+        }
+    }
+    fn status(&self, id: &str) -> Option<&'a str> {
+        self.dir.get(id).and_then(|c| c.status.as_deref())
+    }
+    fn dates(&self, id: &str) -> &[NaiveDate] {
+        self.orders.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+    fn state(&self, id: &str, d: NaiveDate) -> State {
+        state_at(self.status(id), self.dates(id), d, self.churn)
+    }
+    fn first_order(&self, id: &str) -> Option<NaiveDate> {
+        self.dates(id).first().copied()
+    }
+    fn last_order(&self, id: &str, d: NaiveDate) -> Option<NaiveDate> {
+        self.dates(id).iter().filter(|x| **x <= d).max().copied()
+    }
+}
+
+/// The family's tables for the report month.
+pub fn tables(ctx: &Ctx) -> Vec<Table> {
+    let mut out = Vec::new();
+    if ctx.ds.sales.is_none() && ctx.ds.customers.is_none() {
+        out.push(missing_table(
+            "customer-status",
+            Msg::new("客户状态统计", "Customer states"),
+            "客户信息表",
+        ));
+    } else {
+        let book = Book::new(ctx);
+        out.push(status_table(ctx, &book));
+        out.push(mismatch_table(ctx, &book));
+        out.push(new_counts_table(ctx, &book));
+        out.push(new_customers_table(ctx, &book));
+    }
+    if ctx.ds.sales.is_none() {
+        for (id, zh, en) in [
+            ("retention", "客户保有率与流失率", "Retention and churn"),
+            (
+                "lost-customers",
+                "本月流失客户",
+                "Customers lost this month",
+            ),
+            (
+                "lost-ab",
+                "客户流失原因分析表 (A/B 类)",
+                "Lost A/B customers",
+            ),
+            ("repurchase", "客户复购率", "Repeat-purchase rate"),
+            ("loyalty", "客户忠诚度分析", "Loyalty"),
+        ] {
+            out.push(missing_table(id, Msg::new(zh, en), "销售明细"));
+        }
+    } else {
+        let book = Book::new(ctx);
+        let costs = costs_of(ctx.ds);
+        let prev = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month.prev());
+        let year_end = grade_run(
+            ctx.ds,
+            ctx.cfg,
+            &ctx.entries,
+            &costs,
+            Month::new(ctx.month.year - 1, 12).unwrap_or(ctx.month),
+        );
+        out.push(retention_table(ctx, &book, &prev, &year_end));
+        out.push(lost_table(ctx, &book, &prev, false));
+        out.push(lost_table(ctx, &book, &prev, true));
+        out.push(repurchase_table(ctx));
+        out.push(loyalty_table(ctx));
+    }
+    if ctx.ds.customers.is_none() {
+        out.push(missing_table(
+            "conversion",
+            Msg::new("潜在客户转化分析", "Prospect conversion"),
+            "客户信息表",
+        ));
+    } else {
+        out.push(conversion_table(ctx, &Book::new(ctx)));
+    }
+    // M19/M20/M23 need T12 满意度调查, which the model does not read yet.
+    out.push(missing_table(
+        "satisfaction",
+        Msg::new("客户满意度分析", "Customer satisfaction"),
+        "满意度调查",
+    ));
+    out
+}
+
+fn status_table(ctx: &Ctx, book: &Book) -> Table {
+    let end = ctx.month.last_day();
+    let mut computed: BTreeMap<State, i64> = BTreeMap::new();
+    let mut column: BTreeMap<State, i64> = BTreeMap::new();
+    let mut blank = 0i64;
+    for id in &book.ids {
+        *computed.entry(book.state(id, end)).or_default() += 1;
+        match column_state(book.status(id)) {
+            Some(s) => *column.entry(s).or_default() += 1,
+            None => blank += 1,
+        }
+    }
+    let rows: Vec<Vec<Value>> = State::ALL
+        .iter()
+        .map(|s| {
+            let c = computed.get(s).copied().unwrap_or(0);
+            let t = column.get(s).copied().unwrap_or(0);
+            vec![
+                Value::Text(s.zh().into()),
+                Value::Int(c),
+                ratio(Decimal::from(c), Decimal::from(book.ids.len() as u64)),
+                Value::Int(t),
+                Value::Int(c - t),
+            ]
+        })
+        .collect();
+    let total_c: i64 = computed.values().sum();
+    let total_t: i64 = column.values().sum();
+    let mut notes = vec![Msg::new(
+        format!(
+            "计算状态截至 {end}: 成交 = 近 {} 天内有订货; 流失 = 客户状态为流失客户或最后订货已满 {} 天; 无订货者按客户状态记为潜在/意向 (空白 = 潜在)",
+            ctx.cfg.churn_days, ctx.cfg.churn_days
+        ),
+        format!(
+            "Computed as of {end}: active = an order in the last {} days; lost = status 流失客户 or last order ≥ {} days ago; customers without orders follow 客户状态 (blank = potential)",
+            ctx.cfg.churn_days, ctx.cfg.churn_days
+        ),
+    )];
+    if blank > 0 {
+        notes.push(Msg::new(
+            format!("{blank} 户客户状态为空或不在客户信息表中"),
+            format!("{blank} customers have no 客户状态 or are not in T01"),
+        ));
+    }
+    Table {
+        id: "customer-status".into(),
+        title: Msg::new(
+            format!("{} 客户状态统计", ctx.month.zh()),
+            format!("Customer states, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("state", "客户状态", "State", Kind::Text),
+            Column::new("computed", "计算户数", "Computed", Kind::Int),
+            Column::new("share", "占比", "Share", Kind::Percent),
+            Column::new(
+                "recorded",
+                "客户信息表户数",
+                "As recorded in T01",
+                Kind::Int,
+            ),
+            Column::new("diff", "差异", "Difference", Kind::Int),
+        ],
+        rows,
+        totals: Some(vec![
+            Value::Text("合计".into()),
+            Value::Int(total_c),
+            ratio(Decimal::from(total_c), Decimal::from(book.ids.len() as u64)),
+            Value::Int(total_t),
+            Value::Int(total_c - total_t),
+        ]),
+        notes,
+    }
+}
+
+/// C10: rows whose 客户状态 disagrees with the computed state, for the clerk to update.
+fn mismatch_table(ctx: &Ctx, book: &Book) -> Table {
+    let end = ctx.month.last_day();
+    let mut rows = Vec::new();
+    for id in &book.ids {
+        let Some(col) = column_state(book.status(id)) else {
+            continue;
+        };
+        let s = book.state(id, end);
+        if s != col {
+            rows.push(vec![
+                Value::Text(id.clone()),
+                Value::Text(book.dir.name(id)),
+                Value::Text(book.status(id).unwrap_or_default().into()),
+                Value::Text(s.zh().into()),
+                book.last_order(id, end).map_or(Value::Empty, Value::Date),
+                book.dir.owner(id).map_or(Value::Empty, Value::Text),
+            ]);
+        }
+    }
+    Table {
+        id: "status-mismatch".into(),
+        title: Msg::new(
+            format!("{} 客户状态待更新名单", ctx.month.zh()),
+            format!("Customers whose recorded state disagrees, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("recorded", "客户信息表状态", "Recorded state", Kind::Text),
+            Column::new("computed", "计算状态", "Computed state", Kind::Text),
+            Column::new("last_order", "最后订货日期", "Last order", Kind::Date),
+            Column::new("owner", "负责人", "Owner", Kind::Text),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "请核对并更新客户信息表中的客户状态",
+            "Please check and update 客户状态 in T01",
+        )],
+    }
+}
+
+/// M24 counts for a month: (new customers by C9, new prospects by 首次接触时间).
+pub fn new_counts(ctx: &Ctx, month: Month) -> (i64, i64) {
+    let book = Book::new(ctx);
+    new_counts_in(&book, ctx, month)
+}
+
+fn new_counts_in(book: &Book, ctx: &Ctx, month: Month) -> (i64, i64) {
+    let new = book
+        .ids
+        .iter()
+        .filter(|id| book.first_order(id).is_some_and(|d| month.contains(d)))
+        .count() as i64;
+    let prospects = ctx
+        .ds
+        .customers
+        .iter()
+        .flatten()
+        .filter(|c| c.first_contact_date.is_some_and(|d| month.contains(d)))
+        .count() as i64;
+    (new, prospects)
+}
+
+fn new_counts_table(ctx: &Ctx, book: &Book) -> Table {
+    let months = [ctx.month, ctx.month.prev(), ctx.month.year_ago()];
+    let counts: Vec<(i64, i64)> = months
+        .iter()
+        .map(|m| new_counts_in(book, ctx, *m))
+        .collect();
+    let prospects = |v: i64| {
+        if ctx.ds.customers.is_some() {
+            Value::Int(v)
+        } else {
+            Value::Missing("客户信息表".into())
+        }
+    };
+    let rows = vec![
+        vec![
+            Value::Text("新客户数".into()),
+            Value::Int(counts[0].0),
+            Value::Int(counts[1].0),
+            Value::Int(counts[2].0),
+            growth(Decimal::from(counts[0].0), Decimal::from(counts[1].0)),
+            growth(Decimal::from(counts[0].0), Decimal::from(counts[2].0)),
+        ],
+        vec![
+            Value::Text("新增潜在客户".into()),
+            prospects(counts[0].1),
+            prospects(counts[1].1),
+            prospects(counts[2].1),
+            growth(Decimal::from(counts[0].1), Decimal::from(counts[1].1)),
+            growth(Decimal::from(counts[0].1), Decimal::from(counts[2].1)),
+        ],
+    ];
+    Table {
+        id: "new-counts".into(),
+        title: Msg::new(
+            format!("{} 新客户与新增潜在客户", ctx.month.zh()),
+            format!("New customers and new prospects, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("item", "项目", "Item", Kind::Text),
+            Column::new("this", "本月", "This month", Kind::Int),
+            Column::new("prev", "上月", "Previous month", Kind::Int),
+            Column::new("year_ago", "上年同月", "Same month last year", Kind::Int),
+            Column::new("mom", "环比", "MoM", Kind::Percent),
+            Column::new("yoy", "同比", "YoY", Kind::Percent),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "新客户: 首次(未作废)订货日期在本期; 新增潜在客户: 首次接触时间在本期",
+            "New customer: first non-cancelled order in the period; new prospect: first contact in the period",
+        )],
+    }
+}
+
+fn new_customers_table(ctx: &Ctx, book: &Book) -> Table {
+    let net = grading::net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+    let mut rows = Vec::new();
+    let mut total = Decimal::ZERO;
+    for id in &book.ids {
+        let Some(first) = book.first_order(id).filter(|d| ctx.month.contains(*d)) else {
+            continue;
+        };
+        let n = net.get(id).copied().unwrap_or_default();
+        total += n;
+        let c = book.dir.get(id);
+        rows.push(vec![
+            Value::Text(id.clone()),
+            Value::Text(book.dir.name(id)),
+            Value::Date(first),
+            Value::Money(n),
+            c.and_then(|c| c.source.clone())
+                .map_or(Value::Empty, Value::Text),
+            c.and_then(|c| c.owner.clone())
+                .map_or(Value::Empty, Value::Text),
+        ]);
+    }
+    let count = rows.len();
+    Table {
+        id: "new-customers".into(),
+        title: Msg::new(
+            format!("{} 新增客户名单", ctx.month.zh()),
+            format!("New customers, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("first_order", "首次订货日期", "First order", Kind::Date),
+            Column::new("net_sales", "本月实销额", "Net sales (month)", Kind::Money),
+            Column::new("source", "客户来源", "Source", Kind::Text),
+            Column::new("owner", "负责人", "Owner", Kind::Text),
+        ],
+        rows,
+        totals: Some(vec![
+            Value::Text("合计".into()),
+            Value::Text(format!("{count} 户")),
+            Value::Empty,
+            Value::Money(total),
+            Value::Empty,
+            Value::Empty,
+        ]),
+        notes: vec![],
+    }
+}
+
+/// Base and retained counts per grade between two dates (M13).
+fn retention_counts(
+    book: &Book,
+    base_run: &GradeRun,
+    end: NaiveDate,
+) -> BTreeMap<&'static str, (usize, usize)> {
+    let start = base_run.window.to;
+    let mut m: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
+    for (id, g) in &base_run.grade {
+        if book.state(id, start) == State::Lost {
+            continue;
+        }
+        let e = m.entry(g).or_default();
+        e.0 += 1;
+        if book.state(id, end) != State::Lost {
+            e.1 += 1;
+        }
+    }
+    m
+}
+
+fn retention_table(ctx: &Ctx, book: &Book, prev: &GradeRun, year_end: &GradeRun) -> Table {
+    let end = ctx.month.last_day();
+    let month = retention_counts(book, prev, end);
+    let ytd = retention_counts(book, year_end, end);
+    let get = |m: &BTreeMap<&str, (usize, usize)>, g: &str| m.get(g).copied().unwrap_or((0, 0));
+    let row = |label: String, (b, r): (usize, usize), (yb, yr): (usize, usize)| {
+        let (keep, churn) = retention_rates(b, r);
+        let (ykeep, ychurn) = retention_rates(yb, yr);
+        vec![
+            Value::Text(label),
+            Value::Int(b as i64),
+            Value::Int(r as i64),
+            Value::Int((b - r) as i64),
+            keep,
+            churn,
+            Value::Int(yb as i64),
+            Value::Int(yr as i64),
+            Value::Int((yb - yr) as i64),
+            ykeep,
+            ychurn,
+        ]
+    };
+    let rows = grading::GRADES
+        .iter()
+        .map(|g| row(g.to_string(), get(&month, g), get(&ytd, g)))
+        .collect();
+    let sum =
+        |m: &BTreeMap<&str, (usize, usize)>| m.values().fold((0, 0), |a, v| (a.0 + v.0, a.1 + v.1));
+    Table {
+        id: "retention".into(),
+        title: Msg::new(
+            format!("{} 客户保有率与流失率 (按等级)", ctx.month.zh()),
+            format!("Retention and churn by grade, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("grade", "等级", "Grade", Kind::Text),
+            Column::new("base", "月初基数", "Base (start of month)", Kind::Int),
+            Column::new("retained", "月末保有", "Retained", Kind::Int),
+            Column::new("lost", "本月流失", "Lost", Kind::Int),
+            Column::new("retention", "保有率", "Retention", Kind::Percent),
+            Column::new("churn", "流失率", "Churn", Kind::Percent),
+            Column::new("base_ytd", "年初基数", "Base (start of year)", Kind::Int),
+            Column::new("retained_ytd", "年内保有", "Retained YTD", Kind::Int),
+            Column::new("lost_ytd", "年内流失", "Lost YTD", Kind::Int),
+            Column::new("retention_ytd", "年累计保有率", "Retention YTD", Kind::Percent),
+            Column::new("churn_ytd", "年累计流失率", "Churn YTD", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row("合计".into(), sum(&month), sum(&ytd))),
+        notes: vec![
+            Msg::new(
+                format!(
+                    "基数 = 上期末 ({} / {}) 按相同规则重算为该等级且未流失的客户; A、B 类为重点关注",
+                    prev.window.to, year_end.window.to
+                ),
+                format!(
+                    "Base = customers of the grade at the previous period end ({} / {}), recomputed, not lost then; A and B are the ones to watch",
+                    prev.window.to, year_end.window.to
+                ),
+            ),
+        ],
+    }
+}
+
+/// Newly lost customers of the month (M12); with `ab_only`, the 客户流失原因分析表 for A/B (M14).
+fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
+    let start = prev.window.to;
+    let end = ctx.month.last_day();
+    let last_contact = last_contacts(
+        ctx.ds.customers.as_deref().unwrap_or(&[]),
+        ctx.ds.interactions.as_deref().unwrap_or(&[]),
+    );
+    let mut rows = Vec::new();
+    for id in &book.ids {
+        let g = prev.grade_of(id);
+        if ab_only && !matches!(g, "A" | "B") {
+            continue;
+        }
+        if book.state(id, start) == State::Lost || book.state(id, end) != State::Lost {
+            continue;
+        }
+        rows.push(vec![
+            Value::Text(id.clone()),
+            Value::Text(book.dir.name(id)),
+            Value::Text(g.into()),
+            book.last_order(id, end).map_or(Value::Empty, Value::Date),
+            book.dir.owner(id).map_or(Value::Empty, Value::Text),
+            last_contact
+                .get(id)
+                .copied()
+                .map_or(Value::Empty, Value::Date),
+            Value::Empty,
+        ]);
+    }
+    rows.sort_by_key(|r| match &r[2] {
+        Value::Text(g) if g == UNGRADED => 9,
+        Value::Text(g) => grading::GRADES.iter().position(|x| x == g).unwrap_or(8),
+        _ => 9,
+    });
+    let (id, zh, en) = if ab_only {
+        (
+            "lost-ab",
+            format!("{} 客户流失原因分析表 (A/B 类)", ctx.month.zh()),
+            format!("Lost A/B customers, {}", ctx.month),
+        )
+    } else {
+        (
+            "lost-customers",
+            format!("{} 本月流失客户", ctx.month.zh()),
+            format!("Customers lost this month, {}", ctx.month),
+        )
+    };
+    Table {
+        id: id.into(),
+        title: Msg::new(zh, en),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("grade", "上期等级", "Previous grade", Kind::Text),
+            Column::new("last_order", "最后订货日期", "Last order", Kind::Date),
+            Column::new("owner", "负责人", "Owner", Kind::Text),
+            Column::new("last_contact", "最后联系日期", "Last contact", Kind::Date),
+            Column::new("reason", "流失原因", "Reason", Kind::Text),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "流失原因由负责人填写: 员工跳槽 / 客户“叛变投敌” / 市场波动 / 细节的疏忽 / 其他",
+            "Reason to be filled in by the owner: staff left / went to a competitor / market change / neglect / other",
+        )],
+    }
+}
+
+/// The latest of T08 接触时间 and T01 最后跟进时间, per customer.
+pub fn last_contacts(
+    customers: &[Customer],
+    interactions: &[Interaction],
+) -> HashMap<String, NaiveDate> {
+    let mut m: HashMap<String, NaiveDate> = HashMap::new();
+    let mut put = |id: String, d: NaiveDate| {
+        let e = m.entry(id).or_insert(d);
+        if d > *e {
+            *e = d;
+        }
+    };
+    for c in customers {
+        if let Some(d) = c.last_followup_date {
+            put(c.customer_id.clone(), d);
+        }
+    }
+    for i in interactions {
+        if let Some(id) = i.customer_id.clone().or_else(|| i.customer_name.clone()) {
+            put(id, i.contact_time.date());
+        }
+    }
+    m
+}
+
+fn repurchase_table(ctx: &Ctx) -> Table {
+    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+    let rate = |w: Window| repeat_rate(frequencies(lines, w).into_values());
+    let windows = [
+        (
+            "近12个月",
+            Window::t12m(ctx.month),
+            Window::t12m(ctx.month.year_ago()),
+        ),
+        (
+            "本季度",
+            Window::quarter(ctx.month),
+            Window::quarter(ctx.month.year_ago()),
+        ),
+    ];
+    let rows = windows
+        .iter()
+        .map(|(label, w, base)| {
+            let (b, r, v) = rate(*w);
+            let (_, _, v0) = rate(*base);
+            let (pp, rel) = match (&v, &v0) {
+                (Value::Ratio(a), Value::Ratio(z)) => (Value::Ratio(*a - *z), growth(*a, *z)),
+                _ => (Value::NotApplicable, Value::NotApplicable),
+            };
+            vec![
+                Value::Text(format!("{label} ({} 至 {})", w.from, w.to)),
+                Value::Int(b),
+                Value::Int(r),
+                v,
+                v0,
+                pp,
+                rel,
+            ]
+        })
+        .collect();
+    Table {
+        id: "repurchase".into(),
+        title: Msg::new(
+            format!("{} 客户复购率", ctx.month.zh()),
+            format!("Repeat-purchase rate, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("window", "期间", "Window", Kind::Text),
+            Column::new("buyers", "购买客户数", "Buyers", Kind::Int),
+            Column::new("repeat", "复购客户数", "Repeat buyers", Kind::Int),
+            Column::new("rate", "复购率", "Repeat rate", Kind::Percent),
+            Column::new("base_rate", "上年同期复购率", "Same period last year", Kind::Percent),
+            Column::new("pp", "变动(百分点)", "Change (pp)", Kind::Percent),
+            Column::new("relative", "相对变动", "Relative change", Kind::Percent),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            "复购客户: 期间内不同订单号 ≥ 2 的客户; 目标“提升复购率”可按相对变动或百分点两种口径对照",
+            "Repeat buyer: ≥ 2 distinct orders in the window; a goal such as +20% can be read as relative change or percentage points",
+        )],
+    }
+}
+
+/// M16 per customer for the orders in `w` other than its first-ever order: (count, qty if one
+/// unit, amount net of returns linked to those orders).
+pub fn repeat_purchases(
+    lines: &[SaleLine],
+    returns: &[Return],
+    w: Window,
+) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
+    // The first-ever order key of each customer: earliest date, then smallest 订单号.
+    let key = |l: &SaleLine| {
+        l.order_no
+            .clone()
+            .unwrap_or_else(|| format!("date:{}", l.order_date))
+    };
+    let mut first: HashMap<String, (NaiveDate, String)> = HashMap::new();
+    for l in lines.iter().filter(|l| !l.cancelled) {
+        let k = (l.order_date, key(l));
+        let e = first.entry(line_cid(l)).or_insert_with(|| k.clone());
+        if k < *e {
+            *e = k;
+        }
+    }
+    struct Acc {
+        orders: BTreeSet<String>,
+        qty: Decimal,
+        units: BTreeSet<Option<String>>,
+        amount: Decimal,
+    }
+    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut repeat_orders: HashMap<String, String> = HashMap::new();
+    for l in lines
+        .iter()
+        .filter(|l| !l.cancelled && w.contains(l.order_date))
+    {
+        let cid = line_cid(l);
+        let k = key(l);
+        if first.get(&cid).is_some_and(|f| f.1 == k) {
+            continue;
+        }
+        if let Some(no) = &l.order_no {
+            repeat_orders.insert(no.clone(), cid.clone());
+        }
+        let a = acc.entry(cid).or_insert_with(|| Acc {
+            orders: BTreeSet::new(),
+            qty: Decimal::ZERO,
+            units: BTreeSet::new(),
+            amount: Decimal::ZERO,
+        });
+        a.orders.insert(k);
+        a.qty += l.qty;
+        a.units.insert(l.unit.clone());
+        a.amount += l.amount - l.discount - l.rebate;
+    }
+    for r in returns.iter().filter(|r| !r.exchange) {
+        let Some(no) = &r.orig_order_no else { continue };
+        if let Some(cid) = repeat_orders.get(no) {
+            if let Some(a) = acc.get_mut(cid) {
+                a.amount -= r.amount;
+                a.qty -= r.qty;
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|(k, a)| {
+            let qty = (a.units.len() <= 1).then_some(a.qty);
+            (k, (a.orders.len() as i64, qty, a.amount))
+        })
+        .collect()
+}
+
+/// M16/M21 loyalty for the report year to date, from the components the inputs allow.
+fn loyalty_table(ctx: &Ctx) -> Table {
+    let w = Window::ytd(ctx.month);
+    let dir = Directory::new(ctx.ds);
+    let rp = repeat_purchases(
+        ctx.ds.sales.as_deref().unwrap_or(&[]),
+        ctx.ds.returns.as_deref().unwrap_or(&[]),
+        w,
+    );
+    let hundred = Decimal::from(100);
+    let max_n = rp.values().map(|v| v.0).max().unwrap_or(0);
+    let max_q = rp.values().filter_map(|v| v.1).max().unwrap_or_default();
+    let max_a = rp.values().map(|v| v.2).max().unwrap_or_default();
+    let mut rows = Vec::new();
+    for (id, (n, q, a)) in &rp {
+        let mut comps = Vec::new();
+        if max_n > 0 {
+            comps.push(Decimal::from(*n) * hundred / Decimal::from(max_n));
+        }
+        if max_a > Decimal::ZERO {
+            comps.push(*a * hundred / max_a);
+        }
+        if let (Some(q), true) = (q, max_q > Decimal::ZERO) {
+            comps.push(*q * hundred / max_q);
+        }
+        let score = loyalty_score(&comps);
+        rows.push(vec![
+            Value::Text(id.clone()),
+            Value::Text(dir.name(id)),
+            Value::Int(*n),
+            q.map_or(Value::Empty, Value::Qty),
+            Value::Money(*a),
+            score.map_or(Value::Text("数据不足".into()), |s| {
+                Value::Qty(s.round_dp(1))
+            }),
+            score.map_or(Value::Empty, |s| Value::Text(loyalty_level(s).into())),
+        ]);
+    }
+    Table {
+        id: "loyalty".into(),
+        title: Msg::new(
+            format!("{}年 客户忠诚度分析 (截至 {})", ctx.month.year, ctx.month.zh()),
+            format!("Loyalty, {} to {}", ctx.month.year, ctx.month),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("repeat_count", "再次购买次数", "Repeat orders", Kind::Int),
+            Column::new("repeat_qty", "再次购买数量", "Repeat quantity", Kind::Qty),
+            Column::new("repeat_amount", "再次购买金额", "Repeat amount", Kind::Money),
+            Column::new("score", "忠诚度评分", "Loyalty score", Kind::Qty),
+            Column::new("level", "忠诚度", "Level", Kind::Text),
+        ],
+        totals: Some(vec![
+            Value::Text("合计".into()),
+            Value::Empty,
+            Value::Int(rp.values().map(|v| v.0).sum()),
+            Value::Empty,
+            Value::Money(rp.values().map(|v| v.2).sum()),
+            Value::Empty,
+            Value::Empty,
+        ]),
+        rows,
+        notes: vec![Msg::new(
+            "再次购买 = 年内除首次订货外的订单; 评分 = 各项 (次数、金额、单一单位时的数量) 与最大值之比 ×100 的平均; 转介绍、活动响应、价格敏感度与质量宽容度缺少数据 (介绍人、活动参与、满意度调查), 未计入",
+            "Repeat = orders in the year other than the first-ever order; score = mean of count, amount (and quantity when single-unit) scaled to the maximum ×100; referrals, activity response, price sensitivity and tolerance lack data and are left out",
+        )],
+    }
+}
+
+/// M22 conversion by 客户来源: denominator = no order before the period, not recorded lost,
+/// first contacted before the period end (or never recorded); numerator = first order in the period.
+pub fn conversion_rows(ctx: &Ctx, month: Month) -> BTreeMap<String, (i64, i64, i64)> {
+    let book = Book::new(ctx);
+    conversion_in(&book, month)
+}
+
+fn conversion_in(book: &Book, month: Month) -> BTreeMap<String, (i64, i64, i64)> {
+    let (start, end) = (month.first_day(), month.last_day());
+    let mut m: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for id in &book.ids {
+        let first = book.first_order(id);
+        if first.is_some_and(|d| d < start) {
+            continue;
+        }
+        if column_state(book.status(id)) == Some(State::Lost) {
+            continue;
+        }
+        let c = book.dir.get(id);
+        let contact = c.and_then(|c| c.first_contact_date);
+        if contact.is_some_and(|d| d > end) {
+            continue;
+        }
+        let converted = first.is_some_and(|d| d <= end);
+        let src = c
+            .and_then(|c| c.source.clone())
+            .unwrap_or_else(|| "未注明".into());
+        let e = m.entry(src).or_default();
+        if contact.is_some_and(|d| d >= start) {
+            e.1 += 1;
+        } else {
+            e.0 += 1;
+        }
+        if converted {
+            e.2 += 1;
+        }
+    }
+    m
+}
+
+fn conversion_table(ctx: &Ctx, book: &Book) -> Table {
+    let m = conversion_in(book, ctx.month);
+    let row = |label: String, (a, b, c): (i64, i64, i64)| {
+        vec![
+            Value::Text(label),
+            Value::Int(a),
+            Value::Int(b),
+            Value::Int(a + b),
+            Value::Int(c),
+            ratio(Decimal::from(c), Decimal::from(a + b)),
+        ]
+    };
+    let rows = m.iter().map(|(k, v)| row(k.clone(), *v)).collect();
+    let t = m
+        .values()
+        .fold((0, 0, 0), |s, v| (s.0 + v.0, s.1 + v.1, s.2 + v.2));
+    Table {
+        id: "conversion".into(),
+        title: Msg::new(
+            format!("{} 潜在客户转化分析 (按客户来源)", ctx.month.zh()),
+            format!("Prospect conversion by source, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("source", "客户来源", "Source", Kind::Text),
+            Column::new("open", "期初潜在/意向", "Prospects at start", Kind::Int),
+            Column::new("added", "本期新增接触", "New contacts", Kind::Int),
+            Column::new("base", "转化基数", "Base", Kind::Int),
+            Column::new("converted", "本期成交", "Converted", Kind::Int),
+            Column::new("rate", "转化率", "Conversion rate", Kind::Percent),
+        ],
+        rows,
+        totals: Some(row("合计".into(), t)),
+        notes: vec![Msg::new(
+            "基数 = 期初无订货且未流失的潜在/意向客户 + 本期首次接触的客户; 成交 = 首次订货在本期; 来源活动列缺少数据, 未细分",
+            "Base = prospects with no order before the period and not lost, plus customers first contacted in it; converted = first order in the period; 来源活动 is not in the data, so no breakdown by activity",
+        )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::Dataset;
+    use crate::stats::grading::tests::{customer, d, line};
+    use rust_decimal_macros::dec;
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn c10_states() {
+        let dd = d("2024-03-31");
+        let dates = [d("2023-10-03")]; // 180 days before 2024-03-31 is 2023-10-03
+        assert_eq!(state_at(None, &[], dd, 180), State::Potential);
+        assert_eq!(state_at(Some("意向客户"), &[], dd, 180), State::Intention);
+        assert_eq!(state_at(Some("成交客户"), &[], dd, 180), State::Potential);
+        assert_eq!(
+            state_at(None, &dates, dd, 180),
+            State::Lost,
+            "last order = d − 180 → lost"
+        );
+        assert_eq!(state_at(None, &[d("2023-10-04")], dd, 180), State::Active);
+        assert_eq!(
+            state_at(Some("流失客户"), &[d("2024-03-30")], dd, 180),
+            State::Lost
+        );
+        assert_eq!(
+            state_at(None, &dates, dd, i64::MAX),
+            State::Active,
+            "no overflow panic"
+        );
+        // Orders after the date do not count.
+        assert_eq!(
+            state_at(None, &[d("2024-04-02")], dd, 180),
+            State::Potential
+        );
+    }
+
+    /// DOMAIN M13 worked test: 10 A-customers at the start, 1 lost during the month.
+    #[test]
+    fn m13_worked_case() {
+        assert_eq!(
+            retention_rates(10, 9),
+            (Value::Ratio(dec!(0.9)), Value::Ratio(dec!(0.1)))
+        );
+        assert_eq!(
+            retention_rates(0, 0),
+            (Value::NotApplicable, Value::NotApplicable)
+        );
+    }
+
+    /// The same case end to end: threshold grading puts all ten in A; C09's last order is 179 days
+    /// before the end of February, so it is lost by the end of March.
+    #[test]
+    fn m13_end_to_end_and_lost_ab_list() {
+        let mut lines = Vec::new();
+        let mut custs = Vec::new();
+        for i in 0..10 {
+            let id = format!("C{i:02}");
+            let date = if i == 9 { "2023-09-03" } else { "2024-02-10" };
+            lines.push(line(&format!("S{i}"), date, &id, dec!(1000)));
+            let mut c = customer(&id);
+            c.owner = Some("张三".into());
+            custs.push(c);
+        }
+        let ds = Dataset {
+            sales: Some(lines),
+            customers: Some(custs),
+            ..Default::default()
+        };
+        let mut cfg = Config::default();
+        cfg.grading.thresholds = Some(
+            [("A", dec!(1)), ("B", dec!(1)), ("C", dec!(1))]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        );
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        let r = ts.iter().find(|t| t.id == "retention").unwrap();
+        assert_eq!(r.rows[0][1], Value::Int(10));
+        assert_eq!(r.rows[0][2], Value::Int(9));
+        assert_eq!(r.rows[0][4], Value::Ratio(dec!(0.9)));
+        assert_eq!(r.rows[0][5], Value::Ratio(dec!(0.1)));
+        assert_eq!(r.rows[1][4], Value::NotApplicable, "no B base → —");
+        let lost = ts.iter().find(|t| t.id == "lost-ab").unwrap();
+        assert_eq!(lost.rows.len(), 1);
+        assert_eq!(lost.rows[0][0], Value::Text("C09".into()));
+        assert_eq!(lost.rows[0][3], Value::Date(d("2023-09-03")));
+        let sat = ts.iter().find(|t| t.id == "satisfaction").unwrap();
+        assert_eq!(sat.rows[0][0], Value::Missing("满意度调查".into()));
+    }
+
+    #[test]
+    fn status_counts_and_mismatch() {
+        let mut a = customer("C1");
+        a.status = Some("潜在客户".into()); // has a March order: computed 成交
+        let mut b = customer("C2");
+        b.status = Some("意向客户".into());
+        let c = customer("C3"); // blank, no orders → 潜在
+        let ds = Dataset {
+            sales: Some(vec![line("S1", "2024-03-05", "C1", dec!(10))]),
+            customers: Some(vec![a, b, c]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        let st = ts.iter().find(|t| t.id == "customer-status").unwrap();
+        assert_eq!(st.rows[0][1], Value::Int(1)); // 潜在 computed: C3
+        assert_eq!(st.rows[1][1], Value::Int(1)); // 意向: C2
+        assert_eq!(st.rows[2][1], Value::Int(1)); // 成交: C1
+        assert_eq!(st.rows[0][3], Value::Int(1)); // recorded 潜在: C1
+        let mm = ts.iter().find(|t| t.id == "status-mismatch").unwrap();
+        assert_eq!(mm.rows.len(), 1);
+        assert_eq!(mm.rows[0][3], Value::Text("成交客户".into()));
+        let nc = ts.iter().find(|t| t.id == "new-counts").unwrap();
+        assert_eq!(nc.rows[0][1], Value::Int(1));
+        assert_eq!(nc.rows[0][4], Value::NotApplicable, "0 last month → —");
+    }
+
+    #[test]
+    fn m15_repeat_rate() {
+        assert_eq!(repeat_rate([1, 2, 3, 1]), (4, 2, Value::Ratio(dec!(0.5))));
+        assert_eq!(repeat_rate([]), (0, 0, Value::NotApplicable));
+    }
+
+    #[test]
+    fn m22_conversion() {
+        let mut old = customer("P1"); // prospect since 2023, converts in March
+        old.first_contact_date = Some(d("2023-11-01"));
+        old.source = Some("展会".into());
+        let mut fresh = customer("P2"); // contacted in March, no order
+        fresh.first_contact_date = Some(d("2024-03-15"));
+        fresh.source = Some("展会".into());
+        let mut later = customer("P3"); // contacted in April: out
+        later.first_contact_date = Some(d("2024-04-02"));
+        let mut gone = customer("P4");
+        gone.status = Some("流失客户".into());
+        let regular = customer("C1"); // ordered before March: out
+        let ds = Dataset {
+            sales: Some(vec![
+                line("S1", "2024-03-05", "P1", dec!(10)),
+                line("S0", "2024-01-05", "C1", dec!(10)),
+                line("S2", "2024-03-06", "C1", dec!(10)),
+                line("S3", "2024-03-07", "X9", dec!(10)), // not in T01, no contact date
+            ]),
+            customers: Some(vec![old, fresh, later, gone, regular]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let rows = conversion_rows(&ctx, ctx.month);
+        assert_eq!(rows["展会"], (1, 1, 1));
+        assert_eq!(rows["未注明"], (1, 0, 1), "X9 counts in both");
+        let t = tables(&ctx)
+            .into_iter()
+            .find(|t| t.id == "conversion")
+            .unwrap();
+        assert_eq!(t.totals.unwrap()[5], Value::Ratio(dec!(2) / dec!(3)));
+    }
+
+    #[test]
+    fn m16_m21_repeat_purchases_and_loyalty() {
+        let mut r = Return {
+            return_date: d("2024-03-20"),
+            orig_order_no: Some("S2".into()),
+            customer_id: Some("C1".into()),
+            qty: dec!(1),
+            amount: dec!(50),
+            ..Default::default()
+        };
+        let lines = vec![
+            line("S1", "2024-01-05", "C1", dec!(100)), // first-ever: excluded
+            line("S2", "2024-02-05", "C1", dec!(200)),
+            line("S3", "2024-03-05", "C1", dec!(300)),
+            line("S4", "2024-03-05", "C2", dec!(300)), // only order: no repeat
+        ];
+        let w = Window::ytd(m("2024-03"));
+        let rp = repeat_purchases(&lines, std::slice::from_ref(&r), w);
+        assert_eq!(rp["C1"], (2, Some(dec!(1)), dec!(450)));
+        assert!(!rp.contains_key("C2"));
+        r.exchange = true;
+        assert_eq!(repeat_purchases(&lines, &[r], w)["C1"].2, dec!(500));
+        assert_eq!(
+            loyalty_score(&[dec!(100)]),
+            None,
+            "fewer than 2 components → 数据不足"
+        );
+        assert_eq!(loyalty_score(&[dec!(100), dec!(40)]), Some(dec!(70)));
+        assert_eq!(loyalty_level(dec!(70)), "高");
+        assert_eq!(loyalty_level(dec!(39.9)), "低");
+    }
+
+    #[test]
+    fn missing_sheets() {
+        let ds = Dataset::default();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        assert!(
+            ts.iter().all(|t| matches!(t.rows[0][0], Value::Missing(_))),
+            "{ts:#?}"
+        );
+    }
+}
