@@ -140,12 +140,13 @@ fn pack_pdf_and_xlsx_agree_with_the_data() {
             "11大客户",
             "12改进措施",
             "13数据问题",
+            "14季度复盘",
             "附提交情况",
             "数据_客户信息表",
             "数据_销售明细",
             "数据_退货记录"
         ],
-        "every §4.1 section is present whatever the inputs hold"
+        "every §4.1 section is present whatever the inputs hold; March adds the quarterly review"
     );
     let data = xl.worksheet_range("数据_销售明细").unwrap();
     assert_eq!(data.get((0, 0)), Some(&Data::String("订单号".into())));
@@ -195,4 +196,21 @@ fn english_pack() {
     let text = page_texts(&doc).join("\n");
     assert!(text.contains("Net sales by region"), "{text}");
     assert!(text.contains("Page 1 of"), "{text}");
+}
+
+#[test]
+fn quarterly_and_annual_add_ons_only_in_their_months() {
+    let ds = synthetic();
+    let cfg = Config::default();
+    let sheets = |m: &str| -> Vec<String> {
+        report::build(&ds, m.parse().unwrap(), &cfg)
+            .sections
+            .iter()
+            .map(|s| s.sheet.clone())
+            .collect()
+    };
+    assert!(!sheets("2024-02").iter().any(|s| s.starts_with("14")));
+    assert!(sheets("2024-03").contains(&"14季度复盘".to_string()));
+    let dec = sheets("2023-12");
+    assert!(dec.contains(&"14季度复盘".to_string()) && dec.contains(&"15年度报告".to_string()));
 }

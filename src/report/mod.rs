@@ -121,7 +121,7 @@ const SECTIONS: &[Def] = &[
         en: "Returns, cancellations, rebates",
         tables: &[
             "returns-by-reason",
-            "returns-summary-by-reason",
+            "returns-summary",
             "returns-by-product",
             "return-clawback",
         ],
