@@ -7,12 +7,23 @@ use kebiao::stats::{catalogue, Ctx, Month};
 use std::time::Instant;
 
 fn main() {
-    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(d);
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d)
+    };
     let lines = env("LINES", 100_000);
     let customers = env("CUSTOMERS", 5_000) as usize;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("bench.xlsx");
-    let params = kebiao::sample::Params { customers, months: 24, seed: 7, lines, abbr: "BENCH".into() };
+    let params = kebiao::sample::Params {
+        customers,
+        months: 24,
+        seed: 7,
+        lines,
+        abbr: "BENCH".into(),
+    };
     let file = std::fs::File::create(&path).expect("create");
     kebiao::sample::generate(&params, dir.path(), std::io::BufWriter::new(file)).expect("generate");
     let cfg = Config::default();
