@@ -157,6 +157,9 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
         let _ = writeln!(s);
     }
     let n = |sev| ds.problems.iter().filter(|p| p.severity == sev).count();
+    // Rows rejected come from the table counts: one problem (a missing column) can reject a
+    // whole sheet, so counting problems would understate it.
+    let rows_rejected: usize = ds.counts.iter().map(|c| c.rejected).sum();
     let (rj, co, no) = (
         n(Severity::Rejected),
         n(Severity::Coerced),
@@ -167,11 +170,11 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
         "{}",
         match lang {
             Lang::Zh => format!(
-                "汇总: {} 个问题 — 拒绝 {rj} 行, 修正 {co} 个值, 提示 {no} 条",
+                "汇总: {} 个问题 — 拒绝 {rows_rejected} 行, 修正 {co} 个值, 提示 {no} 条",
                 rj + co + no
             ),
             Lang::En => format!(
-                "Summary: {} problems — {rj} rows rejected, {co} values changed, {no} notices",
+                "Summary: {} problems — {rows_rejected} rows rejected, {co} values changed, {no} notices",
                 rj + co + no
             ),
         }
