@@ -220,7 +220,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     for t in catalogue::all(&ctx) {
         by_id.entry(t.id.clone()).or_insert(t);
     }
-    let kpis = summary::kpi_table(ds, month, cfg);
+    let kpis = summary::kpi_table(ds, month, cfg, lang);
     let mut sections = vec![Section {
         sheet: "01摘要".into(),
         title: Msg::new("摘要", "Summary"),

@@ -2,7 +2,7 @@
 //! generated commentary of what changed most.
 
 use crate::config::Config;
-use crate::error::Msg;
+use crate::error::{Lang, Msg};
 use crate::model::Dataset;
 use crate::render::format;
 use crate::stats::{
@@ -82,7 +82,7 @@ fn num(v: &Value) -> Option<Decimal> {
 }
 
 /// The KPI table of the 摘要.
-pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
+pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Table {
     let this = kpis_of(ds, month, cfg);
     let prev = kpis_of(ds, month.prev(), cfg);
     let ago = kpis_of(ds, month.year_ago(), cfg);
@@ -97,7 +97,7 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
     .into_iter()
     .collect();
     let change = |a: &Value, b: &Value| match (a, b) {
-        // A change of a rate is shown in percentage points by its own columns; growth only for amounts and counts.
+        // The growth of a rate means little (the three rates stand side by side); growth is for amounts and counts.
         (Value::Ratio(_), _) => Value::Empty,
         _ => match (num(a), num(b)) {
             (Some(x), Some(y)) => growth(x, y),
@@ -109,9 +109,11 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
         .zip(&prev)
         .zip(&ago)
         .map(|(((zh, en, a), (_, _, p)), (_, _, y))| {
-            let _ = en;
             vec![
-                Value::Text(zh.to_string()),
+                Value::Text(match lang {
+                    Lang::Zh => zh.to_string(),
+                    Lang::En => en.to_string(),
+                }),
                 a.clone(),
                 p.clone(),
                 y.clone(),
@@ -188,8 +190,7 @@ pub fn commentary(kpis: &Table, tables: &HashMap<String, Table>) -> Vec<Msg> {
     let mut out: Vec<Msg> = moves
         .iter()
         .take(3)
-        .map(|(g, name, pct)| {
-            let _ = g;
+        .map(|(_, name, pct)| {
             let dir = if pct.starts_with('-') {
                 "下降"
             } else {
