@@ -302,13 +302,38 @@ pub fn records_for(
     })?;
     let kinds: BTreeMap<&str, Kind> = spec
         .fields()
+        .chain(spec.header.iter().flatten())
         .filter_map(|f| f.key.as_deref().map(|k| (k, f.kind)))
+        .collect();
+    // A survey, complaint or visit names its customer; the form also prints the customer's own
+    // details (名称, 地址, 电话 …) from 客户信息表, where the record itself has none.
+    let customers: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = ds
+        .customers
+        .iter()
+        .flatten()
+        .filter_map(|c| match serde_json::to_value(c) {
+            Ok(serde_json::Value::Object(m)) => Some((c.customer_id.clone(), m)),
+            _ => None,
+        })
         .collect();
     let mut out = Vec::new();
     for rec in raw {
-        let serde_json::Value::Object(map) = rec else {
+        let serde_json::Value::Object(mut map) = rec else {
             continue;
         };
+        if source != "customers" {
+            let id = map
+                .get("customer_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            if let Some(cust) = id.and_then(|id| customers.get(&id)) {
+                for (k, v) in cust {
+                    if k != "origin" && map.get(k).is_none_or(|x| x.is_null()) {
+                        map.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
         let keep = filters.iter().all(|(k, v)| {
             map.get(k)
                 .is_some_and(|x| x.as_str().map_or(x.to_string() == *v, |s| s == v))
