@@ -122,6 +122,7 @@ fn english_output() {
         "{text}"
     );
     assert!(text.contains("Summary:"), "{text}");
+    assert!(text.contains("订货日期→order_date"), "{text}");
 }
 
 #[test]

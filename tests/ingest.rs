@@ -323,3 +323,107 @@ fn unreadable_files_are_errors_naming_the_file() {
     let missing = dir.path().join("nope.xlsx");
     assert!(load(&[missing], None, &Config::default()).is_err());
 }
+
+#[test]
+fn integrity_checks_across_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("integrity.xlsx");
+    let mut sales = vec![vec![
+        S("订单号"),
+        S("订货日期"),
+        S("客户编号"),
+        S("产品编号"),
+        S("数量"),
+        S("金额"),
+    ]];
+    for d in 1..=28 {
+        let date = format!("2024-03-{d:02}");
+        sales.push(vec![
+            S("SO1"),
+            S(Box::leak(date.into_boxed_str())),
+            S("C1"),
+            S("P1"),
+            N(1.0),
+            N(100.0),
+        ]);
+    }
+    // Row 30: an exact repeat of row 29 (double entry); row 31: 2042 typed for 2024; row 32: 1989.
+    sales.push(vec![
+        S("SO1"),
+        S("2024-03-28"),
+        S("C1"),
+        S("P1"),
+        N(1.0),
+        N(100.0),
+    ]);
+    sales.push(vec![
+        S("SO2"),
+        S("2042-03-05"),
+        S("C1"),
+        S("P1"),
+        N(1.0),
+        N(100.0),
+    ]);
+    sales.push(vec![
+        S("SO3"),
+        S("1989-12-31"),
+        S("C1"),
+        S("P1"),
+        N(1.0),
+        N(100.0),
+    ]);
+    write(
+        &p,
+        &[
+            (
+                "客户信息",
+                vec![
+                    vec![S("客户编号"), S("客户名称")],
+                    vec![S("C1"), S("甲")],
+                    vec![S("C1"), S("甲分公司")],
+                ],
+            ),
+            ("销售明细", sales),
+            (
+                "退货记录",
+                vec![
+                    vec![
+                        S("退货日期"),
+                        S("原订单号"),
+                        S("客户编号"),
+                        S("退货数量"),
+                        S("退货金额"),
+                    ],
+                    vec![S("2024-03-29"), S("SO404"), S("C1"), N(1.0), N(100.0)],
+                ],
+            ),
+        ],
+    );
+    let ds = load_one(&p, &Config::default());
+    let lines: Vec<String> = ds
+        .problems
+        .iter()
+        .map(|p| p.line(kebiao::error::Lang::Zh))
+        .collect();
+    let has_line = |s: &str| lines.iter().any(|l| l.contains(s));
+    assert!(
+        has_line("客户信息 › A3: 客户编号重复(第一次出现在第 2 行)"),
+        "{lines:#?}"
+    );
+    assert!(has_line("销售明细 › A30: 与第 29 行完全相同"), "{lines:#?}");
+    assert!(
+        has_line("销售明细 › B31: 日期远晚于数据中的其他日期(其余最晚为 2024-03-29)"),
+        "{lines:#?}"
+    );
+    assert!(has_line("销售明细 › B32: 日期早于 1990 年"), "{lines:#?}");
+    assert!(
+        has_line("退货记录 › B2: 原订单号在销售明细中找不到"),
+        "{lines:#?}"
+    );
+    // Integrity findings change nothing: they are notices, every row is kept.
+    assert_eq!(count(&ds, "销售明细"), (31, 31, 0));
+    assert!(
+        ds.problems.iter().all(|p| p.severity == Severity::Notice),
+        "{lines:#?}"
+    );
+}

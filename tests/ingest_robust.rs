@@ -92,6 +92,25 @@ fn random_bytes_and_empty_files() {
 }
 
 #[test]
+fn huge_amounts_do_not_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.csv");
+    std::fs::write(&p, "客户编号,客户名称\nC1,甲\n\n").unwrap();
+    let s = dir.path().join("sales.csv");
+    std::fs::write(
+        &s,
+        "订货日期,客户编号,数量,单价,折扣,金额(万元)\n\
+         2024-03-01,C1,79228162514264337593543950335,79228162514264337593543950335,1,\n\
+         2024-03-02,C1,1,1,0,79228162514264337593543950335\n\
+         2024-03-03,C1,2,3,0,\n",
+    )
+    .unwrap();
+    let ds = load(&[p, s], None, &Config::default()).unwrap();
+    let c = ds.counts.iter().find(|c| c.table == "销售明细").unwrap();
+    assert_eq!((c.data_rows, c.accepted, c.rejected), (3, 1, 2));
+}
+
+#[test]
 fn odd_cell_text_never_panics_in_any_normaliser() {
     let samples = [
         "",

@@ -96,7 +96,7 @@ fn pack_pdf_and_xlsx_agree_with_the_data() {
     }
 
     // PDF text, read from the typst document itself.
-    let pack = report::build(&ds, march(), &cfg);
+    let pack = report::build(&ds, march(), &cfg, Lang::Zh);
     let (_, doc) = kebiao::render::pack::pdf(&engine, &pack, Lang::Zh, &cfg).unwrap();
     let text = page_texts(&doc).join("\n");
     // 华东: 12,345.67 − 345.67 (return of a Feb order) = 12,000.00; 华南 4,900.005 → 4,900.01 (half-up)
@@ -140,12 +140,13 @@ fn pack_pdf_and_xlsx_agree_with_the_data() {
             "11大客户",
             "12改进措施",
             "13数据问题",
+            "14季度复盘",
             "附提交情况",
             "数据_客户信息表",
             "数据_销售明细",
             "数据_退货记录"
         ],
-        "every §4.1 section is present whatever the inputs hold"
+        "every §4.1 section is present whatever the inputs hold; March adds the quarterly review"
     );
     let data = xl.worksheet_range("数据_销售明细").unwrap();
     assert_eq!(data.get((0, 0)), Some(&Data::String("订单号".into())));
@@ -187,12 +188,42 @@ fn pack_is_byte_identical_across_runs() {
 
 #[test]
 fn english_pack() {
-    let ds = synthetic();
+    let mut ds = synthetic();
+    ds.problems.push(kebiao::error::Problem {
+        location: kebiao::error::Location::new("销售.xlsx", "销售明细", "E7"),
+        table: "销售明细".into(),
+        raw: "n/a".into(),
+        problem: kebiao::error::Msg::new("金额不是数字", "amount is not a number"),
+        action: kebiao::error::Msg::new("整行未计入", "row left out"),
+        severity: kebiao::error::Severity::Rejected,
+    });
     let cfg = Config::default();
     let engine = Engine::new(None, &[]).unwrap();
-    let pack = report::build(&ds, march(), &cfg);
+    let pack = report::build(&ds, march(), &cfg, Lang::En);
     let (_, doc) = kebiao::render::pack::pdf(&engine, &pack, Lang::En, &cfg).unwrap();
     let text = page_texts(&doc).join("\n");
     assert!(text.contains("Net sales by region"), "{text}");
     assert!(text.contains("Page 1 of"), "{text}");
+    assert!(
+        text.contains("amount is not a number") && text.contains("E7"),
+        "{text}"
+    );
+    assert!(!text.contains("金额不是数字"), "{text}");
+}
+
+#[test]
+fn quarterly_and_annual_add_ons_only_in_their_months() {
+    let ds = synthetic();
+    let cfg = Config::default();
+    let sheets = |m: &str| -> Vec<String> {
+        report::build(&ds, m.parse().unwrap(), &cfg, Lang::Zh)
+            .sections
+            .iter()
+            .map(|s| s.sheet.clone())
+            .collect()
+    };
+    assert!(!sheets("2024-02").iter().any(|s| s.starts_with("14")));
+    assert!(sheets("2024-03").contains(&"14季度复盘".to_string()));
+    let dec = sheets("2023-12");
+    assert!(dec.contains(&"14季度复盘".to_string()) && dec.contains(&"15年度报告".to_string()));
 }

@@ -5,6 +5,8 @@
 use crate::cli::{CheckArgs, Cli};
 use crate::config::Config;
 use crate::error::{Lang, Problem, Severity};
+use crate::ingest::schema::fields;
+use crate::ingest::TableId;
 use crate::model::{self, Dataset};
 use crate::output::{write_all, Artifact};
 use std::fmt::Write as _;
@@ -71,14 +73,24 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
         }
         let _ = writeln!(s);
         if !r.mapped.is_empty() {
+            let table = r.table.as_deref().and_then(TableId::parse);
             let cols: Vec<String> = r
                 .mapped
                 .iter()
                 .map(|(h, f)| {
-                    if h == f {
+                    // In English, name the field by its key (order_date), not its Chinese header.
+                    let target = match (lang, table) {
+                        (Lang::En, Some(t)) => fields(t)
+                            .iter()
+                            .find(|fd| fd.header == f)
+                            .map(|fd| fd.key.to_string())
+                            .unwrap_or_else(|| f.clone()),
+                        _ => f.clone(),
+                    };
+                    if *h == target {
                         h.clone()
                     } else {
-                        format!("{h}→{f}")
+                        format!("{h}→{target}")
                     }
                 })
                 .collect();

@@ -83,7 +83,7 @@ pub fn produce(
     lang: Lang,
     engine: &Engine,
 ) -> crate::error::Result<Vec<Artifact>> {
-    let pack = report::build(ds, month, cfg);
+    let pack = report::build(ds, month, cfg, lang);
     let (pdf, _) = render::pack::pdf(engine, &pack, lang, cfg)?;
     let data = (!cfg.privacy.omit_data_sheets).then_some(ds);
     let xlsx = render::xlsx::pack(&pack, lang, data)?;

@@ -128,41 +128,76 @@ fn score_labels(
     (seen.len(), quality, req)
 }
 
-/// Header labels of each of the top 10 rows (two-row headers joined).
-fn candidate_labels(sheet: &Sheet) -> Vec<Vec<(u32, String)>> {
+/// A candidate header row: its own labels, and the two-row reading (joined "parent/child") when
+/// the next row looks like a sub-header.
+struct Cand {
+    single: Vec<(u32, String)>,
+    double: Option<Vec<(u32, String)>>,
+}
+
+impl Cand {
+    /// The better reading for a table: the two-row one only when it matches strictly better
+    /// (so a first data row of plain text is never eaten as a sub-header).
+    fn pick(&self, table: TableId, map: Option<&TableMap>) -> ((usize, usize, usize), usize) {
+        let s1 = score_labels(table, &self.single, map);
+        match &self.double {
+            Some(d) => {
+                let s2 = score_labels(table, d, map);
+                if s2 > s1 {
+                    (s2, 2)
+                } else {
+                    (s1, 1)
+                }
+            }
+            None => (s1, 1),
+        }
+    }
+
+    fn labels(&self, used: usize) -> &[(u32, String)] {
+        match (&self.double, used) {
+            (Some(d), 2) => d,
+            _ => &self.single,
+        }
+    }
+}
+
+/// Header readings of each of the top 10 rows.
+fn candidate_labels(sheet: &Sheet) -> Vec<Cand> {
     (0..sheet.rows.len().min(HEADER_SCAN_ROWS))
-        .map(|i| header_labels(sheet, i).0)
+        .map(|i| {
+            let (single, double) = header_labels(sheet, i);
+            Cand { single, double }
+        })
         .collect()
 }
 
-/// §3.0.2: the first of the top 10 rows that matches ≥ `min` known headers.
+/// §3.0.2: the first of the top 10 rows that matches ≥ `min` known headers; (row, rows used).
 fn find_header(
-    cands: &[Vec<(u32, String)>],
+    cands: &[Cand],
     table: TableId,
     map: Option<&TableMap>,
     min: usize,
-) -> Option<usize> {
-    cands
-        .iter()
-        .position(|l| score_labels(table, l, map).0 >= min)
+) -> Option<(usize, usize)> {
+    cands.iter().enumerate().find_map(|(i, c)| {
+        let (sc, used) = c.pick(table, map);
+        (sc.0 >= min).then_some((i, used))
+    })
 }
 
 /// The best table by header score (≥ 3 matched columns), for a sheet whose name says nothing.
-fn best_by_headers(
-    cands: &[Vec<(u32, String)>],
-    mapping: Option<&Mapping>,
-) -> Option<(TableId, usize)> {
-    let mut best: Option<((usize, usize, usize), TableId, usize)> = None;
+fn best_by_headers(cands: &[Cand], mapping: Option<&Mapping>) -> Option<(TableId, (usize, usize))> {
+    type Best = ((usize, usize, usize), TableId, usize, usize);
+    let mut best: Option<Best> = None;
     for t in ALL {
         let m = mapping.and_then(|m| m.for_table(t));
-        for (i, l) in cands.iter().enumerate() {
-            let sc = score_labels(t, l, m);
-            if sc.0 >= 3 && best.is_none_or(|(b, _, _)| sc > b) {
-                best = Some((sc, t, i));
+        for (i, c) in cands.iter().enumerate() {
+            let (sc, used) = c.pick(t, m);
+            if sc.0 >= 3 && best.is_none_or(|(b, _, _, _)| sc > b) {
+                best = Some((sc, t, i, used));
             }
         }
     }
-    best.map(|(_, t, i)| (t, i))
+    best.map(|(_, t, i, used)| (t, (i, used)))
 }
 
 fn merge_at(sheet: &Sheet, r: u32, c: u32) -> Option<(u32, u32, u32, u32)> {
@@ -188,8 +223,10 @@ fn looks_like_data(c: &Cell) -> bool {
     }
 }
 
-/// Headers per column. Handles a merged two-row header: returns (col → label, rows used).
-fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
+/// Headers per column: the row's own labels, and the merged two-row reading when the next row
+/// looks like a sub-header.
+#[allow(clippy::type_complexity)]
+fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, Option<Vec<(u32, String)>>) {
     let h = &sheet.rows[hi];
     let single: Vec<(u32, String)> = h
         .cells
@@ -197,17 +234,17 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
         .filter_map(|(c, v)| header_text(v).map(|t| (*c, t.trim().to_string())))
         .collect();
     let Some(n) = sheet.rows.get(hi + 1) else {
-        return (single, 1);
+        return (single, None);
     };
     if n.row != h.row + 1 || n.cells.is_empty() {
-        return (single, 1);
+        return (single, None);
     }
     // Every cell of a sub-header row is text, none reads as a number or date.
     if n.cells
         .iter()
         .any(|(_, v)| header_text(v).is_none() || looks_like_data(v))
     {
-        return (single, 1);
+        return (single, None);
     }
     // Parent of column c: the header cell itself, or the merge (or, without merge information,
     // the nearest group header to the left that also has children) covering it.
@@ -238,7 +275,7 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
     });
     let some_single_alone = h.cells.iter().any(|(c, _)| n.get(*c).is_none());
     if !child_under_span || !some_single_alone {
-        return (single, 1);
+        return (single, None);
     }
     let mut cols: Vec<u32> = h
         .cells
@@ -260,7 +297,7 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, usize) {
         };
         out.push((c, label));
     }
-    (out, 2)
+    (single, Some(out))
 }
 
 /// 合计 / 小计 / 总计 rows at the bottom or between groups.
@@ -424,7 +461,7 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
         return;
     }
     // Which tables, and where their headers are.
-    let mut targets: Vec<(TableId, Option<&TableMap>, usize)> = Vec::new();
+    let mut targets: Vec<(TableId, Option<&TableMap>, (usize, usize))> = Vec::new();
     let explicit = mapping
         .map(|m| m.for_sheet(file, &sheet.name))
         .unwrap_or_default();
@@ -506,7 +543,7 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
                 "kebiao 暂不读取此表",
                 "kebiao does not read this table yet",
             ));
-            rep.header_row = Some(sheet.rows[hi].row + 1);
+            rep.header_row = Some(sheet.rows[hi.0].row + 1);
             out.reports.push(rep);
             out.problems.push(notice(
                 file,
@@ -522,7 +559,8 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
             ));
             continue;
         }
-        let (labels, used) = header_labels(sheet, hi);
+        let (hi, used) = hi;
+        let labels = cands[hi].labels(used).to_vec();
         let last_header = &sheet.rows[hi + used - 1];
         let header_row1 = last_header.row + 1;
         let data_from = hi + used;
@@ -743,6 +781,26 @@ mod tests {
             merges,
             is_1904: false,
         }
+    }
+
+    #[test]
+    fn a_plain_text_first_data_row_is_not_a_sub_header() {
+        // No merge information (CSV), an unlabelled column, and a first data row of text only.
+        let mut s = sheet(
+            "客户信息",
+            vec![
+                row(0, &[(0, "客户编号"), (1, "客户名称"), (3, "区域")]),
+                row(1, &[(0, "C001"), (1, "甲公司"), (2, "老客户")]),
+                row(2, &[(0, "C002"), (1, "乙公司"), (3, "华北")]),
+            ],
+            vec![],
+        );
+        let mut f = Found::default();
+        find_tables("t.csv", &mut s, None, &mut f);
+        let t = &f.tables[0];
+        assert_eq!(t.header_row, 1);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0].cells[0], Cell::Text("C001".into()));
     }
 
     #[test]

@@ -206,7 +206,12 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
                             (None, Some(n)) => l.product_name.as_ref() == Some(n),
                             (None, None) => true,
                         };
-                    let ordered: Decimal = lines.iter().filter(same_product).map(|l| l.qty).sum();
+                    let ordered: Decimal = lines
+                        .iter()
+                        .filter(same_product)
+                        .fold(Decimal::ZERO, |a, l| {
+                            a.checked_add(l.qty).unwrap_or(Decimal::MAX)
+                        });
                     if r.qty > ordered {
                         push(
                             &mut out,

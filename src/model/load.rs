@@ -351,7 +351,16 @@ fn sale(row: &mut Row) -> Option<SaleLine> {
     let amount = match (amount, qty, unit_price) {
         (Some(a), _, _) => Some(a),
         // 金额 may be left out when 数量×单价 gives it (§3.1 T05).
-        (None, Some(q), Some(p)) => Some(q * p),
+        (None, Some(q), Some(p)) => match q.checked_mul(p) {
+            Some(a) => Some(a),
+            None => {
+                row.reject_for(
+                    "amount",
+                    Msg::new("数量×单价 过大", "quantity × price is too large"),
+                );
+                None
+            }
+        },
         (None, _, _) => {
             if !row.failed_on("amount") {
                 row.reject_for(
@@ -643,7 +652,12 @@ fn net_amount_sheets(
             if !l.discount.is_zero() {
                 any_discount = true;
             }
-            if (l.qty * p - l.discount - l.amount).abs() <= tol {
+            let diff = l
+                .qty
+                .checked_mul(p)
+                .and_then(|g| g.checked_sub(l.discount))
+                .and_then(|n| n.checked_sub(l.amount));
+            if diff.is_some_and(|d| d.abs() <= tol) {
                 net += 1;
             }
         }
@@ -651,7 +665,7 @@ fn net_amount_sheets(
             continue;
         }
         for (l, _) in sales.iter_mut().filter(|(l, _)| same(l)) {
-            l.amount += l.discount;
+            l.amount = l.amount.checked_add(l.discount).unwrap_or(l.amount);
         }
         probs.push(notice(
             Location::new(&t.file, &t.sheet, ""),
@@ -768,6 +782,23 @@ fn link_customers<T>(
                 });
                 idx.by_id.insert(cid, ci);
                 idx.by_name.entry(name_key(&cname)).or_insert(Some(ci));
+                kept.push((rec, cref));
+            }
+            // §3.2 names T05–T09; a credit survey of a prospect not yet in T01 is kept.
+            None if table == TableId::CreditSurveys => {
+                probs.push(notice(
+                    Location::new(&origin.file, &origin.sheet, &cell),
+                    table.zh(),
+                    raw.clone(),
+                    Msg::new(
+                        "客户不在客户信息表中",
+                        "customer is not in the customer table",
+                    ),
+                    Msg::new(
+                        "已计入;请在客户信息表中建档",
+                        "kept; add the customer to the customer table",
+                    ),
+                ));
                 kept.push((rec, cref));
             }
             None => {

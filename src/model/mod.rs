@@ -1,8 +1,10 @@
-//! Typed records, one file per input table of DOMAIN §3, and the [`Dataset`] a run works on.
+//! Typed records, one struct per input table of DOMAIN §3, and the [`Dataset`] a run works on.
 //!
-//! The ingest step hands over [`crate::ingest::RawTable`]s; each table's `from_raw` turns cells
-//! into records with the normalisers of `ingest::normalise`, and every rejected or coerced value
-//! into a [`Problem`]. `records.len() + rejected == data rows`, always.
+//! `load` (load.rs) reads the inputs through `ingest` (which hands over
+//! [`crate::ingest::RawTable`]s), types every row with the `ingest::normalise` functions through
+//! [`row::Row`], links lines to customers (C5), detects net 金额 (M37), and runs the §3.2 checks
+//! (integrity.rs). Every rejected or coerced value becomes a [`Problem`];
+//! `accepted + rejected == data_rows` for every table.
 
 pub mod integrity;
 pub mod load;

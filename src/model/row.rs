@@ -197,10 +197,17 @@ impl<'a> Row<'a> {
 
     /// Money, with a (万元) header unit applied.
     pub fn money(&mut self, key: &'static str) -> Option<Decimal> {
-        let v = self.read(key, |c, _| normalise::money(c))?;
-        Some(match self.unit(key) {
-            Some(Unit::WanYuan) => v * Decimal::from(10_000),
-            _ => v,
+        let wan = self.unit(key) == Some(Unit::WanYuan);
+        self.read(key, |c, _| {
+            let v = normalise::money(c)?;
+            match v {
+                // Checked: a 29-digit amount under a (万元) header must not overflow.
+                Some(v) if wan => v
+                    .checked_mul(Decimal::from(10_000))
+                    .map(Some)
+                    .ok_or_else(|| Bad(Msg::new("金额过大", "amount too large"))),
+                other => Ok(other),
+            }
         })
     }
 

@@ -161,7 +161,7 @@ fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
                 .chain(std::iter::once(format::width(c.label.get(lang)).min(12)))
                 .max()
                 .unwrap_or(4);
-            widest.clamp(4, 28) + 2
+            widest.clamp(4, 28) + 3
         })
         .collect();
     let total: usize = shares.iter().sum();

@@ -4,7 +4,7 @@
 mod summary;
 
 use crate::config::Config;
-use crate::error::{Msg, Severity};
+use crate::error::{Lang, Msg, Severity};
 use crate::model::Dataset;
 use crate::render::chart::{ChartSource, ChartSpec};
 use crate::stats::{catalogue, Column, Ctx, Kind, Month, Table, Value};
@@ -121,7 +121,7 @@ const SECTIONS: &[Def] = &[
         en: "Returns, cancellations, rebates",
         tables: &[
             "returns-by-reason",
-            "returns-summary-by-reason",
+            "returns-summary",
             "returns-by-product",
             "return-clawback",
         ],
@@ -214,7 +214,7 @@ const SECTIONS: &[Def] = &[
 
 /// Build the month's pack. Every §4.1 section is present whatever the inputs hold; a section
 /// whose sheets are missing says so instead of showing zeros.
-pub fn build(ds: &Dataset, month: Month, cfg: &Config) -> Pack {
+pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     let ctx = Ctx::new(ds, month, cfg);
     let mut by_id: HashMap<String, Table> = HashMap::new();
     for t in catalogue::all(&ctx) {
@@ -273,7 +273,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config) -> Pack {
     if month.month == 12 {
         sections.push(annual_section(month, &by_id));
     }
-    sections.push(problems_section(ds));
+    sections.push(problems_section(ds, lang));
     sections.push(submissions_section(month, cfg));
     // Keep the §4.1 order (08 follow-up sits between 07 and 09 when present).
     sections.sort_by(|a, b| a.sheet.cmp(&b.sheet));
@@ -350,9 +350,9 @@ fn quarterly_section(ds: &Dataset, month: Month, cfg: &Config) -> Section {
     let mut rows = Vec::new();
     for (k, (zh, _, _)) in per_month[0].iter().enumerate() {
         let vals: Vec<Value> = per_month.iter().map(|m| m[k].2.clone()).collect();
-        // Amounts and counts add up over the quarter; rates and balances do not.
-        let total = if vals.iter().all(addable) && !zh.contains("应收余额") && !zh.contains("危险")
-        {
+        // Only flows add up over a quarter; stocks (customer counts, balances) and rates do not.
+        let flow = ["新客户数", "实销额 (元)", "实收款 (元)", "投诉数"].contains(zh);
+        let total = if flow && vals.iter().all(addable) {
             match &vals[0] {
                 Value::Money(_) => Value::Money(vals.iter().filter_map(Value::money).sum()),
                 _ => Value::Int(
@@ -568,7 +568,7 @@ fn submissions_section(month: Month, cfg: &Config) -> Section {
 }
 
 /// 数据问题: every ingestion and integrity problem with file, sheet, cell and reason.
-pub fn problems_table(ds: &Dataset) -> Table {
+pub fn problems_table(ds: &Dataset, lang: Lang) -> Table {
     let sev = |s: Severity| match s {
         Severity::Rejected => Msg::new("已剔除", "rejected"),
         Severity::Coerced => Msg::new("已修正", "coerced"),
@@ -584,9 +584,9 @@ pub fn problems_table(ds: &Dataset) -> Table {
                 Value::Text(p.location.cell.clone()),
                 Value::Text(p.table.clone()),
                 Value::Text(p.raw.clone()),
-                Value::Text(p.problem.zh.clone()),
-                Value::Text(p.action.zh.clone()),
-                Value::Text(sev(p.severity).zh),
+                Value::Text(p.problem.get(lang).to_string()),
+                Value::Text(p.action.get(lang).to_string()),
+                Value::Text(sev(p.severity).get(lang).to_string()),
             ]
         })
         .collect();
@@ -609,7 +609,7 @@ pub fn problems_table(ds: &Dataset) -> Table {
     }
 }
 
-fn problems_section(ds: &Dataset) -> Section {
+fn problems_section(ds: &Dataset, lang: Lang) -> Section {
     let mut blocks = Vec::new();
     let counts: Vec<Vec<Value>> = ds
         .counts
@@ -645,7 +645,7 @@ fn problems_section(ds: &Dataset) -> Section {
             "No data problems found.",
         )));
     } else {
-        blocks.push(Block::Table(problems_table(ds)));
+        blocks.push(Block::Table(problems_table(ds, lang)));
     }
     Section {
         sheet: "13数据问题".into(),

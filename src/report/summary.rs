@@ -6,16 +6,15 @@ use crate::error::Msg;
 use crate::model::Dataset;
 use crate::render::format;
 use crate::stats::{
-    complaints, credit, growth, ratio, receivables, retention, sales, Column, Ctx, Kind, Month,
-    Table, Value,
+    complaints, credit, grading, growth, receivables, retention, sales, salespeople, Column, Ctx,
+    Kind, Month, Table, Value,
 };
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 const SALES_SHEET: &str = "销售明细";
-const TARGET_SHEET: &str = "销售目标";
 
-/// One KPI for one month.
+/// The 摘要 KPIs (DOMAIN §4.1 #1) for one month, each from its family.
 pub fn kpis_of(
     ds: &Dataset,
     month: Month,
@@ -27,17 +26,27 @@ pub fn kpis_of(
     } else {
         Value::Missing(SALES_SHEET.into())
     };
-    let target = target_completion(ds, &ctx, month);
     let new_customers = if ds.sales.is_some() {
         Value::Int(retention::new_counts(&ctx, month).0)
     } else {
         Value::Missing(SALES_SHEET.into())
     };
     let [complaints_n, on_time, handle_h] = complaints::kpis(&ctx, month);
-    vec![
-        ("实销额 (元)", "Net sales", net),
-        ("目标完成率", "Target completion", target),
+    let mut out = retention::kpis(&ctx);
+    // Customer counts by state first (C10), then money, then the rest.
+    let rates: Vec<_> = out.split_off(
+        out.iter()
+            .position(|(zh, _, _)| !zh.ends_with("客户数"))
+            .unwrap_or(out.len()),
+    );
+    out.extend([
         ("新客户数", "New customers", new_customers),
+        ("实销额 (元)", "Net sales", net),
+        (
+            "目标完成率",
+            "Target completion",
+            salespeople::target_completion(&ctx, month),
+        ),
         (
             "实收款 (元)",
             "Collections",
@@ -48,39 +57,20 @@ pub fn kpis_of(
             "Receivables",
             receivables::ar_total(ds, cfg.credit.default_days, month),
         ),
+    ]);
+    out.extend(grading::kpis(&ctx));
+    out.extend(rates);
+    out.extend([
+        ("投诉数", "Complaints", complaints_n),
+        ("48小时反馈达标率", "48h response rate", on_time),
+        ("平均处理时长 (小时)", "Mean handling hours", handle_h),
         (
             "危险客户数",
             "Dangerous customers",
             credit::danger_count(&ctx),
         ),
-        ("投诉数", "Complaints", complaints_n),
-        ("48小时反馈达标率", "48h response rate", on_time),
-        ("平均处理时长 (小时)", "Mean handling hours", handle_h),
-    ]
-}
-
-/// M49 company-wide: 实销额 / the month's targets (an annual target counts 1/12 when the year has no
-/// monthly rows).
-fn target_completion(ds: &Dataset, ctx: &Ctx, month: Month) -> Value {
-    let Some(targets) = ds.targets.as_deref() else {
-        return Value::Missing(TARGET_SHEET.into());
-    };
-    let monthly: Decimal = targets
-        .iter()
-        .filter(|t| t.period == month.to_string())
-        .map(|t| t.target_sales)
-        .sum();
-    let total = if monthly.is_zero() {
-        targets
-            .iter()
-            .filter(|t| t.period == month.year.to_string())
-            .map(|t| t.target_sales)
-            .sum::<Decimal>()
-            / Decimal::from(12)
-    } else {
-        monthly
-    };
-    ratio(sales::net_sales(&ctx.entries, month), total)
+    ]);
+    out
 }
 
 fn num(v: &Value) -> Option<Decimal> {
@@ -118,7 +108,8 @@ pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config) -> Table {
         .iter()
         .zip(&prev)
         .zip(&ago)
-        .map(|(((zh, _en, a), (_, _, p)), (_, _, y))| {
+        .map(|(((zh, en, a), (_, _, p)), (_, _, y))| {
+            let _ = en;
             vec![
                 Value::Text(zh.to_string()),
                 a.clone(),

@@ -736,7 +736,7 @@ fn returns_reason_table(month: Month, rs: &[Return]) -> Table {
         })
         .collect();
     Table {
-        id: "returns-by-reason".into(),
+        id: "returns-summary".into(),
         title: Msg::new(
             format!("{} 退(换)货汇总 — 按原因", month.zh()),
             format!("Returns and exchanges by reason, {month}"),
@@ -1089,7 +1089,7 @@ pub fn tables(ctx: &Ctx, grades: &BTreeMap<String, String>) -> Vec<Table> {
         }
         None => {
             out.push(missing(
-                "returns-by-reason",
+                "returns-summary",
                 "退(换)货汇总 — 按原因",
                 "Returns and exchanges by reason",
                 SHEET_RETURNS,
@@ -1436,7 +1436,7 @@ mod tests {
             .map(|e| e.amount)
             .sum::<Decimal>();
         assert_eq!(deducted, dec!(50));
-        let by_reason = find(&ts, "returns-by-reason");
+        let by_reason = find(&ts, "returns-summary");
         assert_eq!(
             by_reason.totals.as_ref().unwrap()[2],
             Value::Money(deducted)
