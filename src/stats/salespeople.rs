@@ -1162,6 +1162,95 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
         .collect()
 }
 
+/// The records that fill the 客户开发人员个人销售实绩统计表 form
+/// (`templates/forms/salesperson_sales_performance.yaml`), one per salesperson: `staff`,
+/// `period`, `sales_items` (its ten rows: 数量 `qty`, 金额 `amount`, 备注 `remark`),
+/// `collection_items` (the three 第5条 rows), `visit_count` and `bonus_clawback`. Values are
+/// display strings (¥1,234.50), as the form engine prints nested rows as given.
+pub fn performance_records(ctx: &Ctx) -> Vec<serde_json::Value> {
+    use crate::error::Lang;
+    use crate::render::format;
+    use serde_json::json;
+    if ctx.ds.sales.is_none() {
+        return vec![];
+    }
+    let show = |v: &Value| match v {
+        Value::Money(d) => format!("¥{}", format::money(*d)),
+        other => format::value(other, Lang::Zh),
+    };
+    let roster = Roster::new(ctx.ds);
+    // 绩效奖金追回 (第6条, M41): cross-month returns × bonus_rate, per salesperson.
+    let mut clawback: BTreeMap<String, Decimal> = BTreeMap::new();
+    if let Some(rate) = ctx.cfg.bonus_rate {
+        let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+        let idx = orders_index(lines);
+        for r in ctx
+            .ds
+            .returns
+            .iter()
+            .flatten()
+            .filter(|r| !r.exchange && ctx.month.contains(r.return_date))
+        {
+            let orig = original_line(r, &idx);
+            if orig.is_some_and(|o| Month::of(o.order_date) < ctx.month) {
+                *clawback.entry(return_staff(r, orig, &roster)).or_default() += (r.amount * rate)
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            }
+        }
+    }
+    performance_cards(ctx)
+        .into_iter()
+        .filter_map(|card| {
+            let key = card.id.strip_prefix("performance-card-")?.to_string();
+            let row = |label: &str| {
+                card.rows
+                    .iter()
+                    .find(|r| r.first() == Some(&Value::Text(label.into())))
+                    .cloned()
+                    .unwrap_or_else(|| vec![Value::Empty; 4])
+            };
+            let item = |label: &str| {
+                let r = row(label);
+                json!({"qty": show(&r[1]), "amount": show(&r[2]), "remark": show(&r[3])})
+            };
+            let money = |label: &str| {
+                let r = row(label);
+                json!({"amount": show(&r[2]), "remark": show(&r[3])})
+            };
+            let mut sales: Vec<serde_json::Value> = [
+                "新客户订货数量",
+                "固定客户订货 · 推销订货",
+                "固定客户订货 · 通信订货",
+            ]
+            .iter()
+            .map(|l| item(l))
+            .collect();
+            sales.extend(REASONS.iter().map(|r| item(&format!("销货退回 · {r}"))));
+            sales.extend(
+                ["销货作废", "销货优惠款额", "实销额"]
+                    .iter()
+                    .map(|l| item(l)),
+            );
+            let name = roster.person(&key).map_or(key.clone(), |p| p.name.clone());
+            Some(json!({
+                "staff": name,
+                "staff_id": key,
+                "period": ctx.month.zh(),
+                "sales_items": sales,
+                "collection_items": [
+                    money("本月实收款额(含期票)"),
+                    money("本月应收货款(含截至本月底应收未收款)"),
+                    money("期票利息损益"),
+                ],
+                "visit_count": show(&row("拜访客户数量")[1]),
+                "bonus_clawback": ctx.cfg.bonus_rate.map_or(String::new(), |_| {
+                    show(&Value::Money(clawback.get(&key).copied().unwrap_or_default()))
+                }),
+            }))
+        })
+        .collect()
+}
+
 /// M49 company-wide 目标完成率 for `month`: 实销额 / the company target, which is a T04 row with
 /// neither 业务员 nor 组别, else the salespeople's targets when every one has a target, else the
 /// groups' targets when every group has one (a partial sum is never a company target: "—").
@@ -3892,6 +3981,14 @@ mod tests {
             row("本月实收款额(含期票)")[2],
             Value::Missing("收款记录".into())
         );
+        let recs = performance_records(&ctx);
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0]["staff"], "张三");
+        assert_eq!(recs[0]["sales_items"].as_array().unwrap().len(), 10);
+        assert_eq!(recs[0]["sales_items"][9]["amount"], "¥800.00");
+        assert_eq!(recs[0]["collection_items"].as_array().unwrap().len(), 3);
+        assert_eq!(recs[0]["visit_count"], "2");
+        assert_eq!(recs[0]["bonus_clawback"], "", "bonus_rate unset");
     }
 
     #[test]
