@@ -1251,6 +1251,73 @@ pub fn performance_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The records that fill the 个人销售毛利统计表 form
+/// (`templates/forms/salesperson_gross_profit.yaml`), one per row of `gross-profit`: `staff`,
+/// `period`, `profit_items` (边际成本, 开发费用, 其他费用: 金额 `amount`, 备注 `remark`),
+/// `net_sales`, `gross_profit`, `note_pl`, `net_profit`, as display strings. What the inputs
+/// cannot give (expenses without a 费用 sheet) reads "—, 缺少数据: …", never 0.
+pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
+    use crate::error::Lang;
+    use crate::render::format;
+    use serde_json::json;
+    if ctx.ds.sales.is_none() {
+        return vec![];
+    }
+    let roster = Roster::new(ctx.ds);
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
+    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
+    keys.extend(
+        roster
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone()),
+    );
+    let order = roster.order(keys);
+    let t = gross_profit_table(
+        ctx,
+        &roster,
+        &order,
+        &figs,
+        &costs_of(ctx.ds),
+        &note_pls(ctx.ds, ctx.cfg, &roster),
+    );
+    let show = |v: &Value| match v {
+        Value::Money(d) => format!("¥{}", format::money(*d)),
+        other => format::value(other, Lang::Zh),
+    };
+    let at = |key: &str| t.columns.iter().position(|c| c.key == key);
+    let cell = |r: &[Value], key: &str| {
+        at(key)
+            .and_then(|i| r.get(i))
+            .cloned()
+            .unwrap_or(Value::Empty)
+    };
+    t.rows
+        .iter()
+        .map(|r| {
+            let text = |v: Value| match v {
+                Value::Text(s) => s,
+                _ => String::new(),
+            };
+            json!({
+                "staff": text(cell(r, "name")),
+                "staff_id": text(cell(r, "staff_id")),
+                "period": ctx.month.zh(),
+                "profit_items": [
+                    {"amount": show(&cell(r, "marginal_cost")), "remark": ""},
+                    {"amount": show(&cell(r, "dev_expense")), "remark": ""},
+                    {"amount": show(&cell(r, "other_expense")), "remark": ""},
+                ],
+                "net_sales": show(&cell(r, "net_sales")),
+                "gross_profit": show(&cell(r, "gross_profit")),
+                "note_pl": show(&cell(r, "note_pl")),
+                "net_profit": show(&cell(r, "net_profit")),
+            })
+        })
+        .collect()
+}
+
 /// M49 company-wide 目标完成率 for `month`: 实销额 / the company target, which is a T04 row with
 /// neither 业务员 nor 组别, else the salespeople's targets when every one has a target, else the
 /// groups' targets when every group has one (a partial sum is never a company target: "—").
@@ -3672,6 +3739,11 @@ mod tests {
         let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
         let gp = find(&ts, "gross-profit");
         assert_eq!(gp.rows.len(), 1, "{:?}", gp.rows);
+        let recs = gross_profit_records(&Ctx::new(&ds, m("2024-03"), &cfg));
+        assert_eq!(recs[0]["staff"], "李四");
+        assert_eq!(recs[0]["profit_items"][0]["amount"], "¥500.00");
+        assert_eq!(recs[0]["net_sales"], "¥800.00");
+        assert_eq!(recs[0]["gross_profit"], "—, 缺少数据: 费用记录");
         assert_eq!(gp.rows[0][2], Value::Text("李四".into()));
         assert_eq!(
             gp.rows[0][col(gp, "marginal_cost")],
