@@ -746,6 +746,15 @@ pub fn last_contacts(
     m
 }
 
+/// The calendar quarter up to the end of `month`: a quarter still running is compared with the
+/// same stretch last year, not with a whole quarter.
+fn qtd(month: Month) -> Window {
+    Window {
+        from: Window::quarter(month).from,
+        to: month.last_day(),
+    }
+}
+
 fn repurchase_table(ctx: &Ctx) -> Table {
     let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
     let rate = |w: Window| repeat_rate(frequencies(lines, w).into_values());
@@ -755,11 +764,7 @@ fn repurchase_table(ctx: &Ctx) -> Table {
             Window::t12m(ctx.month),
             Window::t12m(ctx.month.year_ago()),
         ),
-        (
-            "本季度",
-            Window::quarter(ctx.month),
-            Window::quarter(ctx.month.year_ago()),
-        ),
+        ("本季度至今", qtd(ctx.month), qtd(ctx.month.year_ago())),
     ];
     let rows = windows
         .iter()
