@@ -100,7 +100,29 @@ pub fn run(cli: &Cli, cmd: &FormsCommand) -> anyhow::Result<u8> {
             };
             let ds = crate::model::load(&inputs, input.map.as_deref(), &cfg)?;
             let filters = parse_filters(filters)?;
-            let records = records_for(spec, &ds, &filters, cfg.privacy.mask)?;
+            // The salesperson statistics forms (§1.A.8, §1.A.9) are one card per salesperson for the
+            // latest complete month, computed by the statistics, not one per input row.
+            let records = match spec.id.as_str() {
+                "salesperson_sales_performance" | "salesperson_gross_profit" => {
+                    let month = super::pack::latest_complete_month(&ds).ok_or_else(|| {
+                        Error::NoData("没有销售明细, 无法确定月份 (no sales lines)".into())
+                    })?;
+                    let ctx = crate::stats::Ctx::new(&ds, month, &cfg);
+                    let all = if spec.id == "salesperson_gross_profit" {
+                        crate::stats::salespeople::gross_profit_records(&ctx)
+                    } else {
+                        crate::stats::salespeople::performance_records(&ctx)
+                    };
+                    all.into_iter()
+                        .filter(|r| {
+                            filters
+                                .iter()
+                                .all(|(k, v)| r.get(k).and_then(|x| x.as_str()) == Some(v.as_str()))
+                        })
+                        .collect()
+                }
+                _ => records_for(spec, &ds, &filters, cfg.privacy.mask)?,
+            };
             if records.is_empty() {
                 return Err(Error::NoData(format!(
                     "{}: 没有符合条件的记录 (no matching records)",

@@ -106,6 +106,7 @@ const SECTIONS: &[Def] = &[
             "sales-by-category",
             "sales-by-industry",
             "salesperson-ytd",
+            "customer-ytd",
             "gross-profit",
             "product-mix",
             "seasonality",
@@ -268,7 +269,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     }
     sections.push(improvement_section(&kpis, cfg));
     if month.month % 3 == 0 {
-        sections.push(quarterly_section(ds, month, cfg));
+        sections.push(quarterly_section(ds, month, cfg, &by_id));
     }
     if month.month == 12 {
         sections.push(annual_section(month, &by_id));
@@ -338,7 +339,12 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
 
 /// §4.2 季度复盘 (March, June, September, December): the quarter's months side by side with the
 /// quarter total, and 实销额 by region against the previous quarter and the same quarter last year.
-fn quarterly_section(ds: &Dataset, month: Month, cfg: &Config) -> Section {
+fn quarterly_section(
+    ds: &Dataset,
+    month: Month,
+    cfg: &Config,
+    by_id: &HashMap<String, Table>,
+) -> Section {
     let q_months = [month.plus(-2), month.plus(-1), month];
     let quarter = (month.month - 1) / 3 + 1;
     let label = format!("{}年第{}季度", month.year, quarter);
@@ -469,16 +475,26 @@ fn quarterly_section(ds: &Dataset, month: Month, cfg: &Config) -> Section {
             format!("季度复盘 · {label}"),
             format!("Quarterly review, Q{quarter} {}", month.year),
         ),
-        blocks: vec![Block::Table(months_table), Block::Table(region_table)],
+        blocks: [Block::Table(months_table), Block::Table(region_table)]
+            .into_iter()
+            .chain(
+                by_id
+                    .get("seasonality-quarterly")
+                    .cloned()
+                    .map(Block::Table),
+            )
+            .collect(),
     }
 }
 
 /// §4.3 annual add-on (December): the year's tables, and a blank 下一年客户管理部工作目标 sheet (S2).
 fn annual_section(month: Month, by_id: &HashMap<String, Table>) -> Section {
     let mut blocks: Vec<Block> = [
+        "ranking-ytd",
         "customer-yearly-sales",
         "profit-variance",
         "product-mix",
+        "category-growth",
         "seasonality",
         "sales-by-industry",
         "loyalty",
