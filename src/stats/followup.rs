@@ -278,22 +278,29 @@ fn two_contacts_table(
         .filter(|s| s.status.as_deref() == Some("离职"))
         .flat_map(|s| [s.staff_id.as_str(), s.name.as_str()])
         .collect();
+    // Staff who contacted each customer in T12M, indexed once (customers × interactions would be
+    // quadratic on a real book).
+    let mut contacted: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for i in items
+        .iter()
+        .filter(|i| i.contact_time >= from && i.contact_time < to)
+    {
+        contacted
+            .entry(cid(i))
+            .or_default()
+            .insert(i.staff.as_str());
+    }
     let mut rows = Vec::new();
     for c in customers {
         let grade = grades.get(&c.customer_id).map(String::as_str).unwrap_or("");
         let owner_left = c.owner.as_deref().is_some_and(|o| left.contains(o));
-        let mut staff: BTreeSet<String> = [c.owner.clone(), c.co_owner.clone()]
+        let mut staff: BTreeSet<&str> = [c.owner.as_deref(), c.co_owner.as_deref()]
             .into_iter()
             .flatten()
             .collect();
-        staff.extend(
-            items
-                .iter()
-                .filter(|i| {
-                    cid(i) == c.customer_id && i.contact_time >= from && i.contact_time < to
-                })
-                .map(|i| i.staff.clone()),
-        );
+        if let Some(s) = contacted.get(&c.customer_id) {
+            staff.extend(s.iter().copied());
+        }
         let few = matches!(grade, "A" | "B") && staff.len() < 2;
         if few || owner_left {
             let mut why = Vec::new();

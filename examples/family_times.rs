@@ -1,0 +1,40 @@
+//! Time each statistics family on a workbook (finding where the time goes). Usage:
+//! cargo run --release --example family_times -- FILE.xlsx YYYY-MM
+use kebiao::config::Config;
+use kebiao::stats::*;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let cfg = Config::default();
+    let t = Instant::now();
+    let ds = kebiao::model::load(&[args[1].clone().into()], None, &cfg).expect("load");
+    eprintln!("load {:.2}s", t.elapsed().as_secs_f64());
+    let month: Month = args[2].parse().expect("month");
+    let t = Instant::now();
+    let ctx = Ctx::new(&ds, month, &cfg);
+    eprintln!("ctx {:.2}s", t.elapsed().as_secs_f64());
+    macro_rules! time {
+        ($name:literal, $e:expr) => {{
+            let t = Instant::now();
+            let n = $e.len();
+            eprintln!(
+                "{:<12} {:>3} tables {:.2}s",
+                $name,
+                n,
+                t.elapsed().as_secs_f64()
+            );
+        }};
+    }
+    time!("grading", grading::tables(&ctx));
+    time!("retention", retention::tables(&ctx));
+    time!("salespeople", salespeople::tables(&ctx));
+    time!("receivables", receivables::tables(&ctx));
+    time!("credit", credit::tables(&ctx));
+    time!("followup", followup::tables(&ctx));
+    let g = grading::grades(&ctx);
+    time!("complaints", complaints::tables(&ctx, &g));
+    let t = Instant::now();
+    let _ = kebiao::report::build(&ds, month, &cfg, kebiao::error::Lang::Zh);
+    eprintln!("report::build {:.2}s", t.elapsed().as_secs_f64());
+}
