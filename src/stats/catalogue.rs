@@ -5,22 +5,30 @@ use super::{
     complaints, credit, followup, grading, receivables, retention, sales, salespeople, Ctx, Table,
 };
 
-/// All tables of the month, every family, in reading order. Each family decides for itself what
-/// a missing sheet means ("—, 缺少数据", never 0).
+type Family = fn(&Ctx) -> Vec<Table>;
+
+/// The families in reading order. Each decides for itself what a missing sheet means
+/// ("—, 缺少数据", never 0).
+const FAMILIES: &[Family] = &[
+    |ctx| vec![sales::sales_by_region(&ctx.entries, ctx.month)],
+    grading::tables,
+    retention::tables,
+    salespeople::tables,
+    receivables::tables,
+    credit::tables,
+    followup::tables,
+    |ctx| complaints::tables(ctx, &grading::grades(ctx)),
+];
+
+/// All tables of the month, every family, in reading order.
 pub fn all(ctx: &Ctx) -> Vec<Table> {
-    let mut out = vec![sales::sales_by_region(&ctx.entries, ctx.month)];
-    out.extend(grading::tables(ctx));
-    out.extend(retention::tables(ctx));
-    out.extend(salespeople::tables(ctx));
-    out.extend(receivables::tables(ctx));
-    out.extend(credit::tables(ctx));
-    out.extend(followup::tables(ctx));
-    let grades = grading::grades(ctx);
-    out.extend(complaints::tables(ctx, &grades));
-    out
+    FAMILIES.iter().flat_map(|f| f(ctx)).collect()
 }
 
-/// One table by id.
+/// One table by id, running the families only until the one that makes it (a clerk asking for
+/// 各区域实销额 should not wait for the credit scoring).
 pub fn one(ctx: &Ctx, id: &str) -> Option<Table> {
-    all(ctx).into_iter().find(|t| t.id == id)
+    FAMILIES
+        .iter()
+        .find_map(|f| f(ctx).into_iter().find(|t| t.id == id))
 }
