@@ -78,7 +78,9 @@ pub enum FormsCommand {
         #[arg(long, default_value = "output/forms")]
         out: PathBuf,
         /// 每个 PDF 最多页数 (记录数)
-        #[arg(long, default_value_t = 500)]
+        // 200: the layout engine numbers pages per record, which costs more the more records
+        // share one document (measured: 5,000 cards take 57 s in batches of 1,000, 24 s in 200).
+        #[arg(long, default_value_t = 200)]
         batch: usize,
     },
 }
