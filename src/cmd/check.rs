@@ -200,15 +200,24 @@ pub fn problems_xlsx(problems: &[Problem], lang: Lang) -> anyhow::Result<Vec<u8>
     for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
+    // The raw values are the clerk's text: quote-prefixed when formula-like, cut to a cell.
+    let plain = Format::new();
     for (i, p) in problems.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, &p.location.file)?;
-        ws.write_string(r, 1, &p.location.sheet)?;
-        ws.write_string(r, 2, &p.location.cell)?;
-        ws.write_string(r, 3, &p.table)?;
-        ws.write_string(r, 4, &p.raw)?;
-        ws.write_string(r, 5, p.problem.get(lang))?;
-        ws.write_string(r, 6, p.action.get(lang))?;
+        for (c, s) in [
+            p.location.file.as_str(),
+            &p.location.sheet,
+            &p.location.cell,
+            &p.table,
+            &p.raw,
+            p.problem.get(lang),
+            p.action.get(lang),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            crate::render::xlsx::put_text(ws, r, c as u16, s, &plain)?;
+        }
     }
     for (c, w) in [24.0, 16.0, 8.0, 12.0, 20.0, 50.0, 30.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
