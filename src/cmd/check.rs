@@ -26,7 +26,23 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(|| "数据问题.xlsx".into());
         write_all(dir, &[Artifact { name, bytes }])?;
     }
+    // Nothing recognised in any input (an empty file, a sheet of unknown headers, a text file in
+    // an unknown encoding) is not a clean check: nothing was checked, and the clerk must act.
+    if ds.counts.is_empty() {
+        return Ok(1);
+    }
     Ok(exit_code(&ds.problems))
+}
+
+/// `file › sheet › cell: problem — action`, with the texts clipped: a message that quotes a
+/// 100,000-character cell must not flood the terminal (the cell is named; the clerk can look).
+pub fn problem_line(p: &Problem, lang: Lang) -> String {
+    format!(
+        "{}: {} — {}",
+        p.location,
+        crate::error::clip(p.problem.get(lang)),
+        crate::error::clip(p.action.get(lang))
+    )
 }
 
 /// 1 when any value was rejected or changed; notices alone leave the run clean.
@@ -108,6 +124,15 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
             "  {}",
             t(lang, "没有找到任何可用的表", "no usable table found")
         );
+        let _ = writeln!(
+            s,
+            "  {}",
+            t(
+                lang,
+                "提示: 检查文件是否为空、工作表名称和表头是否为常用的列名 (如 订单号、订货日期、金额); 列名不同时用 --map 指明",
+                "Hint: check that the file is not empty and that its sheet and column names are the usual ones (订单号, 订货日期, 金额 ...); use --map for other names"
+            )
+        );
     }
     for c in &ds.counts {
         let _ = writeln!(
@@ -137,10 +162,10 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
                 format!(
                     " ({}: {})",
                     t(lang, "原值", "value"),
-                    p.raw.replace('\n', " ")
+                    crate::error::clip(&p.raw).replace('\n', " ")
                 )
             };
-            let _ = writeln!(s, "  {tag} {}{raw}", p.line(lang));
+            let _ = writeln!(s, "  {tag} {}{raw}", problem_line(p, lang));
         }
         let _ = writeln!(s);
     }

@@ -82,7 +82,7 @@ fn list_problems(ds: &Dataset, lang: Lang) {
             (Severity::Notice, Lang::Zh) => "[提示]",
             (Severity::Notice, Lang::En) => "[notice]",
         };
-        eprintln!("  {tag} {}", p.line(lang));
+        eprintln!("  {tag} {}", super::check::problem_line(p, lang));
     }
     if ds.problems.len() > MAX_LISTED {
         let rest = ds.problems.len() - MAX_LISTED;

@@ -392,9 +392,10 @@ pub fn problems_table(ds: &Dataset) -> Table {
                 Value::Text(p.location.sheet.clone()),
                 Value::Text(p.location.cell.clone()),
                 Value::Text(p.table.clone()),
-                Value::Text(p.raw.clone()),
-                Value::Text(p.problem.zh.clone()),
-                Value::Text(p.action.zh.clone()),
+                Value::Text(crate::error::clip(&p.raw)),
+                // Messages may quote the raw value in full (a 100,000-character cell).
+                Value::Text(crate::error::clip(&p.problem.zh)),
+                Value::Text(crate::error::clip(&p.action.zh)),
                 Value::Text(sev(p.severity).zh),
             ]
         })
