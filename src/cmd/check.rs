@@ -28,7 +28,23 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(|| "数据问题.xlsx".into());
         write_all(dir, &[Artifact { name, bytes }])?;
     }
+    // Nothing recognised in any input (an empty file, a sheet of unknown headers, a text file in
+    // an unknown encoding) is not a clean check: nothing was checked, and the clerk must act.
+    if ds.counts.is_empty() {
+        return Ok(1);
+    }
     Ok(exit_code(&ds.problems))
+}
+
+/// `file › sheet › cell: problem — action`, with the texts clipped: a message that quotes a
+/// 100,000-character cell must not flood the terminal (the cell is named; the clerk can look).
+pub fn problem_line(p: &Problem, lang: Lang) -> String {
+    format!(
+        "{}: {} — {}",
+        p.location,
+        crate::error::clip(p.problem.get(lang)),
+        crate::error::clip(p.action.get(lang))
+    )
 }
 
 /// 1 when any value was rejected or changed; notices alone leave the run clean.
@@ -120,6 +136,15 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
             "  {}",
             t(lang, "没有找到任何可用的表", "no usable table found")
         );
+        let _ = writeln!(
+            s,
+            "  {}",
+            t(
+                lang,
+                "提示: 检查文件是否为空、工作表名称和表头是否为常用的列名 (如 订单号、订货日期、金额); 列名不同时用 --map 指明",
+                "Hint: check that the file is not empty and that its sheet and column names are the usual ones (订单号, 订货日期, 金额 ...); use --map for other names"
+            )
+        );
     }
     for c in &ds.counts {
         let _ = writeln!(
@@ -149,10 +174,10 @@ pub fn report(ds: &Dataset, lang: Lang) -> String {
                 format!(
                     " ({}: {})",
                     t(lang, "原值", "value"),
-                    p.raw.replace('\n', " ")
+                    crate::error::clip(&p.raw).replace('\n', " ")
                 )
             };
-            let _ = writeln!(s, "  {tag} {}{raw}", p.line(lang));
+            let _ = writeln!(s, "  {tag} {}{raw}", problem_line(p, lang));
         }
         let _ = writeln!(s);
     }
@@ -215,15 +240,24 @@ pub fn problems_xlsx(problems: &[Problem], lang: Lang) -> anyhow::Result<Vec<u8>
     for (c, h) in heads.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
+    // The raw values are the clerk's text: quote-prefixed when formula-like, cut to a cell.
+    let plain = Format::new();
     for (i, p) in problems.iter().enumerate() {
         let r = i as u32 + 1;
-        ws.write_string(r, 0, &p.location.file)?;
-        ws.write_string(r, 1, &p.location.sheet)?;
-        ws.write_string(r, 2, &p.location.cell)?;
-        ws.write_string(r, 3, &p.table)?;
-        ws.write_string(r, 4, &p.raw)?;
-        ws.write_string(r, 5, p.problem.get(lang))?;
-        ws.write_string(r, 6, p.action.get(lang))?;
+        for (c, s) in [
+            p.location.file.as_str(),
+            &p.location.sheet,
+            &p.location.cell,
+            &p.table,
+            &p.raw,
+            p.problem.get(lang),
+            p.action.get(lang),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            crate::render::xlsx::put_text(ws, r, c as u16, s, &plain)?;
+        }
     }
     for (c, w) in [24.0, 16.0, 8.0, 12.0, 20.0, 50.0, 30.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 pub const DEFAULT_INPUT: &str = "data/sample";
 
 pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
+    let started = std::time::SystemTime::now();
     let cfg = Config::load(cli.config.as_deref())?;
     let progress = Progress::new(cli.lang);
     progress.step("读取输入文件", "reading inputs");
@@ -27,7 +28,10 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     let month = match &args.month {
         Some(m) => m.parse::<Month>().map_err(Error::Usage)?,
         None => latest_complete_month(&ds).ok_or_else(|| {
-            Error::NoData("输入中没有可用的销售明细, 无法确定报告月份; 请用 --month YYYY-MM 指定 (no sales lines: give --month)".into())
+            Error::NoData(format!(
+                "{} 中没有可用的销售明细, 无法确定报告月份; 请用 kebiao check 查看识别结果, 或用 --month YYYY-MM 指定 (no sales lines in the inputs: see kebiao check, or give --month)",
+                input_names(&inputs)
+            ))
         })?,
     };
     let engine = Engine::new(cli.templates.as_deref(), &cfg.fonts.files)?;
@@ -54,6 +58,7 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
             ),
         }
     );
+    sweep_leftovers(&written, started);
     for p in &written {
         eprintln!("已写入 (written): {}", p.display());
     }
@@ -62,6 +67,7 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
         .iter()
         .filter(|p| p.severity != Severity::Notice)
         .count();
+    list_problems(&ds, cli.lang);
     if rejected > 0 {
         eprintln!(
             "{}",
@@ -73,6 +79,72 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
         return Ok(1);
     }
     Ok(0)
+}
+
+/// The inputs as the clerk named them, for a message about all of them.
+fn input_names(inputs: &[PathBuf]) -> String {
+    inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// At most this many problems are listed on stderr; all of them are in the 13数据问题 sheet.
+const MAX_LISTED: usize = 50;
+
+/// Each problem (file › sheet › cell: what — done) on stderr, as README promises, so a clerk
+/// running `pack` sees which cells to fix without opening the workbook; a long list is cut.
+fn list_problems(ds: &Dataset, lang: Lang) {
+    for p in ds.problems.iter().take(MAX_LISTED) {
+        let tag = match (p.severity, lang) {
+            (Severity::Rejected, Lang::Zh) => "[拒绝]",
+            (Severity::Rejected, Lang::En) => "[rejected]",
+            (Severity::Coerced, Lang::Zh) => "[修正]",
+            (Severity::Coerced, Lang::En) => "[changed]",
+            (Severity::Notice, Lang::Zh) => "[提示]",
+            (Severity::Notice, Lang::En) => "[notice]",
+        };
+        eprintln!("  {tag} {}", super::check::problem_line(p, lang));
+    }
+    if ds.problems.len() > MAX_LISTED {
+        let rest = ds.problems.len() - MAX_LISTED;
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!("  …… 另有 {rest} 条, 见 13数据问题 工作表"),
+                Lang::En => format!("  … {rest} more in the 13数据问题 sheet"),
+            }
+        );
+    }
+}
+
+/// A run killed by force (SIGKILL, a power cut) cannot remove its temporary `.kebiao-*.part`
+/// files; the next complete run removes those it finds beside the pack. Only files last written
+/// before this run began are removed, so a run going on at the same time keeps its own.
+fn sweep_leftovers(written: &[PathBuf], started: std::time::SystemTime) {
+    let mut dirs: Vec<&std::path::Path> = written.iter().filter_map(|p| p.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with(".kebiao-") && name.ends_with(".part")) {
+                continue;
+            }
+            let stale = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < started);
+            if stale {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// The pack's files, as bytes: nothing is written here.

@@ -24,13 +24,30 @@ pub fn pdf(
     date: NaiveDate,
     tagged: bool,
 ) -> Result<Vec<u8>> {
-    let data = crate::forms::render_data(spec, records, company, lang);
+    // A form's boxes hold a few lines: a 100,000-character cell would run to hundreds of pages.
+    let clipped: Vec<serde_json::Value> = records.iter().map(clip_strings).collect();
+    let data = crate::forms::render_data(spec, &clipped, company, lang);
     let files = HashMap::from([(
         "/data.json".to_string(),
         serde_json::to_vec(&data).expect("JSON of plain values"),
     )]);
     let doc = engine.compile("form.typ", files, date)?;
     engine.pdf(&doc, &format!("kebiao-form-{}", spec.id), tagged)
+}
+
+/// Every string of a record cut to what can be printed ([`super::pack::MAX_PRINT_CHARS`]).
+fn clip_strings(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => J::String(super::pack::clip_print(s.clone())),
+        J::Array(a) => J::Array(a.iter().map(clip_strings).collect()),
+        J::Object(o) => J::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), clip_strings(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// One entry column of a template: the key a filled value lands in, its header, its kind, its

@@ -143,9 +143,23 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
     (data, files)
 }
 
+/// At most this many characters of one cell go on paper: a 100,000-character cell would be
+/// hundreds of pages of one table row. The workbook keeps the text (up to Excel's cell limit).
+pub const MAX_PRINT_CHARS: usize = 300;
+
+/// A cell's text as printed: cut to [`MAX_PRINT_CHARS`], ending with "…" when cut.
+pub fn clip_print(s: String) -> String {
+    if s.len() <= MAX_PRINT_CHARS || s.chars().count() <= MAX_PRINT_CHARS {
+        return s;
+    }
+    let mut t: String = s.chars().take(MAX_PRINT_CHARS - 1).collect();
+    t.push('…');
+    t
+}
+
 fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
     let shown = t.rows.len().min(MAX_PRINT_ROWS);
-    let cell = |v: &crate::stats::Value| format::value(v, lang);
+    let cell = |v: &crate::stats::Value| clip_print(format::value(v, lang));
     // Each column gets a share of the line in proportion to its widest cell (capped, so one long
     // remark cannot squeeze the numbers); long text wraps inside its cell. A table too wide for
     // a portrait page goes on a landscape page (DOMAIN §4: wide tables are landscape pages).
@@ -182,7 +196,7 @@ fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
         .collect();
     let rows: Vec<Vec<String>> = t.rows[..shown]
         .iter()
-        .map(|r| r.iter().map(|v| format::value(v, lang)).collect())
+        .map(|r| r.iter().map(cell).collect())
         .collect();
     let mut notes: Vec<String> = t.notes.iter().map(|n| n.get(lang).to_string()).collect();
     if shown < t.rows.len() {
@@ -202,7 +216,7 @@ fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
         "caption": caption,
         "columns": cols,
         "rows": rows,
-        "totals": t.totals.as_ref().map(|r| r.iter().map(|v| format::value(v, lang)).collect::<Vec<_>>()),
+        "totals": t.totals.as_ref().map(|r| r.iter().map(cell).collect::<Vec<_>>()),
         "notes": notes,
         "landscape": landscape,
         "small": small,

@@ -38,7 +38,6 @@ struct Styles {
     title: Format,
     header: Format,
     text: Format,
-    text_quoted: Format,
     money: Format,
     percent: Format,
     int: Format,
@@ -66,7 +65,6 @@ impl Styles {
                 .set_align(FormatAlign::Center)
                 .set_text_wrap(),
             text: cell.clone(),
-            text_quoted: cell.clone().set_quote_prefix(),
             money: cell.clone().set_num_format(MONEY),
             percent: cell.clone().set_num_format(PERCENT),
             int: cell.clone().set_num_format("#,##0"),
@@ -92,14 +90,39 @@ pub fn looks_like_formula(s: &str) -> bool {
     )
 }
 
-fn write_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, st: &Styles) -> Result<()> {
-    let f = if looks_like_formula(s) {
-        &st.text_quoted
+/// Excel holds at most 32,767 characters in a cell (rust_xlsxwriter refuses more); a clerk's
+/// 100,000-character cell must not stop the pack, so longer text is cut and ends with "…".
+pub const EXCEL_MAX_CHARS: usize = 32_767;
+
+/// `s`, cut to what a cell can hold.
+pub fn clip_for_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    // Byte length bounds the char count from above: most text needs no counting.
+    if s.len() <= EXCEL_MAX_CHARS || s.chars().count() <= EXCEL_MAX_CHARS {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut t: String = s.chars().take(EXCEL_MAX_CHARS - 1).collect();
+    t.push('…');
+    std::borrow::Cow::Owned(t)
+}
+
+/// Write text that may come from the clerk's data: always a string cell, cut to the cell limit,
+/// and quote-prefixed (in `f`'s style otherwise) when a spreadsheet could take it for a formula.
+///
+/// # Errors
+/// rust_xlsxwriter refuses the cell (a row or column beyond the sheet).
+pub fn put_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, f: &Format) -> Result<()> {
+    let s = clip_for_cell(s);
+    if looks_like_formula(&s) {
+        ws.write_string_with_format(row, col, &*s, &f.clone().set_quote_prefix())
+            .map_err(xe)?;
     } else {
-        &st.text
-    };
-    ws.write_string_with_format(row, col, s, f).map_err(xe)?;
+        ws.write_string_with_format(row, col, &*s, f).map_err(xe)?;
+    }
     Ok(())
+}
+
+fn write_text(ws: &mut Worksheet, row: u32, col: u16, s: &str, st: &Styles) -> Result<()> {
+    put_text(ws, row, col, s, &st.text)
 }
 
 fn write_value(
@@ -235,18 +258,14 @@ pub fn write_table(
                     ws.write_formula_with_format(row, c as u16, f, &st.total_int)
                         .map_err(xe)?;
                 }
-                (Value::Text(s), _, _) => {
-                    ws.write_string_with_format(row, c as u16, s, &st.total_text)
-                        .map_err(xe)?;
-                }
+                (Value::Text(s), _, _) => put_text(ws, row, c as u16, s, &st.total_text)?,
                 _ => write_value(ws, row, c as u16, v, lang, &st)?,
             }
         }
         row += 1;
     }
     for n in &t.notes {
-        ws.write_string_with_format(row, 0, n.get(lang), &st.note)
-            .map_err(xe)?;
+        put_text(ws, row, 0, n.get(lang), &st.note)?;
         row += 1;
     }
     Ok(Placed {
@@ -401,7 +420,7 @@ pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> 
                     placed.push((t, p));
                 }
                 Block::Text(m) | Block::Missing(m) => {
-                    ws.write_string(row, 0, m.get(lang)).map_err(xe)?;
+                    put_text(ws, row, 0, m.get(lang), &Format::new())?;
                     row += 2;
                 }
                 Block::Chart(c) => charts.push(c),

@@ -599,9 +599,10 @@ pub fn problems_table(ds: &Dataset, lang: Lang) -> Table {
                 Value::Text(p.location.sheet.clone()),
                 Value::Text(p.location.cell.clone()),
                 Value::Text(p.table.clone()),
-                Value::Text(p.raw.clone()),
-                Value::Text(p.problem.get(lang).to_string()),
-                Value::Text(p.action.get(lang).to_string()),
+                Value::Text(crate::error::clip(&p.raw)),
+                // Messages may quote the raw value in full (a 100,000-character cell).
+                Value::Text(crate::error::clip(p.problem.get(lang))),
+                Value::Text(crate::error::clip(p.action.get(lang))),
                 Value::Text(sev(p.severity).get(lang).to_string()),
             ]
         })
