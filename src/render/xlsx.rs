@@ -5,6 +5,7 @@
 use super::chart::ChartCells;
 use super::format;
 use crate::error::{Error, Lang, Result};
+use crate::ingest::schema::{self, TableId};
 use crate::model::Dataset;
 use crate::report::{Block, Pack};
 use crate::stats::{Kind, Table, Value};
@@ -493,25 +494,25 @@ type SheetWriter<'a> = Box<dyn Fn(&mut Workbook, &str) -> Result<()> + 'a>;
 fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
     let mut out: Vec<(String, SheetWriter<'_>)> = Vec::new();
     macro_rules! add {
-        ($field:ident, $name:literal) => {
+        ($field:ident, $name:literal, $table:expr) => {
             if let Some(rows) = &ds.$field {
                 out.push((
                     format!("数据_{}", $name),
-                    Box::new(move |wb: &mut Workbook, n: &str| data_sheet(wb, n, rows)),
+                    Box::new(move |wb: &mut Workbook, n: &str| data_sheet(wb, n, $table, rows)),
                 ));
             }
         };
     }
-    add!(customers, "客户信息表");
-    add!(sales, "销售明细");
-    add!(returns, "退货记录");
-    add!(receipts, "收款记录");
-    add!(complaints, "投诉记录");
-    add!(credit_surveys, "信用调查");
-    add!(interactions, "客户互动记录");
-    add!(salespeople, "业务员");
-    add!(targets, "销售目标");
-    add!(products, "产品");
+    add!(customers, "客户信息表", TableId::Customers);
+    add!(sales, "销售明细", TableId::Sales);
+    add!(returns, "退货记录", TableId::Returns);
+    add!(receipts, "收款记录", TableId::Receipts);
+    add!(complaints, "投诉记录", TableId::Complaints);
+    add!(credit_surveys, "信用调查", TableId::CreditSurveys);
+    add!(interactions, "客户互动记录", TableId::Interactions);
+    add!(salespeople, "业务员", TableId::Salespeople);
+    add!(targets, "销售目标", TableId::Targets);
+    add!(products, "产品", TableId::Products);
     out
 }
 
@@ -530,138 +531,21 @@ mod tests {
     }
 }
 
-/// Chinese column headers for the fields of the input records (DOMAIN §3 canonical headers), so
-/// the data sheets read like the clerk's own sheets.
-fn field_label(key: &str) -> &str {
-    const L: &[(&str, &str)] = &[
-        ("customer_id", "客户编号"),
-        ("name", "名称"),
-        ("customer_name", "客户名称"),
-        ("short_name", "客户简称"),
-        ("customer_type", "客户类型"),
-        ("industry", "所属行业"),
-        ("ownership", "企业性质"),
-        ("region", "区域"),
-        ("province", "省份"),
-        ("city", "城市"),
-        ("address", "地址"),
-        ("contact_name", "联系人"),
-        ("contact_title", "联系人职务"),
-        ("phone", "联系方式"),
-        ("email", "邮箱"),
-        ("status", "状态"),
-        ("owner", "负责人"),
-        ("co_owner", "第二联系人"),
-        ("first_contact_date", "首次接触时间"),
-        ("last_followup_date", "最后跟进时间"),
-        ("source", "客户来源"),
-        ("channel", "渠道"),
-        ("key_account", "大客户"),
-        ("manual_grade", "客户等级"),
-        ("credit_grade", "信用等级"),
-        ("credit_limit", "赊销限额"),
-        ("credit_days", "信用期(天)"),
-        ("payment_terms", "付款方式"),
-        ("opening_ar", "期初应收"),
-        ("opening_ar_date", "期初日期"),
-        ("created_date", "建档日期"),
-        ("remark", "备注"),
-        ("product_id", "产品编号"),
-        ("product_name", "产品名称"),
-        ("category", "产品种类"),
-        ("unit", "单位"),
-        ("std_price", "标准单价"),
-        ("unit_cost", "单位成本"),
-        ("staff_id", "工号"),
-        ("group", "组别"),
-        ("dept", "部门"),
-        ("role", "岗位"),
-        ("join_date", "入职日期"),
-        ("leave_date", "离职日期"),
-        ("period", "期间"),
-        ("staff", "业务员"),
-        ("target_sales", "目标销售额"),
-        ("std_monthly_sales", "月标准销售额"),
-        ("target_collection", "收款目标"),
-        ("order_no", "订单号"),
-        ("order_date", "订货日期"),
-        ("ship_date", "发货日期"),
-        ("requested_date", "客户指定送货日期"),
-        ("qty", "数量"),
-        ("unit_price", "单价"),
-        ("amount", "金额"),
-        ("discount", "折扣额"),
-        ("rebate", "优惠额"),
-        ("cost", "成本"),
-        ("order_channel", "订货方式"),
-        ("cancelled", "作废"),
-        ("contract_no", "合同号"),
-        ("contract_amount", "合同额"),
-        ("return_no", "退货单号"),
-        ("return_date", "退货日期"),
-        ("orig_order_no", "原订单号"),
-        ("reason_cat", "退货原因类别"),
-        ("reason_text", "退货原因"),
-        ("exchange", "换货"),
-        ("receipt_no", "收款单号"),
-        ("receipt_date", "收款日期"),
-        ("method", "方式"),
-        ("note_due_date", "票据到期日"),
-        ("note_status", "票据状态"),
-        ("applied_order_no", "对应订单号"),
-        ("contact_time", "接触时间"),
-        ("entry_time", "录入时间"),
-        ("counterpart", "对方联系人"),
-        ("decision_maker", "是否决策人"),
-        ("purpose", "目的"),
-        ("content", "内容"),
-        ("result", "结果"),
-        ("next_date", "下次跟进日期"),
-        ("expense", "费用"),
-        ("credit_alert", "信用异动"),
-        ("complaint_no", "投诉编号"),
-        ("received_at", "受理时间"),
-        ("product", "产品"),
-        ("complaint_type", "投诉类型"),
-        ("demand", "客户要求"),
-        ("severity", "紧急程度"),
-        ("receiver", "受理人"),
-        ("handler", "处理人"),
-        ("response_at", "初步方案反馈时间"),
-        ("closed_at", "结案时间"),
-        ("resolution", "处理措施"),
-        ("compensation", "赔偿金额"),
-        ("claim_amount", "索赔金额"),
-        ("claim_approved", "核定金额"),
-        ("satisfaction", "客户满意度"),
-        ("dispute", "纠纷/诉讼"),
-        ("survey_date", "调查日期"),
-        ("surveyor", "调查人"),
-        ("founded_date", "创业日期"),
-        ("first_trade_date", "开始交易日期"),
-        ("legal_form", "经营方式"),
-        ("bank", "往来银行"),
-        ("bank_credit", "银行信用"),
-        ("bookkeeping", "账务体系"),
-        ("peer_rating", "同业者评价"),
-        ("neighbour_rating", "近邻评价"),
-        ("org_type", "经营组织"),
-        ("capital", "资本额(元)"),
-        ("pay_attitude", "付款态度"),
-        ("premises_area", "场所"),
-        ("premises_tenure", "场所产权"),
-        ("business_trend", "业务趋势"),
-        ("peak_from", "旺季起月"),
-        ("peak_to", "旺季止月"),
-        ("peak_monthly_amt", "旺季每月金额"),
-        ("off_monthly_amt", "淡季每月金额"),
-        ("credit_score", "信用评分"),
-        ("note", "备注"),
-    ];
-    L.iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
-        .unwrap_or(key)
+/// The column header of a record field on its data sheet: the canonical Chinese header of the
+/// input table (DOMAIN §3, as ingest knows it), so the data sheets read like the clerk's own sheets.
+/// A few record fields are derived rather than read as such and are named here.
+fn field_label(table: TableId, key: &str) -> &'static str {
+    if let Some(f) = schema::fields(table).iter().find(|f| f.key == key) {
+        return f.header;
+    }
+    match key {
+        "name" => "名称",
+        "cancelled" => "作废",
+        "exchange" => "换货",
+        "complaint_type" => "投诉类型",
+        "customer_name" => "客户名称",
+        _ => "",
+    }
 }
 
 /// Money fields of the records: written as numbers with the 元 format.
@@ -693,12 +577,21 @@ fn is_money_field(key: &str) -> bool {
 
 /// One data sheet of accepted input rows, so a clerk can check any figure with a pivot table.
 /// Columns come from the record's fields (in declaration order); `origin` becomes 来源 file/sheet/row.
-pub fn data_sheet<T: serde::Serialize>(wb: &mut Workbook, name: &str, records: &[T]) -> Result<()> {
+pub fn data_sheet<T: serde::Serialize>(
+    wb: &mut Workbook,
+    name: &str,
+    table: TableId,
+    records: &[T],
+) -> Result<()> {
     let st = Styles::new();
     // Rows are written in order, so the sheet can stream to disk: a million input rows must not
     // need gigabytes of memory.
     let ws = wb.add_worksheet_with_constant_memory().map_err(xe)?;
     ws.set_name(name).map_err(xe)?;
+    let label = |k: &str| match field_label(table, k) {
+        "" => k.to_string(),
+        l => l.to_string(),
+    };
     let mut keys: Vec<String> = Vec::new();
     let mut widths: Vec<usize> = Vec::new();
     for (i, rec) in records.iter().enumerate() {
@@ -710,9 +603,9 @@ pub fn data_sheet<T: serde::Serialize>(wb: &mut Workbook, name: &str, records: &
         if i == 0 {
             keys = map.keys().filter(|k| *k != "origin").cloned().collect();
             for (c, k) in keys.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, field_label(k), &st.header)
+                ws.write_string_with_format(0, c as u16, label(k), &st.header)
                     .map_err(xe)?;
-                widths.push(format::width(field_label(k)) + 2);
+                widths.push(format::width(&label(k)) + 2);
             }
             for (j, l) in ["来源文件", "来源工作表", "来源行"].iter().enumerate() {
                 ws.write_string_with_format(0, (keys.len() + j) as u16, *l, &st.header)
