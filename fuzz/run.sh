@@ -12,4 +12,5 @@ if [ "$t" = workbook ]; then
     cp "../tests/fixtures/corpus/calamine/$f" "corpus/$t/" 2>/dev/null || true
   done
 fi
-RUSTC_BOOTSTRAP=1 exec cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048
+# No unsafe code of our own: no sanitizer by default (faster); SAN=address for ASan.
+RUSTC_BOOTSTRAP=1 exec cargo fuzz run -s "${SAN:-none}" "$t" "corpus/$t" -- -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048
