@@ -64,6 +64,15 @@ pub fn value(v: &Value, lang: Lang) -> String {
     }
 }
 
+/// A table caption numbered by section (DOMAIN §5.4: 表4-3 style), the same in the PDF and the
+/// workbook so a clerk can refer to either.
+pub fn caption(section: usize, table: usize, title: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("表{section}-{table} {title}"),
+        Lang::En => format!("Table {section}-{table} {title}"),
+    }
+}
+
 /// 2024-03-05 → 2024年03月05日 (DOMAIN §5.4 filled date).
 pub fn date_zh(d: chrono::NaiveDate) -> String {
     d.format("%Y年%m月%d日").to_string()

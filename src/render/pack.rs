@@ -36,11 +36,7 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
             match b {
                 Block::Table(t) => {
                     tno += 1;
-                    let caption = if zh {
-                        format!("表{num}-{tno} {}", t.title.get(lang))
-                    } else {
-                        format!("Table {num}-{tno} {}", t.title.get(lang))
-                    };
+                    let caption = format::caption(num, tno, t.title.get(lang), lang);
                     blocks.push(table_json(t, lang, Some(caption)));
                 }
                 Block::Chart(c) => {

@@ -399,10 +399,7 @@ pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> 
             match b {
                 Block::Table(t) => {
                     tno += 1;
-                    let caption = match lang {
-                        Lang::Zh => format!("表{}-{tno} {}", si + 1, t.title.get(lang)),
-                        Lang::En => format!("Table {}-{tno} {}", si + 1, t.title.get(lang)),
-                    };
+                    let caption = format::caption(si + 1, tno, t.title.get(lang), lang);
                     let p = write_table(ws, row, t, Some(&caption), lang, &mut widths)?;
                     if placed.is_empty() {
                         ws.set_freeze_panes(p.header_row + 1, 0).map_err(xe)?;
