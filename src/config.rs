@@ -96,6 +96,10 @@ pub struct Danger {
 pub struct ReportCfg {
     /// Day of month M+1 by which month M's pack is due (R01).
     pub due_day: u32,
+    /// At most this many rows of one table are printed in the PDF; every row is in the workbook,
+    /// and the PDF says so under the table. PROPOSED: 100 keeps the printed pack readable (and
+    /// quick to typeset) when a list has thousands of customers.
+    pub print_rows: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,7 +163,7 @@ impl Default for Config {
                 overdue_days: 90,
                 high_overdue_days: 180,
             },
-            report: ReportCfg { due_day: 5 },
+            report: ReportCfg::default(),
             bonus_rate: None,
             closed_periods: vec![],
             perf_bands: PerfBands::default(),
@@ -301,7 +305,10 @@ impl Default for Danger {
 
 impl Default for ReportCfg {
     fn default() -> Self {
-        ReportCfg { due_day: 5 }
+        ReportCfg {
+            due_day: 5,
+            print_rows: 100,
+        }
     }
 }
 

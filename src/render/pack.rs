@@ -12,10 +12,6 @@ use chrono::Datelike;
 use serde_json::{json, Value as J};
 use std::collections::HashMap;
 
-/// At most this many rows of one table go on paper; the rest are in the workbook (a 10,000-row
-/// problem list helps nobody in print).
-pub const MAX_PRINT_ROWS: usize = 500;
-
 /// The data typst receives, and the in-memory files it may read.
 pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u8>>) {
     let mut files = HashMap::new();
@@ -37,7 +33,7 @@ pub fn model(pack: &Pack, lang: Lang, cfg: &Config) -> (J, HashMap<String, Vec<u
                 Block::Table(t) => {
                     tno += 1;
                     let caption = format::caption(num, tno, t.title.get(lang), lang);
-                    blocks.push(table_json(t, lang, Some(caption)));
+                    blocks.push(table_json(t, lang, Some(caption), cfg.report.print_rows));
                 }
                 Block::Chart(c) => {
                     let Some(t) = tables.iter().find(|t| t.id == c.table) else {
@@ -153,8 +149,10 @@ pub fn clip_print(s: String) -> String {
     t
 }
 
-fn table_json(t: &Table, lang: Lang, caption: Option<String>) -> J {
-    let shown = t.rows.len().min(MAX_PRINT_ROWS);
+/// At most `print_rows` rows of one table go on paper (`report.print_rows`); the rest are in the
+/// workbook (a 10,000-row problem list helps nobody in print). At least one row is always shown.
+fn table_json(t: &Table, lang: Lang, caption: Option<String>, print_rows: usize) -> J {
+    let shown = t.rows.len().min(print_rows.max(1));
     let cell = |v: &crate::stats::Value| clip_print(format::value(v, lang));
     // Each column gets a share of the line in proportion to its widest cell (capped, so one long
     // remark cannot squeeze the numbers); long text wraps inside its cell. A table too wide for

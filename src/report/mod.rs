@@ -221,7 +221,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     for t in catalogue::all(&ctx) {
         by_id.entry(t.id.clone()).or_insert(t);
     }
-    let kpis = summary::kpi_table(ds, month, cfg, lang);
+    let kpis = summary::kpi_table(&ctx, lang);
     let mut sections = vec![Section {
         sheet: "01摘要".into(),
         title: Msg::new("摘要", "Summary"),
@@ -269,7 +269,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     }
     sections.push(improvement_section(&kpis, cfg));
     if month.month % 3 == 0 {
-        sections.push(quarterly_section(ds, month, cfg, &by_id));
+        sections.push(quarterly_section(&ctx, &by_id));
     }
     if month.month == 12 {
         sections.push(annual_section(month, &by_id));
@@ -339,18 +339,14 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
 
 /// §4.2 季度复盘 (March, June, September, December): the quarter's months side by side with the
 /// quarter total, and 实销额 by region against the previous quarter and the same quarter last year.
-fn quarterly_section(
-    ds: &Dataset,
-    month: Month,
-    cfg: &Config,
-    by_id: &HashMap<String, Table>,
-) -> Section {
+fn quarterly_section(ctx: &Ctx, by_id: &HashMap<String, Table>) -> Section {
+    let month = ctx.month;
     let q_months = [month.plus(-2), month.plus(-1), month];
     let quarter = (month.month - 1) / 3 + 1;
     let label = format!("{}年第{}季度", month.year, quarter);
     let per_month: Vec<Vec<(&str, &str, Value)>> = q_months
         .iter()
-        .map(|m| summary::kpis_of(ds, *m, cfg))
+        .map(|m| summary::kpis_of(&ctx.at(*m)))
         .collect();
     let addable = |v: &Value| matches!(v, Value::Money(_) | Value::Int(_));
     let mut rows = Vec::new();
@@ -411,7 +407,6 @@ fn quarterly_section(
         )],
     };
     // 实销额 by region: this quarter, previous quarter, same quarter last year.
-    let ctx = Ctx::new(ds, month, cfg);
     let q_sum = |last: Month| {
         let mut m: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
         for k in 0..3 {

@@ -1,13 +1,11 @@
 //! 01摘要: the KPI table (this month vs last month vs same month last year vs goal) and the short
 //! generated commentary of what changed most.
 
-use crate::config::Config;
 use crate::error::{Lang, Msg};
-use crate::model::Dataset;
 use crate::render::format;
 use crate::stats::{
     complaints, credit, grading, growth, receivables, retention, sales, salespeople, Column, Ctx,
-    Kind, Month, Table, Value,
+    Kind, Table, Value,
 };
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -15,12 +13,8 @@ use std::collections::HashMap;
 const SALES_SHEET: &str = "销售明细";
 
 /// The 摘要 KPIs (DOMAIN §4.1 #1) for one month, each from its family.
-pub fn kpis_of(
-    ds: &Dataset,
-    month: Month,
-    cfg: &Config,
-) -> Vec<(&'static str, &'static str, Value)> {
-    let ctx = Ctx::new(ds, month, cfg);
+pub fn kpis_of(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
+    let (ds, month) = (ctx.ds, ctx.month);
     let net = if ds.sales.is_some() {
         Value::Money(sales::net_sales(&ctx.entries, month))
     } else {
@@ -31,8 +25,8 @@ pub fn kpis_of(
     } else {
         Value::Missing(SALES_SHEET.into())
     };
-    let [complaints_n, on_time, handle_h] = complaints::kpis(&ctx, month);
-    let mut out = retention::kpis(&ctx);
+    let [complaints_n, on_time, handle_h] = complaints::kpis(ctx, month);
+    let mut out = retention::kpis(ctx);
     // Customer counts by state first (C10), then money, then the rest.
     let rates: Vec<_> = out.split_off(
         out.iter()
@@ -45,7 +39,7 @@ pub fn kpis_of(
         (
             "目标完成率",
             "Target completion",
-            salespeople::target_completion(&ctx, month),
+            salespeople::target_completion(ctx, month),
         ),
         (
             "实收款 (元)",
@@ -55,10 +49,10 @@ pub fn kpis_of(
         (
             "应收余额 (元)",
             "Receivables",
-            receivables::ar_total(ds, cfg.credit.default_days, month),
+            receivables::ar_total_of(ds, &ctx.ledgers(), month),
         ),
     ]);
-    out.extend(grading::kpis(&ctx));
+    out.extend(grading::kpis(ctx));
     out.extend(rates);
     out.extend([
         ("投诉数", "Complaints", complaints_n),
@@ -67,7 +61,7 @@ pub fn kpis_of(
         (
             "危险客户数",
             "Dangerous customers",
-            credit::danger_count(&ctx),
+            credit::danger_count(ctx),
         ),
     ]);
     out
@@ -82,10 +76,11 @@ fn num(v: &Value) -> Option<Decimal> {
 }
 
 /// The KPI table of the 摘要.
-pub fn kpi_table(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Table {
-    let this = kpis_of(ds, month, cfg);
-    let prev = kpis_of(ds, month.prev(), cfg);
-    let ago = kpis_of(ds, month.year_ago(), cfg);
+pub fn kpi_table(ctx: &Ctx, lang: Lang) -> Table {
+    let (month, cfg) = (ctx.month, ctx.cfg);
+    let this = kpis_of(ctx);
+    let prev = kpis_of(&ctx.at(month.prev()));
+    let ago = kpis_of(&ctx.at(month.year_ago()));
     let goals: HashMap<&str, String> = [
         ("目标完成率", "≥ 100%".to_string()),
         ("48小时反馈达标率", "100%".to_string()),

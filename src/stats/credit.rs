@@ -878,7 +878,7 @@ pub fn danger_count(ctx: &Ctx) -> Value {
     if ctx.ds.customers.is_none() && ctx.ds.credit_surveys.is_none() {
         return Value::Missing(SHEET_CUSTOMERS.into());
     }
-    let l = receivables::ledgers(ctx.ds, ctx.cfg.credit.default_days);
+    let l = ctx.ledgers();
     let a = assess(ctx, &l);
     Value::Int(dangers(ctx, &l, &a).len() as i64)
 }
@@ -909,7 +909,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             m("danger-customers", "危险客户统计表", "Dangerous customers"),
         ];
     }
-    let l = receivables::ledgers(ds, ctx.cfg.credit.default_days);
+    let l = ctx.ledgers();
     let a = assess(ctx, &l);
     let d = dangers(ctx, &l, &a);
     vec![

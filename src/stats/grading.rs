@@ -18,7 +18,7 @@ use crate::model::{Customer, Dataset, Product, Return, SaleLine};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The grade of a customer outside the graded population (C_i = 0 in the window).
 pub const UNGRADED: &str = "未分级";
@@ -81,6 +81,14 @@ pub fn line_cid(l: &SaleLine) -> String {
     l.customer_id
         .clone()
         .or_else(|| l.customer_name.clone())
+        .unwrap_or_default()
+}
+
+/// [`line_cid`] borrowed: for the hot loops that only look a customer up (no allocation per line).
+pub fn line_key(l: &SaleLine) -> &str {
+    l.customer_id
+        .as_deref()
+        .or(l.customer_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -316,7 +324,7 @@ pub fn costs_of(ds: &Dataset) -> Costs {
 pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Decimal> {
     let mut m = BTreeMap::new();
     for e in entries.iter().filter(|e| w.contains(e.date)) {
-        *m.entry(e.customer_id.clone()).or_insert(Decimal::ZERO) += e.amount;
+        super::add_to(&mut m, &e.customer_id, e.amount);
     }
     m
 }
@@ -327,15 +335,15 @@ pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Deci
 /// that carries a 合同号 and 合同额 counts its contract once instead.
 pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decimal> {
     let mut m: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
     {
-        let cid = line_cid(l);
+        let cid = line_key(l);
         let add = match (&l.contract_no, l.contract_amount) {
             (Some(no), Some(amt)) => {
-                if seen.insert((cid.clone(), no.clone())) {
+                if seen.insert((cid, no.as_str())) {
                     amt
                 } else {
                     Decimal::ZERO
@@ -343,7 +351,7 @@ pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decim
             }
             _ => l.amount,
         };
-        *m.entry(cid).or_insert(Decimal::ZERO) += add;
+        super::add_to(&mut m, cid, add);
     }
     m
 }
@@ -351,18 +359,22 @@ pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decim
 /// M03 消费频次: distinct 订单号 of non-cancelled lines in `w`; a line without 订单号 counts its
 /// order date instead.
 pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
-    let mut sets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // An order is its 订单号, or its date when the line has none; borrowed keys, no allocation
+    // per line (this runs for several months of every pack).
+    let mut sets: HashMap<&str, HashSet<(Option<&str>, Option<NaiveDate>)>> = HashMap::new();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
     {
         let key = match &l.order_no {
-            Some(no) => format!("no:{no}"),
-            None => format!("date:{}", l.order_date),
+            Some(no) => (Some(no.as_str()), None),
+            None => (None, Some(l.order_date)),
         };
-        sets.entry(line_cid(l)).or_default().insert(key);
+        sets.entry(line_key(l)).or_default().insert(key);
     }
-    sets.into_iter().map(|(k, s)| (k, s.len() as i64)).collect()
+    sets.into_iter()
+        .map(|(k, s)| (k.to_owned(), s.len() as i64))
+        .collect()
 }
 
 /// One graded customer.
@@ -537,11 +549,10 @@ pub fn grade_run(
 /// The current grade of every graded customer (A..D) for the report month; other families use it
 /// (retention by grade, complaint priority). Customers not in the map are 未分级.
 pub fn grades(ctx: &Ctx) -> BTreeMap<String, String> {
-    let costs = costs_of(ctx.ds);
-    grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month)
+    ctx.grade_run(ctx.month)
         .grade
-        .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
         .collect()
 }
 
@@ -606,8 +617,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         let m = Value::Missing("销售明细".into());
         (m.clone(), m)
     } else {
-        let costs = costs_of(ctx.ds);
-        let run = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month);
+        let run = ctx.grade_run(ctx.month);
         let net = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
         let total: Decimal = net.values().copied().sum();
         let ab: Decimal = net
@@ -642,9 +652,9 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
         .collect();
     }
-    let costs = costs_of(ctx.ds);
-    let cur = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month);
-    let prev = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month.prev());
+    let costs = ctx.costs();
+    let cur = ctx.grade_run(ctx.month);
+    let prev = ctx.grade_run(ctx.month.prev());
     let dir = Directory::new(ctx.ds);
     vec![
         grade_mix_table(ctx, &cur),
@@ -1064,31 +1074,26 @@ fn concentration_table(ctx: &Ctx, costs: &Costs) -> Table {
         (Window::months(ctx.month, ctx.month), "本月", "month"),
         (Window::t12m(ctx.month), "近12个月", "T12M"),
     ];
-    type Key = fn(&NetEntry) -> String;
-    type CKey = fn(&CostEntry) -> String;
+    type Key = for<'e> fn(&'e NetEntry) -> &'e str;
+    type CKey = for<'e> fn(&'e CostEntry) -> &'e str;
     let dims: [(&str, &str, Key, CKey); 2] = [
-        (
-            "客户",
-            "Customers",
-            |e| e.customer_id.clone(),
-            |e| e.customer_id.clone(),
-        ),
+        ("客户", "Customers", |e| &e.customer_id, |e| &e.customer_id),
         (
             "产品种类",
             "Product categories",
-            |e| e.category.clone().unwrap_or_else(|| "未分类".into()),
-            |e| e.category.clone().unwrap_or_else(|| "未分类".into()),
+            |e| e.category.as_deref().unwrap_or("未分类"),
+            |e| e.category.as_deref().unwrap_or("未分类"),
         ),
     ];
     for (dim_zh, _dim_en, key, ckey) in dims {
         for (w, wz, _we) in &windows {
             let mut net: BTreeMap<String, Decimal> = BTreeMap::new();
             for e in ctx.entries.iter().filter(|e| w.contains(e.date)) {
-                *net.entry(key(e)).or_default() += e.amount;
+                super::add_to(&mut net, key(e), e.amount);
             }
             let mut margin = net.clone();
             for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-                *margin.entry(ckey(e)).or_default() -= e.cost;
+                super::add_to(&mut margin, ckey(e), -e.cost);
             }
             let mut measures = vec![("实销额", net)];
             if costs.any_cost {

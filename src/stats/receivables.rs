@@ -887,7 +887,14 @@ pub fn ar_total(ds: &Dataset, default_credit_days: i64, month: Month) -> Value {
     if let Some(sheet) = missing_sheet(ds) {
         return Value::Missing(sheet.into());
     }
-    let l = ledgers(ds, default_credit_days);
+    ar_total_of(ds, &ledgers(ds, default_credit_days), month)
+}
+
+/// [`ar_total`] from ledgers already built (the pack builds them once).
+pub fn ar_total_of(ds: &Dataset, l: &Ledgers, month: Month) -> Value {
+    if let Some(sheet) = missing_sheet(ds) {
+        return Value::Missing(sheet.into());
+    }
     Value::Money(
         l.by_customer
             .values()
@@ -937,7 +944,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             notes_table(ctx),
         ];
     }
-    let l = ledgers(ctx.ds, ctx.cfg.credit.default_days);
+    let l = ctx.ledgers();
     let notes = ledger_notes(ctx, &l);
     let limits = super::credit::limits_in_force(ctx, &l);
     vec![

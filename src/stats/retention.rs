@@ -5,8 +5,7 @@
 //! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
 
 use super::grading::{
-    self, all_customers, costs_of, frequencies, grade_run, line_cid, Directory, GradeRun, Window,
-    UNGRADED,
+    self, all_customers, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED,
 };
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
@@ -73,7 +72,13 @@ pub fn column_state(status: Option<&str>) -> Option<State> {
 pub fn order_dates(lines: &[SaleLine]) -> HashMap<String, Vec<NaiveDate>> {
     let mut m: HashMap<String, Vec<NaiveDate>> = HashMap::new();
     for l in lines.iter().filter(|l| !l.cancelled) {
-        m.entry(line_cid(l)).or_default().push(l.order_date);
+        let k = super::grading::line_key(l);
+        match m.get_mut(k) {
+            Some(v) => v.push(l.order_date),
+            None => {
+                m.insert(k.to_owned(), vec![l.order_date]);
+            }
+        }
     }
     for v in m.values_mut() {
         v.sort();
@@ -84,11 +89,26 @@ pub fn order_dates(lines: &[SaleLine]) -> HashMap<String, Vec<NaiveDate>> {
 /// C10 as of date `d`: 流失 if the column says so or the last order is ≤ d − churn_days; 成交 with
 /// an order in (d − churn_days, d]; with no order by `d`, 潜在/意向 from the column (blank = 潜在).
 pub fn state_at(status: Option<&str>, dates: &[NaiveDate], d: NaiveDate, churn_days: i64) -> State {
+    state_from_last(
+        status,
+        dates.iter().filter(|x| **x <= d).max(),
+        d,
+        churn_days,
+    )
+}
+
+/// [`state_at`] given the last order on or before `d` (the book finds it by binary search).
+fn state_from_last(
+    status: Option<&str>,
+    last: Option<&NaiveDate>,
+    d: NaiveDate,
+    churn_days: i64,
+) -> State {
     let col = column_state(status);
     if col == Some(State::Lost) {
         return State::Lost;
     }
-    match dates.iter().filter(|x| **x <= d).max() {
+    match last {
         None => {
             if col == Some(State::Intention) {
                 State::Intention
@@ -175,13 +195,16 @@ impl<'a> Book<'a> {
         self.orders.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
     fn state(&self, id: &str, d: NaiveDate) -> State {
-        state_at(self.status(id), self.dates(id), d, self.churn)
+        let ds = self.dates(id); // sorted by order_dates
+        let last = ds[..ds.partition_point(|x| *x <= d)].last();
+        state_from_last(self.status(id), last, d, self.churn)
     }
     fn first_order(&self, id: &str) -> Option<NaiveDate> {
         self.dates(id).first().copied()
     }
     fn last_order(&self, id: &str, d: NaiveDate) -> Option<NaiveDate> {
-        self.dates(id).iter().filter(|x| **x <= d).max().copied()
+        let ds = self.dates(id);
+        ds[..ds.partition_point(|x| *x <= d)].last().copied()
     }
 }
 
@@ -222,8 +245,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
             out.push((zh, en, no_sales()));
         }
     } else {
-        let costs = costs_of(ctx.ds);
-        let prev = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month.prev());
+        let prev = ctx.grade_run(ctx.month.prev());
         let counts = retention_counts(&book, &prev, end);
         let sum = |keep: &dyn Fn(&str) -> bool| {
             counts
@@ -291,15 +313,8 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         }
     } else {
         let book = Book::new(ctx);
-        let costs = costs_of(ctx.ds);
-        let prev = grade_run(ctx.ds, ctx.cfg, &ctx.entries, &costs, ctx.month.prev());
-        let year_end = grade_run(
-            ctx.ds,
-            ctx.cfg,
-            &ctx.entries,
-            &costs,
-            Month::new(ctx.month.year - 1, 12).unwrap_or(ctx.month),
-        );
+        let prev = ctx.grade_run(ctx.month.prev());
+        let year_end = ctx.grade_run(Month::new(ctx.month.year - 1, 12).unwrap_or(ctx.month));
         out.push(retention_table(ctx, &book, &prev, &year_end));
         out.push(lost_table(ctx, &book, &prev, false));
         out.push(lost_table(ctx, &book, &prev, true));

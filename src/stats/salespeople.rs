@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{costs_of, line_cid, return_cid, CostEntry, Costs, Directory, Window};
+use super::grading::{line_cid, return_cid, CostEntry, Costs, Directory, Window};
 use super::sales::{NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -958,7 +958,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             .collect();
     }
     let roster = Roster::new(ctx.ds);
-    let costs = costs_of(ctx.ds);
+    let costs = ctx.costs();
     let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
     let tmap = targets_by_staff(targets, &roster);
@@ -1031,10 +1031,7 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
     // 本月应收货款: the receivables family's ledgers, summed by the customer's 负责人, so the card
     // agrees with its receivables-by-staff table.
     let mut ar: BTreeMap<String, Decimal> = BTreeMap::new();
-    for led in super::receivables::ledgers(ctx.ds, ctx.cfg.credit.default_days)
-        .by_customer
-        .values()
-    {
+    for led in ctx.ledgers().by_customer.values() {
         *ar.entry(roster.resolve(Some(&led.owner))).or_default() +=
             super::receivables::balance(&led.items, ctx.month.last_day());
     }
@@ -1279,7 +1276,7 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         &roster,
         &order,
         &figs,
-        &costs_of(ctx.ds),
+        &ctx.costs(),
         &note_pls(ctx.ds, ctx.cfg, &roster),
     );
     let show = |v: &Value| match v {
@@ -3183,7 +3180,7 @@ fn customer_years_table(ctx: &Ctx) -> Table {
         .unwrap_or(m.year);
     let years: Vec<i32> = (first.max(m.year - 4)..=m.year).collect();
     let mut by: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    for e in &ctx.entries {
+    for e in ctx.entries.iter() {
         let y = Month::of(e.date).year;
         if years.contains(&y) && e.date <= m.last_day() {
             *by.entry(e.customer_id.clone())
