@@ -615,7 +615,13 @@ pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
             format!("“{raw}” is not a duration (seconds or mm:ss)"),
         )
     };
-    let nonneg = |v: i64, raw: &str| if v < 0 { Err(not_dur(raw)) } else { Ok(Some(v)) };
+    let nonneg = |v: i64, raw: &str| {
+        if v < 0 {
+            Err(not_dur(raw))
+        } else {
+            Ok(Some(v))
+        }
+    };
     match c {
         Cell::Duration(days) if days.is_finite() && *days >= 0.0 && *days < 1e6 => {
             Ok(Some((days * 86_400.0).round() as i64))
@@ -639,9 +645,9 @@ pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
                 let nums = nums.ok_or_else(|| not_dur(t))?;
                 let secs = match nums.as_slice() {
                     [m, s] if *s < 60 => m.checked_mul(60).and_then(|x| x.checked_add(*s)),
-                    [h, m, s] if *m < 60 && *s < 60 => h
-                        .checked_mul(3600)
-                        .and_then(|x| x.checked_add(m * 60 + s)),
+                    [h, m, s] if *m < 60 && *s < 60 => {
+                        h.checked_mul(3600).and_then(|x| x.checked_add(m * 60 + s))
+                    }
                     _ => None,
                 };
                 return secs.map(Some).ok_or_else(|| not_dur(t));
@@ -652,7 +658,11 @@ pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
                     None => ("0", rest.trim()),
                 };
                 let m = m.parse::<i64>().map_err(|_| not_dur(t))?;
-                let s = if s.is_empty() { 0 } else { s.parse::<i64>().map_err(|_| not_dur(t))? };
+                let s = if s.is_empty() {
+                    0
+                } else {
+                    s.parse::<i64>().map_err(|_| not_dur(t))?
+                };
                 return m
                     .checked_mul(60)
                     .and_then(|x| x.checked_add(s))
@@ -660,7 +670,9 @@ pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
             }
             if let Some(m) = t.strip_suffix("分钟").or_else(|| t.strip_suffix('分')) {
                 let m = m.trim().parse::<i64>().map_err(|_| not_dur(t))?;
-                return m.checked_mul(60).map_or_else(|| Err(not_dur(t)), |v| nonneg(v, t));
+                return m
+                    .checked_mul(60)
+                    .map_or_else(|| Err(not_dur(t)), |v| nonneg(v, t));
             }
             match int(c) {
                 Ok(Some(v)) => nonneg(v, t),

@@ -1715,13 +1715,7 @@ pub static T12: &[FieldDef] = &[
         false,
         "产品质量评分,产品质量得分,质量评分,质量得分",
     ),
-    f(
-        "q_price",
-        "价格",
-        Ty::Survey5,
-        false,
-        "价格评分,价格得分",
-    ),
+    f("q_price", "价格", Ty::Survey5, false, "价格评分,价格得分"),
     f(
         "q_delivery",
         "交货及时性",
@@ -1764,13 +1758,7 @@ pub static T12: &[FieldDef] = &[
         false,
         "满意度,综合满意度,总体评价,总体满意度评分",
     ),
-    f(
-        "price_sensitivity",
-        "价格敏感度",
-        Ty::Survey5,
-        false,
-        "",
-    ),
+    f("price_sensitivity", "价格敏感度", Ty::Survey5, false, ""),
     f("tolerance", "质量事故宽容度", Ty::Survey5, false, "宽容度"),
     f(
         "rebuy",
@@ -1847,13 +1835,7 @@ pub static T14: &[FieldDef] = &[
     ),
     f("issue", "问题描述", Ty::Text, false, "故障现象"),
     f("staff", "服务人员", Ty::Text, false, "维修人,工程师"),
-    f(
-        "completed_at",
-        "完成日期",
-        Ty::DateTime,
-        false,
-        "完成时间",
-    ),
+    f("completed_at", "完成日期", Ty::DateTime, false, "完成时间"),
     f(
         "in_warranty",
         "是否保修期内",
@@ -1891,13 +1873,7 @@ pub static T15: &[FieldDef] = &[
         CUST_NAME_ALIASES,
     ),
     f("agent", "座席员", Ty::Text, true, "坐席,座席,客服,坐席员"),
-    f(
-        "call_type",
-        "业务类型",
-        Ty::Enum(&CALL_TYPE),
-        false,
-        "类别",
-    ),
+    f("call_type", "业务类型", Ty::Enum(&CALL_TYPE), false, "类别"),
     f("connected", "是否接通", Ty::Bool, false, "接通"),
     f(
         "duration_s",

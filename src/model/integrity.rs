@@ -276,10 +276,20 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
         events.push((e.expense_date, &e.origin, TableId::Expenses, "expense_date"));
     }
     for s in ds.satisfaction.iter().flatten() {
-        events.push((s.survey_date, &s.origin, TableId::Satisfaction, "survey_date"));
+        events.push((
+            s.survey_date,
+            &s.origin,
+            TableId::Satisfaction,
+            "survey_date",
+        ));
     }
     for a in ds.activities.iter().flatten() {
-        events.push((a.activity_date, &a.origin, TableId::Activities, "activity_date"));
+        events.push((
+            a.activity_date,
+            &a.origin,
+            TableId::Activities,
+            "activity_date",
+        ));
     }
     for a in ds.after_sales.iter().flatten() {
         events.push((

@@ -703,7 +703,13 @@ fn satisfaction(row: &mut Row) -> Option<SatisfactionSurvey> {
         customer_id,
         customer_name,
         method: row.enumv("method"),
-        items,
+        q_quality: items[0],
+        q_price: items[1],
+        q_delivery: items[2],
+        q_attitude: items[3],
+        q_response: items[4],
+        q_complaint: items[5],
+        q_aftersales: items[6],
         overall_derived: derived.is_some(),
         overall: typed.or(derived),
         price_sensitivity: row.survey5("price_sensitivity"),
@@ -720,7 +726,15 @@ fn satisfaction(row: &mut Row) -> Option<SatisfactionSurvey> {
 pub fn response_word(s: &str) -> Option<bool> {
     let t = s.trim();
     const NO: [&str; 9] = [
-        "未报名", "未参加", "未出席", "没参加", "没来", "缺席", "拒绝", "未响应", "不参加",
+        "未报名",
+        "未参加",
+        "未出席",
+        "没参加",
+        "没来",
+        "缺席",
+        "拒绝",
+        "未响应",
+        "不参加",
     ];
     const YES: [&str; 6] = ["报名", "参加", "出席", "到场", "响应", "已参加"];
     if NO.iter().any(|w| t.contains(w)) {

@@ -292,8 +292,15 @@ pub struct SatisfactionSurvey {
     pub customer_id: Option<String>,
     pub customer_name: Option<String>,
     pub method: Option<String>,
-    /// 产品质量, 价格, 交货及时性, 服务态度, 响应速度, 投诉处理, 售后服务 (None = not answered).
-    pub items: [Option<i64>; 7],
+    /// 产品质量, 价格, 交货及时性, 服务态度, 响应速度, 投诉处理, 售后服务 (None = not answered);
+    /// [`SatisfactionSurvey::items`] gives them in that order.
+    pub q_quality: Option<i64>,
+    pub q_price: Option<i64>,
+    pub q_delivery: Option<i64>,
+    pub q_attitude: Option<i64>,
+    pub q_response: Option<i64>,
+    pub q_complaint: Option<i64>,
+    pub q_aftersales: Option<i64>,
     pub overall: Option<Decimal>,
     pub overall_derived: bool,
     pub price_sensitivity: Option<i64>,
@@ -303,6 +310,21 @@ pub struct SatisfactionSurvey {
     pub recommend: Option<String>,
     pub comments: Option<String>,
     pub origin: Origin,
+}
+
+impl SatisfactionSurvey {
+    /// The seven item answers in the order of [`SURVEY_ITEMS`].
+    pub fn items(&self) -> [Option<i64>; 7] {
+        [
+            self.q_quality,
+            self.q_price,
+            self.q_delivery,
+            self.q_attitude,
+            self.q_response,
+            self.q_complaint,
+            self.q_aftersales,
+        ]
+    }
 }
 
 /// The seven T12 item names, in the order of [`SatisfactionSurvey::items`].

@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod complaints;
 pub mod credit;
+pub mod expenses;
 pub mod followup;
 pub mod grading;
 pub mod period;
@@ -11,6 +12,8 @@ pub mod receivables;
 pub mod retention;
 pub mod sales;
 pub mod salespeople;
+pub mod satisfaction;
+pub mod service;
 
 use crate::error::Msg;
 use chrono::NaiveDate;

@@ -873,7 +873,7 @@ fn total_lead() -> Vec<Value> {
 
 /// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
 /// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
-pub const TABLES: [(&str, &str, &str); 21] = [
+pub const TABLES: [(&str, &str, &str); 22] = [
     (
         "sales-performance",
         "月度销售实绩统计表",
@@ -947,6 +947,11 @@ pub const TABLES: [(&str, &str, &str); 21] = [
         "跨月退货与奖金追回清单",
         "Cross-month returns",
     ),
+    (
+        "annual-appraisal",
+        "年度业务绩效及费用考核表",
+        "Annual performance and expense appraisal",
+    ),
 ];
 
 /// The family's tables for the report month, in reading order.
@@ -1006,7 +1011,199 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         seasonality_quarterly_table(ctx),
         customer_years_table(ctx),
         clawback_table(ctx, &roster),
+        annual_appraisal_table(ctx, &roster, &order, &target_of, &costs, &notes),
     ]
+}
+
+/// 年度业务绩效及费用考核表 (§1 #92; M43–M45, M49, M51, M54) for the year to the report month:
+/// 实销额, 目标 and 完成率, 实收款, 年末应收 (by the customers' 负责人), 开发费用 and 其他费用,
+/// 费用率, 个人销售毛利, 期票利息损益, 个人销售净利润, 年度名次.
+fn annual_appraisal_table(
+    ctx: &Ctx,
+    roster: &Roster,
+    order: &[String],
+    target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
+    costs: &Costs,
+    notes_pl: &[NotePl],
+) -> Table {
+    let w = Window::ytd(ctx.month);
+    let (ranked, by_target) = rank_ytd(ctx, roster, order, target_of);
+    let place: HashMap<&str, usize> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.as_str(), i + 1))
+        .collect();
+    let net = net_by_staff(&ctx.entries, roster, w);
+    let got = collected_by_staff(ctx.ds, roster, w);
+    let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
+    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+        *cost.entry(roster.cost_staff(e)).or_default() += e.cost;
+    }
+    let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
+    for n in notes_pl.iter().filter(|n| w.contains(n.receipt_date)) {
+        *pl.entry(n.staff.clone()).or_default() += n.pl;
+    }
+    let exp = ctx
+        .ds
+        .expenses
+        .is_some()
+        .then(|| super::expenses::dev_other(ctx.ds, roster, w));
+    let mut ar: BTreeMap<String, Decimal> = BTreeMap::new();
+    let ledgers = super::receivables::ledgers(ctx.ds, ctx.cfg.credit.default_days);
+    for l in ledgers.by_customer.values() {
+        *ar.entry(roster.resolve(Some(&l.owner))).or_default() +=
+            super::receivables::balance(&l.items, w.to);
+    }
+    let months: Vec<Month> = (1..=ctx.month.month)
+        .filter_map(|i| Month::new(ctx.month.year, i))
+        .collect();
+    let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
+    let miss = |s: &str| Value::Missing(s.into());
+    let row = |lead: Vec<Value>,
+               net: Decimal,
+               target: Option<Decimal>,
+               got: Decimal,
+               ar: Decimal,
+               cost: Decimal,
+               e: Option<(Decimal, Decimal)>,
+               pl: Decimal,
+               place: Value| {
+        let mut r = lead;
+        r.push(Value::Money(net));
+        r.push(if ctx.ds.targets.is_some() {
+            money_or_empty(target)
+        } else {
+            miss("销售目标")
+        });
+        r.push(if ctx.ds.targets.is_some() {
+            ratio_opt(net, target)
+        } else {
+            miss("销售目标")
+        });
+        let rec = |v: Value| {
+            if ctx.ds.receipts.is_some() {
+                v
+            } else {
+                miss("收款记录")
+            }
+        };
+        r.push(rec(Value::Money(got)));
+        r.push(rec(Value::Money(ar)));
+        match e {
+            Some((d, o)) => {
+                r.push(Value::Money(d));
+                r.push(Value::Money(o));
+                r.push(ratio(d + o, net));
+            }
+            None => r.extend([
+                miss(super::expenses::SHEET),
+                miss(super::expenses::SHEET),
+                miss(super::expenses::SHEET),
+            ]),
+        }
+        let gross = match (costs.any_cost, e) {
+            (true, Some((d, o))) => Value::Money(net - cost - d - o),
+            (false, _) => miss("成本"),
+            (_, None) => miss(super::expenses::SHEET),
+        };
+        let note = rec(Value::Money(pl));
+        let net_profit = match (&gross, &note) {
+            (Value::Money(a), Value::Money(b)) => Value::Money(*a + *b),
+            (Value::Money(_), other) => other.clone(),
+            (a, _) => a.clone(),
+        };
+        r.extend([gross, note, net_profit, place]);
+        r
+    };
+    let mut keys: BTreeSet<String> = order.iter().cloned().collect();
+    keys.extend(exp.iter().flat_map(|e| e.keys().cloned()));
+    let keys = roster.order(keys);
+    let rows = keys
+        .iter()
+        .map(|k| {
+            let target = months
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| target_of(k, *m).map(|t| a + t));
+            row(
+                roster.cells(k).into(),
+                g(&net, k),
+                target,
+                g(&got, k),
+                g(&ar, k),
+                g(&cost, k),
+                exp.as_ref().map(|e| e.get(k).copied().unwrap_or_default()),
+                g(&pl, k),
+                place
+                    .get(k.as_str())
+                    .map_or(Value::Empty, |p| Value::Int(*p as i64)),
+            )
+        })
+        .collect();
+    let sum = |m: &BTreeMap<String, Decimal>| m.values().copied().sum::<Decimal>();
+    let company_target: Option<Decimal> = keys
+        .iter()
+        .filter(|k| *k != UNASSIGNED)
+        .map(|k| {
+            months
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| target_of(k, *m).map(|t| a + t))
+        })
+        .sum();
+    let totals = row(
+        total_lead(),
+        sum(&net),
+        company_target,
+        sum(&got),
+        sum(&ar),
+        sum(&cost),
+        exp.as_ref().map(|e| {
+            e.values().fold((Decimal::ZERO, Decimal::ZERO), |a, v| {
+                (a.0 + v.0, a.1 + v.1)
+            })
+        }),
+        sum(&pl),
+        Value::Empty,
+    );
+    let mut columns = staff_cols();
+    columns.extend([
+        Column::new("net_sales", "年度实销额", "Net sales", Kind::Money),
+        Column::new("target", "年度目标", "Target", Kind::Money),
+        Column::new("completion", "完成率", "Completion", Kind::Percent),
+        Column::new("collected", "实收款", "Collected", Kind::Money),
+        Column::new("ar", "年末应收", "Receivables at end", Kind::Money),
+        Column::new(
+            "dev_expense",
+            "开发费用",
+            "Development expenses",
+            Kind::Money,
+        ),
+        Column::new("other_expense", "其他费用", "Other expenses", Kind::Money),
+        Column::new("expense_rate", "费用率", "Expense rate", Kind::Percent),
+        Column::new("gross_profit", "个人销售毛利", "Gross profit", Kind::Money),
+        Column::new("note_pl", "期票利息损益", "Note P/L", Kind::Money),
+        Column::new("net_profit", "个人销售净利润", "Net profit", Kind::Money),
+        Column::new("rank", "年度名次", "Rank", Kind::Int),
+    ]);
+    Table {
+        id: "annual-appraisal".into(),
+        title: Msg::new(
+            format!("{}年 年度业务绩效及费用考核表 (1月至{}月)", ctx.month.year, ctx.month.month),
+            format!("Annual performance and expense appraisal, {} Jan–{}", ctx.month.year, ctx.month),
+        ),
+        columns,
+        rows,
+        totals: Some(totals),
+        notes: vec![Msg::new(
+            format!(
+                "名次按{}排列 (M51); 年末应收按客户负责人归属; 费用率 = (开发费用 + 其他费用) / 实销额; 毛利 = 实销额 − 边际成本 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益",
+                if by_target { "累计目标完成率" } else { "累计实销额" }
+            ),
+            format!(
+                "Ranked by {} (M51); receivables by the customers' owner; expense rate = expenses / net sales; gross profit = net sales − marginal cost − expenses; net profit adds the note P/L",
+                if by_target { "cumulative target completion" } else { "cumulative net sales" }
+            ),
+        )],
+    }
 }
 
 /// 客户开发人员个人销售实绩统计表 (§1.A.8), one per salesperson with activity or in T03: the
@@ -1918,38 +2115,59 @@ fn gross_profit_table(
     {
         *pl.entry(n.staff.clone()).or_default() += n.pl;
     }
-    let expenses = Value::Missing("费用记录".into());
-    let row = |lead: Vec<Value>, net: Decimal, c: Decimal, p: Decimal| {
-        let mut r = lead;
-        if costs.any_cost {
-            r.extend([
-                Value::Money(net),
-                Value::Money(c),
-                Value::Money(net - c),
-                ratio(net - c, net),
-            ]);
-        } else {
-            let m = Value::Missing("成本".into());
-            r.extend([Value::Money(net), m.clone(), m.clone(), m]);
-        }
-        r.extend([
-            expenses.clone(),
-            expenses.clone(),
-            expenses.clone(),
-            if ctx.ds.receipts.is_some() {
+    // M43 from T11 费用 when the sheet is there; "—, 缺少数据: 费用" otherwise, never 0.
+    let exp = ctx
+        .ds
+        .expenses
+        .is_some()
+        .then(|| super::expenses::dev_other(ctx.ds, roster, w));
+    let missing_exp = Value::Missing(super::expenses::SHEET.into());
+    let row =
+        |lead: Vec<Value>, net: Decimal, c: Decimal, p: Decimal, e: Option<(Decimal, Decimal)>| {
+            let mut r = lead;
+            if costs.any_cost {
+                r.extend([
+                    Value::Money(net),
+                    Value::Money(c),
+                    Value::Money(net - c),
+                    ratio(net - c, net),
+                ]);
+            } else {
+                let m = Value::Missing("成本".into());
+                r.extend([Value::Money(net), m.clone(), m.clone(), m]);
+            }
+            // M44 毛利 = 实销额 − 边际成本 − 开发费用 − 其他费用; M45 净利润 = 毛利 + 期票利息损益.
+            let gross = match (costs.any_cost, e) {
+                (true, Some((d, o))) => Value::Money(net - c - d - o),
+                (false, _) => Value::Missing("成本".into()),
+                (_, None) => missing_exp.clone(),
+            };
+            let note_pl = if ctx.ds.receipts.is_some() {
                 Value::Money(p)
             } else {
                 Value::Missing("收款记录".into())
-            },
-            expenses.clone(),
-        ]);
-        r
-    };
+            };
+            let net_profit = match (&gross, &note_pl) {
+                (Value::Money(g), Value::Money(p)) => Value::Money(*g + *p),
+                (Value::Money(_), other) => other.clone(),
+                (g, _) => g.clone(),
+            };
+            r.extend([
+                e.map_or_else(|| missing_exp.clone(), |(d, _)| Value::Money(d)),
+                e.map_or_else(|| missing_exp.clone(), |(_, o)| Value::Money(o)),
+                gross,
+                note_pl,
+                net_profit,
+            ]);
+            r
+        };
     let empty = Figures::default();
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
     keys.extend(cost.keys().chain(pl.keys()).cloned());
+    keys.extend(exp.iter().flat_map(|e| e.keys().cloned()));
     let keys = roster.order(keys);
     let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
+    let e_of = |k: &str| exp.as_ref().map(|e| e.get(k).copied().unwrap_or_default());
     let rows = keys
         .iter()
         .map(|k| {
@@ -1958,6 +2176,7 @@ fn gross_profit_table(
                 figs.get(k).unwrap_or(&empty).net,
                 g(&cost, k),
                 g(&pl, k),
+                e_of(k),
             )
         })
         .collect();
@@ -1967,6 +2186,11 @@ fn gross_profit_table(
         net_total,
         cost.values().copied().sum(),
         pl.values().copied().sum(),
+        exp.as_ref().map(|e| {
+            e.values().fold((Decimal::ZERO, Decimal::ZERO), |a, v| {
+                (a.0 + v.0, a.1 + v.1)
+            })
+        }),
     );
     let mut columns = staff_cols();
     columns.extend([
@@ -1995,10 +2219,17 @@ fn gross_profit_table(
         Column::new("note_pl", "期票利息损益", "Note P/L", Kind::Money),
         Column::new("net_profit", "个人销售净利润", "Net profit", Kind::Money),
     ]);
-    let mut notes = vec![Msg::new(
-        "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益. 尚无费用记录, 毛利与净利润未计算, 先列边际贡献 = 实销额 − 边际成本",
-        "Gross profit = net sales − marginal cost − development and other expenses; net profit adds the note P/L. No expense records yet: gross and net profit are not computed; contribution = net sales − marginal cost is shown",
-    )];
+    let mut notes = vec![if exp.is_some() {
+        Msg::new(
+            "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用 (S4 第7条); 净利润 = 毛利 + 期票利息损益 (第8条); 开发费用 = 薪水、津贴、机车保险、油料、差旅费, 其他费用 = 交际、赠送、活动、其他 (费用表)",
+            "Gross profit = net sales − marginal cost − development and other expenses (S4 art. 7); net profit adds the note P/L (art. 8); development = salary, allowance, vehicle insurance, fuel, travel; other = entertainment, gifts, events, other (expense sheet)",
+        )
+    } else {
+        Msg::new(
+            "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益. 缺少费用表, 毛利与净利润未计算, 先列边际贡献 = 实销额 − 边际成本",
+            "Gross profit = net sales − marginal cost − development and other expenses; net profit adds the note P/L. No expense sheet: gross and net profit are not computed; contribution = net sales − marginal cost is shown",
+        )
+    }];
     if costs.imputed > 0 {
         notes.push(Msg::new(
             format!("{} 行销售无成本, 按有成本各行的平均边际贡献率估算", costs.imputed),
@@ -2839,7 +3070,14 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
     let (c0, c1) = (costs.sum(w0, |_| true), costs.sum(w1, |_| true));
     let rate = |s: Decimal, c: Decimal| if s.is_zero() { None } else { Some((s - c) / s) };
     let (m0, m1) = (rate(s0, c0), rate(s1, c1));
-    let missing = Value::Missing("费用记录".into());
+    // E from T11 费用 when the sheet is there (M56); "—, 缺少数据: 费用" otherwise.
+    let e = ctx.ds.expenses.is_some().then(|| {
+        (
+            super::expenses::total(ctx.ds, w0),
+            super::expenses::total(ctx.ds, w1),
+        )
+    });
+    let missing = Value::Missing(super::expenses::SHEET.into());
     let mut rows = vec![
         vec![
             Value::Text("实销额 S".into()),
@@ -2862,19 +3100,52 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
             Value::Money(s1 - c1),
             Value::Money(s1 - c1 - s0 + c0),
         ],
+        match e {
+            Some((e0, e1)) => vec![
+                Value::Text("费用 E".into()),
+                Value::Money(e0),
+                Value::Money(e1),
+                Value::Money(e1 - e0),
+            ],
+            None => vec![
+                Value::Text("费用 E".into()),
+                missing.clone(),
+                missing.clone(),
+                missing.clone(),
+            ],
+        },
         vec![
-            Value::Text("费用 E".into()),
-            missing.clone(),
-            missing.clone(),
-            missing.clone(),
+            Value::Text("利润 P = 边际贡献 − 费用".into()),
+            e.map_or_else(|| missing.clone(), |(e0, _)| Value::Money(s0 - c0 - e0)),
+            e.map_or_else(|| missing.clone(), |(_, e1)| Value::Money(s1 - c1 - e1)),
+            e.map_or_else(
+                || missing.clone(),
+                |(e0, e1)| Value::Money((s1 - c1 - e1) - (s0 - c0 - e0)),
+            ),
         ],
     ];
-    let (se, me) = match (m0, m1) {
+    let (e0, e1) = e.unwrap_or_default();
+    let (se, me, ee, dp) = match (m0, m1) {
         (Some(m0), Some(m1)) => {
-            let (a, b, _, _) = profit_variance(s0, m0, Decimal::ZERO, s1, m1, Decimal::ZERO);
-            (Value::Money(a), Value::Money(b))
+            let (a, b, c, d) = profit_variance(s0, m0, e0, s1, m1, e1);
+            (
+                Value::Money(a),
+                Value::Money(b),
+                Value::Money(c),
+                Value::Money(d),
+            )
         }
-        _ => (Value::NotApplicable, Value::NotApplicable),
+        _ => (
+            Value::NotApplicable,
+            Value::NotApplicable,
+            Value::NotApplicable,
+            Value::NotApplicable,
+        ),
+    };
+    let (ee, dp) = if e.is_some() {
+        (ee, dp)
+    } else {
+        (missing.clone(), missing)
     };
     rows.push(vec![
         Value::Text("销售额变动影响 (S1−S0)·m0".into()),
@@ -2892,13 +3163,13 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
         Value::Text("费用变动影响 −(E1−E0)".into()),
         Value::Empty,
         Value::Empty,
-        missing.clone(),
+        ee,
     ]);
     rows.push(vec![
         Value::Text("利润变动 ΔP".into()),
         Value::Empty,
         Value::Empty,
-        missing,
+        dp,
     ]);
     Table {
         id: "profit-variance".into(),
@@ -2911,10 +3182,17 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
         ],
         rows,
         totals: None,
-        notes: vec![Msg::new(
-            "利润 P = 边际贡献 − 费用; 尚无费用记录, 费用影响与利润变动未计算",
-            "Profit = contribution − expenses; no expense records yet, so the expense effect and ΔP are not computed",
-        )],
+        notes: vec![if e.is_some() {
+            Msg::new(
+                "利润 P = 边际贡献 − 费用 (费用表全部类别); ΔP = 销售额变动影响 + 边际贡献率变动影响 + 费用变动影响",
+                "Profit = contribution − expenses (all categories of the expense sheet); ΔP = sales effect + contribution-rate effect + expense effect",
+            )
+        } else {
+            Msg::new(
+                "利润 P = 边际贡献 − 费用; 缺少费用表, 费用影响与利润变动未计算",
+                "Profit = contribution − expenses; no expense sheet, so the expense effect and ΔP are not computed",
+            )
+        }],
     }
 }
 
