@@ -167,19 +167,21 @@ fn satisfaction_table(ctx: &Ctx, surveys: &[SatisfactionSurvey], title: Msg) -> 
             r2,
         ]
     };
-    let rows = order
-        .iter()
-        .filter_map(|g| by.get(g).map(|(a, b)| row(&format!("{g} 类"), a, b)))
-        .map(|mut r| {
-            if r[0] == Value::Text("未分级 类".into()) {
-                r[0] = Value::Text("未分级".into());
-            }
-            r
-        })
-        .collect::<Vec<_>>();
+    let mut rows = Vec::new();
+    for g in order {
+        // A grade with no response this year has no row (older surveys are outside both columns).
+        let Some((a, b)) = by.get(g).filter(|(a, b)| !a.is_empty() || !b.is_empty()) else {
+            continue;
+        };
+        let label = if g == "未分级" {
+            g.to_string()
+        } else {
+            format!("{g} 类")
+        };
+        rows.push(row(&label, a, b));
+    }
     let all_m: Vec<Decimal> = by.values().flat_map(|v| v.0.iter().copied()).collect();
     let all_y: Vec<Decimal> = by.values().flat_map(|v| v.1.iter().copied()).collect();
-    let mut rows = rows;
     // T09's 客户满意度 (complaint handling), for complaints closed in the period.
     if let Some(cs) = ctx.ds.complaints.as_deref() {
         let pick = |w: Window| -> Vec<Decimal> {
