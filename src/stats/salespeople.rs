@@ -3976,9 +3976,14 @@ mod tests {
             gp.rows[0][col(gp, "marginal_cost")],
             Value::Missing("成本".into())
         );
+        // No cost data: 毛利 cannot be computed whatever the expenses.
         assert_eq!(
             gp.rows[0][col(gp, "gross_profit")],
-            Value::Missing("费用记录".into())
+            Value::Missing("成本".into())
+        );
+        assert_eq!(
+            gp.rows[0][col(gp, "dev_expense")],
+            Value::Missing("费用".into())
         );
         let cat = find(&ts, "sales-by-category");
         assert_eq!(cat.totals.as_ref().unwrap()[1], Value::Money(company));
@@ -4021,13 +4026,76 @@ mod tests {
         assert_eq!(recs[0]["staff"], "李四");
         assert_eq!(recs[0]["profit_items"][0]["amount"], "¥500.00");
         assert_eq!(recs[0]["net_sales"], "¥800.00");
-        assert_eq!(recs[0]["gross_profit"], "—, 缺少数据: 费用记录");
+        assert_eq!(recs[0]["gross_profit"], "—, 缺少数据: 费用");
         assert_eq!(gp.rows[0][2], Value::Text("李四".into()));
         assert_eq!(
             gp.rows[0][col(gp, "marginal_cost")],
             Value::Money(dec!(500))
         );
         assert_eq!(gp.rows[0][col(gp, "contribution")], Value::Money(dec!(300)));
+    }
+
+    /// M44/M45 with T11: 毛利 = 实销额 800 − 边际成本 500 − 开发费用 120 − 其他费用 30 = 150; with
+    /// no note receipts the P/L is 0, so 净利润 = 150. M56 takes E from T11 too, and the annual
+    /// appraisal shows the same figures for the year.
+    #[test]
+    fn m44_m45_m56_with_expenses() {
+        let mut c = customer("C1");
+        c.region = Some("华南".into());
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.staff = Some("李四".into());
+        l.cost = Some(dec!(500));
+        let mut l0 = line("SO0", "2023-03-02", "C1", dec!(1000));
+        l0.staff = Some("李四".into());
+        l0.cost = Some(dec!(700));
+        let e = |date: &str, cat: &str, amt: Decimal| crate::model::Expense {
+            expense_date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            staff: Some("S2".into()),
+            category: Some(cat.into()),
+            amount: amt,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(vec![l0, l]),
+            customers: Some(vec![c]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            receipts: Some(vec![]),
+            expenses: Some(vec![
+                e("2024-03-05", "差旅费", dec!(120)),
+                e("2024-03-06", "交际", dec!(30)),
+                e("2023-03-06", "交际", dec!(100)),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let gp = find(&ts, "gross-profit");
+        let r = &gp.rows[0];
+        assert_eq!(r[col(gp, "dev_expense")], Value::Money(dec!(120)));
+        assert_eq!(r[col(gp, "other_expense")], Value::Money(dec!(30)));
+        assert_eq!(r[col(gp, "gross_profit")], Value::Money(dec!(150)));
+        assert_eq!(r[col(gp, "net_profit")], Value::Money(dec!(150)));
+        // M56 YTD vs last year: S 1000 → 800, m 30% → 37.5%, E 100 → 150.
+        let pv = find(&ts, "profit-variance");
+        let eff = |label: &str| {
+            pv.rows
+                .iter()
+                .find(|r| matches!(&r[0], Value::Text(t) if t.starts_with(label)))
+                .unwrap()[3]
+                .clone()
+        };
+        assert_eq!(eff("费用 E"), Value::Money(dec!(50)));
+        assert_eq!(eff("费用变动影响"), Value::Money(dec!(-50)));
+        // P0 = 300 − 100 = 200, P1 = 300 − 150 = 150 → ΔP = −50.
+        assert_eq!(eff("利润变动"), Value::Money(dec!(-50)));
+        assert_eq!(eff("利润 P"), Value::Money(dec!(-50)));
+        let ap = find(&ts, "annual-appraisal");
+        let a = &ap.rows[0];
+        assert_eq!(a[col(ap, "net_sales")], Value::Money(dec!(800)));
+        assert_eq!(a[col(ap, "gross_profit")], Value::Money(dec!(150)));
+        assert_eq!(a[col(ap, "expense_rate")], Value::Ratio(dec!(0.1875)));
+        assert_eq!(a[col(ap, "rank")], Value::Int(1));
+        assert_eq!(a[col(ap, "target")], Value::Missing("销售目标".into()));
     }
 
     /// Three years of generated data through all three families: nothing panics, and every

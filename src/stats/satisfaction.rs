@@ -6,7 +6,7 @@ use super::{missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Activity, SatisfactionSurvey, SURVEY_ITEMS};
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;
 
 pub const SHEET: &str = "满意度调查";
@@ -19,7 +19,7 @@ pub fn summary(overalls: &[Decimal]) -> (i64, Value, Value) {
     let sum: Decimal = overalls.iter().copied().sum();
     let happy = overalls.iter().filter(|v| **v >= Decimal::from(4)).count();
     let mean = match ratio(sum, n) {
-        Value::Ratio(v) => Value::Qty(v.round_dp(2)),
+        Value::Ratio(v) => Value::Qty(v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
         other => other,
     };
     (
