@@ -19,7 +19,9 @@ pub fn summary(overalls: &[Decimal]) -> (i64, Value, Value) {
     let sum: Decimal = overalls.iter().copied().sum();
     let happy = overalls.iter().filter(|v| **v >= Decimal::from(4)).count();
     let mean = match ratio(sum, n) {
-        Value::Ratio(v) => Value::Qty(v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+        Value::Ratio(v) => {
+            Value::Qty(v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        }
         other => other,
     };
     (

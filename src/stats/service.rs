@@ -16,7 +16,10 @@ const SERVICE_TYPES: [&str; 6] = ["安装", "维修", "保养", "咨询", "退�
 pub fn completion_hours(a: &AfterSale) -> Option<Decimal> {
     let done = a.completed_at?;
     let mins = (done - a.registered_at).num_minutes();
-    Some((Decimal::from(mins) / Decimal::from(60)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    Some(
+        (Decimal::from(mins) / Decimal::from(60))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+    )
 }
 
 /// M74 figures of one group of service orders: (count, completed, mean hours, in warranty,
@@ -40,14 +43,18 @@ pub fn service_figures(list: &[&AfterSale]) -> ServiceFigures {
         count: list.len() as i64,
         completed: hours.len() as i64,
         mean_hours: match mean(hours.iter().copied().sum(), hours.len()) {
-            Value::Ratio(v) => Value::Qty(v.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)),
+            Value::Ratio(v) => {
+                Value::Qty(v.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero))
+            }
             other => other,
         },
         in_warranty: list.iter().filter(|a| a.in_warranty == Some(true)).count() as i64,
         out_warranty: list.iter().filter(|a| a.in_warranty == Some(false)).count() as i64,
         fees: list.iter().filter_map(|a| a.fee).sum(),
         mean_satisfaction: match mean(Decimal::from(sats.iter().sum::<i64>()), sats.len()) {
-            Value::Ratio(v) => Value::Qty(v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+            Value::Ratio(v) => {
+                Value::Qty(v.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+            }
             other => other,
         },
     }
@@ -85,7 +92,8 @@ pub fn call_figures(list: &[&Call]) -> CallFigures {
             Value::NotApplicable
         } else {
             Value::Qty(
-                (Decimal::from(v.iter().sum::<i64>()) / Decimal::from(v.len() as u64)).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero),
+                (Decimal::from(v.iter().sum::<i64>()) / Decimal::from(v.len() as u64))
+                    .round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero),
             )
         }
     };
