@@ -1008,7 +1008,7 @@ fn optional_sheets_hold_what_the_statistics_need() {
     let blank = t12
         .rows
         .iter()
-        .filter(|r| t12.text(r, "总体满意度").is_empty())
+        .filter(|r| matches!(t12.cell(r, "总体满意度"), Data::Empty))
         .count();
     assert!(
         blank * 10 > t12.rows.len() && blank * 3 < t12.rows.len(),
@@ -1021,7 +1021,7 @@ fn optional_sheets_hold_what_the_statistics_need() {
     let mmss = t15
         .rows
         .iter()
-        .filter(|r| t15.text(r, "通话时长(秒)").contains(':'))
+        .filter(|r| matches!(t15.cell(r, "通话时长(秒)"), Data::String(s) if s.contains(':')))
         .count();
     assert!(mmss > 50, "{mmss}");
     assert!(t15.rows.iter().any(|r| t15.text(r, "呼入/呼出") == "呼出"));
