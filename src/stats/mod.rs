@@ -36,11 +36,12 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(ds: &'a Dataset, month: Month, cfg: &'a Config) -> Ctx<'a> {
-        let entries = sales::net_entries(
+        let mut entries = sales::net_entries(
             ds.sales.as_deref().unwrap_or(&[]),
             ds.returns.as_deref().unwrap_or(&[]),
             ds.customers.as_deref().unwrap_or(&[]),
         );
+        sales::apply_closed_periods(&mut entries, &cfg.closed_periods);
         Ctx {
             ds,
             month,

@@ -7,7 +7,7 @@
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
 use super::grading::{costs_of, line_cid, return_cid, CostEntry, Costs, Directory, Window};
-use super::sales::{NetEntry, NO_REGION};
+use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
 use crate::error::Msg;
@@ -625,6 +625,7 @@ pub fn month_figures(
     entries: &[NetEntry],
     roster: &Roster,
     w: Window,
+    closed: &[String],
 ) -> BTreeMap<String, Figures> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let first = first_orders(lines);
@@ -662,7 +663,7 @@ pub fn month_figures(
         .returns
         .iter()
         .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
+        .filter(|r| !r.exchange && w.contains(deduction_date(r.return_date, closed)))
     {
         let orig = original_line(r, &by_order);
         let f = out.entry(return_staff(r, orig, roster)).or_default();
@@ -964,7 +965,13 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     }
     let roster = Roster::new(ctx.ds);
     let costs = costs_of(ctx.ds);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(ctx.month),
+        &ctx.cfg.closed_periods,
+    );
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
     let tmap = targets_by_staff(targets, &roster);
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
@@ -1223,7 +1230,7 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
     };
     let roster = Roster::new(ctx.ds);
     let w = month_w(ctx.month);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w);
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w, &ctx.cfg.closed_periods);
     let visits = visited_customers(ctx.ds, &roster, w);
     // 本月应收货款: the receivables family's ledgers, summed by the customer's 负责人, so the card
     // agrees with its receivables-by-staff table.
@@ -1381,13 +1388,12 @@ pub fn performance_records(ctx: &Ctx) -> Vec<serde_json::Value> {
     if let Some(rate) = ctx.cfg.bonus_rate {
         let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
         let idx = orders_index(lines);
-        for r in ctx
-            .ds
-            .returns
-            .iter()
-            .flatten()
-            .filter(|r| !r.exchange && ctx.month.contains(r.return_date))
-        {
+        for r in ctx.ds.returns.iter().flatten().filter(|r| {
+            !r.exchange
+                && ctx
+                    .month
+                    .contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+        }) {
             let orig = original_line(r, &idx);
             if orig.is_some_and(|o| Month::of(o.order_date) < ctx.month) {
                 *clawback.entry(return_staff(r, orig, &roster)).or_default() += (r.amount * rate)
@@ -1461,7 +1467,13 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         return vec![];
     }
     let roster = Roster::new(ctx.ds);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(ctx.month),
+        &ctx.cfg.closed_periods,
+    );
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
     keys.extend(
         roster
@@ -1530,7 +1542,13 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         tmap.get(k).and_then(|rows| month_target(rows, m))
     };
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(month),
+        &ctx.cfg.closed_periods,
+    );
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
     keys.extend(
         roster
@@ -1938,7 +1956,9 @@ fn returns_table(
         .returns
         .iter()
         .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
+        .filter(|r| {
+            !r.exchange && w.contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+        })
         .filter(|r| {
             r.reason_cat.is_none() && r.reason_text.as_deref().is_none_or(|t| t.trim().is_empty())
         })
@@ -3553,13 +3573,9 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
     let dir = Directory::new(ctx.ds);
     let mut rows = Vec::new();
     let (mut amt, mut bonus) = (Decimal::ZERO, Decimal::ZERO);
-    for r in ctx
-        .ds
-        .returns
-        .iter()
-        .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
-    {
+    for r in ctx.ds.returns.iter().flatten().filter(|r| {
+        !r.exchange && w.contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+    }) {
         let orig = original_line(r, &idx);
         let Some(o) = orig.filter(|o| Month::of(o.order_date) < ctx.month) else {
             continue;
@@ -3577,6 +3593,7 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
             Value::Text(r.orig_order_no.clone().unwrap_or_default()),
             Value::Text(Month::of(o.order_date).zh()),
             Value::Date(r.return_date),
+            Value::Text(Month::of(deduction_date(r.return_date, &ctx.cfg.closed_periods)).zh()),
             Value::Qty(r.qty),
             Value::Money(r.amount),
             money_or_empty(b),
@@ -3589,12 +3606,14 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
         Column::new("order_no", "原订单号", "Original order", Kind::Text),
         Column::new("order_month", "原订货月份", "Order month", Kind::Text),
         Column::new("return_date", "退货日期", "Return date", Kind::Date),
+        Column::new("deducted_in", "扣减月份", "Deducted in", Kind::Text),
         Column::new("qty", "退回数量", "Returned qty", Kind::Qty),
         Column::new("amount", "退回金额", "Returned amount", Kind::Money),
         Column::new("bonus", "追回奖金", "Bonus to recover", Kind::Money),
     ]);
     let mut totals = total_lead();
     totals.extend([
+        Value::Empty,
         Value::Empty,
         Value::Empty,
         Value::Empty,
@@ -3616,24 +3635,33 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
         columns,
         rows,
         totals: Some(totals),
-        notes: vec![if ctx.cfg.bonus_rate.is_some() {
-            Msg::new(
-                "追回奖金 = 退回金额 × bonus_rate",
-                "Bonus to recover = returned amount × bonus_rate",
-            )
-        } else {
-            Msg::new(
-                "未设置 bonus_rate, 追回奖金留空 (制度未给出奖金公式)",
-                "bonus_rate is not set: the bonus column is blank (no formula in the seeds)",
-            )
-        }],
+        notes: {
+            let mut n = vec![if ctx.cfg.bonus_rate.is_some() {
+                Msg::new(
+                    "追回奖金 = 退回金额 × bonus_rate",
+                    "Bonus to recover = returned amount × bonus_rate",
+                )
+            } else {
+                Msg::new(
+                    "未设置 bonus_rate, 追回奖金留空 (制度未给出奖金公式)",
+                    "bonus_rate is not set: the bonus column is blank (no formula in the seeds)",
+                )
+            }];
+            if !ctx.cfg.closed_periods.is_empty() {
+                n.push(Msg::new(
+                    format!("已结账月份 ({}) 的退货顺延到下一个未结账月份扣减 (第6条 “本月份(或下月份)”)", ctx.cfg.closed_periods.join("、")),
+                    format!("Returns dated in a closed month ({}) are deducted in the next open month (art. 6)", ctx.cfg.closed_periods.join(", ")),
+                ));
+            }
+            n
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Customer, Salesperson};
+    use crate::model::{Customer, Return, Salesperson};
     use crate::stats::grading::tests::{customer, d, line};
     use rust_decimal_macros::dec;
 
@@ -4033,6 +4061,71 @@ mod tests {
             Value::Money(dec!(500))
         );
         assert_eq!(gp.rows[0][col(gp, "contribution")], Value::Money(dec!(300)));
+    }
+
+    /// M41: with 2024-03 closed, a return dated 2024-03-12 on a February order is deducted in
+    /// April: April's 实销额 and 销货退回 carry it, March's do not, and April's 追回清单 lists it.
+    #[test]
+    fn m41_closed_period_moves_returns_to_the_next_open_month() {
+        assert_eq!(
+            crate::stats::sales::deduction_date(d("2024-03-12"), &["2024-03".into()]),
+            d("2024-04-01")
+        );
+        assert_eq!(
+            crate::stats::sales::deduction_date(
+                d("2024-03-12"),
+                &["2024-03".into(), "2024-04".into()]
+            ),
+            d("2024-05-01")
+        );
+        assert_eq!(
+            crate::stats::sales::deduction_date(d("2024-03-12"), &["2024-02".into()]),
+            d("2024-03-12")
+        );
+        let mut l = line("SO1", "2024-02-10", "C1", dec!(1000));
+        l.staff = Some("李四".into());
+        let ds = Dataset {
+            sales: Some(vec![l]),
+            customers: Some(vec![customer("C1")]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            returns: Some(vec![Return {
+                return_date: d("2024-03-12"),
+                orig_order_no: Some("SO1".into()),
+                customer_id: Some("C1".into()),
+                qty: dec!(1),
+                amount: dec!(200),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let mut cfg = Config::default();
+        cfg.closed_periods = vec!["2024-03".into()];
+        cfg.bonus_rate = Some(dec!(0.05));
+        let net = |m: &str| {
+            let ctx = Ctx::new(&ds, m.parse().unwrap(), &cfg);
+            let ts = tables(&ctx);
+            let sp = find(&ts, "sales-performance").clone();
+            let cb = find(&ts, "return-clawback").clone();
+            (sp, cb)
+        };
+        let (mar, mar_cb) = net("2024-03");
+        let (apr, apr_cb) = net("2024-04");
+        let net_col = col(&mar, "net_sales");
+        assert_eq!(mar.totals.as_ref().unwrap()[net_col], Value::Money(dec!(0)));
+        assert_eq!(
+            apr.totals.as_ref().unwrap()[net_col],
+            Value::Money(dec!(-200))
+        );
+        assert!(mar_cb.rows.is_empty());
+        assert_eq!(apr_cb.rows.len(), 1);
+        assert_eq!(
+            apr_cb.rows[0][col(&apr_cb, "deducted_in")],
+            Value::Text("2024年04月".into())
+        );
+        assert_eq!(
+            apr_cb.rows[0][col(&apr_cb, "bonus")],
+            Value::Money(dec!(10))
+        );
     }
 
     /// M44/M45 with T11: 毛利 = 实销额 800 − 边际成本 500 − 开发费用 120 − 其他费用 30 = 150; with
