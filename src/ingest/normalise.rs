@@ -944,6 +944,24 @@ mod tests {
         assert_eq!(id(&t("2E3A")), Ok(Some("2E3A".into())));
     }
 
+    /// T15 通话时长: seconds, mm:ss, h:mm:ss, 3分5秒, Excel durations and times.
+    #[test]
+    fn durations_in_seconds() {
+        assert_eq!(seconds(&Cell::Int(185)), Ok(Some(185)));
+        assert_eq!(seconds(&t("3:05")), Ok(Some(185)));
+        assert_eq!(seconds(&t("1:02:03")), Ok(Some(3723)));
+        assert_eq!(seconds(&t("3分5秒")), Ok(Some(185)));
+        assert_eq!(seconds(&t("40秒")), Ok(Some(40)));
+        assert_eq!(seconds(&t("2分钟")), Ok(Some(120)));
+        assert_eq!(seconds(&t("185")), Ok(Some(185)));
+        assert_eq!(seconds(&Cell::Duration(185.0 / 86_400.0)), Ok(Some(185)));
+        assert_eq!(seconds(&Cell::Empty), Ok(None));
+        assert!(seconds(&t("3:75")).is_err());
+        assert!(seconds(&t("很久")).is_err());
+        assert!(seconds(&Cell::Int(-5)).is_err());
+        assert!(seconds(&t("999999999999999999:00")).is_err(), "no overflow");
+    }
+
     #[test]
     fn ints_and_bools() {
         assert_eq!(int(&t("60天")), Ok(Some(60)));

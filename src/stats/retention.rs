@@ -1537,6 +1537,98 @@ mod tests {
         assert_eq!(loyalty_level(dec!(39.9)), "低");
     }
 
+    /// M17, M18–M21 and M22 by activity together. C1 (first order 2023-12) reorders twice in
+    /// 2024 (100 + 300), referred C2, answered 1 of 2 invitations, and rated price sensitivity 2
+    /// and tolerance 4: components 100 (count), 100 (amount), 100 (qty), 100 (referrals), 50
+    /// (response), 75 ((5 − 2)/4), 75 ((4 − 1)/4) → 600/7 = 85.7, 高.
+    #[test]
+    fn loyalty_referrals_and_conversion_by_activity() {
+        use crate::model::{Activity, SatisfactionSurvey};
+        let mut c2 = customer("C2");
+        c2.source = Some("转介绍".into());
+        c2.referrer = Some("C1".into());
+        c2.source_activity = Some("2024春季订货会".into());
+        let mut c3 = customer("C3");
+        c3.source_activity = Some("2024春季订货会".into());
+        c3.first_contact_date = Some(d("2024-03-02"));
+        c3.needs = Some("月需求10吨".into());
+        let act = |cid: &str, name: &str, resp: bool| Activity {
+            activity: name.into(),
+            activity_date: d("2024-03-10"),
+            customer_id: Some(cid.into()),
+            invited: true,
+            responded: resp,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            customers: Some(vec![customer("C1"), c2, c3]),
+            sales: Some(vec![
+                line("S0", "2023-12-01", "C1", dec!(50)),
+                line("S1", "2024-02-01", "C1", dec!(100)),
+                line("S2", "2024-03-01", "C1", dec!(300)),
+                line("S3", "2024-03-05", "C2", dec!(80)),
+            ]),
+            activities: Some(vec![
+                act("C1", "联谊会", true),
+                act("C1", "订货会", false),
+                act("C2", "联谊会", false),
+            ]),
+            satisfaction: Some(vec![SatisfactionSurvey {
+                survey_date: d("2024-02-20"),
+                customer_id: Some("C1".into()),
+                price_sensitivity: Some(2),
+                tolerance: Some(4),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        let find = |id: &str| ts.iter().find(|t| t.id == id).unwrap();
+        let loyalty = find("loyalty");
+        let col = |k: &str| loyalty.columns.iter().position(|c| c.key == k).unwrap();
+        let c1 = &loyalty.rows[0];
+        assert_eq!(c1[0], Value::Text("C1".into()));
+        assert_eq!(c1[col("repeat_count")], Value::Int(2));
+        assert_eq!(c1[col("referrals")], Value::Int(1));
+        assert_eq!(c1[col("response")], Value::Ratio(dec!(0.5)));
+        assert_eq!(c1[col("price_sensitivity")], Value::Int(2));
+        assert_eq!(c1[col("score")], Value::Qty(dec!(85.7)));
+        assert_eq!(c1[col("level")], Value::Text("高".into()));
+        let c2 = &loyalty.rows[1];
+        assert_eq!(c2[0], Value::Text("C2".into()));
+        assert_eq!(c2[col("score")], Value::Qty(dec!(0)));
+        assert_eq!(c2[col("level")], Value::Text("低".into()));
+        assert!(
+            loyalty.notes.len() == 1,
+            "nothing lacking: {:?}",
+            loyalty.notes
+        );
+
+        let by_act = find("conversion-by-activity");
+        assert_eq!(by_act.rows.len(), 1);
+        // C2 open (no contact date, first order in March), C3 added in March, not converted.
+        assert_eq!(
+            by_act.rows[0][1..],
+            [
+                Value::Int(1),
+                Value::Int(1),
+                Value::Int(2),
+                Value::Int(1),
+                Value::Ratio(dec!(0.5))
+            ]
+        );
+        let needs = find("conversion-needs");
+        assert_eq!(needs.rows.len(), 1);
+        assert_eq!(needs.rows[0][2], Value::Text("未成交".into()));
+        let refs = find("referrals");
+        assert_eq!(
+            refs.rows[0][1..],
+            [Value::Int(1), Value::Int(1), Value::Ratio(dec!(1))]
+        );
+    }
+
     #[test]
     fn missing_sheets() {
         let ds = Dataset::default();
