@@ -2085,6 +2085,44 @@ mod tests {
         );
     }
 
+    /// T11–T15 headers as clerks write them (DOMAIN §3.1 aliases).
+    #[test]
+    fn optional_table_aliases() {
+        let key = |s: &str| normalise_header(s).key;
+        let fk = |t: TableId, s: &str| {
+            alias_index(t)
+                .lookup(&key(s))
+                .map(|(i, _)| fields(t)[i].key)
+        };
+        assert_eq!(fk(TableId::Calls, "通话时长(秒)"), Some("duration_s"));
+        assert_eq!(fk(TableId::Calls, "时长"), Some("duration_s"));
+        assert_eq!(fk(TableId::Calls, "来电时间"), Some("call_time"));
+        assert_eq!(fk(TableId::Calls, "坐席"), Some("agent"));
+        assert_eq!(fk(TableId::Satisfaction, "价格"), Some("q_price"));
+        assert_eq!(
+            fk(TableId::Satisfaction, "价格敏感度"),
+            Some("price_sensitivity")
+        );
+        assert_eq!(
+            fk(TableId::Satisfaction, "服务态度得分"),
+            Some("q_attitude")
+        );
+        assert_eq!(fk(TableId::Satisfaction, "客户满意度"), Some("overall"));
+        assert_eq!(fk(TableId::Satisfaction, "宽容度"), Some("tolerance"));
+        assert_eq!(fk(TableId::Activities, "出席"), Some("responded"));
+        assert_eq!(fk(TableId::AfterSales, "维修单号"), Some("service_no"));
+        assert_eq!(fk(TableId::AfterSales, "故障现象"), Some("issue"));
+        assert_eq!(fk(TableId::Expenses, "报销金额"), Some("amount"));
+        assert_eq!(fk(TableId::Expenses, "费用类别"), Some("category"));
+        assert_eq!(fk(TableId::Expenses, "报销人"), Some("staff"));
+        assert_eq!(
+            table_by_sheet_name("2024年费用报销"),
+            Some(TableId::Expenses)
+        );
+        assert_eq!(table_by_sheet_name("来电记录"), Some(TableId::Calls));
+        assert!(ALL.iter().all(|t| t.is_loaded()));
+    }
+
     #[test]
     fn every_table_parses_by_key_and_name() {
         for t in ALL {
