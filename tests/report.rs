@@ -190,3 +190,90 @@ fn missing_sheet_is_shown_as_missing_not_zero() {
     );
     assert!(!text.contains(" 0 "), "{text}");
 }
+
+fn json_report(id: &str, month: &str) -> serde_json::Value {
+    let out = kebiao()
+        .args(["report", id, "--month", month, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{id}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The tables that need T11–T15 show figures on the sample, never "缺少数据".
+#[test]
+fn optional_sheet_tables_have_figures_on_the_sample() {
+    for id in [
+        "expense-breakdown",
+        "expense-breakdown-ytd",
+        "hospitality",
+        "crm-expense-ratio",
+        "annual-appraisal",
+        "gross-profit",
+        "profit-variance",
+        "satisfaction",
+        "satisfaction-items",
+        "activity-response",
+        "loyalty",
+        "conversion-by-activity",
+        "referrals",
+        "after-sales",
+        "call-centre",
+        "calls-by-type",
+    ] {
+        let v = json_report(id, "2026-09");
+        let rows = v["table"]["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{id} has no rows");
+        for r in rows {
+            for c in r.as_array().unwrap() {
+                assert_ne!(c["type"], "missing", "{id}: {r}");
+            }
+        }
+    }
+}
+
+/// M54 on the sample: the 费用合计 column sums to Σ 金额 of the 费用 sheet's rows of the month, read
+/// independently with calamine.
+#[test]
+fn expense_breakdown_reconciles_with_the_expense_sheet() {
+    let v = json_report("expense-breakdown", "2026-10");
+    let cols: Vec<&str> = v["table"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    let ti = cols.iter().position(|k| *k == "total").unwrap();
+    let dec = |x: &serde_json::Value| -> rust_decimal::Decimal {
+        x["value"].as_str().unwrap().parse().unwrap()
+    };
+    let sum: rust_decimal::Decimal = v["table"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| dec(&r[ti]))
+        .sum();
+    assert_eq!(sum, dec(&v["table"]["totals"][ti]));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample/客户管理数据.xlsx");
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let r = wb.worksheet_range("费用").unwrap();
+    let mut cents: i64 = 0;
+    for row in r.rows().skip(1) {
+        let Data::DateTime(d) = &row[0] else {
+            panic!("费用日期 is a date: {:?}", row[0])
+        };
+        let d = d.as_datetime().unwrap().date();
+        if d.format("%Y-%m").to_string() == "2026-10" {
+            let Data::Float(a) = row[5] else {
+                panic!("金额 is a number")
+            };
+            cents += (a * 100.0).round() as i64;
+        }
+    }
+    assert!(cents > 0);
+    assert_eq!(sum, rust_decimal::Decimal::new(cents, 2));
+}

@@ -228,6 +228,84 @@ const EXPECTED: &[(&str, &[&str])] = &[
             "备注",
         ],
     ),
+    (
+        "费用",
+        &[
+            "费用日期",
+            "业务员",
+            "客户编号",
+            "客户名称",
+            "费用类别",
+            "金额",
+            "说明",
+        ],
+    ),
+    (
+        "满意度调查",
+        &[
+            "调查日期",
+            "客户编号",
+            "客户名称",
+            "调查方式",
+            "产品质量",
+            "价格",
+            "交货及时性",
+            "服务态度",
+            "响应速度",
+            "投诉处理",
+            "售后服务",
+            "总体满意度",
+            "价格敏感度",
+            "质量事故宽容度",
+            "再次购买意愿",
+            "推荐意愿",
+            "意见建议",
+        ],
+    ),
+    (
+        "活动参与",
+        &[
+            "活动名称",
+            "活动日期",
+            "客户编号",
+            "客户名称",
+            "是否邀请",
+            "是否响应",
+        ],
+    ),
+    (
+        "售后服务",
+        &[
+            "服务单号",
+            "登记日期",
+            "客户编号",
+            "客户名称",
+            "产品",
+            "型号",
+            "服务类型",
+            "问题描述",
+            "服务人员",
+            "完成日期",
+            "是否保修期内",
+            "费用",
+            "满意度",
+        ],
+    ),
+    (
+        "呼叫记录",
+        &[
+            "日期时间",
+            "呼入/呼出",
+            "号码",
+            "客户编号",
+            "客户名称",
+            "座席员",
+            "业务类型",
+            "是否接通",
+            "通话时长(秒)",
+            "质检得分",
+        ],
+    ),
 ];
 
 fn run_sample(dir: &Path, extra: &[&str]) -> String {
@@ -474,6 +552,9 @@ fn every_customer_and_original_order_exists() {
         "客户互动记录",
         "投诉记录",
         "信用调查",
+        "满意度调查",
+        "活动参与",
+        "售后服务",
     ] {
         let s = wb.get(sheet);
         for r in &s.rows {
@@ -891,4 +972,57 @@ fn small_runs_and_bad_arguments() {
             .assert()
             .code(2);
     }
+}
+
+/// T11–T15: expenses are booked to salespeople of T03 (by 姓名 or 工号), the sheets hold the
+/// variants the model must read (招待费 → 交际, 报名/出席 → 是, mm:ss talk times, blank 总体满意度).
+#[test]
+fn optional_sheets_hold_what_the_statistics_need() {
+    let (_, _, wb) = default_sample();
+    let t03 = wb.get("业务员");
+    let staff: BTreeSet<String> = t03
+        .rows
+        .iter()
+        .flat_map(|r| [t03.text(r, "姓名"), t03.text(r, "工号")])
+        .collect();
+    let t11 = wb.get("费用");
+    assert!(t11.rows.len() > 1_000, "{}", t11.rows.len());
+    let cats: BTreeSet<String> = t11.rows.iter().map(|r| t11.text(r, "费用类别")).collect();
+    for c in [
+        "薪水",
+        "津贴",
+        "油料",
+        "差旅费",
+        "交际",
+        "招待费",
+        "礼品",
+        "活动",
+    ] {
+        assert!(cats.contains(c), "{c} in {cats:?}");
+    }
+    for r in &t11.rows {
+        assert!(staff.contains(&t11.text(r, "业务员")));
+        assert!(t11.num(r, "金额") > 0.0);
+    }
+    let t12 = wb.get("满意度调查");
+    let blank = t12
+        .rows
+        .iter()
+        .filter(|r| matches!(t12.cell(r, "总体满意度"), Data::Empty))
+        .count();
+    assert!(
+        blank * 10 > t12.rows.len() && blank * 3 < t12.rows.len(),
+        "{blank}"
+    );
+    let t13 = wb.get("活动参与");
+    let words: BTreeSet<String> = t13.rows.iter().map(|r| t13.text(r, "是否响应")).collect();
+    assert!(words.contains("报名") && words.contains("出席") && words.contains("否"));
+    let t15 = wb.get("呼叫记录");
+    let mmss = t15
+        .rows
+        .iter()
+        .filter(|r| matches!(t15.cell(r, "通话时长(秒)"), Data::String(s) if s.contains(':')))
+        .count();
+    assert!(mmss > 50, "{mmss}");
+    assert!(t15.rows.iter().any(|r| t15.text(r, "呼入/呼出") == "呼出"));
 }

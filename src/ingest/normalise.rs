@@ -5,7 +5,7 @@
 
 use super::cell::{fmt_float, Cell};
 use crate::error::Msg;
-use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -605,6 +605,88 @@ pub fn qty(c: &Cell) -> Result<Option<Decimal>, Bad> {
     decimal(c)
 }
 
+/// A duration in whole seconds (T15 通话时长): a number of seconds, `mm:ss`, `h:mm:ss`,
+/// `3分05秒` / `185秒`, or an Excel time or duration cell (its time of day, as Excel stored it).
+pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
+    check_special(c)?;
+    let not_dur = |raw: &str| {
+        bad(
+            format!("“{raw}”不是时长(秒数或 分:秒)"),
+            format!("“{raw}” is not a duration (seconds or mm:ss)"),
+        )
+    };
+    let nonneg = |v: i64, raw: &str| {
+        if v < 0 {
+            Err(not_dur(raw))
+        } else {
+            Ok(Some(v))
+        }
+    };
+    match c {
+        Cell::Duration(days) if days.is_finite() && *days >= 0.0 && *days < 1e6 => {
+            Ok(Some((days * 86_400.0).round() as i64))
+        }
+        // An Excel time typed as 0:03:05 arrives as a date-time on the epoch day.
+        Cell::DateTime(t) if t.date().year() <= 1904 => {
+            Ok(Some(i64::from(t.time().num_seconds_from_midnight())))
+        }
+        Cell::Text(s) => {
+            let t = nfkc(s.trim()).to_string();
+            let t = t.trim();
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if t.contains(':') {
+                let parts: Vec<&str> = t.split(':').collect();
+                let nums: Option<Vec<i64>> = parts
+                    .iter()
+                    .map(|p| p.trim().parse::<i64>().ok().filter(|v| *v >= 0))
+                    .collect();
+                let nums = nums.ok_or_else(|| not_dur(t))?;
+                let secs = match nums.as_slice() {
+                    [m, s] if *s < 60 => m.checked_mul(60).and_then(|x| x.checked_add(*s)),
+                    [h, m, s] if *m < 60 && *s < 60 => {
+                        h.checked_mul(3600).and_then(|x| x.checked_add(m * 60 + s))
+                    }
+                    _ => None,
+                };
+                return secs.map(Some).ok_or_else(|| not_dur(t));
+            }
+            if let Some(rest) = t.strip_suffix('秒') {
+                let (m, s) = match rest.split_once('分') {
+                    Some((m, s)) => (m.trim(), s.trim()),
+                    None => ("0", rest.trim()),
+                };
+                let m = m.parse::<i64>().map_err(|_| not_dur(t))?;
+                let s = if s.is_empty() {
+                    0
+                } else {
+                    s.parse::<i64>().map_err(|_| not_dur(t))?
+                };
+                return m
+                    .checked_mul(60)
+                    .and_then(|x| x.checked_add(s))
+                    .map_or_else(|| Err(not_dur(t)), |v| nonneg(v, t));
+            }
+            if let Some(m) = t.strip_suffix("分钟").or_else(|| t.strip_suffix('分')) {
+                let m = m.trim().parse::<i64>().map_err(|_| not_dur(t))?;
+                return m
+                    .checked_mul(60)
+                    .map_or_else(|| Err(not_dur(t)), |v| nonneg(v, t));
+            }
+            match int(c) {
+                Ok(Some(v)) => nonneg(v, t),
+                Ok(None) => Ok(None),
+                Err(_) => Err(not_dur(t)),
+            }
+        }
+        other => match int(other)? {
+            Some(v) => nonneg(v, &other.raw()),
+            None => Ok(None),
+        },
+    }
+}
+
 /// An integer; `60天` and `60.0` are read as 60.
 pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
     let not_int = |raw: &str| {
@@ -860,6 +942,24 @@ mod tests {
         assert!(id(&t("1.10101E+17")).is_err());
         assert_eq!(id(&t("E12")), Ok(Some("E12".into())));
         assert_eq!(id(&t("2E3A")), Ok(Some("2E3A".into())));
+    }
+
+    /// T15 通话时长: seconds, mm:ss, h:mm:ss, 3分5秒, Excel durations and times.
+    #[test]
+    fn durations_in_seconds() {
+        assert_eq!(seconds(&Cell::Int(185)), Ok(Some(185)));
+        assert_eq!(seconds(&t("3:05")), Ok(Some(185)));
+        assert_eq!(seconds(&t("1:02:03")), Ok(Some(3723)));
+        assert_eq!(seconds(&t("3分5秒")), Ok(Some(185)));
+        assert_eq!(seconds(&t("40秒")), Ok(Some(40)));
+        assert_eq!(seconds(&t("2分钟")), Ok(Some(120)));
+        assert_eq!(seconds(&t("185")), Ok(Some(185)));
+        assert_eq!(seconds(&Cell::Duration(185.0 / 86_400.0)), Ok(Some(185)));
+        assert_eq!(seconds(&Cell::Empty), Ok(None));
+        assert!(seconds(&t("3:75")).is_err());
+        assert!(seconds(&t("很久")).is_err());
+        assert!(seconds(&Cell::Int(-5)).is_err());
+        assert!(seconds(&t("999999999999999999:00")).is_err(), "no overflow");
     }
 
     #[test]

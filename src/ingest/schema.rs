@@ -6,8 +6,7 @@ use super::normalise::EnumDef;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The tables kebiao reads. T11–T15 are recognised (so a 满意度 sheet is not taken for another
-/// table) but not loaded yet.
+/// The tables kebiao reads (DOMAIN §3.1, T01–T15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TableId {
     Customers,
@@ -28,7 +27,7 @@ pub enum TableId {
 }
 
 impl TableId {
-    pub const LOADED: [TableId; 10] = [
+    pub const LOADED: [TableId; 15] = [
         TableId::Customers,
         TableId::Products,
         TableId::Salespeople,
@@ -39,6 +38,11 @@ impl TableId {
         TableId::Interactions,
         TableId::Complaints,
         TableId::CreditSurveys,
+        TableId::Expenses,
+        TableId::Satisfaction,
+        TableId::Activities,
+        TableId::AfterSales,
+        TableId::Calls,
     ];
 
     /// Canonical Chinese sheet name (DOMAIN §3).
@@ -205,13 +209,20 @@ pub enum Ty {
     Enum(&'static EnumDef),
     /// 客户满意度: 1–5, or 满意 5 / 基本满意 3 / 不满意 1.
     Score5,
+    /// A T12 survey answer: 1–5, or 非常满意 5 / 满意 4 / 一般 3 / 不满意 2 / 非常不满意 1.
+    Survey5,
+    /// A duration in seconds: a number of seconds, `mm:ss`, `h:mm:ss`, `3分05秒`, or an Excel time.
+    Seconds,
 }
 
 impl Ty {
     /// A merged cell of this type is filled down over the rows it covers. Amounts are not: a
     /// merged 合同额 covers lines of one contract and must be counted once.
     pub fn fills_down(self) -> bool {
-        !matches!(self, Ty::Money | Ty::Qty | Ty::Int | Ty::Score5)
+        !matches!(
+            self,
+            Ty::Money | Ty::Qty | Ty::Int | Ty::Score5 | Ty::Survey5 | Ty::Seconds
+        )
     }
 }
 
@@ -663,6 +674,151 @@ enum_def!(
     "不定"
 );
 
+enum_def!(
+    EXPENSE_CATEGORY,
+    [
+        "薪水",
+        "津贴",
+        "机车保险",
+        "油料",
+        "差旅费",
+        "交际",
+        "赠送",
+        "活动",
+        "其他"
+    ],
+    [
+        ("工资", "薪水"),
+        ("薪资", "薪水"),
+        ("底薪", "薪水"),
+        ("补贴", "津贴"),
+        ("补助", "津贴"),
+        ("车险", "机车保险"),
+        ("车辆保险", "机车保险"),
+        ("保险", "机车保险"),
+        ("汽油", "油料"),
+        ("油费", "油料"),
+        ("燃油", "油料"),
+        ("加油", "油料"),
+        ("差旅", "差旅费"),
+        ("出差", "差旅费"),
+        ("住宿", "差旅费"),
+        ("交通", "差旅费"),
+        ("招待", "交际"),
+        ("宴请", "交际"),
+        ("餐费", "交际"),
+        ("应酬", "交际"),
+        ("交际费", "交际"),
+        ("礼品", "赠送"),
+        ("赠品", "赠送"),
+        ("送礼", "赠送"),
+        ("样品", "赠送"),
+        ("会议", "活动"),
+        ("展会", "活动"),
+        ("联谊", "活动"),
+        ("推广", "活动"),
+        ("宣传", "活动"),
+        ("广告", "活动"),
+        ("活动费", "活动")
+    ],
+    "其他"
+);
+enum_def!(
+    SURVEY_METHOD,
+    ["电话", "问卷", "上门", "网络"],
+    [
+        ("电访", "电话"),
+        ("来电", "电话"),
+        ("纸质", "问卷"),
+        ("书面", "问卷"),
+        ("拜访", "上门"),
+        ("走访", "上门"),
+        ("面访", "上门"),
+        ("在线", "网络"),
+        ("网上", "网络"),
+        ("微信", "网络"),
+        ("邮件", "网络")
+    ],
+    "其他"
+);
+enum_def!(
+    YES_NO_UNSURE,
+    ["是", "否", "不确定"],
+    [
+        ("会", "是"),
+        ("愿意", "是"),
+        ("有", "是"),
+        ("y", "是"),
+        ("yes", "是"),
+        ("不会", "否"),
+        ("不愿意", "否"),
+        ("没有", "否"),
+        ("n", "否"),
+        ("no", "否"),
+        ("不一定", "不确定"),
+        ("看情况", "不确定"),
+        ("说不准", "不确定"),
+        ("可能", "不确定"),
+        ("未定", "不确定")
+    ],
+    "不确定"
+);
+enum_def!(
+    SERVICE_TYPE,
+    ["安装", "维修", "保养", "咨询", "退换"],
+    [
+        ("调试", "安装"),
+        ("修理", "维修"),
+        ("报修", "维修"),
+        ("故障", "维修"),
+        ("维护", "保养"),
+        ("巡检", "保养"),
+        ("技术支持", "咨询"),
+        ("退货", "退换"),
+        ("换货", "退换")
+    ],
+    "其他"
+);
+enum_def!(
+    CALL_DIRECTION,
+    ["呼入", "呼出"],
+    [
+        ("来电", "呼入"),
+        ("入", "呼入"),
+        ("去电", "呼出"),
+        ("外呼", "呼出"),
+        ("出", "呼出")
+    ],
+    "其他"
+);
+enum_def!(
+    CALL_TYPE,
+    [
+        "咨询",
+        "投诉",
+        "报修",
+        "订货",
+        "查询",
+        "建议",
+        "回访",
+        "满意度调查",
+        "营销",
+        "催款",
+        "通知"
+    ],
+    [
+        ("下单", "订货"),
+        ("订单", "订货"),
+        ("维修", "报修"),
+        ("故障", "报修"),
+        ("推销", "营销"),
+        ("催收", "催款"),
+        ("追款", "催款"),
+        ("调查", "满意度调查"),
+        ("满意度", "满意度调查")
+    ],
+    "其他"
+);
 const CUST_ID_ALIASES: &str =
     "客户代码,客户编码,客户号,客户id,客户代号,顾客编号,档案编号,客户档案号";
 const CUST_NAME_ALIASES: &str =
@@ -1490,45 +1646,243 @@ pub static T10: &[FieldDef] = &[
     f("note", "备注", Ty::Text, false, "其他说明"),
 ];
 
-/// T11–T15 are recognised by name and by these headers only.
+/// T11 费用 `expenses`: PROPOSED. DOMAIN §3.1 has no table for it; the fields come from its uses
+/// (M29–M30, M43–M45, M54, M56) and the seeds' 年度业务绩效及费用考核表 and 销售管理费用分解表.
+/// The categories are S4 第7条's (开发费用: 薪水 津贴 机车保险 油料 差旅费; 其他费用: 交际 赠送,
+/// + 活动 其他 PROPOSED, §6); M29 maps 招待 → 交际 and 礼品 → 赠送.
 pub static T11: &[FieldDef] = &[
-    f("expense_date", "费用日期", Ty::Date, true, ""),
-    f("expense_amount", "费用金额", Ty::Money, true, "报销金额"),
     f(
-        "expense_type",
-        "费用类别",
+        "expense_date",
+        "费用日期",
+        Ty::Date,
+        true,
+        "日期,报销日期,发生日期,费用发生日期",
+    ),
+    f(
+        "staff",
+        "业务员",
         Ty::Text,
         false,
-        "费用类型,费用项目",
+        "报销人,经办人,我方人员,销售人员,销售员,人员,姓名",
+    ),
+    f("customer_id", "客户编号", Ty::Id, false, CUST_ID_ALIASES),
+    f(
+        "customer_name",
+        "客户名称",
+        Ty::Text,
+        false,
+        CUST_NAME_ALIASES,
+    ),
+    f(
+        "category",
+        "费用类别",
+        Ty::Enum(&EXPENSE_CATEGORY),
+        false,
+        "费用类型,费用项目,类别,科目,费用科目",
+    ),
+    f(
+        "amount",
+        "金额",
+        Ty::Money,
+        true,
+        "费用金额,报销金额,费用,发生额",
+    ),
+    f("note", "说明", Ty::Text, false, "摘要,用途,事由,备注"),
+];
+
+/// T12 满意度调查 (one row per returned 客户满意度调查表).
+pub static T12: &[FieldDef] = &[
+    f("survey_date", "调查日期", Ty::Date, true, "日期,调查时间"),
+    f("customer_id", "客户编号", Ty::Id, false, CUST_ID_ALIASES),
+    f(
+        "customer_name",
+        "客户名称",
+        Ty::Text,
+        false,
+        CUST_NAME_ALIASES,
+    ),
+    f(
+        "method",
+        "调查方式",
+        Ty::Enum(&SURVEY_METHOD),
+        false,
+        "方式",
+    ),
+    f(
+        "q_quality",
+        "产品质量",
+        Ty::Survey5,
+        false,
+        "产品质量评分,产品质量得分,质量评分,质量得分",
+    ),
+    f("q_price", "价格", Ty::Survey5, false, "价格评分,价格得分"),
+    f(
+        "q_delivery",
+        "交货及时性",
+        Ty::Survey5,
+        false,
+        "交货及时性评分,交货及时性得分,交货评分,交货得分",
+    ),
+    f(
+        "q_attitude",
+        "服务态度",
+        Ty::Survey5,
+        false,
+        "服务态度评分,服务态度得分",
+    ),
+    f(
+        "q_response",
+        "响应速度",
+        Ty::Survey5,
+        false,
+        "响应速度评分,响应速度得分",
+    ),
+    f(
+        "q_complaint",
+        "投诉处理",
+        Ty::Survey5,
+        false,
+        "投诉处理评分,投诉处理得分",
+    ),
+    f(
+        "q_aftersales",
+        "售后服务",
+        Ty::Survey5,
+        false,
+        "售后服务评分,售后服务得分",
+    ),
+    f(
+        "overall",
+        "总体满意度",
+        Ty::Survey5,
+        false,
+        "满意度,综合满意度,总体评价,总体满意度评分",
+    ),
+    f("price_sensitivity", "价格敏感度", Ty::Survey5, false, ""),
+    f("tolerance", "质量事故宽容度", Ty::Survey5, false, "宽容度"),
+    f(
+        "rebuy",
+        "再次购买意愿",
+        Ty::Enum(&YES_NO_UNSURE),
+        false,
+        "复购意愿",
+    ),
+    f(
+        "recommend",
+        "推荐意愿",
+        Ty::Enum(&YES_NO_UNSURE),
+        false,
+        "推荐",
+    ),
+    f("comments", "意见建议", Ty::Text, false, "意见,建议"),
+];
+
+/// T13 活动参与.
+pub static T13: &[FieldDef] = &[
+    f("activity", "活动名称", Ty::Text, true, "活动"),
+    f("activity_date", "活动日期", Ty::Date, true, "日期,活动时间"),
+    f("customer_id", "客户编号", Ty::Id, false, CUST_ID_ALIASES),
+    f(
+        "customer_name",
+        "客户名称",
+        Ty::Text,
+        false,
+        CUST_NAME_ALIASES,
+    ),
+    f("invited", "是否邀请", Ty::Bool, false, "邀请,已邀请"),
+    // 报名/参加/出席 mean 是 (§3.1); read by the model, not as a plain 是/否.
+    f(
+        "responded",
+        "是否响应",
+        Ty::Text,
+        true,
+        "响应,参加,出席,是否参加,是否出席,报名",
     ),
 ];
-pub static T12: &[FieldDef] = &[
-    f("survey_date", "调查日期", Ty::Date, true, ""),
-    f("overall", "总体满意度", Ty::Score5, false, "综合满意度"),
-    f("price_sensitivity", "价格敏感度", Ty::Int, false, ""),
-    f("rebuy", "再次购买意愿", Ty::Text, false, "复购意愿"),
-    f("recommend", "推荐意愿", Ty::Text, false, ""),
-];
-pub static T13: &[FieldDef] = &[
-    f("activity", "活动名称", Ty::Text, true, ""),
-    f("activity_date", "活动日期", Ty::Date, true, ""),
-    f("invited", "是否邀请", Ty::Bool, false, ""),
-    f("responded", "是否响应", Ty::Bool, true, ""),
-];
+
+/// T14 售后服务.
 pub static T14: &[FieldDef] = &[
-    f("service_no", "服务单号", Ty::Id, true, "登记编号,维修单号"),
-    f("registered_at", "登记日期", Ty::DateTime, true, "报修时间"),
-    f("service_type", "服务类型", Ty::Text, false, ""),
-    f("in_warranty", "是否保修期内", Ty::Bool, false, "保修"),
-    f("issue", "故障现象", Ty::Text, false, ""),
+    f(
+        "service_no",
+        "服务单号",
+        Ty::Id,
+        true,
+        "登记编号,维修单号,服务编号",
+    ),
+    f(
+        "registered_at",
+        "登记日期",
+        Ty::DateTime,
+        true,
+        "受理时间,报修时间,登记时间,报修日期",
+    ),
+    f("customer_id", "客户编号", Ty::Id, false, CUST_ID_ALIASES),
+    f(
+        "customer_name",
+        "客户名称",
+        Ty::Text,
+        false,
+        CUST_NAME_ALIASES,
+    ),
+    f("product", "产品", Ty::Text, false, "产品名称"),
+    f("model", "型号", Ty::Text, false, "序列号,规格型号"),
+    f(
+        "service_type",
+        "服务类型",
+        Ty::Enum(&SERVICE_TYPE),
+        false,
+        "类型,服务类别",
+    ),
+    f("issue", "问题描述", Ty::Text, false, "故障现象"),
+    f("staff", "服务人员", Ty::Text, false, "维修人,工程师"),
+    f("completed_at", "完成日期", Ty::DateTime, false, "完成时间"),
+    f(
+        "in_warranty",
+        "是否保修期内",
+        Ty::Bool,
+        false,
+        "保修,是否保修",
+    ),
+    f("fee", "费用", Ty::Money, false, "维修费用,收费"),
+    f("satisfaction", "满意度", Ty::Score5, false, "客户评价"),
 ];
+
+/// T15 呼叫记录.
 pub static T15: &[FieldDef] = &[
-    f("call_time", "来电时间", Ty::DateTime, true, ""),
-    f("direction", "呼入/呼出", Ty::Text, true, "方向"),
-    f("agent", "座席员", Ty::Text, true, "坐席,座席"),
-    f("call_type", "业务类型", Ty::Text, false, ""),
-    f("duration_s", "通话时长", Ty::Int, false, "时长"),
-    f("qa_score", "质检得分", Ty::Int, false, "质检分"),
+    f(
+        "call_time",
+        "日期时间",
+        Ty::DateTime,
+        true,
+        "时间,来电时间,呼叫时间,通话时间",
+    ),
+    f(
+        "direction",
+        "呼入/呼出",
+        Ty::Enum(&CALL_DIRECTION),
+        true,
+        "类型,方向",
+    ),
+    f("number", "号码", Ty::Id, false, "来电号码,电话,主叫号码"),
+    f("customer_id", "客户编号", Ty::Id, false, CUST_ID_ALIASES),
+    f(
+        "customer_name",
+        "客户名称",
+        Ty::Text,
+        false,
+        CUST_NAME_ALIASES,
+    ),
+    f("agent", "座席员", Ty::Text, true, "坐席,座席,客服,坐席员"),
+    f("call_type", "业务类型", Ty::Enum(&CALL_TYPE), false, "类别"),
+    f("connected", "是否接通", Ty::Bool, false, "接通"),
+    f(
+        "duration_s",
+        "通话时长(秒)",
+        Ty::Seconds,
+        false,
+        "通话时长,时长",
+    ),
+    f("qa_score", "质检得分", Ty::Int, false, "质检分,评分"),
 ];
 
 /// Columns a sheet must have for its rows to be usable: each group needs one of its fields.
@@ -1546,7 +1900,11 @@ pub fn required_groups(t: TableId) -> &'static [&'static [&'static str]] {
         TableId::Interactions => &[&["contact_time"], &["staff"], CUST],
         TableId::Complaints => &[&["complaint_no"], &["received_at"], CUST],
         TableId::CreditSurveys => &[&["survey_date"], &["surveyor"], CUST],
-        _ => &[],
+        TableId::Expenses => &[&["expense_date"], &["amount"]],
+        TableId::Satisfaction => &[&["survey_date"], CUST],
+        TableId::Activities => &[&["activity"], &["activity_date"], &["responded"], CUST],
+        TableId::AfterSales => &[&["service_no"], &["registered_at"], CUST],
+        TableId::Calls => &[&["call_time"], &["direction"], &["agent"]],
     }
 }
 
@@ -1725,6 +2083,44 @@ mod tests {
             t10.lookup("旺季/每月金额").map(|(i, _)| T10[i].key),
             Some("peak_monthly_amt")
         );
+    }
+
+    /// T11–T15 headers as clerks write them (DOMAIN §3.1 aliases).
+    #[test]
+    fn optional_table_aliases() {
+        let key = |s: &str| normalise_header(s).key;
+        let fk = |t: TableId, s: &str| {
+            alias_index(t)
+                .lookup(&key(s))
+                .map(|(i, _)| fields(t)[i].key)
+        };
+        assert_eq!(fk(TableId::Calls, "通话时长(秒)"), Some("duration_s"));
+        assert_eq!(fk(TableId::Calls, "时长"), Some("duration_s"));
+        assert_eq!(fk(TableId::Calls, "来电时间"), Some("call_time"));
+        assert_eq!(fk(TableId::Calls, "坐席"), Some("agent"));
+        assert_eq!(fk(TableId::Satisfaction, "价格"), Some("q_price"));
+        assert_eq!(
+            fk(TableId::Satisfaction, "价格敏感度"),
+            Some("price_sensitivity")
+        );
+        assert_eq!(
+            fk(TableId::Satisfaction, "服务态度得分"),
+            Some("q_attitude")
+        );
+        assert_eq!(fk(TableId::Satisfaction, "客户满意度"), Some("overall"));
+        assert_eq!(fk(TableId::Satisfaction, "宽容度"), Some("tolerance"));
+        assert_eq!(fk(TableId::Activities, "出席"), Some("responded"));
+        assert_eq!(fk(TableId::AfterSales, "维修单号"), Some("service_no"));
+        assert_eq!(fk(TableId::AfterSales, "故障现象"), Some("issue"));
+        assert_eq!(fk(TableId::Expenses, "报销金额"), Some("amount"));
+        assert_eq!(fk(TableId::Expenses, "费用类别"), Some("category"));
+        assert_eq!(fk(TableId::Expenses, "报销人"), Some("staff"));
+        assert_eq!(
+            table_by_sheet_name("2024年费用报销"),
+            Some(TableId::Expenses)
+        );
+        assert_eq!(table_by_sheet_name("来电记录"), Some(TableId::Calls));
+        assert!(ALL.iter().all(|t| t.is_loaded()));
     }
 
     #[test]

@@ -110,6 +110,10 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
         for r in ds.receipts.iter().flatten() {
             staff_check(&r.staff, &r.origin, TableId::Receipts, "staff", &mut out);
         }
+        // T11 费用's 业务员 is who the expense is booked to (M43/M54): the same check.
+        for e in ds.expenses.iter().flatten() {
+            staff_check(&e.staff, &e.origin, TableId::Expenses, "staff", &mut out);
+        }
         for i in ds.interactions.iter().flatten() {
             staff_check(
                 &Some(i.staff.clone()),
@@ -267,6 +271,36 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             TableId::CreditSurveys,
             "survey_date",
         ));
+    }
+    for e in ds.expenses.iter().flatten() {
+        events.push((e.expense_date, &e.origin, TableId::Expenses, "expense_date"));
+    }
+    for s in ds.satisfaction.iter().flatten() {
+        events.push((
+            s.survey_date,
+            &s.origin,
+            TableId::Satisfaction,
+            "survey_date",
+        ));
+    }
+    for a in ds.activities.iter().flatten() {
+        events.push((
+            a.activity_date,
+            &a.origin,
+            TableId::Activities,
+            "activity_date",
+        ));
+    }
+    for a in ds.after_sales.iter().flatten() {
+        events.push((
+            a.registered_at.date(),
+            &a.origin,
+            TableId::AfterSales,
+            "registered_at",
+        ));
+    }
+    for c in ds.calls.iter().flatten() {
+        events.push((c.call_time.date(), &c.origin, TableId::Calls, "call_time"));
     }
     for c in ds.customers.iter().flatten() {
         for (d, k) in [

@@ -253,6 +253,9 @@ fn customer(row: &mut Row) -> Option<Customer> {
         first_contact_date: row.date("first_contact_date"),
         last_followup_date: row.date("last_followup_date"),
         source: row.enumv("source"),
+        referrer: row.text("referrer"),
+        source_activity: row.text("source_activity"),
+        needs: row.text("needs"),
         channel: row.enumv("channel"),
         key_account: row.boolean("key_account"),
         manual_grade: row.enumv("manual_grade"),
@@ -627,6 +630,233 @@ fn credit_survey(row: &mut Row) -> Option<CreditSurvey> {
     })
 }
 
+/// T11 费用 (PROPOSED table). A negative amount is kept (a refund or a reversal) and listed.
+fn expense(row: &mut Row) -> Option<Expense> {
+    let d = row.date("expense_date");
+    let d = row.require("expense_date", d);
+    let amount = row.money("amount");
+    let amount = row.require("amount", amount);
+    let category = row.enumv("category");
+    if amount.is_some_and(|a| a < Decimal::ZERO) {
+        row.problem(
+            "amount",
+            Severity::Notice,
+            Msg::new("费用金额为负数", "negative expense amount"),
+            Msg::new("按原值计入(冲销)", "kept as typed (a reversal)"),
+        );
+    }
+    Some(Expense {
+        expense_date: d?,
+        staff: row.text("staff"),
+        customer_id: row.id("customer_id"),
+        customer_name: row.text("customer_name"),
+        category,
+        amount: amount?,
+        note: row.text("note"),
+        origin: row.origin(),
+    })
+}
+
+/// The mean of the answered items, for a blank 总体满意度 (M23); None when nothing is answered.
+pub fn mean_of_items(items: &[Option<i64>]) -> Option<Decimal> {
+    let answered: Vec<i64> = items.iter().flatten().copied().collect();
+    if answered.is_empty() {
+        return None;
+    }
+    Some(Decimal::from(answered.iter().sum::<i64>()) / Decimal::from(answered.len() as i64))
+}
+
+/// T12 满意度调查. A blank 总体满意度 is the mean of the answered items (M23); a row with
+/// neither is kept (its other answers count) but has no overall, and is listed.
+fn satisfaction(row: &mut Row) -> Option<SatisfactionSurvey> {
+    let d = row.date("survey_date");
+    let d = row.require("survey_date", d);
+    let (customer_id, customer_name) = customer_pair(row);
+    let items = [
+        row.survey5("q_quality"),
+        row.survey5("q_price"),
+        row.survey5("q_delivery"),
+        row.survey5("q_attitude"),
+        row.survey5("q_response"),
+        row.survey5("q_complaint"),
+        row.survey5("q_aftersales"),
+    ];
+    let typed = row.survey5("overall").map(Decimal::from);
+    let derived = if typed.is_none() {
+        mean_of_items(&items)
+    } else {
+        None
+    };
+    if typed.is_none() && derived.is_none() && !row.reject {
+        row.problem(
+            "overall",
+            Severity::Notice,
+            Msg::new(
+                "没有总体满意度,也没有任何分项评分",
+                "no overall satisfaction and no item answered",
+            ),
+            Msg::new("不计入满意度", "left out of the satisfaction figures"),
+        );
+    }
+    Some(SatisfactionSurvey {
+        survey_date: d?,
+        customer_id,
+        customer_name,
+        method: row.enumv("method"),
+        q_quality: items[0],
+        q_price: items[1],
+        q_delivery: items[2],
+        q_attitude: items[3],
+        q_response: items[4],
+        q_complaint: items[5],
+        q_aftersales: items[6],
+        overall_derived: derived.is_some(),
+        overall: typed.or(derived),
+        price_sensitivity: row.survey5("price_sensitivity"),
+        tolerance: row.survey5("tolerance"),
+        rebuy: row.enumv("rebuy"),
+        recommend: row.enumv("recommend"),
+        comments: row.text("comments"),
+        origin: row.origin(),
+    })
+}
+
+/// 是否响应 (T13): 是/否 and the other bool words, plus 报名/参加/出席 → 是 (§3.1) and their
+/// negations (未报名, 未参加, 缺席 …) → 否.
+pub fn response_word(s: &str) -> Option<bool> {
+    let t = s.trim();
+    const NO: [&str; 9] = [
+        "未报名",
+        "未参加",
+        "未出席",
+        "没参加",
+        "没来",
+        "缺席",
+        "拒绝",
+        "未响应",
+        "不参加",
+    ];
+    const YES: [&str; 6] = ["报名", "参加", "出席", "到场", "响应", "已参加"];
+    if NO.iter().any(|w| t.contains(w)) {
+        return Some(false);
+    }
+    if YES.iter().any(|w| t.contains(w)) {
+        return Some(true);
+    }
+    None
+}
+
+fn activity(row: &mut Row) -> Option<Activity> {
+    let name = row.text("activity");
+    let name = row.require("activity", name);
+    let d = row.date("activity_date");
+    let d = row.require("activity_date", d);
+    let (customer_id, customer_name) = customer_pair(row);
+    let invited = row.boolean("invited").unwrap_or(true);
+    let raw = row.cell("responded").cloned();
+    let responded = match raw {
+        Some(crate::ingest::Cell::Text(ref s)) if response_word(s).is_some() => response_word(s),
+        Some(ref c) => match crate::ingest::normalise::boolean(c) {
+            Ok(v) => v,
+            Err(_) => {
+                row.reject_for(
+                    "responded",
+                    Msg::new(
+                        format!("是否响应“{}”不是 是/否/报名/参加/出席", c.raw()),
+                        format!("responded “{}” is not yes/no/registered/attended", c.raw()),
+                    ),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let responded = row.require("responded", responded);
+    Some(Activity {
+        activity: name?,
+        activity_date: d?,
+        customer_id,
+        customer_name,
+        invited,
+        responded: responded?,
+        origin: row.origin(),
+    })
+}
+
+fn after_sale(row: &mut Row) -> Option<AfterSale> {
+    let no = row.id("service_no");
+    let no = row.require("service_no", no);
+    let at = row.datetime("registered_at");
+    let at = row.require("registered_at", at);
+    let (customer_id, customer_name) = customer_pair(row);
+    let mut completed_at = row.datetime("completed_at");
+    if let (Some(a), Some(c)) = (at, completed_at) {
+        if c < a {
+            row.problem(
+                "completed_at",
+                Severity::Coerced,
+                Msg::new("完成日期早于登记日期", "completed before it was registered"),
+                Msg::new("完成日期已留空", "completion left blank"),
+            );
+            completed_at = None;
+        }
+    }
+    Some(AfterSale {
+        service_no: no?,
+        registered_at: at?,
+        customer_id,
+        customer_name,
+        product: row.text("product"),
+        model: row.text("model"),
+        service_type: row.enumv("service_type"),
+        issue: row.text("issue"),
+        staff: row.text("staff"),
+        completed_at,
+        in_warranty: row.boolean("in_warranty"),
+        fee: row.money("fee"),
+        satisfaction: row.score5("satisfaction"),
+        origin: row.origin(),
+    })
+}
+
+fn call(row: &mut Row) -> Option<Call> {
+    let t = row.datetime("call_time");
+    let t = row.require("call_time", t);
+    let dir = row.enumv("direction");
+    let dir = row.require("direction", dir);
+    let agent = row.text("agent");
+    let agent = row.require("agent", agent);
+    let qa = row.int("qa_score");
+    let qa = match qa {
+        Some(v) if !(0..=100).contains(&v) => {
+            row.problem(
+                "qa_score",
+                Severity::Coerced,
+                Msg::new(
+                    format!("质检得分 {v} 不在 0–100 之间"),
+                    format!("QA score {v} is not 0–100"),
+                ),
+                Msg::new("已留空", "left blank"),
+            );
+            None
+        }
+        v => v,
+    };
+    Some(Call {
+        call_time: t?,
+        direction: dir?,
+        number: row.id("number"),
+        customer_id: row.id("customer_id"),
+        customer_name: row.text("customer_name"),
+        agent: agent?,
+        call_type: row.enumv("call_type"),
+        connected: row.boolean("connected"),
+        duration_s: row.seconds("duration_s"),
+        qa_score: qa,
+        origin: row.origin(),
+    })
+}
+
 /// M37: on a sheet with a 折扣 column, if on ≥ 90% of lines 金额 = 数量×单价 − 折扣 (±0.01),
 /// 金额 is net; gross = 金额 + 折扣 is stored so the discount is not deducted twice.
 fn net_amount_sheets(
@@ -784,8 +1014,16 @@ fn link_customers<T>(
                 idx.by_name.entry(name_key(&cname)).or_insert(Some(ci));
                 kept.push((rec, cref));
             }
-            // §3.2 names T05–T09; a credit survey of a prospect not yet in T01 is kept.
-            None if table == TableId::CreditSurveys => {
+            // A row that names no customer in a table where the customer is optional (T11
+            // 费用, T15 呼叫记录): nothing to link.
+            None if id.is_none() && name.is_none() => kept.push((rec, cref)),
+            // §3.2 names T05–T09; a credit survey of a prospect not yet in T01 is kept, and so is
+            // an expense or a call whose customer is optional anyway.
+            None if matches!(
+                table,
+                TableId::CreditSurveys | TableId::Expenses | TableId::Calls
+            ) =>
+            {
                 probs.push(notice(
                     Location::new(&origin.file, &origin.sheet, &cell),
                     table.zh(),
@@ -922,6 +1160,11 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
     let mut interactions = build_table(&raws, TableId::Interactions, p, interaction);
     let mut complaints = build_table(&raws, TableId::Complaints, p, complaint);
     let mut surveys = build_table(&raws, TableId::CreditSurveys, p, credit_survey);
+    let mut expenses = build_table(&raws, TableId::Expenses, p, expense);
+    let mut satisfactions = build_table(&raws, TableId::Satisfaction, p, satisfaction);
+    let mut activities = build_table(&raws, TableId::Activities, p, activity);
+    let mut after_sales = build_table(&raws, TableId::AfterSales, p, after_sale);
+    let mut calls = build_table(&raws, TableId::Calls, p, call);
 
     let customers_found = customers.found;
     let cust_count = customers.count(TableId::Customers);
@@ -980,6 +1223,51 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         cfg,
         p,
     );
+    link_customers(
+        TableId::Expenses,
+        &mut expenses,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Satisfaction,
+        &mut satisfactions,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Activities,
+        &mut activities,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::AfterSales,
+        &mut after_sales,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
+    link_customers(
+        TableId::Calls,
+        &mut calls,
+        |r| (&mut r.customer_id, &mut r.customer_name, &r.origin),
+        &mut cust_vec,
+        &mut idx,
+        cfg,
+        p,
+    );
 
     let mut counts = Vec::new();
     if customers_found {
@@ -1001,6 +1289,11 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
     count!(interactions, TableId::Interactions);
     count!(complaints, TableId::Complaints);
     count!(surveys, TableId::CreditSurveys);
+    count!(expenses, TableId::Expenses);
+    count!(satisfactions, TableId::Satisfaction);
+    count!(activities, TableId::Activities);
+    count!(after_sales, TableId::AfterSales);
+    count!(calls, TableId::Calls);
 
     let mut ds = Dataset {
         customers: cust_vec,
@@ -1013,6 +1306,11 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         interactions: interactions.into_option(),
         complaints: complaints.into_option(),
         credit_surveys: surveys.into_option(),
+        expenses: expenses.into_option(),
+        satisfaction: satisfactions.into_option(),
+        activities: activities.into_option(),
+        after_sales: after_sales.into_option(),
+        calls: calls.into_option(),
         problems,
         counts,
         sheets: reports,

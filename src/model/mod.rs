@@ -61,6 +61,11 @@ pub struct Customer {
     pub first_contact_date: Option<NaiveDate>,
     pub last_followup_date: Option<NaiveDate>,
     pub source: Option<String>,
+    /// 介绍人 (a 客户编号 or 名称, M17) and 来源活动 (M22).
+    pub referrer: Option<String>,
+    pub source_activity: Option<String>,
+    /// 客户需求 (M22 needs analysis).
+    pub needs: Option<String>,
     pub channel: Option<String>,
     pub key_account: Option<bool>,
     pub manual_grade: Option<String>,
@@ -265,6 +270,124 @@ pub struct CreditSurvey {
     pub origin: Origin,
 }
 
+/// T11 费用 (PROPOSED table, see `ingest::schema::T11`). `category` is one of S4 第7条's
+/// categories (薪水 津贴 机车保险 油料 差旅费 / 交际 赠送 活动 其他), or None when blank.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Expense {
+    pub expense_date: NaiveDate,
+    pub staff: Option<String>,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub category: Option<String>,
+    pub amount: Decimal,
+    pub note: Option<String>,
+    pub origin: Origin,
+}
+
+/// T12 满意度调查, one returned questionnaire. Scores are 1–5. `overall` is the typed 总体满意度,
+/// or, when blank, the mean of the answered items (M23); `overall_derived` says which.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct SatisfactionSurvey {
+    pub survey_date: NaiveDate,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub method: Option<String>,
+    /// 产品质量, 价格, 交货及时性, 服务态度, 响应速度, 投诉处理, 售后服务 (None = not answered);
+    /// [`SatisfactionSurvey::items`] gives them in that order.
+    pub q_quality: Option<i64>,
+    pub q_price: Option<i64>,
+    pub q_delivery: Option<i64>,
+    pub q_attitude: Option<i64>,
+    pub q_response: Option<i64>,
+    pub q_complaint: Option<i64>,
+    pub q_aftersales: Option<i64>,
+    pub overall: Option<Decimal>,
+    pub overall_derived: bool,
+    pub price_sensitivity: Option<i64>,
+    pub tolerance: Option<i64>,
+    /// 是 / 否 / 不确定.
+    pub rebuy: Option<String>,
+    pub recommend: Option<String>,
+    pub comments: Option<String>,
+    pub origin: Origin,
+}
+
+impl SatisfactionSurvey {
+    /// The seven item answers in the order of [`SURVEY_ITEMS`].
+    pub fn items(&self) -> [Option<i64>; 7] {
+        [
+            self.q_quality,
+            self.q_price,
+            self.q_delivery,
+            self.q_attitude,
+            self.q_response,
+            self.q_complaint,
+            self.q_aftersales,
+        ]
+    }
+}
+
+/// The seven T12 item names, in the order of [`SatisfactionSurvey::items`].
+pub const SURVEY_ITEMS: [&str; 7] = [
+    "产品质量",
+    "价格",
+    "交货及时性",
+    "服务态度",
+    "响应速度",
+    "投诉处理",
+    "售后服务",
+];
+
+/// T13 活动参与: one customer's invitation to (and response to) one activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Activity {
+    pub activity: String,
+    pub activity_date: NaiveDate,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    /// Blank means 是 (§3.1 default).
+    pub invited: bool,
+    pub responded: bool,
+    pub origin: Origin,
+}
+
+/// T14 售后服务.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct AfterSale {
+    pub service_no: String,
+    pub registered_at: NaiveDateTime,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub product: Option<String>,
+    pub model: Option<String>,
+    /// 安装 / 维修 / 保养 / 咨询 / 退换 (其他 when unmatched).
+    pub service_type: Option<String>,
+    pub issue: Option<String>,
+    pub staff: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub in_warranty: Option<bool>,
+    pub fee: Option<Decimal>,
+    pub satisfaction: Option<i64>,
+    pub origin: Origin,
+}
+
+/// T15 呼叫记录.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Call {
+    pub call_time: NaiveDateTime,
+    /// 呼入 / 呼出 (其他 when unmatched).
+    pub direction: String,
+    pub number: Option<String>,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub agent: String,
+    pub call_type: Option<String>,
+    pub connected: Option<bool>,
+    pub duration_s: Option<i64>,
+    pub qa_score: Option<i64>,
+    pub origin: Origin,
+}
+
 /// Every table of a run. `None` means the sheet was not among the inputs: statistics that need it
 /// show "—, 缺少数据: <sheet>", never 0.
 #[derive(Debug, Clone, Default)]
@@ -279,6 +402,11 @@ pub struct Dataset {
     pub interactions: Option<Vec<Interaction>>,
     pub complaints: Option<Vec<Complaint>>,
     pub credit_surveys: Option<Vec<CreditSurvey>>,
+    pub expenses: Option<Vec<Expense>>,
+    pub satisfaction: Option<Vec<SatisfactionSurvey>>,
+    pub activities: Option<Vec<Activity>>,
+    pub after_sales: Option<Vec<AfterSale>>,
+    pub calls: Option<Vec<Call>>,
     /// Every ingestion and integrity problem, in input order.
     pub problems: Vec<Problem>,
     /// Per table: data rows, accepted, rejected (for the check summary and the reconciliation test).

@@ -248,6 +248,39 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Seconds (T15 通话时长): a number, `mm:ss`, `h:mm:ss`, or an Excel time.
+    pub fn seconds(&mut self, key: &'static str) -> Option<i64> {
+        self.read(key, |c, _| normalise::seconds(c))
+    }
+
+    /// A T12 survey answer: 1–5, or 非常满意 5 / 满意 4 / 一般 3 / 不满意 2 / 非常不满意 1
+    /// (§3.1 T12; note 满意 is 4 here, where T09's three-word scale makes it 5).
+    pub fn survey5(&mut self, key: &'static str) -> Option<i64> {
+        self.read(key, |c, _| {
+            if let Cell::Text(s) = c {
+                let w = match s.trim() {
+                    "非常满意" | "很满意" => Some(5),
+                    "满意" | "比较满意" => Some(4),
+                    "一般" | "基本满意" => Some(3),
+                    "不满意" | "不太满意" => Some(2),
+                    "非常不满意" | "很不满意" => Some(1),
+                    _ => None,
+                };
+                if w.is_some() {
+                    return Ok(w);
+                }
+            }
+            match normalise::int(c)? {
+                Some(v) if (1..=5).contains(&v) => Ok(Some(v)),
+                Some(v) => Err(Bad(Msg::new(
+                    format!("评分 {v} 不在 1–5 之间"),
+                    format!("score {v} is not between 1 and 5"),
+                ))),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// 1–5 score, or 满意 5 / 基本满意 3 / 不满意 1 (T09 客户满意度).
     pub fn score5(&mut self, key: &'static str) -> Option<i64> {
         self.read(key, |c, _| {

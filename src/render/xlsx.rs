@@ -510,6 +510,11 @@ fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
     add!(salespeople, "业务员", TableId::Salespeople);
     add!(targets, "销售目标", TableId::Targets);
     add!(products, "产品", TableId::Products);
+    add!(expenses, "费用", TableId::Expenses);
+    add!(satisfaction, "满意度调查", TableId::Satisfaction);
+    add!(activities, "活动参与", TableId::Activities);
+    add!(after_sales, "售后服务", TableId::AfterSales);
+    add!(calls, "呼叫记录", TableId::Calls);
     out
 }
 
@@ -541,6 +546,7 @@ fn field_label(table: TableId, key: &str) -> &'static str {
         "exchange" => "换货",
         "complaint_type" => "投诉类型",
         "customer_name" => "客户名称",
+        "overall_derived" => "总体满意度取分项平均",
         _ => "",
     }
 }
@@ -569,6 +575,7 @@ fn is_money_field(key: &str) -> bool {
             | "peak_monthly_amt"
             | "off_monthly_amt"
             | "contract_amount"
+            | "fee"
     )
 }
 
@@ -624,13 +631,18 @@ pub fn data_sheet<T: serde::Serialize>(
                         .map_err(xe)?;
                 }
                 Some(serde_json::Value::String(s)) => {
-                    let parsed = if is_money_field(k) || k == "qty" {
+                    // 总体满意度 derived as a mean of items is a decimal score, written as a number.
+                    let parsed = if is_money_field(k) || k == "qty" || k == "overall" {
                         s.parse::<rust_decimal::Decimal>().ok()
                     } else {
                         None
                     };
                     if let Some(d) = parsed {
-                        let f = if k == "qty" { &st.qty } else { &st.money };
+                        let f = if k == "qty" || k == "overall" {
+                            &st.qty
+                        } else {
+                            &st.money
+                        };
                         ws.write_number_with_format(row, col, d.to_f64().unwrap_or(0.0), f)
                             .map_err(xe)?;
                     } else if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {

@@ -1,6 +1,6 @@
 //! The deterministic sample-data generator (`kebiao sample`).
 //!
-//! One workbook, 客户管理数据.xlsx, with the canonical sheets of DOMAIN §3 (T01–T10) and their
+//! One workbook, 客户管理数据.xlsx, with the canonical sheets of DOMAIN §3 (T01–T15) and their
 //! canonical Chinese headers, for a fictitious trading company. Data run through the fixed month
 //! 2026-10 and start `months` months earlier; no wall clock is read anywhere. The same
 //! [`Params`] give byte-identical files: our own PRNG ([`rng`]), independent streams per table,
@@ -13,6 +13,7 @@
 //! ```
 
 pub mod book;
+pub mod extra;
 pub mod plan;
 pub mod rng;
 pub mod stream;
@@ -94,6 +95,11 @@ pub fn generate<W: std::io::Write + Send>(
     tables::products(&plan, &mut book)?;
     tables::staff(&plan, &mut book)?;
     tables::targets(&plan, &mut book)?;
+    extra::expenses(&plan, params.seed, &mut book)?;
+    extra::satisfaction(&plan, &facts, params.seed, &mut book)?;
+    extra::activities(&plan, &facts, params.seed, &mut book)?;
+    extra::after_sales(&plan, &facts, params.seed, &mut book)?;
+    extra::calls(&plan, &facts, params.seed, &mut book)?;
     let counts = book.counts();
     book.finish(out)?;
     let rows = SHEETS
@@ -129,7 +135,9 @@ mod tests {
         let mut c = Vec::new();
         generate(&params(4), dir.path(), &mut c).unwrap();
         assert!(a != c);
-        assert_eq!(sa.rows.len(), 10);
+        assert_eq!(sa.rows.len(), 15);
+        assert_eq!(sa.rows[14].0, "呼叫记录");
+        assert!(sa.rows[10..].iter().all(|(_, n)| *n > 0), "{:?}", sa.rows);
         assert_eq!(sa.rows[0], ("客户信息表", 40));
         assert_eq!(sa.rows[4], ("销售明细", 500));
         assert!(sa.line().starts_with("客户信息表 40 行,产品 30 行"));

@@ -2,7 +2,8 @@
 //! (`kebiao report`, the pack).
 
 use super::{
-    complaints, credit, followup, grading, receivables, retention, sales, salespeople, Ctx, Table,
+    complaints, credit, expenses, followup, grading, receivables, retention, sales, salespeople,
+    satisfaction, Ctx, Table,
 };
 
 type Family = fn(&Ctx) -> Vec<Table>;
@@ -13,7 +14,9 @@ const FAMILIES: &[Family] = &[
     |ctx| vec![sales::sales_by_region(&ctx.entries, ctx.month)],
     grading::tables,
     retention::tables,
+    satisfaction::tables,
     salespeople::tables,
+    expenses::tables,
     receivables::tables,
     credit::tables,
     followup::tables,

@@ -1122,19 +1122,8 @@ pub fn tables(ctx: &Ctx, grades: &BTreeMap<String, String>) -> Vec<Table> {
             ));
         }
     }
-    // M74/M75 need T14 售后服务 and T15 呼叫记录, which the model does not read yet.
-    out.push(missing(
-        "after-sales",
-        "售后服务统计",
-        "After-sales service",
-        SHEET_AFTER_SALES,
-    ));
-    out.push(missing(
-        "call-centre",
-        "呼叫中心统计",
-        "Call centre",
-        SHEET_CALLS,
-    ));
+    // M74/M75 (T14 售后服务, T15 呼叫记录) are in service.rs; they belong to section 09.
+    out.extend(super::service::tables(ctx));
     out
 }
 

@@ -242,10 +242,20 @@ fn stats_table(ctx: &Ctx, in_month: &[&Interaction], title: Msg) -> Table {
         columns,
         rows,
         totals: Some(totals),
-        notes: vec![Msg::new(
-            format!("录入及时: 接触后{}小时内录入 (S3)。可计算 {measurable} 条 / 共 {all} 条, 及时 {ok} 条。", ctx.cfg.entry.max_hours),
-            format!("On time: entered within {}h. Measurable {measurable} of {all}, on time {ok}.", ctx.cfg.entry.max_hours),
-        )],
+        notes: {
+            let mut n = vec![Msg::new(
+                format!("录入及时: 接触后{}小时内录入 (S3)。可计算 {measurable} 条 / 共 {all} 条, 及时 {ok} 条。", ctx.cfg.entry.max_hours),
+                format!("On time: entered within {}h. Measurable {measurable} of {all}, on time {ok}.", ctx.cfg.entry.max_hours),
+            )];
+            // M30 prefers T11 费用: this column is only the visit costs typed on the interactions.
+            if ctx.ds.expenses.is_some() {
+                n.push(Msg::new(
+                    "费用列为互动记录中填写的拜访费用; 接待/招待费用以费用表为准, 见“客户接待/招待费用”",
+                    "The expense column is the visit cost typed on the interactions; hospitality expenses come from the expense sheet (see Hospitality expenses)",
+                ));
+            }
+            n
+        },
     }
 }
 

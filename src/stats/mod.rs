@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod complaints;
 pub mod credit;
+pub mod expenses;
 pub mod followup;
 pub mod grading;
 pub mod period;
@@ -11,6 +12,8 @@ pub mod receivables;
 pub mod retention;
 pub mod sales;
 pub mod salespeople;
+pub mod satisfaction;
+pub mod service;
 
 use crate::error::Msg;
 use chrono::NaiveDate;
@@ -52,11 +55,12 @@ struct Cache {
 
 impl<'a> Ctx<'a> {
     pub fn new(ds: &'a Dataset, month: Month, cfg: &'a Config) -> Ctx<'a> {
-        let entries = sales::net_entries(
+        let mut entries = sales::net_entries(
             ds.sales.as_deref().unwrap_or(&[]),
             ds.returns.as_deref().unwrap_or(&[]),
             ds.customers.as_deref().unwrap_or(&[]),
         );
+        sales::apply_closed_periods(&mut entries, &cfg.closed_periods);
         Ctx {
             ds,
             month,

@@ -172,7 +172,7 @@ pub fn loyalty_score(components: &[Decimal]) -> Option<Decimal> {
 }
 
 /// Everything the tables need about each customer at two dates.
-struct Book<'a> {
+pub struct Book<'a> {
     dir: Directory<'a>,
     ids: BTreeSet<String>,
     orders: HashMap<String, Vec<NaiveDate>>,
@@ -205,6 +205,23 @@ impl<'a> Book<'a> {
     fn last_order(&self, id: &str, d: NaiveDate) -> Option<NaiveDate> {
         let ds = self.dates(id);
         ds[..ds.partition_point(|x| *x <= d)].last().copied()
+    }
+    /// A 介绍人 as typed (客户编号 or 名称) → the customer key; unknown text is kept as typed.
+    fn resolve(&self, r: &str) -> String {
+        let r = r.trim();
+        if self.dir.get(r).is_some() {
+            return r.to_string();
+        }
+        let key = crate::ingest::header::name_key(r);
+        self.ids
+            .iter()
+            .find(|id| {
+                self.dir
+                    .get(id)
+                    .is_some_and(|c| crate::ingest::header::name_key(&c.name) == key)
+            })
+            .cloned()
+            .unwrap_or_else(|| r.to_string())
     }
 }
 
@@ -322,20 +339,26 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         out.push(loyalty_table(ctx));
     }
     if ctx.ds.customers.is_none() {
-        out.push(missing_table(
-            "conversion",
-            Msg::new("潜在客户转化分析", "Prospect conversion"),
-            "客户信息表",
-        ));
+        for (id, zh, en) in [
+            ("conversion", "潜在客户转化分析", "Prospect conversion"),
+            (
+                "conversion-by-activity",
+                "潜在客户转化分析 (按来源活动)",
+                "Prospect conversion by activity",
+            ),
+            ("conversion-needs", "潜在客户需求分析", "Prospect needs"),
+            ("referrals", "转介绍率", "Referral rate"),
+        ] {
+            out.push(missing_table(id, Msg::new(zh, en), "客户信息表"));
+        }
     } else {
-        out.push(conversion_table(ctx, &Book::new(ctx)));
+        let book = Book::new(ctx);
+        out.push(conversion_table(ctx, &book));
+        out.push(conversion_activity_table(ctx, &book));
+        out.push(needs_table(ctx, &book));
+        out.push(referral_table(ctx, &book));
     }
-    // M19/M20/M23 need T12 满意度调查, which the model does not read yet.
-    out.push(missing_table(
-        "satisfaction",
-        Msg::new("客户满意度分析", "Customer satisfaction"),
-        "满意度调查",
-    ));
+    // M19/M20/M23 (T12) and M18 (T13) are in satisfaction.rs.
     out
 }
 
@@ -894,48 +917,134 @@ pub fn repeat_purchases(
         .collect()
 }
 
-/// M16/M21 loyalty for the report year to date, from the components the inputs allow.
+/// M16–M21 loyalty for the report year to date, from the components the inputs allow: repeat
+/// count, amount and (single-unit) quantity (M16), referrals (M17), activity response (M18),
+/// price insensitivity (M19) and tolerance (M20).
 fn loyalty_table(ctx: &Ctx) -> Table {
     let w = Window::ytd(ctx.month);
     let dir = Directory::new(ctx.ds);
+    let book = Book::new(ctx);
     let rp = repeat_purchases(
         ctx.ds.sales.as_deref().unwrap_or(&[]),
         ctx.ds.returns.as_deref().unwrap_or(&[]),
         w,
     );
+    let has_referrer_data = ctx
+        .ds
+        .customers
+        .iter()
+        .flatten()
+        .any(|c| c.referrer.is_some());
+    let referrals = has_referrer_data.then(|| referral_counts(&book, w).2);
+    let responses = ctx
+        .ds
+        .activities
+        .as_deref()
+        .map(|a| super::satisfaction::response_counts(a, w));
+    let sens = ctx
+        .ds
+        .satisfaction
+        .as_deref()
+        .map(|s| super::satisfaction::latest_sensitivity_tolerance(s, w));
     let hundred = Decimal::from(100);
     let max_n = rp.values().map(|v| v.0).max().unwrap_or(0);
     let max_q = rp.values().filter_map(|v| v.1).max().unwrap_or_default();
     let max_a = rp.values().map(|v| v.2).max().unwrap_or_default();
+    let max_r = referrals
+        .as_ref()
+        .and_then(|r| r.values().copied().max())
+        .unwrap_or(0);
+    // Everyone with a component: repeat buyers, referrers, invited customers, surveyed customers.
+    let mut ids: BTreeSet<String> = rp.keys().cloned().collect();
+    ids.extend(referrals.iter().flat_map(|r| r.keys().cloned()));
+    ids.extend(responses.iter().flat_map(|r| r.keys().cloned()));
+    ids.extend(sens.iter().flat_map(|r| r.keys().cloned()));
     let mut rows = Vec::new();
-    for (id, (n, q, a)) in &rp {
+    for id in &ids {
+        let (n, q, a) = rp.get(id).cloned().unwrap_or((0, None, Decimal::ZERO));
         let mut comps = Vec::new();
         if max_n > 0 {
-            comps.push(Decimal::from(*n) * hundred / Decimal::from(max_n));
+            comps.push(Decimal::from(n) * hundred / Decimal::from(max_n));
         }
         if max_a > Decimal::ZERO {
-            comps.push(*a * hundred / max_a);
+            comps.push(a * hundred / max_a);
         }
         if let (Some(q), true) = (q, max_q > Decimal::ZERO) {
-            comps.push(*q * hundred / max_q);
+            comps.push(q * hundred / max_q);
+        }
+        let refs = referrals.as_ref().map(|r| r.get(id).copied().unwrap_or(0));
+        if let (Some(r), true) = (refs, max_r > 0) {
+            comps.push(Decimal::from(r) * hundred / Decimal::from(max_r));
+        }
+        let resp = responses.as_ref().and_then(|r| r.get(id).copied());
+        let rate = resp.map(|(i, r)| super::satisfaction::response_rate(i, r));
+        if let Some(Value::Ratio(r)) = &rate {
+            comps.push(*r * hundred);
+        }
+        let (ps, tol) = sens
+            .as_ref()
+            .and_then(|s| s.get(id).copied())
+            .unwrap_or((None, None));
+        if let Some(s) = ps {
+            comps.push(Decimal::from(5 - s) * hundred / Decimal::from(4));
+        }
+        if let Some(s) = tol {
+            comps.push(Decimal::from(s - 1) * hundred / Decimal::from(4));
         }
         let score = loyalty_score(&comps);
         rows.push(vec![
             Value::Text(id.clone()),
             Value::Text(dir.name(id)),
-            Value::Int(*n),
+            Value::Int(n),
             q.map_or(Value::Empty, Value::Qty),
-            Value::Money(*a),
+            Value::Money(a),
+            refs.map_or(Value::Empty, Value::Int),
+            rate.unwrap_or(Value::Empty),
+            ps.map_or(Value::Empty, Value::Int),
+            tol.map_or(Value::Empty, Value::Int),
             score.map_or(Value::Text("数据不足".into()), |s| {
                 Value::Qty(s.round_dp(1))
             }),
             score.map_or(Value::Empty, |s| Value::Text(loyalty_level(s).into())),
         ]);
     }
+    let mut lacking: Vec<(&str, &str)> = Vec::new();
+    if referrals.is_none() {
+        lacking.push(("转介绍 (介绍人)", "referrals (介绍人)"));
+    }
+    if responses.is_none() {
+        lacking.push(("活动响应 (活动参与)", "activity response (活动参与)"));
+    }
+    if sens.is_none() {
+        lacking.push((
+            "价格敏感度与质量宽容度 (满意度调查)",
+            "price sensitivity and tolerance (满意度调查)",
+        ));
+    }
+    let mut notes = vec![Msg::new(
+        "再次购买 = 年内除首次订货外的订单; 评分 = 各项的平均: 次数、金额、单一单位时的数量、转介绍数 与最大值之比 ×100, 活动响应度 ×100, 价格不敏感度 (5 − s)/4 ×100, 质量宽容度 (s − 1)/4 ×100; 少于两项为数据不足; 高 ≥ 70, 中 40–70, 低 < 40",
+        "Repeat = orders in the year other than the first-ever order; score = mean of: count, amount, single-unit quantity and referrals scaled to the maximum ×100, response rate ×100, price insensitivity (5 − s)/4 ×100, tolerance (s − 1)/4 ×100; fewer than two components = 数据不足; high ≥ 70, medium 40–70, low < 40",
+    )];
+    if !lacking.is_empty() {
+        notes.push(Msg::new(
+            format!(
+                "缺少数据, 未计入: {}",
+                lacking.iter().map(|l| l.0).collect::<Vec<_>>().join("、")
+            ),
+            format!(
+                "Missing, left out: {}",
+                lacking.iter().map(|l| l.1).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
     Table {
         id: "loyalty".into(),
         title: Msg::new(
-            format!("{}年 客户忠诚度分析 (截至 {})", ctx.month.year, ctx.month.zh()),
+            format!(
+                "{}年 客户忠诚度分析 (截至 {})",
+                ctx.month.year,
+                ctx.month.zh()
+            ),
             format!("Loyalty, {} to {}", ctx.month.year, ctx.month),
         ),
         columns: vec![
@@ -943,7 +1052,21 @@ fn loyalty_table(ctx: &Ctx) -> Table {
             Column::new("name", "客户名称", "Customer", Kind::Text),
             Column::new("repeat_count", "再次购买次数", "Repeat orders", Kind::Int),
             Column::new("repeat_qty", "再次购买数量", "Repeat quantity", Kind::Qty),
-            Column::new("repeat_amount", "再次购买金额", "Repeat amount", Kind::Money),
+            Column::new(
+                "repeat_amount",
+                "再次购买金额",
+                "Repeat amount",
+                Kind::Money,
+            ),
+            Column::new("referrals", "转介绍数", "Referrals", Kind::Int),
+            Column::new("response", "活动响应度", "Activity response", Kind::Percent),
+            Column::new(
+                "price_sensitivity",
+                "价格敏感度",
+                "Price sensitivity",
+                Kind::Int,
+            ),
+            Column::new("tolerance", "质量事故宽容度", "Tolerance", Kind::Int),
             Column::new("score", "忠诚度评分", "Loyalty score", Kind::Qty),
             Column::new("level", "忠诚度", "Level", Kind::Text),
         ],
@@ -953,14 +1076,17 @@ fn loyalty_table(ctx: &Ctx) -> Table {
             Value::Int(rp.values().map(|v| v.0).sum()),
             Value::Empty,
             Value::Money(rp.values().map(|v| v.2).sum()),
+            referrals
+                .as_ref()
+                .map_or(Value::Empty, |r| Value::Int(r.values().sum())),
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
             Value::Empty,
             Value::Empty,
         ]),
         rows,
-        notes: vec![Msg::new(
-            "再次购买 = 年内除首次订货外的订单; 评分 = 各项 (次数、金额、单一单位时的数量) 与最大值之比 ×100 的平均; 转介绍、活动响应、价格敏感度与质量宽容度缺少数据 (介绍人、活动参与、满意度调查), 未计入",
-            "Repeat = orders in the year other than the first-ever order; score = mean of count, amount (and quantity when single-unit) scaled to the maximum ×100; referrals, activity response, price sensitivity and tolerance lack data and are left out",
-        )],
+        notes,
     }
 }
 
@@ -972,8 +1098,18 @@ pub fn conversion_rows(ctx: &Ctx, month: Month) -> BTreeMap<String, (i64, i64, i
 }
 
 fn conversion_in(book: &Book, month: Month) -> BTreeMap<String, (i64, i64, i64)> {
+    conversion_by(book, month, |c| {
+        Some(
+            c.and_then(|c| c.source.clone())
+                .unwrap_or_else(|| "未注明".into()),
+        )
+    })
+}
+
+/// The M22 base of `month`: (customer, first contacted in the month, converted in the month).
+fn conversion_base<'b>(book: &'b Book, month: Month) -> Vec<(&'b String, bool, bool)> {
     let (start, end) = (month.first_day(), month.last_day());
-    let mut m: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    let mut out = Vec::new();
     for id in &book.ids {
         let first = book.first_order(id);
         if first.is_some_and(|d| d < start) {
@@ -982,17 +1118,29 @@ fn conversion_in(book: &Book, month: Month) -> BTreeMap<String, (i64, i64, i64)>
         if column_state(book.status(id)) == Some(State::Lost) {
             continue;
         }
-        let c = book.dir.get(id);
-        let contact = c.and_then(|c| c.first_contact_date);
+        let contact = book.dir.get(id).and_then(|c| c.first_contact_date);
         if contact.is_some_and(|d| d > end) {
             continue;
         }
         let converted = first.is_some_and(|d| d <= end);
-        let src = c
-            .and_then(|c| c.source.clone())
-            .unwrap_or_else(|| "未注明".into());
-        let e = m.entry(src).or_default();
-        if contact.is_some_and(|d| d >= start) {
+        out.push((id, contact.is_some_and(|d| d >= start), converted));
+    }
+    out
+}
+
+/// M22 grouped by `key` (客户来源, 来源活动 …); a customer whose key is None is left out.
+fn conversion_by(
+    book: &Book,
+    month: Month,
+    key: impl Fn(Option<&Customer>) -> Option<String>,
+) -> BTreeMap<String, (i64, i64, i64)> {
+    let mut m: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for (id, added, converted) in conversion_base(book, month) {
+        let Some(k) = key(book.dir.get(id)) else {
+            continue;
+        };
+        let e = m.entry(k).or_default();
+        if added {
             e.1 += 1;
         } else {
             e.0 += 1;
@@ -1005,7 +1153,55 @@ fn conversion_in(book: &Book, month: Month) -> BTreeMap<String, (i64, i64, i64)>
 }
 
 fn conversion_table(ctx: &Ctx, book: &Book) -> Table {
-    let m = conversion_in(book, ctx.month);
+    conversion_table_of(
+        "conversion",
+        Msg::new(
+            format!("{} 潜在客户转化分析 (按客户来源)", ctx.month.zh()),
+            format!("Prospect conversion by source, {}", ctx.month),
+        ),
+        ("source", "客户来源", "Source"),
+        &conversion_in(book, ctx.month),
+        Msg::new(
+            "基数 = 期初无订货且未流失的潜在/意向客户 + 本期首次接触的客户; 成交 = 首次订货在本期",
+            "Base = prospects with no order before the period and not lost, plus customers first contacted in it; converted = first order in the period",
+        ),
+    )
+}
+
+/// M22 by 来源活动 (客户信息表): "市场活动及准客户的转化情况".
+fn conversion_activity_table(ctx: &Ctx, book: &Book) -> Table {
+    let m = conversion_by(book, ctx.month, |c| {
+        c.and_then(|c| c.source_activity.clone())
+    });
+    let with_activity = ctx
+        .ds
+        .customers
+        .iter()
+        .flatten()
+        .filter(|c| c.source_activity.is_some())
+        .count();
+    conversion_table_of(
+        "conversion-by-activity",
+        Msg::new(
+            format!("{} 潜在客户转化分析 (按来源活动)", ctx.month.zh()),
+            format!("Prospect conversion by activity, {}", ctx.month),
+        ),
+        ("activity", "来源活动", "Activity"),
+        &m,
+        Msg::new(
+            format!("只列填了来源活动的客户 (客户信息表中共 {with_activity} 家); 基数与成交的定义同上表"),
+            format!("Only customers with a 来源活动 ({with_activity} in the customer sheet); base and conversion as above"),
+        ),
+    )
+}
+
+fn conversion_table_of(
+    id: &str,
+    title: Msg,
+    key: (&str, &str, &str),
+    m: &BTreeMap<String, (i64, i64, i64)>,
+    note: Msg,
+) -> Table {
     let row = |label: String, (a, b, c): (i64, i64, i64)| {
         vec![
             Value::Text(label),
@@ -1021,13 +1217,10 @@ fn conversion_table(ctx: &Ctx, book: &Book) -> Table {
         .values()
         .fold((0, 0, 0), |s, v| (s.0 + v.0, s.1 + v.1, s.2 + v.2));
     Table {
-        id: "conversion".into(),
-        title: Msg::new(
-            format!("{} 潜在客户转化分析 (按客户来源)", ctx.month.zh()),
-            format!("Prospect conversion by source, {}", ctx.month),
-        ),
+        id: id.into(),
+        title,
         columns: vec![
-            Column::new("source", "客户来源", "Source", Kind::Text),
+            Column::new(key.0, key.1, key.2, Kind::Text),
             Column::new("open", "期初潜在/意向", "Prospects at start", Kind::Int),
             Column::new("added", "本期新增接触", "New contacts", Kind::Int),
             Column::new("base", "转化基数", "Base", Kind::Int),
@@ -1036,9 +1229,119 @@ fn conversion_table(ctx: &Ctx, book: &Book) -> Table {
         ],
         rows,
         totals: Some(row("合计".into(), t)),
+        notes: vec![note],
+    }
+}
+
+/// M22 needs analysis: the 客户需求 text of the month's base, converted first.
+fn needs_table(ctx: &Ctx, book: &Book) -> Table {
+    let mut rows: Vec<(bool, Vec<Value>)> = Vec::new();
+    for (id, _, converted) in conversion_base(book, ctx.month) {
+        let Some(c) = book.dir.get(id) else { continue };
+        let Some(needs) = c.needs.clone() else {
+            continue;
+        };
+        rows.push((
+            !converted,
+            vec![
+                Value::Text(id.clone()),
+                Value::Text(c.name.clone()),
+                Value::Text(if converted { "已成交" } else { "未成交" }.into()),
+                c.source.clone().map_or(Value::Empty, Value::Text),
+                c.source_activity.clone().map_or(Value::Empty, Value::Text),
+                Value::Text(needs),
+            ],
+        ));
+    }
+    // Stable: converted first, then by 客户编号 (the base is in id order already).
+    rows.sort_by_key(|r| r.0);
+    Table {
+        id: "conversion-needs".into(),
+        title: Msg::new(
+            format!("{} 潜在客户需求分析", ctx.month.zh()),
+            format!("Prospect needs, {}", ctx.month),
+        ),
+        columns: vec![
+            Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
+            Column::new("name", "客户名称", "Customer", Kind::Text),
+            Column::new("result", "本期结果", "Result", Kind::Text),
+            Column::new("source", "客户来源", "Source", Kind::Text),
+            Column::new("activity", "来源活动", "Activity", Kind::Text),
+            Column::new("needs", "客户需求", "Needs", Kind::Text),
+        ],
+        rows: rows.into_iter().map(|r| r.1).collect(),
+        totals: None,
         notes: vec![Msg::new(
-            "基数 = 期初无订货且未流失的潜在/意向客户 + 本期首次接触的客户; 成交 = 首次订货在本期; 来源活动列缺少数据, 未细分",
-            "Base = prospects with no order before the period and not lost, plus customers first contacted in it; converted = first order in the period; 来源活动 is not in the data, so no breakdown by activity",
+            "转化基数中填了客户需求的客户 (M22 需求分析)",
+            "Customers of the conversion base that have a 客户需求 text (M22 needs analysis)",
+        )],
+    }
+}
+
+/// M17 转介绍率 = new customers (C9) whose 客户来源 is 转介绍 / all new customers: the month and the
+/// year to date; and the customers who referred new customers this year (介绍人).
+pub fn referral_counts(book: &Book, w: Window) -> (i64, i64, BTreeMap<String, i64>) {
+    let (mut new, mut referred) = (0i64, 0i64);
+    let mut by: BTreeMap<String, i64> = BTreeMap::new();
+    for id in &book.ids {
+        if !book.first_order(id).is_some_and(|d| w.contains(d)) {
+            continue;
+        }
+        new += 1;
+        let c = book.dir.get(id);
+        if c.and_then(|c| c.source.as_deref()) == Some("转介绍") {
+            referred += 1;
+        }
+        if let Some(r) = c.and_then(|c| c.referrer.as_deref()) {
+            *by.entry(book.resolve(r)).or_default() += 1;
+        }
+    }
+    (new, referred, by)
+}
+
+fn referral_table(ctx: &Ctx, book: &Book) -> Table {
+    let m = ctx.month;
+    let row = |label: String, (n, r, _): (i64, i64, BTreeMap<String, i64>)| {
+        vec![
+            Value::Text(label),
+            Value::Int(n),
+            Value::Int(r),
+            ratio(Decimal::from(r), Decimal::from(n)),
+        ]
+    };
+    let ytd = referral_counts(book, Window::ytd(m));
+    let top: Vec<String> = {
+        let mut v: Vec<(&String, &i64)> = ytd.2.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .take(5)
+            .map(|(k, n)| format!("{} {n}", book.dir.name(k)))
+            .collect()
+    };
+    let rows = vec![
+        row(m.zh(), referral_counts(book, Window::months(m, m))),
+        row(format!("{}年1月至{}月", m.year, m.month), ytd),
+    ];
+    Table {
+        id: "referrals".into(),
+        title: Msg::new(format!("{} 转介绍率", m.zh()), format!("Referral rate, {m}")),
+        columns: vec![
+            Column::new("period", "期间", "Period", Kind::Text),
+            Column::new("new", "新客户数", "New customers", Kind::Int),
+            Column::new("referred", "其中转介绍", "Referred", Kind::Int),
+            Column::new("rate", "转介绍率", "Referral rate", Kind::Percent),
+        ],
+        rows,
+        totals: None,
+        notes: vec![Msg::new(
+            format!(
+                "新客户 = 首次订货在本期 (C9); 转介绍 = 客户来源为转介绍. 本年介绍新客户最多的: {}",
+                if top.is_empty() { "无".to_string() } else { top.join("、") }
+            ),
+            format!(
+                "New = first order in the period (C9); referred = 客户来源 转介绍. Top referrers this year: {}",
+                if top.is_empty() { "none".to_string() } else { top.join(", ") }
+            ),
         )],
     }
 }
@@ -1142,8 +1445,10 @@ mod tests {
         assert_eq!(get("成交客户数"), Value::Int(9));
         assert_eq!(get("流失客户数"), Value::Int(1));
         assert_eq!(get("复购率 (近12个月)"), Value::Ratio(dec!(0)));
-        let sat = ts.iter().find(|t| t.id == "satisfaction").unwrap();
-        assert_eq!(sat.rows[0][0], Value::Missing("满意度调查".into()));
+        assert!(
+            ts.iter().all(|t| t.id != "satisfaction"),
+            "M23 is in satisfaction.rs"
+        );
     }
 
     #[test]
@@ -1245,6 +1550,98 @@ mod tests {
         assert_eq!(loyalty_score(&[dec!(100), dec!(40)]), Some(dec!(70)));
         assert_eq!(loyalty_level(dec!(70)), "高");
         assert_eq!(loyalty_level(dec!(39.9)), "低");
+    }
+
+    /// M17, M18–M21 and M22 by activity together. C1 (first order 2023-12) reorders twice in
+    /// 2024 (100 + 300), referred C2, answered 1 of 2 invitations, and rated price sensitivity 2
+    /// and tolerance 4: components 100 (count), 100 (amount), 100 (qty), 100 (referrals), 50
+    /// (response), 75 ((5 − 2)/4), 75 ((4 − 1)/4) → 600/7 = 85.7, 高.
+    #[test]
+    fn loyalty_referrals_and_conversion_by_activity() {
+        use crate::model::{Activity, SatisfactionSurvey};
+        let mut c2 = customer("C2");
+        c2.source = Some("转介绍".into());
+        c2.referrer = Some("C1".into());
+        c2.source_activity = Some("2024春季订货会".into());
+        let mut c3 = customer("C3");
+        c3.source_activity = Some("2024春季订货会".into());
+        c3.first_contact_date = Some(d("2024-03-02"));
+        c3.needs = Some("月需求10吨".into());
+        let act = |cid: &str, name: &str, resp: bool| Activity {
+            activity: name.into(),
+            activity_date: d("2024-03-10"),
+            customer_id: Some(cid.into()),
+            invited: true,
+            responded: resp,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            customers: Some(vec![customer("C1"), c2, c3]),
+            sales: Some(vec![
+                line("S0", "2023-12-01", "C1", dec!(50)),
+                line("S1", "2024-02-01", "C1", dec!(100)),
+                line("S2", "2024-03-01", "C1", dec!(300)),
+                line("S3", "2024-03-05", "C2", dec!(80)),
+            ]),
+            activities: Some(vec![
+                act("C1", "联谊会", true),
+                act("C1", "订货会", false),
+                act("C2", "联谊会", false),
+            ]),
+            satisfaction: Some(vec![SatisfactionSurvey {
+                survey_date: d("2024-02-20"),
+                customer_id: Some("C1".into()),
+                price_sensitivity: Some(2),
+                tolerance: Some(4),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let ts = tables(&ctx);
+        let find = |id: &str| ts.iter().find(|t| t.id == id).unwrap();
+        let loyalty = find("loyalty");
+        let col = |k: &str| loyalty.columns.iter().position(|c| c.key == k).unwrap();
+        let c1 = &loyalty.rows[0];
+        assert_eq!(c1[0], Value::Text("C1".into()));
+        assert_eq!(c1[col("repeat_count")], Value::Int(2));
+        assert_eq!(c1[col("referrals")], Value::Int(1));
+        assert_eq!(c1[col("response")], Value::Ratio(dec!(0.5)));
+        assert_eq!(c1[col("price_sensitivity")], Value::Int(2));
+        assert_eq!(c1[col("score")], Value::Qty(dec!(85.7)));
+        assert_eq!(c1[col("level")], Value::Text("高".into()));
+        let c2 = &loyalty.rows[1];
+        assert_eq!(c2[0], Value::Text("C2".into()));
+        assert_eq!(c2[col("score")], Value::Qty(dec!(0)));
+        assert_eq!(c2[col("level")], Value::Text("低".into()));
+        assert!(
+            loyalty.notes.len() == 1,
+            "nothing lacking: {:?}",
+            loyalty.notes
+        );
+
+        let by_act = find("conversion-by-activity");
+        assert_eq!(by_act.rows.len(), 1);
+        // C2 open (no contact date, first order in March), C3 added in March, not converted.
+        assert_eq!(
+            by_act.rows[0][1..],
+            [
+                Value::Int(1),
+                Value::Int(1),
+                Value::Int(2),
+                Value::Int(1),
+                Value::Ratio(dec!(0.5))
+            ]
+        );
+        let needs = find("conversion-needs");
+        assert_eq!(needs.rows.len(), 1);
+        assert_eq!(needs.rows[0][2], Value::Text("未成交".into()));
+        let refs = find("referrals");
+        assert_eq!(
+            refs.rows[0][1..],
+            [Value::Int(1), Value::Int(1), Value::Ratio(dec!(1))]
+        );
     }
 
     #[test]

@@ -25,6 +25,40 @@ pub struct NetEntry {
     pub staff: Option<String>,
     /// Positive for sales, negative for returns.
     pub amount: Decimal,
+    /// A return (dated by 退货日期, or moved past a closed period, M41).
+    pub is_return: bool,
+}
+
+/// M41: the date a return is deducted on. A return dated in an open month is deducted on its
+/// 退货日期; one dated in a month listed in `closed_periods` ("YYYY-MM") moves to the first day of
+/// the next month that is not closed.
+pub fn deduction_date(d: NaiveDate, closed: &[String]) -> NaiveDate {
+    if closed.is_empty() {
+        return d;
+    }
+    let is_closed = |m: Month| closed.iter().any(|c| c.trim() == m.to_string());
+    let mut m = Month::of(d);
+    if !is_closed(m) {
+        return d;
+    }
+    // Bounded: a list of closed months cannot be longer than itself.
+    for _ in 0..=closed.len() {
+        m = m.next();
+        if !is_closed(m) {
+            return m.first_day();
+        }
+    }
+    m.first_day()
+}
+
+/// M41 applied to the 实销额 entries: returns dated in a closed month move to the next open one.
+pub fn apply_closed_periods(entries: &mut [NetEntry], closed: &[String]) {
+    if closed.is_empty() {
+        return;
+    }
+    for e in entries.iter_mut().filter(|e| e.is_return) {
+        e.date = deduction_date(e.date, closed);
+    }
 }
 
 /// Build the entries from the accepted records. `customers` gives region and 负责人 fallbacks (C4, C7).
@@ -65,6 +99,7 @@ pub fn net_entries(
             staff: l.staff.clone().or_else(|| cust_owner(&cid)),
             amount: l.amount - l.discount - l.rebate,
             customer_id: cid,
+            is_return: false,
         });
     }
     for r in returns.iter().filter(|r| !r.exchange) {
@@ -96,6 +131,7 @@ pub fn net_entries(
                 .or_else(|| cust_owner(&cid)),
             amount: -r.amount,
             customer_id: cid,
+            is_return: true,
         });
     }
     out

@@ -7,7 +7,7 @@
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
 use super::grading::{line_cid, return_cid, CostEntry, Costs, Directory, Window};
-use super::sales::{NetEntry, NO_REGION};
+use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
 use crate::error::Msg;
@@ -625,6 +625,7 @@ pub fn month_figures(
     entries: &[NetEntry],
     roster: &Roster,
     w: Window,
+    closed: &[String],
 ) -> BTreeMap<String, Figures> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let first = first_orders(lines);
@@ -662,7 +663,7 @@ pub fn month_figures(
         .returns
         .iter()
         .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
+        .filter(|r| !r.exchange && w.contains(deduction_date(r.return_date, closed)))
     {
         let orig = original_line(r, &by_order);
         let f = out.entry(return_staff(r, orig, roster)).or_default();
@@ -873,7 +874,7 @@ fn total_lead() -> Vec<Value> {
 
 /// The family's tables, in reading order: (id, 中文, English). A test keeps it equal to what
 /// [`tables`] builds, so the missing-sheet pack has the same shape as the full one.
-pub const TABLES: [(&str, &str, &str); 21] = [
+pub const TABLES: [(&str, &str, &str); 22] = [
     (
         "sales-performance",
         "月度销售实绩统计表",
@@ -947,6 +948,11 @@ pub const TABLES: [(&str, &str, &str); 21] = [
         "跨月退货与奖金追回清单",
         "Cross-month returns",
     ),
+    (
+        "annual-appraisal",
+        "年度业务绩效及费用考核表",
+        "Annual performance and expense appraisal",
+    ),
 ];
 
 /// The family's tables for the report month, in reading order.
@@ -959,7 +965,13 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     }
     let roster = Roster::new(ctx.ds);
     let costs = ctx.costs();
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(ctx.month),
+        &ctx.cfg.closed_periods,
+    );
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
     let tmap = targets_by_staff(targets, &roster);
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
@@ -1006,7 +1018,199 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         seasonality_quarterly_table(ctx),
         customer_years_table(ctx),
         clawback_table(ctx, &roster),
+        annual_appraisal_table(ctx, &roster, &order, &target_of, &costs, &notes),
     ]
+}
+
+/// 年度业务绩效及费用考核表 (§1 #92; M43–M45, M49, M51, M54) for the year to the report month:
+/// 实销额, 目标 and 完成率, 实收款, 年末应收 (by the customers' 负责人), 开发费用 and 其他费用,
+/// 费用率, 个人销售毛利, 期票利息损益, 个人销售净利润, 年度名次.
+fn annual_appraisal_table(
+    ctx: &Ctx,
+    roster: &Roster,
+    order: &[String],
+    target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
+    costs: &Costs,
+    notes_pl: &[NotePl],
+) -> Table {
+    let w = Window::ytd(ctx.month);
+    let (ranked, by_target) = rank_ytd(ctx, roster, order, target_of);
+    let place: HashMap<&str, usize> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.as_str(), i + 1))
+        .collect();
+    let net = net_by_staff(&ctx.entries, roster, w);
+    let got = collected_by_staff(ctx.ds, roster, w);
+    let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
+    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+        *cost.entry(roster.cost_staff(e)).or_default() += e.cost;
+    }
+    let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
+    for n in notes_pl.iter().filter(|n| w.contains(n.receipt_date)) {
+        *pl.entry(n.staff.clone()).or_default() += n.pl;
+    }
+    let exp = ctx
+        .ds
+        .expenses
+        .is_some()
+        .then(|| super::expenses::dev_other(ctx.ds, roster, w));
+    let mut ar: BTreeMap<String, Decimal> = BTreeMap::new();
+    let ledgers = ctx.ledgers();
+    for l in ledgers.by_customer.values() {
+        *ar.entry(roster.resolve(Some(&l.owner))).or_default() +=
+            super::receivables::balance(&l.items, w.to);
+    }
+    let months: Vec<Month> = (1..=ctx.month.month)
+        .filter_map(|i| Month::new(ctx.month.year, i))
+        .collect();
+    let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
+    let miss = |s: &str| Value::Missing(s.into());
+    let row = |lead: Vec<Value>,
+               net: Decimal,
+               target: Option<Decimal>,
+               got: Decimal,
+               ar: Decimal,
+               cost: Decimal,
+               e: Option<(Decimal, Decimal)>,
+               pl: Decimal,
+               place: Value| {
+        let mut r = lead;
+        r.push(Value::Money(net));
+        r.push(if ctx.ds.targets.is_some() {
+            money_or_empty(target)
+        } else {
+            miss("销售目标")
+        });
+        r.push(if ctx.ds.targets.is_some() {
+            ratio_opt(net, target)
+        } else {
+            miss("销售目标")
+        });
+        let rec = |v: Value| {
+            if ctx.ds.receipts.is_some() {
+                v
+            } else {
+                miss("收款记录")
+            }
+        };
+        r.push(rec(Value::Money(got)));
+        r.push(rec(Value::Money(ar)));
+        match e {
+            Some((d, o)) => {
+                r.push(Value::Money(d));
+                r.push(Value::Money(o));
+                r.push(ratio(d + o, net));
+            }
+            None => r.extend([
+                miss(super::expenses::SHEET),
+                miss(super::expenses::SHEET),
+                miss(super::expenses::SHEET),
+            ]),
+        }
+        let gross = match (costs.any_cost, e) {
+            (true, Some((d, o))) => Value::Money(net - cost - d - o),
+            (false, _) => miss("成本"),
+            (_, None) => miss(super::expenses::SHEET),
+        };
+        let note = rec(Value::Money(pl));
+        let net_profit = match (&gross, &note) {
+            (Value::Money(a), Value::Money(b)) => Value::Money(*a + *b),
+            (Value::Money(_), other) => other.clone(),
+            (a, _) => a.clone(),
+        };
+        r.extend([gross, note, net_profit, place]);
+        r
+    };
+    let mut keys: BTreeSet<String> = order.iter().cloned().collect();
+    keys.extend(exp.iter().flat_map(|e| e.keys().cloned()));
+    let keys = roster.order(keys);
+    let rows = keys
+        .iter()
+        .map(|k| {
+            let target = months
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| target_of(k, *m).map(|t| a + t));
+            row(
+                roster.cells(k).into(),
+                g(&net, k),
+                target,
+                g(&got, k),
+                g(&ar, k),
+                g(&cost, k),
+                exp.as_ref().map(|e| e.get(k).copied().unwrap_or_default()),
+                g(&pl, k),
+                place
+                    .get(k.as_str())
+                    .map_or(Value::Empty, |p| Value::Int(*p as i64)),
+            )
+        })
+        .collect();
+    let sum = |m: &BTreeMap<String, Decimal>| m.values().copied().sum::<Decimal>();
+    let company_target: Option<Decimal> = keys
+        .iter()
+        .filter(|k| *k != UNASSIGNED)
+        .map(|k| {
+            months
+                .iter()
+                .try_fold(Decimal::ZERO, |a, m| target_of(k, *m).map(|t| a + t))
+        })
+        .sum();
+    let totals = row(
+        total_lead(),
+        sum(&net),
+        company_target,
+        sum(&got),
+        sum(&ar),
+        sum(&cost),
+        exp.as_ref().map(|e| {
+            e.values().fold((Decimal::ZERO, Decimal::ZERO), |a, v| {
+                (a.0 + v.0, a.1 + v.1)
+            })
+        }),
+        sum(&pl),
+        Value::Empty,
+    );
+    let mut columns = staff_cols();
+    columns.extend([
+        Column::new("net_sales", "年度实销额", "Net sales", Kind::Money),
+        Column::new("target", "年度目标", "Target", Kind::Money),
+        Column::new("completion", "完成率", "Completion", Kind::Percent),
+        Column::new("collected", "实收款", "Collected", Kind::Money),
+        Column::new("ar", "年末应收", "Receivables at end", Kind::Money),
+        Column::new(
+            "dev_expense",
+            "开发费用",
+            "Development expenses",
+            Kind::Money,
+        ),
+        Column::new("other_expense", "其他费用", "Other expenses", Kind::Money),
+        Column::new("expense_rate", "费用率", "Expense rate", Kind::Percent),
+        Column::new("gross_profit", "个人销售毛利", "Gross profit", Kind::Money),
+        Column::new("note_pl", "期票利息损益", "Note P/L", Kind::Money),
+        Column::new("net_profit", "个人销售净利润", "Net profit", Kind::Money),
+        Column::new("rank", "年度名次", "Rank", Kind::Int),
+    ]);
+    Table {
+        id: "annual-appraisal".into(),
+        title: Msg::new(
+            format!("{}年 年度业务绩效及费用考核表 (1月至{}月)", ctx.month.year, ctx.month.month),
+            format!("Annual performance and expense appraisal, {} Jan–{}", ctx.month.year, ctx.month),
+        ),
+        columns,
+        rows,
+        totals: Some(totals),
+        notes: vec![Msg::new(
+            format!(
+                "名次按{}排列 (M51); 年末应收按客户负责人归属; 费用率 = (开发费用 + 其他费用) / 实销额; 毛利 = 实销额 − 边际成本 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益",
+                if by_target { "累计目标完成率" } else { "累计实销额" }
+            ),
+            format!(
+                "Ranked by {} (M51); receivables by the customers' owner; expense rate = expenses / net sales; gross profit = net sales − marginal cost − expenses; net profit adds the note P/L",
+                if by_target { "cumulative target completion" } else { "cumulative net sales" }
+            ),
+        )],
+    }
 }
 
 /// 客户开发人员个人销售实绩统计表 (§1.A.8), one per salesperson with activity or in T03: the
@@ -1026,7 +1230,7 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
     };
     let roster = Roster::new(ctx.ds);
     let w = month_w(ctx.month);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w);
+    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w, &ctx.cfg.closed_periods);
     let visits = visited_customers(ctx.ds, &roster, w);
     // 本月应收货款: the receivables family's ledgers, summed by the customer's 负责人, so the card
     // agrees with its receivables-by-staff table.
@@ -1181,13 +1385,12 @@ pub fn performance_records(ctx: &Ctx) -> Vec<serde_json::Value> {
     if let Some(rate) = ctx.cfg.bonus_rate {
         let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
         let idx = orders_index(lines);
-        for r in ctx
-            .ds
-            .returns
-            .iter()
-            .flatten()
-            .filter(|r| !r.exchange && ctx.month.contains(r.return_date))
-        {
+        for r in ctx.ds.returns.iter().flatten().filter(|r| {
+            !r.exchange
+                && ctx
+                    .month
+                    .contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+        }) {
             let orig = original_line(r, &idx);
             if orig.is_some_and(|o| Month::of(o.order_date) < ctx.month) {
                 *clawback.entry(return_staff(r, orig, &roster)).or_default() += (r.amount * rate)
@@ -1261,7 +1464,13 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         return vec![];
     }
     let roster = Roster::new(ctx.ds);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(ctx.month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(ctx.month),
+        &ctx.cfg.closed_periods,
+    );
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
     keys.extend(
         roster
@@ -1330,7 +1539,13 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         tmap.get(k).and_then(|rows| month_target(rows, m))
     };
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, month_w(month));
+    let figs = month_figures(
+        ctx.ds,
+        &ctx.entries,
+        &roster,
+        month_w(month),
+        &ctx.cfg.closed_periods,
+    );
     let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
     keys.extend(
         roster
@@ -1738,7 +1953,9 @@ fn returns_table(
         .returns
         .iter()
         .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
+        .filter(|r| {
+            !r.exchange && w.contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+        })
         .filter(|r| {
             r.reason_cat.is_none() && r.reason_text.as_deref().is_none_or(|t| t.trim().is_empty())
         })
@@ -1915,38 +2132,59 @@ fn gross_profit_table(
     {
         *pl.entry(n.staff.clone()).or_default() += n.pl;
     }
-    let expenses = Value::Missing("费用记录".into());
-    let row = |lead: Vec<Value>, net: Decimal, c: Decimal, p: Decimal| {
-        let mut r = lead;
-        if costs.any_cost {
-            r.extend([
-                Value::Money(net),
-                Value::Money(c),
-                Value::Money(net - c),
-                ratio(net - c, net),
-            ]);
-        } else {
-            let m = Value::Missing("成本".into());
-            r.extend([Value::Money(net), m.clone(), m.clone(), m]);
-        }
-        r.extend([
-            expenses.clone(),
-            expenses.clone(),
-            expenses.clone(),
-            if ctx.ds.receipts.is_some() {
+    // M43 from T11 费用 when the sheet is there; "—, 缺少数据: 费用" otherwise, never 0.
+    let exp = ctx
+        .ds
+        .expenses
+        .is_some()
+        .then(|| super::expenses::dev_other(ctx.ds, roster, w));
+    let missing_exp = Value::Missing(super::expenses::SHEET.into());
+    let row =
+        |lead: Vec<Value>, net: Decimal, c: Decimal, p: Decimal, e: Option<(Decimal, Decimal)>| {
+            let mut r = lead;
+            if costs.any_cost {
+                r.extend([
+                    Value::Money(net),
+                    Value::Money(c),
+                    Value::Money(net - c),
+                    ratio(net - c, net),
+                ]);
+            } else {
+                let m = Value::Missing("成本".into());
+                r.extend([Value::Money(net), m.clone(), m.clone(), m]);
+            }
+            // M44 毛利 = 实销额 − 边际成本 − 开发费用 − 其他费用; M45 净利润 = 毛利 + 期票利息损益.
+            let gross = match (costs.any_cost, e) {
+                (true, Some((d, o))) => Value::Money(net - c - d - o),
+                (false, _) => Value::Missing("成本".into()),
+                (_, None) => missing_exp.clone(),
+            };
+            let note_pl = if ctx.ds.receipts.is_some() {
                 Value::Money(p)
             } else {
                 Value::Missing("收款记录".into())
-            },
-            expenses.clone(),
-        ]);
-        r
-    };
+            };
+            let net_profit = match (&gross, &note_pl) {
+                (Value::Money(g), Value::Money(p)) => Value::Money(*g + *p),
+                (Value::Money(_), other) => other.clone(),
+                (g, _) => g.clone(),
+            };
+            r.extend([
+                e.map_or_else(|| missing_exp.clone(), |(d, _)| Value::Money(d)),
+                e.map_or_else(|| missing_exp.clone(), |(_, o)| Value::Money(o)),
+                gross,
+                note_pl,
+                net_profit,
+            ]);
+            r
+        };
     let empty = Figures::default();
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
     keys.extend(cost.keys().chain(pl.keys()).cloned());
+    keys.extend(exp.iter().flat_map(|e| e.keys().cloned()));
     let keys = roster.order(keys);
     let g = |m: &BTreeMap<String, Decimal>, k: &str| m.get(k).copied().unwrap_or_default();
+    let e_of = |k: &str| exp.as_ref().map(|e| e.get(k).copied().unwrap_or_default());
     let rows = keys
         .iter()
         .map(|k| {
@@ -1955,6 +2193,7 @@ fn gross_profit_table(
                 figs.get(k).unwrap_or(&empty).net,
                 g(&cost, k),
                 g(&pl, k),
+                e_of(k),
             )
         })
         .collect();
@@ -1964,6 +2203,11 @@ fn gross_profit_table(
         net_total,
         cost.values().copied().sum(),
         pl.values().copied().sum(),
+        exp.as_ref().map(|e| {
+            e.values().fold((Decimal::ZERO, Decimal::ZERO), |a, v| {
+                (a.0 + v.0, a.1 + v.1)
+            })
+        }),
     );
     let mut columns = staff_cols();
     columns.extend([
@@ -1992,10 +2236,17 @@ fn gross_profit_table(
         Column::new("note_pl", "期票利息损益", "Note P/L", Kind::Money),
         Column::new("net_profit", "个人销售净利润", "Net profit", Kind::Money),
     ]);
-    let mut notes = vec![Msg::new(
-        "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益. 尚无费用记录, 毛利与净利润未计算, 先列边际贡献 = 实销额 − 边际成本",
-        "Gross profit = net sales − marginal cost − development and other expenses; net profit adds the note P/L. No expense records yet: gross and net profit are not computed; contribution = net sales − marginal cost is shown",
-    )];
+    let mut notes = vec![if exp.is_some() {
+        Msg::new(
+            "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用 (S4 第7条); 净利润 = 毛利 + 期票利息损益 (第8条); 开发费用 = 薪水、津贴、机车保险、油料、差旅费, 其他费用 = 交际、赠送、活动、其他 (费用表)",
+            "Gross profit = net sales − marginal cost − development and other expenses (S4 art. 7); net profit adds the note P/L (art. 8); development = salary, allowance, vehicle insurance, fuel, travel; other = entertainment, gifts, events, other (expense sheet)",
+        )
+    } else {
+        Msg::new(
+            "个人销售毛利 = 实销额 − 边际成本总额 − 开发费用 − 其他费用; 净利润 = 毛利 + 期票利息损益. 缺少费用表, 毛利与净利润未计算, 先列边际贡献 = 实销额 − 边际成本",
+            "Gross profit = net sales − marginal cost − development and other expenses; net profit adds the note P/L. No expense sheet: gross and net profit are not computed; contribution = net sales − marginal cost is shown",
+        )
+    }];
     if costs.imputed > 0 {
         notes.push(Msg::new(
             format!("{} 行销售无成本, 按有成本各行的平均边际贡献率估算", costs.imputed),
@@ -2836,7 +3087,14 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
     let (c0, c1) = (costs.sum(w0, |_| true), costs.sum(w1, |_| true));
     let rate = |s: Decimal, c: Decimal| if s.is_zero() { None } else { Some((s - c) / s) };
     let (m0, m1) = (rate(s0, c0), rate(s1, c1));
-    let missing = Value::Missing("费用记录".into());
+    // E from T11 费用 when the sheet is there (M56); "—, 缺少数据: 费用" otherwise.
+    let e = ctx.ds.expenses.is_some().then(|| {
+        (
+            super::expenses::total(ctx.ds, w0),
+            super::expenses::total(ctx.ds, w1),
+        )
+    });
+    let missing = Value::Missing(super::expenses::SHEET.into());
     let mut rows = vec![
         vec![
             Value::Text("实销额 S".into()),
@@ -2859,19 +3117,52 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
             Value::Money(s1 - c1),
             Value::Money(s1 - c1 - s0 + c0),
         ],
+        match e {
+            Some((e0, e1)) => vec![
+                Value::Text("费用 E".into()),
+                Value::Money(e0),
+                Value::Money(e1),
+                Value::Money(e1 - e0),
+            ],
+            None => vec![
+                Value::Text("费用 E".into()),
+                missing.clone(),
+                missing.clone(),
+                missing.clone(),
+            ],
+        },
         vec![
-            Value::Text("费用 E".into()),
-            missing.clone(),
-            missing.clone(),
-            missing.clone(),
+            Value::Text("利润 P = 边际贡献 − 费用".into()),
+            e.map_or_else(|| missing.clone(), |(e0, _)| Value::Money(s0 - c0 - e0)),
+            e.map_or_else(|| missing.clone(), |(_, e1)| Value::Money(s1 - c1 - e1)),
+            e.map_or_else(
+                || missing.clone(),
+                |(e0, e1)| Value::Money((s1 - c1 - e1) - (s0 - c0 - e0)),
+            ),
         ],
     ];
-    let (se, me) = match (m0, m1) {
+    let (e0, e1) = e.unwrap_or_default();
+    let (se, me, ee, dp) = match (m0, m1) {
         (Some(m0), Some(m1)) => {
-            let (a, b, _, _) = profit_variance(s0, m0, Decimal::ZERO, s1, m1, Decimal::ZERO);
-            (Value::Money(a), Value::Money(b))
+            let (a, b, c, d) = profit_variance(s0, m0, e0, s1, m1, e1);
+            (
+                Value::Money(a),
+                Value::Money(b),
+                Value::Money(c),
+                Value::Money(d),
+            )
         }
-        _ => (Value::NotApplicable, Value::NotApplicable),
+        _ => (
+            Value::NotApplicable,
+            Value::NotApplicable,
+            Value::NotApplicable,
+            Value::NotApplicable,
+        ),
+    };
+    let (ee, dp) = if e.is_some() {
+        (ee, dp)
+    } else {
+        (missing.clone(), missing)
     };
     rows.push(vec![
         Value::Text("销售额变动影响 (S1−S0)·m0".into()),
@@ -2889,13 +3180,13 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
         Value::Text("费用变动影响 −(E1−E0)".into()),
         Value::Empty,
         Value::Empty,
-        missing.clone(),
+        ee,
     ]);
     rows.push(vec![
         Value::Text("利润变动 ΔP".into()),
         Value::Empty,
         Value::Empty,
-        missing,
+        dp,
     ]);
     Table {
         id: "profit-variance".into(),
@@ -2908,10 +3199,17 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
         ],
         rows,
         totals: None,
-        notes: vec![Msg::new(
-            "利润 P = 边际贡献 − 费用; 尚无费用记录, 费用影响与利润变动未计算",
-            "Profit = contribution − expenses; no expense records yet, so the expense effect and ΔP are not computed",
-        )],
+        notes: vec![if e.is_some() {
+            Msg::new(
+                "利润 P = 边际贡献 − 费用 (费用表全部类别); ΔP = 销售额变动影响 + 边际贡献率变动影响 + 费用变动影响",
+                "Profit = contribution − expenses (all categories of the expense sheet); ΔP = sales effect + contribution-rate effect + expense effect",
+            )
+        } else {
+            Msg::new(
+                "利润 P = 边际贡献 − 费用; 缺少费用表, 费用影响与利润变动未计算",
+                "Profit = contribution − expenses; no expense sheet, so the expense effect and ΔP are not computed",
+            )
+        }],
     }
 }
 
@@ -3272,13 +3570,9 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
     let dir = Directory::new(ctx.ds);
     let mut rows = Vec::new();
     let (mut amt, mut bonus) = (Decimal::ZERO, Decimal::ZERO);
-    for r in ctx
-        .ds
-        .returns
-        .iter()
-        .flatten()
-        .filter(|r| !r.exchange && w.contains(r.return_date))
-    {
+    for r in ctx.ds.returns.iter().flatten().filter(|r| {
+        !r.exchange && w.contains(deduction_date(r.return_date, &ctx.cfg.closed_periods))
+    }) {
         let orig = original_line(r, &idx);
         let Some(o) = orig.filter(|o| Month::of(o.order_date) < ctx.month) else {
             continue;
@@ -3296,6 +3590,7 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
             Value::Text(r.orig_order_no.clone().unwrap_or_default()),
             Value::Text(Month::of(o.order_date).zh()),
             Value::Date(r.return_date),
+            Value::Text(Month::of(deduction_date(r.return_date, &ctx.cfg.closed_periods)).zh()),
             Value::Qty(r.qty),
             Value::Money(r.amount),
             money_or_empty(b),
@@ -3308,12 +3603,14 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
         Column::new("order_no", "原订单号", "Original order", Kind::Text),
         Column::new("order_month", "原订货月份", "Order month", Kind::Text),
         Column::new("return_date", "退货日期", "Return date", Kind::Date),
+        Column::new("deducted_in", "扣减月份", "Deducted in", Kind::Text),
         Column::new("qty", "退回数量", "Returned qty", Kind::Qty),
         Column::new("amount", "退回金额", "Returned amount", Kind::Money),
         Column::new("bonus", "追回奖金", "Bonus to recover", Kind::Money),
     ]);
     let mut totals = total_lead();
     totals.extend([
+        Value::Empty,
         Value::Empty,
         Value::Empty,
         Value::Empty,
@@ -3335,24 +3632,33 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
         columns,
         rows,
         totals: Some(totals),
-        notes: vec![if ctx.cfg.bonus_rate.is_some() {
-            Msg::new(
-                "追回奖金 = 退回金额 × bonus_rate",
-                "Bonus to recover = returned amount × bonus_rate",
-            )
-        } else {
-            Msg::new(
-                "未设置 bonus_rate, 追回奖金留空 (制度未给出奖金公式)",
-                "bonus_rate is not set: the bonus column is blank (no formula in the seeds)",
-            )
-        }],
+        notes: {
+            let mut n = vec![if ctx.cfg.bonus_rate.is_some() {
+                Msg::new(
+                    "追回奖金 = 退回金额 × bonus_rate",
+                    "Bonus to recover = returned amount × bonus_rate",
+                )
+            } else {
+                Msg::new(
+                    "未设置 bonus_rate, 追回奖金留空 (制度未给出奖金公式)",
+                    "bonus_rate is not set: the bonus column is blank (no formula in the seeds)",
+                )
+            }];
+            if !ctx.cfg.closed_periods.is_empty() {
+                n.push(Msg::new(
+                    format!("已结账月份 ({}) 的退货顺延到下一个未结账月份扣减 (第6条 “本月份(或下月份)”)", ctx.cfg.closed_periods.join("、")),
+                    format!("Returns dated in a closed month ({}) are deducted in the next open month (art. 6)", ctx.cfg.closed_periods.join(", ")),
+                ));
+            }
+            n
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Customer, Salesperson};
+    use crate::model::{Customer, Return, Salesperson};
     use crate::stats::grading::tests::{customer, d, line};
     use rust_decimal_macros::dec;
 
@@ -3695,9 +4001,14 @@ mod tests {
             gp.rows[0][col(gp, "marginal_cost")],
             Value::Missing("成本".into())
         );
+        // No cost data: 毛利 cannot be computed whatever the expenses.
         assert_eq!(
             gp.rows[0][col(gp, "gross_profit")],
-            Value::Missing("费用记录".into())
+            Value::Missing("成本".into())
+        );
+        assert_eq!(
+            gp.rows[0][col(gp, "dev_expense")],
+            Value::Missing("费用".into())
         );
         let cat = find(&ts, "sales-by-category");
         assert_eq!(cat.totals.as_ref().unwrap()[1], Value::Money(company));
@@ -3740,13 +4051,141 @@ mod tests {
         assert_eq!(recs[0]["staff"], "李四");
         assert_eq!(recs[0]["profit_items"][0]["amount"], "¥500.00");
         assert_eq!(recs[0]["net_sales"], "¥800.00");
-        assert_eq!(recs[0]["gross_profit"], "—, 缺少数据: 费用记录");
+        assert_eq!(recs[0]["gross_profit"], "—, 缺少数据: 费用");
         assert_eq!(gp.rows[0][2], Value::Text("李四".into()));
         assert_eq!(
             gp.rows[0][col(gp, "marginal_cost")],
             Value::Money(dec!(500))
         );
         assert_eq!(gp.rows[0][col(gp, "contribution")], Value::Money(dec!(300)));
+    }
+
+    /// M41: with 2024-03 closed, a return dated 2024-03-12 on a February order is deducted in
+    /// April: April's 实销额 and 销货退回 carry it, March's do not, and April's 追回清单 lists it.
+    #[test]
+    fn m41_closed_period_moves_returns_to_the_next_open_month() {
+        assert_eq!(
+            crate::stats::sales::deduction_date(d("2024-03-12"), &["2024-03".into()]),
+            d("2024-04-01")
+        );
+        assert_eq!(
+            crate::stats::sales::deduction_date(
+                d("2024-03-12"),
+                &["2024-03".into(), "2024-04".into()]
+            ),
+            d("2024-05-01")
+        );
+        assert_eq!(
+            crate::stats::sales::deduction_date(d("2024-03-12"), &["2024-02".into()]),
+            d("2024-03-12")
+        );
+        let mut l = line("SO1", "2024-02-10", "C1", dec!(1000));
+        l.staff = Some("李四".into());
+        let ds = Dataset {
+            sales: Some(vec![l]),
+            customers: Some(vec![customer("C1")]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            returns: Some(vec![Return {
+                return_date: d("2024-03-12"),
+                orig_order_no: Some("SO1".into()),
+                customer_id: Some("C1".into()),
+                qty: dec!(1),
+                amount: dec!(200),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let mut cfg = Config::default();
+        cfg.closed_periods = vec!["2024-03".into()];
+        cfg.bonus_rate = Some(dec!(0.05));
+        let net = |m: &str| {
+            let ctx = Ctx::new(&ds, m.parse().unwrap(), &cfg);
+            let ts = tables(&ctx);
+            let sp = find(&ts, "sales-performance").clone();
+            let cb = find(&ts, "return-clawback").clone();
+            (sp, cb)
+        };
+        let (mar, mar_cb) = net("2024-03");
+        let (apr, apr_cb) = net("2024-04");
+        let net_col = col(&mar, "net_sales");
+        assert_eq!(mar.totals.as_ref().unwrap()[net_col], Value::Money(dec!(0)));
+        assert_eq!(
+            apr.totals.as_ref().unwrap()[net_col],
+            Value::Money(dec!(-200))
+        );
+        assert!(mar_cb.rows.is_empty());
+        assert_eq!(apr_cb.rows.len(), 1);
+        assert_eq!(
+            apr_cb.rows[0][col(&apr_cb, "deducted_in")],
+            Value::Text("2024年04月".into())
+        );
+        assert_eq!(
+            apr_cb.rows[0][col(&apr_cb, "bonus")],
+            Value::Money(dec!(10))
+        );
+    }
+
+    /// M44/M45 with T11: 毛利 = 实销额 800 − 边际成本 500 − 开发费用 120 − 其他费用 30 = 150; with
+    /// no note receipts the P/L is 0, so 净利润 = 150. M56 takes E from T11 too, and the annual
+    /// appraisal shows the same figures for the year.
+    #[test]
+    fn m44_m45_m56_with_expenses() {
+        let mut c = customer("C1");
+        c.region = Some("华南".into());
+        let mut l = line("SO1", "2024-03-02", "C1", dec!(800));
+        l.staff = Some("李四".into());
+        l.cost = Some(dec!(500));
+        let mut l0 = line("SO0", "2023-03-02", "C1", dec!(1000));
+        l0.staff = Some("李四".into());
+        l0.cost = Some(dec!(700));
+        let e = |date: &str, cat: &str, amt: Decimal| crate::model::Expense {
+            expense_date: NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(),
+            staff: Some("S2".into()),
+            category: Some(cat.into()),
+            amount: amt,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(vec![l0, l]),
+            customers: Some(vec![c]),
+            salespeople: Some(vec![person("S2", "李四", "二组", "华南")]),
+            receipts: Some(vec![]),
+            expenses: Some(vec![
+                e("2024-03-05", "差旅费", dec!(120)),
+                e("2024-03-06", "交际", dec!(30)),
+                e("2023-03-06", "交际", dec!(100)),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ts = tables(&Ctx::new(&ds, m("2024-03"), &cfg));
+        let gp = find(&ts, "gross-profit");
+        let r = &gp.rows[0];
+        assert_eq!(r[col(gp, "dev_expense")], Value::Money(dec!(120)));
+        assert_eq!(r[col(gp, "other_expense")], Value::Money(dec!(30)));
+        assert_eq!(r[col(gp, "gross_profit")], Value::Money(dec!(150)));
+        assert_eq!(r[col(gp, "net_profit")], Value::Money(dec!(150)));
+        // M56 YTD vs last year: S 1000 → 800, m 30% → 37.5%, E 100 → 150.
+        let pv = find(&ts, "profit-variance");
+        let eff = |label: &str| {
+            pv.rows
+                .iter()
+                .find(|r| matches!(&r[0], Value::Text(t) if t.starts_with(label)))
+                .unwrap()[3]
+                .clone()
+        };
+        assert_eq!(eff("费用 E"), Value::Money(dec!(50)));
+        assert_eq!(eff("费用变动影响"), Value::Money(dec!(-50)));
+        // P0 = 300 − 100 = 200, P1 = 300 − 150 = 150 → ΔP = −50.
+        assert_eq!(eff("利润变动"), Value::Money(dec!(-50)));
+        assert_eq!(eff("利润 P"), Value::Money(dec!(-50)));
+        let ap = find(&ts, "annual-appraisal");
+        let a = &ap.rows[0];
+        assert_eq!(a[col(ap, "net_sales")], Value::Money(dec!(800)));
+        assert_eq!(a[col(ap, "gross_profit")], Value::Money(dec!(150)));
+        assert_eq!(a[col(ap, "expense_rate")], Value::Ratio(dec!(0.1875)));
+        assert_eq!(a[col(ap, "rank")], Value::Int(1));
+        assert_eq!(a[col(ap, "target")], Value::Missing("销售目标".into()));
     }
 
     /// Three years of generated data through all three families: nothing panics, and every
