@@ -227,3 +227,27 @@ fn quarterly_and_annual_add_ons_only_in_their_months() {
     let dec = sheets("2023-12");
     assert!(dec.contains(&"14季度复盘".to_string()) && dec.contains(&"15年度报告".to_string()));
 }
+
+#[test]
+fn pdf_prints_at_most_report_print_rows_and_says_where_the_rest_are() {
+    // 华东, 华南, 东北 and the total: with print_rows = 2 the region table shows two regions and
+    // the note; the workbook keeps every row.
+    let ds = synthetic();
+    let mut cfg = Config::default();
+    cfg.report.print_rows = 2;
+    let engine = Engine::new(None, &[]).unwrap();
+    let pack = report::build(&ds, march(), &cfg, Lang::Zh);
+    let (_, doc) = kebiao::render::pack::pdf(&engine, &pack, Lang::Zh, &cfg).unwrap();
+    let text = page_texts(&doc).join("\n");
+    assert!(
+        text.contains("共 3 行, 此处列出前 2 行, 全部见 Excel 工作簿。"),
+        "{text}"
+    );
+    let arts = kebiao::cmd::pack::produce(&ds, march(), &cfg, Lang::Zh, &engine).unwrap();
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(arts[1].bytes.clone())).unwrap();
+    let sheet = wb.worksheet_range("04销售实绩").unwrap();
+    let cells: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    for r in ["华东", "华南", "东北"] {
+        assert!(cells.iter().any(|c| c == r), "workbook lacks {r}");
+    }
+}

@@ -282,7 +282,7 @@ fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) 
 /// spent on. (No budget key exists in the settings yet, so there is no budget column.)
 fn hospitality_table(ctx: &Ctx, roster: &Roster) -> Table {
     let w = Window::months(ctx.month, ctx.month);
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let mut by: BTreeMap<String, ([Decimal; 3], BTreeSet<String>, usize)> = BTreeMap::new();
     for e in ctx
         .ds

@@ -655,7 +655,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let costs = ctx.costs();
     let cur = ctx.grade_run(ctx.month);
     let prev = ctx.grade_run(ctx.month.prev());
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     vec![
         grade_mix_table(ctx, &cur),
         ranked_table(ctx, &cur, &prev, &dir),
@@ -969,7 +969,7 @@ pub fn migrations(
     cur: &GradeRun,
     prev: &GradeRun,
 ) -> Vec<(String, &'static str, &'static str)> {
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let orders = retention::order_dates(ctx.ds.sales.as_deref().unwrap_or(&[]));
     let mut out = Vec::new();
     for id in all_customers(ctx.ds) {

@@ -41,13 +41,14 @@ pub struct Ctx<'a> {
     pub month: Month,
     pub cfg: &'a Config,
     pub entries: Rc<Vec<sales::NetEntry>>,
-    cache: Rc<Cache>,
+    cache: Rc<Cache<'a>>,
 }
 
 /// Month-independent results, and grading runs by month. Single-threaded on purpose: the families
 /// run one after another, and `Rc`/`RefCell` keep `Ctx` cheap to clone across months.
 #[derive(Default)]
-struct Cache {
+struct Cache<'a> {
+    directory: OnceCell<Rc<grading::Directory<'a>>>,
     costs: OnceCell<Rc<grading::Costs>>,
     ledgers: OnceCell<Rc<receivables::Ledgers>>,
     runs: RefCell<HashMap<Month, Rc<grading::GradeRun>>>,
@@ -79,6 +80,15 @@ impl<'a> Ctx<'a> {
             entries: Rc::clone(&self.entries),
             cache: Rc::clone(&self.cache),
         }
+    }
+
+    /// T01 lookups by customer key, built once.
+    pub fn directory(&self) -> Rc<grading::Directory<'a>> {
+        Rc::clone(
+            self.cache
+                .directory
+                .get_or_init(|| Rc::new(grading::Directory::new(self.ds))),
+        )
     }
 
     /// Cost entries of every line and return (M02), built once.

@@ -173,7 +173,7 @@ pub fn loyalty_score(components: &[Decimal]) -> Option<Decimal> {
 
 /// Everything the tables need about each customer at two dates.
 pub struct Book<'a> {
-    dir: Directory<'a>,
+    dir: std::rc::Rc<Directory<'a>>,
     ids: BTreeSet<String>,
     orders: HashMap<String, Vec<NaiveDate>>,
     churn: i64,
@@ -182,7 +182,7 @@ pub struct Book<'a> {
 impl<'a> Book<'a> {
     fn new(ctx: &'a Ctx) -> Book<'a> {
         Book {
-            dir: Directory::new(ctx.ds),
+            dir: ctx.directory(),
             ids: all_customers(ctx.ds),
             orders: order_dates(ctx.ds.sales.as_deref().unwrap_or(&[])),
             churn: ctx.cfg.churn_days,
@@ -922,7 +922,7 @@ pub fn repeat_purchases(
 /// price insensitivity (M19) and tolerance (M20).
 fn loyalty_table(ctx: &Ctx) -> Table {
     let w = Window::ytd(ctx.month);
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let book = Book::new(ctx);
     let rp = repeat_purchases(
         ctx.ds.sales.as_deref().unwrap_or(&[]),

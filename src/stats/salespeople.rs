@@ -2753,7 +2753,7 @@ fn salesperson_ytd_table(
 /// month last year, and the year to date against the same period last year.
 fn customer_ytd_table(ctx: &Ctx) -> Table {
     let m = ctx.month;
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let key = |e: &NetEntry| e.customer_id.clone();
     let cols = [
         sum_window(&ctx.entries, month_w(m), key),
@@ -2896,7 +2896,7 @@ fn growth_label(this: Decimal, base: Decimal) -> Value {
 
 /// M48 各业种销售总额增长一览表: by the customer's 所属行业, month and YTD, 同比 and 环比.
 fn industry_table(ctx: &Ctx) -> Table {
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let key = |e: &NetEntry| {
         dir.get(&e.customer_id)
             .and_then(|c| c.industry.clone())
@@ -3467,7 +3467,7 @@ fn category_growth_table(ctx: &Ctx) -> Table {
 /// M58 历年客户营业额: per customer and calendar year (up to five, the report year to date), with
 /// the growth of the last year over the one before.
 fn customer_years_table(ctx: &Ctx) -> Table {
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let m = ctx.month;
     let first = ctx
         .entries
@@ -3567,7 +3567,7 @@ fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
     let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
     let idx = orders_index(lines);
     let w = month_w(ctx.month);
-    let dir = Directory::new(ctx.ds);
+    let dir = ctx.directory();
     let mut rows = Vec::new();
     let (mut amt, mut bonus) = (Decimal::ZERO, Decimal::ZERO);
     for r in ctx.ds.returns.iter().flatten().filter(|r| {
