@@ -195,6 +195,38 @@ mod tests {
     }
 
     #[test]
+    fn staging_puts_files_in_place_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        write_all(
+            dir.path(),
+            &[Artifact {
+                name: "a.pdf".into(),
+                bytes: b"old".to_vec(),
+            }],
+        )
+        .unwrap();
+        let mut s = Staging::new(dir.path());
+        s.add(Path::new("a.pdf"), b"new").unwrap();
+        s.add(Path::new("b.pdf"), b"two").unwrap();
+        // Until the commit the old set stands.
+        assert_eq!(std::fs::read(dir.path().join("a.pdf")).unwrap(), b"old");
+        assert!(!dir.path().join("b.pdf").exists());
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(dir.path().join("a.pdf")).unwrap(), b"new");
+        assert_eq!(std::fs::read(dir.path().join("b.pdf")).unwrap(), b"two");
+        // Dropped without a commit: nothing changes and no temporary file stays.
+        let mut s = Staging::new(dir.path());
+        s.add(Path::new("c.pdf"), b"three").unwrap();
+        drop(s);
+        let mut names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["a.pdf", "b.pdf"]);
+    }
+
+    #[test]
     fn streamed_write_replaces_only_on_success() {
         let dir = tempfile::tempdir().unwrap();
         let name = Path::new("big.xlsx");

@@ -60,12 +60,19 @@ pub fn document(
     set_pages(&mut data, vec![Some(1); n]);
     let doc = compile(&data)?;
     let counts = record_page_counts(&doc, n);
-    if counts.iter().all(|c| *c == Some(1)) {
-        return Ok(doc);
-    }
-    drop(doc);
-    set_pages(&mut data, counts);
-    compile(&data)
+    let doc = if counts.iter().all(|c| *c == Some(1)) {
+        doc
+    } else {
+        drop(doc);
+        set_pages(&mut data, counts);
+        compile(&data)?
+    };
+    // typst's memo cache keeps each batch's layouts for several later compiles (Engine::compile
+    // evicts what went unused for 8 of them): with 200 pages a batch that is most of the memory,
+    // and no later batch reuses a record's layout. Keep only what the last compile touched, so a
+    // run of 10,000 forms holds about one batch per thread, not nine.
+    typst::comemo::evict(1);
+    Ok(doc)
 }
 
 /// `pages` of the form data: each record's page count, `null` = let the template find out.
