@@ -139,6 +139,13 @@ pub fn run(cli: &Cli, cmd: &FormsCommand) -> anyhow::Result<u8> {
                     NaiveDate::from_ymd_opt(BLANK_DATE.0, BLANK_DATE.1, BLANK_DATE.2)
                         .expect("valid constant")
                 });
+            let had_problems = ds
+                .problems
+                .iter()
+                .any(|p| p.severity != crate::error::Severity::Notice);
+            // The records carry all a form prints: the workbook's tables need not stay in memory
+            // while thousands of forms are typeset.
+            drop(ds);
             let batch = (*batch).max(1);
             let chunks: Vec<&[serde_json::Value]> = records.chunks(batch).collect();
             let n_pdfs = chunks.len();
@@ -175,17 +182,7 @@ pub fn run(cli: &Cli, cmd: &FormsCommand) -> anyhow::Result<u8> {
                 n_pdfs,
                 out.display()
             );
-            Ok(
-                if ds
-                    .problems
-                    .iter()
-                    .any(|p| p.severity != crate::error::Severity::Notice)
-                {
-                    1
-                } else {
-                    0
-                },
-            )
+            Ok(if had_problems { 1 } else { 0 })
         }
     }
 }
