@@ -251,7 +251,7 @@ pub fn entry_template(spec: &FormSpec) -> Result<Vec<u8>> {
             .filter(|c| !"[]:*?/\\".contains(*c))
             .take(28)
             .collect();
-        ws.set_name(format!("{name}")).map_err(xe)?;
+        ws.set_name(&name).map_err(xe)?;
         for (c, col) in table.columns.iter().enumerate() {
             let label = match &col.group {
                 Some(g) => format!("{g}/{}", col.label),
