@@ -13,6 +13,7 @@ English snake_case key composed from a word list.
 """
 
 import json
+import os
 import pathlib
 import re
 import sys
@@ -238,7 +239,26 @@ ABBR = {"mgmt": "management", "cs": "customer-service", "info": "information", "
         "calc": "calculation", "ar": "AR"}
 
 
+def _english_titles():
+    """id → English title, translated from the Chinese title (scripts/forms_titles_en.txt)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forms_titles_en.txt")
+    out = {}
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            line = line.strip()
+            if line and not line.startswith("#") and "|" in line:
+                k, v = line.split("|", 1)
+                out[k.strip()] = v.strip()
+    return out
+
+
+ENGLISH_TITLES = _english_titles()
+
+
 def english_title(fid):
+    if fid in ENGLISH_TITLES:
+        return ENGLISH_TITLES[fid]
+    # Fallback for a new line in the catalogue without a translation yet: the id spelled out.
     words = [ABBR.get(w, w) for w in fid.split("_")]
     t = " ".join(words)
     return t[0].upper() + t[1:]

@@ -2,7 +2,7 @@
 //! definitions, filled forms from the sample, company overrides, and the template round trip.
 
 use assert_cmd::Command;
-use calamine::{open_workbook, Data, Reader, Xlsx};
+use calamine::{open_workbook, Reader, Xlsx};
 use kebiao::error::Lang;
 use kebiao::forms;
 use kebiao::render::pdf::{page_texts, Engine};
@@ -269,4 +269,140 @@ fn every_form_definition_compiles() {
         let doc = engine.compile("form.typ", files, "2024-01-01".parse().unwrap());
         assert!(doc.is_ok(), "{}: {:?}", spec.id, doc.err());
     }
+}
+
+/// The text of each page of a batch laid out the way `forms fill` does it, without spaces.
+fn batch_pages(id: &str, records: &[serde_json::Value], lang: Lang) -> Vec<String> {
+    let spec = forms::find(id).unwrap();
+    let engine = Engine::new(None, &[]).unwrap();
+    let doc = kebiao::render::form::document(
+        &engine,
+        &spec,
+        records,
+        "测试公司",
+        lang,
+        "2024-01-01".parse().unwrap(),
+    )
+    .unwrap();
+    page_texts(&doc)
+        .into_iter()
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect()
+}
+
+#[test]
+fn batch_numbers_pages_within_each_record() {
+    // One-page records: the first layout's fixed footers stand.
+    let recs: Vec<_> = (1..=3)
+        .map(|i| serde_json::json!({"customer_id": format!("C00{i}"), "name": format!("客户{i}")}))
+        .collect();
+    let pages = batch_pages("customer_data_card", &recs, Lang::Zh);
+    assert_eq!(pages.len(), 3);
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains(&format!("C00{}", i + 1)), "{p}");
+        assert!(p.contains("第1页共1页"), "{p}");
+    }
+    // A record whose update table runs over a page, between two one-page records: its two
+    // pages read 1 of 2 and 2 of 2, the others 1 of 1 (the batch is laid out again).
+    let rows: Vec<_> = (0..40)
+        .map(|i| serde_json::json!({"date": "2024年01月02日", "content": format!("第{i}次更新"), "update": "王"}))
+        .collect();
+    let long = serde_json::json!({"customer_id": "C100", "name": "长客户", "update_record": rows});
+    let pages = batch_pages(
+        "customer_data_card",
+        &[recs[0].clone(), long, recs[1].clone()],
+        Lang::Zh,
+    );
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    assert!(pages[0].contains("C001") && pages[0].contains("第1页共1页"));
+    assert!(
+        pages[1].contains("C100") && pages[1].contains("第1页共2页"),
+        "{}",
+        pages[1]
+    );
+    assert!(
+        pages[2].contains("第39次更新") && pages[2].contains("第2页共2页"),
+        "{}",
+        pages[2]
+    );
+    assert!(
+        pages[3].contains("C002") && pages[3].contains("第1页共1页"),
+        "{}",
+        pages[3]
+    );
+}
+
+#[test]
+fn english_output_prints_the_english_title() {
+    let pages = batch_pages("complaint_register", &[], Lang::En);
+    assert!(
+        pages[0].contains("CustomerComplaintRegister"),
+        "{}",
+        pages[0]
+    );
+    // The Chinese title stays under it: the labels of the form are Chinese.
+    assert!(pages[0].contains("客户投诉登记表"), "{}", pages[0]);
+    assert!(pages[0].contains("Page1of1"), "{}", pages[0]);
+    let zh = batch_pages("complaint_register", &[], Lang::Zh);
+    assert!(!zh[0].contains("CustomerComplaintRegister"), "{}", zh[0]);
+}
+
+#[test]
+fn fill_in_batches_writes_every_batch_the_same_each_run() {
+    let run = || {
+        let dir = tempfile::tempdir().unwrap();
+        kebiao()
+            .args([
+                "forms",
+                "fill",
+                "customer_data_card",
+                "--where",
+                "region=华东",
+                "--batch",
+                "7",
+                "--out",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let a = run();
+    let ds = kebiao::model::load(
+        &["data/sample".into()],
+        None,
+        &kebiao::config::Config::default(),
+    )
+    .unwrap();
+    let n = ds
+        .customers
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|c| c.region.as_deref() == Some("华东"))
+        .count();
+    assert!(n > 14, "{n}");
+    // ceil(n / 7) PDFs, numbered from 001, nothing else (no leftover temporary files).
+    assert_eq!(
+        a.len(),
+        n.div_ceil(7),
+        "{:?}",
+        a.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert_eq!(a[0].0, "customer_data_card_客户资料卡_已填_001.pdf");
+    assert!(a.iter().all(|f| f.1.starts_with(b"%PDF")));
+    // Batches made on several threads: the same bytes every run.
+    let b = run();
+    assert!(a == b, "second run differs");
 }

@@ -64,6 +64,50 @@ fn catalogue_has_171_valid_forms_with_unique_ids() {
     assert_eq!(forms::catalogue().len(), 171);
 }
 
+/// `--lang en` prints each form's English title: a translation of the Chinese title in title
+/// case (客户投诉登记表 is “Customer Complaint Register”, not the id spelled out).
+#[test]
+fn english_titles_are_translations_in_title_case() {
+    let all = forms::try_catalogue().expect("catalogue loads");
+    let small = ["and", "of", "by", "for", "the", "a", "to", "in", "on"];
+    for f in &all {
+        let t = f.title_en.as_deref().unwrap_or_default();
+        for word in t
+            .split([' ', '-', '(', ')', ':', ','])
+            .filter(|w| !w.is_empty())
+        {
+            let first = word.chars().next().unwrap_or(' ');
+            assert!(
+                first.is_uppercase() || small.contains(&word) || !first.is_alphabetic(),
+                "{}: {t:?}: {word:?} not capitalised",
+                f.id
+            );
+        }
+    }
+    // Two forms never share an English title (as no two share a Chinese one).
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &all {
+        let t = f.title_en.as_deref().unwrap_or_default();
+        assert!(seen.insert(t), "{}: English title {t:?} used twice", f.id);
+    }
+    let title = |id: &str| {
+        all.iter()
+            .find(|f| f.id == id)
+            .and_then(|f| f.title_en.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(title("complaint_register"), "Customer Complaint Register");
+    assert_eq!(title("customer_data_card"), "Customer Data Card");
+    assert_eq!(
+        title("cs_staff_leave_request"),
+        "Customer Service Staff Leave Request"
+    );
+    assert_eq!(
+        title("customer_past_present_future_analysis"),
+        "Customer Analysis: Past, Present and Future"
+    );
+}
+
 #[test]
 fn builtin_list_matches_directory() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/forms");
@@ -927,6 +971,6 @@ mod layout {
             .expect("compile");
         let text: String = page_texts(&doc).concat();
         assert!(text.contains("Page 1 of 1"), "{text}");
-        assert!(text.contains("Customer survey plan"), "{text}");
+        assert!(text.contains("Customer Survey Plan"), "{text}");
     }
 }

@@ -139,52 +139,121 @@ pub fn run(cli: &Cli, cmd: &FormsCommand) -> anyhow::Result<u8> {
                     NaiveDate::from_ymd_opt(BLANK_DATE.0, BLANK_DATE.1, BLANK_DATE.2)
                         .expect("valid constant")
                 });
+            let had_problems = ds
+                .problems
+                .iter()
+                .any(|p| p.severity != crate::error::Severity::Notice);
+            // The records carry all a form prints: the workbook's tables need not stay in memory
+            // while thousands of forms are typeset.
+            drop(ds);
             let batch = (*batch).max(1);
             let chunks: Vec<&[serde_json::Value]> = records.chunks(batch).collect();
-            let mut arts = Vec::new();
-            for (i, chunk) in chunks.iter().enumerate() {
-                // Big batches: untagged PDFs are ~7× smaller (DESIGN §5), and a form batch is for printing.
-                let bytes = render::form::pdf(
-                    &engine,
-                    spec,
-                    chunk,
-                    &cfg.company_name,
-                    cli.lang,
-                    date,
-                    chunks.len() == 1,
-                )?;
-                let name = if chunks.len() == 1 {
-                    format!("{}_{}_已填.pdf", spec.id, spec.title)
+            let n_pdfs = chunks.len();
+            let name_of = |i: usize| -> PathBuf {
+                if n_pdfs == 1 {
+                    format!("{}_{}_已填.pdf", spec.id, spec.title).into()
                 } else {
-                    format!("{}_{}_已填_{:03}.pdf", spec.id, spec.title, i + 1)
-                };
-                arts.push(Artifact {
-                    name: name.into(),
-                    bytes,
-                });
-            }
-            output::write_all(out, &arts)?;
+                    format!("{}_{}_已填_{:03}.pdf", spec.id, spec.title, i + 1).into()
+                }
+            };
+            let mut staging = output::Staging::new(out);
+            fill_batches(
+                &chunks,
+                |i, chunk| {
+                    // Big batches: untagged PDFs are ~7× smaller (DESIGN §5), and a form batch is for printing.
+                    render::form::pdf(
+                        &engine,
+                        spec,
+                        chunk,
+                        &cfg.company_name,
+                        cli.lang,
+                        date,
+                        n_pdfs == 1,
+                    )
+                    .map(|bytes| (i, bytes))
+                },
+                |i, bytes| staging.add(&name_of(i), &bytes),
+            )?;
+            staging.commit()?;
             eprintln!(
                 "已填写 {} 份 {}, {} 个 PDF → {} (filled)",
                 records.len(),
                 spec.title,
-                arts.len(),
+                n_pdfs,
                 out.display()
             );
-            Ok(
-                if ds
-                    .problems
-                    .iter()
-                    .any(|p| p.severity != crate::error::Severity::Notice)
-                {
-                    1
-                } else {
-                    0
-                },
-            )
+            Ok(if had_problems { 1 } else { 0 })
         }
     }
 }
+
+/// Lay out the batches on as many threads as there are cores (at most [`MAX_THREADS`]), handing
+/// each finished PDF to `write` on this thread as soon as it is done. A batch's document is
+/// dropped once its PDF is made and the PDF once written, so memory is bounded by the threads ×
+/// the batch size, not by the number of records. The bytes of each batch do not depend on which
+/// thread made it, so output is the same run to run.
+///
+/// # Errors
+/// The first failure reported (a batch or a write); the other threads then stop taking batches.
+fn fill_batches<'a>(
+    chunks: &[&'a [serde_json::Value]],
+    render: impl Fn(usize, &'a [serde_json::Value]) -> Result<(usize, Vec<u8>), Error> + Sync,
+    mut write: impl FnMut(usize, Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, MAX_THREADS)
+        .min(chunks.len().max(1));
+    if threads <= 1 {
+        for (i, chunk) in chunks.iter().enumerate() {
+            let (i, bytes) = render(i, chunk)?;
+            write(i, bytes)?;
+        }
+        return Ok(());
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // A bounded channel: a worker waits while the writer is behind, so finished PDFs never pile up.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(usize, Vec<u8>), Error>>(threads);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, render) = (&next, &stop, &render);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(chunk) = chunks.get(i) else { break };
+                let result = render(i, chunk);
+                if result.is_err() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if tx.send(result).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut first_err: Option<Error> = None;
+        for result in rx {
+            match result.and_then(|(i, bytes)| write(i, bytes)) {
+                Ok(()) => {}
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    })
+}
+
+/// Threads for filling forms: typst uses one core per document; more threads than cores only
+/// add memory.
+const MAX_THREADS: usize = 4;
 
 fn choose<'a>(
     catalogue: &'a [FormSpec],

@@ -8,6 +8,7 @@ use crate::forms::{FormSpec, Kind};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, XlsxError};
 use std::collections::HashMap;
+use typst_layout::PagedDocument;
 
 fn xe(e: XlsxError) -> Error {
     Error::Render(format!("xlsx: {e}"))
@@ -24,15 +25,72 @@ pub fn pdf(
     date: NaiveDate,
     tagged: bool,
 ) -> Result<Vec<u8>> {
+    let doc = document(engine, spec, records, company, lang, date)?;
+    engine.pdf(&doc, &format!("kebiao-form-{}", spec.id), tagged)
+}
+
+/// A batch of filled forms laid out, each record's pages numbered 第 x 页 共 y 页 within the record.
+///
+/// Page numbers are the only thing on a form that needs to know where typst broke the pages, and
+/// asking typst (introspection) makes it lay the whole batch out at least twice. So the first
+/// layout assumes one page per record (fixed footers: one pass); the record markers in the result
+/// tell each record's real page count, and only when some record ran over a page is the batch
+/// laid out again with the true counts (footers do not move the body, so the pages stay put).
+pub fn document(
+    engine: &Engine,
+    spec: &FormSpec,
+    records: &[serde_json::Value],
+    company: &str,
+    lang: Lang,
+    date: NaiveDate,
+) -> Result<PagedDocument> {
     // A form's boxes hold a few lines: a 100,000-character cell would run to hundreds of pages.
     let clipped: Vec<serde_json::Value> = records.iter().map(clip_strings).collect();
-    let data = crate::forms::render_data(spec, &clipped, company, lang);
-    let files = HashMap::from([(
-        "/data.json".to_string(),
-        serde_json::to_vec(&data).expect("JSON of plain values"),
-    )]);
-    let doc = engine.compile("form.typ", files, date)?;
-    engine.pdf(&doc, &format!("kebiao-form-{}", spec.id), tagged)
+    let n = clipped.len().max(1); // no records: the blank form, one empty record
+    let mut data = crate::forms::render_data(spec, &clipped, company, lang);
+    drop(clipped);
+    let compile = |data: &serde_json::Value| -> Result<PagedDocument> {
+        let bytes = serde_json::to_vec(data).map_err(|e| Error::Render(format!("json: {e}")))?;
+        engine.compile(
+            "form.typ",
+            HashMap::from([("/data.json".to_string(), bytes)]),
+            date,
+        )
+    };
+    set_pages(&mut data, vec![Some(1); n]);
+    let doc = compile(&data)?;
+    let counts = record_page_counts(&doc, n);
+    let doc = if counts.iter().all(|c| *c == Some(1)) {
+        doc
+    } else {
+        drop(doc);
+        set_pages(&mut data, counts);
+        compile(&data)?
+    };
+    // typst's memo cache keeps each batch's layouts for several later compiles (Engine::compile
+    // evicts what went unused for 8 of them): with 200 pages a batch that is most of the memory,
+    // and no later batch reuses a record's layout. Keep only what the last compile touched, so a
+    // run of 10,000 forms holds about one batch per thread, not nine.
+    typst::comemo::evict(1);
+    Ok(doc)
+}
+
+/// `pages` of the form data: each record's page count, `null` = let the template find out.
+fn set_pages(data: &mut serde_json::Value, counts: Vec<Option<usize>>) {
+    if let Some(obj) = data.as_object_mut() {
+        obj.insert("pages".into(), serde_json::json!(counts));
+    }
+}
+
+/// Each record's page count, from its start and end markers (`kf-s<i>`, `kf-e<i>` in form.typ).
+fn record_page_counts(doc: &PagedDocument, n: usize) -> Vec<Option<usize>> {
+    (0..n)
+        .map(|i| {
+            let s = super::pdf::label_page(doc, &format!("kf-s{i}"))?;
+            let e = super::pdf::label_page(doc, &format!("kf-e{i}"))?;
+            (e >= s).then(|| e - s + 1)
+        })
+        .collect()
 }
 
 /// Every string of a record cut to what can be printed ([`super::pack::MAX_PRINT_CHARS`]).
@@ -193,7 +251,7 @@ pub fn entry_template(spec: &FormSpec) -> Result<Vec<u8>> {
             .filter(|c| !"[]:*?/\\".contains(*c))
             .take(28)
             .collect();
-        ws.set_name(format!("{name}")).map_err(xe)?;
+        ws.set_name(&name).map_err(xe)?;
         for (c, col) in table.columns.iter().enumerate() {
             let label = match &col.group {
                 Some(g) => format!("{g}/{}", col.label),

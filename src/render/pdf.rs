@@ -145,6 +145,17 @@ impl Engine {
     }
 }
 
+/// The page (1-based) of the element labelled `name` (e.g. a `#metadata(..)#label("kf-s3")`
+/// marker) in a laid-out document; `None` when the label is missing or not unique. A label
+/// lookup is indexed, so asking for every record of a batch stays linear.
+pub fn label_page(doc: &PagedDocument, name: &str) -> Option<usize> {
+    use typst::introspection::Introspector;
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern(name))?;
+    let intro = doc.introspector();
+    let elem = intro.query_label(label).ok()?;
+    intro.page(elem.location()?).map(|p| p.get())
+}
+
 /// Render one page to PNG (previews, tests, goldens).
 pub fn png(doc: &PagedDocument, page: usize, pixel_per_pt: f32) -> Option<Vec<u8>> {
     let page = doc.pages().get(page)?;
