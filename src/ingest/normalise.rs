@@ -4,7 +4,7 @@
 //! common path beyond the value returned.
 
 use super::cell::{fmt_float, Cell};
-use crate::error::Msg;
+use crate::error::{clip, Msg};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
@@ -61,10 +61,13 @@ pub fn nfkc(s: &str) -> Cow<'_, str> {
 /// Errors and uncached formulas are never read as values.
 fn check_special(c: &Cell) -> Result<(), Bad> {
     match c {
-        Cell::Error(e) => Err(bad(
-            format!("单元格是错误值 {e}"),
-            format!("the cell holds the error value {e}"),
-        )),
+        Cell::Error(e) => {
+            let e = clip(e);
+            Err(bad(
+                format!("单元格是错误值 {e}"),
+                format!("the cell holds the error value {e}"),
+            ))
+        }
         Cell::NoCache => Err(bad(
             "公式没有保存计算结果(请在 Excel 中打开、计算并保存)",
             "formula without a saved result (open, recalculate and save it in Excel)",
@@ -147,6 +150,7 @@ pub fn id(c: &Cell) -> Result<Option<String>, Bad> {
 }
 
 fn damaged(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("编号 {raw} 已被 Excel 存成数字,后几位已丢失,无法恢复(请把该列设为文本后重新录入)"),
         format!("identifier {raw} was stored as a number by Excel and has lost its last digits; it cannot be recovered (format the column as text and re-enter it)"),
@@ -345,6 +349,7 @@ fn split_date_time(s: &str) -> (&str, &str) {
 }
 
 fn not_a_date(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("“{raw}”不是可识别的日期"),
         format!("“{raw}” is not a date kebiao can read"),
@@ -389,6 +394,7 @@ pub fn date(c: &Cell, ctx: Ctx) -> Result<Option<NaiveDate>, Bad> {
 pub fn month(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
     check_special(c)?;
     let not_month = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是可识别的月份(应为 2024-01)"),
             format!("“{raw}” is not a month (expected 2024-01)"),
@@ -485,6 +491,7 @@ pub fn period(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
 const CAPITAL_NUMERALS: &str = "零壹贰叁肆伍陆柒捌玖拾佰仟萬億圆整角分";
 
 fn not_a_number(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("“{raw}”不是数字"),
         format!("“{raw}” is not a number"),
@@ -494,6 +501,11 @@ fn not_a_number(raw: &str) -> Bad {
 fn f64_to_decimal(f: f64) -> Option<Decimal> {
     if !f.is_finite() {
         return None;
+    }
+    // A whole number (most quantities and many amounts) converts exactly without the general
+    // base-2 conversion.
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        return Some(Decimal::from(f as i64));
     }
     // from_f64 rounds to the shortest decimal that the double stands for (0.1 → 0.1, not
     // 0.1000000000000000055…), which is what the clerk typed.
@@ -509,12 +521,10 @@ pub fn parse_decimal_text(s: &str) -> Result<Decimal, Bad> {
         return Err(not_a_number(s));
     }
     if t.chars().any(|c| CAPITAL_NUMERALS.contains(c)) && !t.chars().any(|c| c.is_ascii_digit()) {
+        let raw = clip(s.trim());
         return Err(bad(
-            format!("“{}”是大写金额,请改为数字", s.trim()),
-            format!(
-                "“{}” is written in capital numerals; type it as digits",
-                s.trim()
-            ),
+            format!("“{raw}”是大写金额,请改为数字"),
+            format!("“{raw}” is written in capital numerals; type it as digits"),
         ));
     }
     let mut neg = false;
@@ -608,6 +618,7 @@ pub fn qty(c: &Cell) -> Result<Option<Decimal>, Bad> {
 /// An integer; `60天` and `60.0` are read as 60.
 pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
     let not_int = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是整数"),
             format!("“{raw}” is not a whole number"),
@@ -645,6 +656,7 @@ pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
 pub fn boolean(c: &Cell) -> Result<Option<bool>, Bad> {
     check_special(c)?;
     let not_bool = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是 是/否"),
             format!("“{raw}” is not yes/no"),
@@ -725,7 +737,8 @@ pub fn enumv(c: &Cell, def: &EnumDef) -> Result<Option<EnumValue>, Bad> {
     }
     Ok(Some(match best {
         Some((_, v)) => EnumValue::Matched(v),
-        None => EnumValue::Fallback(def.fallback, t),
+        // The raw text only goes into the message: clipped like every quoted value.
+        None => EnumValue::Fallback(def.fallback, clip(&t)),
     }))
 }
 
