@@ -861,6 +861,51 @@ mod tests {
     }
 
     #[test]
+    fn messages_quote_a_clipped_value() {
+        let big = "壹".repeat(100_000);
+        let huge = "x".repeat(100_000);
+        fn short<T: std::fmt::Debug>(r: Result<Option<T>, Bad>) {
+            let m = match r {
+                Err(Bad(m)) => m,
+                other => panic!("expected an error, got {other:?}"),
+            };
+            assert!(m.zh.chars().count() < 400, "{} chars", m.zh.chars().count());
+            assert!(m.en.chars().count() < 400, "{} chars", m.en.chars().count());
+        }
+        short(money(&t(&big)));
+        short(money(&t(&huge)));
+        short(date(&t(&huge), C));
+        short(month(&t(&huge), C));
+        short(int(&t(&huge)));
+        short(boolean(&t(&huge)));
+        short(id(&t(&format!("1.1E+{}", "1".repeat(100_000)))));
+        short(money(&Cell::Error(huge.clone())));
+        static D: EnumDef = EnumDef {
+            values: &["甲"],
+            aliases: &[],
+            fallback: "其他",
+        };
+        match enumv(&t(&huge), &D) {
+            Ok(Some(EnumValue::Fallback(_, raw))) => assert!(raw.chars().count() <= 201),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn whole_floats_convert_exactly() {
+        assert_eq!(money(&Cell::Float(-0.0)), Ok(Some(dec!(0))));
+        assert_eq!(
+            money(&Cell::Float(8.0e15)),
+            Ok(Some(dec!(8000000000000000)))
+        );
+        assert_eq!(
+            money(&Cell::Float(1e20)),
+            Ok(Some(dec!(100000000000000000000)))
+        );
+        assert_eq!(money(&Cell::Float(12.5)), Ok(Some(dec!(12.5))));
+    }
+
+    #[test]
     fn ids_stay_text_and_damage_is_reported() {
         assert_eq!(
             id(&Cell::Float(13800000000.0)),

@@ -783,6 +783,71 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_file_says_so() {
+        match read_book(Path::new("空.xlsx"), b"") {
+            Err(Error::Unreadable { msg, .. }) => assert!(msg.contains("文件为空"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_from_cells_in_any_order() {
+        let t = |s: &str| Cell::Text(s.into());
+        let mut sink = RowSink::new();
+        sink.push(0, 0, t("a"));
+        sink.push(0, 2, t("c"));
+        sink.push(2, 1, t("e"));
+        assert!(sink.ordered);
+        let rows = sink.finish();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].row, 2);
+        assert_eq!(rows[0].get(2), Some(&t("c")));
+        let mut sink = RowSink::new();
+        sink.push(3, 1, t("late"));
+        sink.push(1, 4, t("x"));
+        sink.push(1, 0, t("w"));
+        sink.push(3, 1, t("later"));
+        assert!(!sink.ordered);
+        let rows = sink.finish();
+        let got: Vec<(u32, Vec<u32>)> = rows
+            .iter()
+            .map(|r| (r.row, r.cells.iter().map(|c| c.0).collect()))
+            .collect();
+        assert_eq!(got, vec![(1, vec![0, 4]), (3, vec![1])]);
+        // A later cell at the same place replaces the earlier one.
+        assert_eq!(rows[1].get(1), Some(&t("later")));
+    }
+
+    #[test]
+    fn merges_found_after_sheet_data_across_chunks() {
+        use std::io::Write;
+        // Stored (not compressed), so the reads come in 64 KiB chunks and the end tag can be
+        // placed across the seam between the first two.
+        let mut xml =
+            String::from("<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+        while xml.len() < 65536 - 5 {
+            xml.push(' ');
+        }
+        xml.push_str("</sheetData><mergeCells count=\"2\"><mergeCell ref=\"A1:C1\"/><mergeCell ref=\"B2:B5\"/></mergeCells></worksheet>");
+        let mut buf = Vec::new();
+        {
+            let mut w = zip::ZipWriter::new(Cursor::new(&mut buf));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+            w.write_all(xml.as_bytes()).unwrap();
+            w.finish().unwrap();
+        }
+        let mut z = zip::ZipArchive::new(Cursor::new(&buf[..])).unwrap();
+        assert_eq!(
+            scan_merges(&mut z, "xl/worksheets/sheet1.xml"),
+            Some(vec![(0, 0, 0, 2), (1, 1, 4, 1)])
+        );
+        // A sheet without merges has none; a missing part falls back (None).
+        assert_eq!(scan_merges(&mut z, "xl/worksheets/sheet9.xml"), None);
+    }
+
+    #[test]
     fn sniff_by_content() {
         assert_eq!(sniff(b"\xEF\xBB\xBFa,b\n1,2\n"), Kind::Csv);
         assert_eq!(sniff(b"  <html><table></table>"), Kind::Html);

@@ -829,6 +829,51 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_cell_in_the_header_rows_is_not_a_header() {
+        let big = "客户名称".repeat(25_000);
+        let mut s = sheet(
+            "客户信息",
+            vec![
+                row(0, &[(0, big.as_str())]),
+                row(1, &[(0, "客户编号"), (1, "客户名称"), (2, big.as_str())]),
+                row(2, &[(0, "C001"), (1, "甲公司")]),
+            ],
+            vec![],
+        );
+        let t = std::time::Instant::now();
+        let mut f = Found::default();
+        find_tables("t.xlsx", &mut s, None, &mut f);
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        assert_eq!(f.tables.len(), 1);
+        assert_eq!(f.tables[0].header_row, 2);
+        assert_eq!(f.tables[0].rows.len(), 1);
+        // Not read as a column, and not quoted in full anywhere.
+        assert_eq!(f.tables[0].columns.len(), 2);
+        assert!(f
+            .problems
+            .iter()
+            .all(|p| p.raw.chars().count() <= 201 && p.problem.zh.chars().count() < 400));
+    }
+
+    #[test]
+    fn a_huge_total_label_is_clipped() {
+        let big = format!("合计{}", "x".repeat(100_000));
+        let mut s = sheet(
+            "客户信息",
+            vec![
+                row(0, &[(0, "客户编号"), (1, "客户名称")]),
+                row(1, &[(0, "C001"), (1, "甲公司")]),
+                row(2, &[(0, "合计"), (1, big.as_str())]),
+            ],
+            vec![],
+        );
+        let mut f = Found::default();
+        find_tables("t.xlsx", &mut s, None, &mut f);
+        assert_eq!(f.tables[0].rows.len(), 1);
+        assert!(f.problems.iter().all(|p| p.raw.chars().count() <= 201));
+    }
+
+    #[test]
     fn total_labels() {
         for t in [
             "合计",
