@@ -137,6 +137,22 @@ fn build_table<T>(
     b
 }
 
+/// [`build_table`], then free the tables' cells: after typing only their column maps are used,
+/// and freeing each table's cells as soon as it is typed keeps the peak memory of a large input
+/// near one copy of the data instead of cells and records side by side.
+fn type_and_free<T>(
+    raws: &mut [RawTable],
+    id: TableId,
+    probs: &mut Vec<Problem>,
+    f: impl FnMut(&mut Row) -> Option<T>,
+) -> Built<T> {
+    let b = build_table(raws, id, probs, f);
+    for t in raws.iter_mut().filter(|t| t.table == id) {
+        t.rows = Vec::new();
+    }
+    b
+}
+
 /// An identifier column written mostly as text with leading zeros ("001616528") where some
 /// cells are numbers ("1616528"): Excel dropped those zeros, and the ids no longer match. Listed,
 /// not repaired: the true width is a guess (corpus: 朝阳医院2018销售, 社保卡号).
@@ -846,6 +862,11 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
     // The sales lines are most of the rows: they are typed on a second thread while the other
     // tables are typed here. Their problems are put back where sequential typing put them (after
     // 销售目标's), so the output does not depend on the thread.
+    // The sales tables move to the sales thread (and come back without their cells).
+    let (sales_raws, rest): (Vec<RawTable>, Vec<RawTable>) =
+        raws.into_iter().partition(|t| t.table == TableId::Sales);
+    let mut raws = rest;
+    let slot = std::sync::Mutex::new(Some(sales_raws));
     let (
         customers,
         mut idx,
@@ -859,15 +880,16 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         mut complaints,
         mut surveys,
     ) = std::thread::scope(|scope| {
-        let raws = &raws;
         let type_sales = || {
+            let mut sales_raws = slot.lock().ok().and_then(|mut s| s.take())?;
             let mut sp = Vec::new();
-            let mut b = build_table(raws, TableId::Sales, &mut sp, sale);
-            net_amount_sheets(raws, &mut b.recs, &mut sp);
-            (b, sp)
+            let mut b = type_and_free(&mut sales_raws, TableId::Sales, &mut sp, sale);
+            net_amount_sheets(&sales_raws, &mut b.recs, &mut sp);
+            Some((b, sp, sales_raws))
         };
         let job = std::thread::Builder::new().spawn_scoped(scope, type_sales);
-        let mut customers = build_table(&raws, TableId::Customers, p, customer);
+        let raws = &mut raws;
+        let mut customers = type_and_free(raws, TableId::Customers, p, customer);
         // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
         let mut named_only = 0usize;
         for (c, _) in customers.recs.iter_mut() {
@@ -941,22 +963,30 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
                 })
                 .or_insert(Some(i));
         }
-        let products = build_table(&raws, TableId::Products, p, product);
-        let salespeople = build_table(&raws, TableId::Salespeople, p, salesperson);
-        let targets = build_table(&raws, TableId::Targets, p, target);
+        let products = type_and_free(raws, TableId::Products, p, product);
+        let salespeople = type_and_free(raws, TableId::Salespeople, p, salesperson);
+        let targets = type_and_free(raws, TableId::Targets, p, target);
         // Where the sales problems go: after those of the tables typed before them.
         let sales_at = p.len();
-        let returns = build_table(&raws, TableId::Returns, p, ret);
-        let receipts = build_table(&raws, TableId::Receipts, p, receipt);
-        let interactions = build_table(&raws, TableId::Interactions, p, interaction);
-        let complaints = build_table(&raws, TableId::Complaints, p, complaint);
-        let surveys = build_table(&raws, TableId::CreditSurveys, p, credit_survey);
-        let (sales, sales_probs) = match job {
+        let returns = type_and_free(raws, TableId::Returns, p, ret);
+        let receipts = type_and_free(raws, TableId::Receipts, p, receipt);
+        let interactions = type_and_free(raws, TableId::Interactions, p, interaction);
+        let complaints = type_and_free(raws, TableId::Complaints, p, complaint);
+        let surveys = type_and_free(raws, TableId::CreditSurveys, p, credit_survey);
+        let typed = match job {
             Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
             // No thread to be had: type them here.
             Err(_) => type_sales(),
         };
-        p.splice(sales_at..sales_at, sales_probs);
+        let sales = match typed {
+            Some((sales, sales_probs, sales_raws)) => {
+                p.splice(sales_at..sales_at, sales_probs);
+                raws.extend(sales_raws);
+                sales
+            }
+            // Unreachable: the slot is taken once, by the one call that runs.
+            None => build_table(&[], TableId::Sales, p, sale),
+        };
         (
             customers,
             idx,
@@ -972,31 +1002,6 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         )
     });
     laps.lap("typing");
-    // The cells of the tables typed above are not needed any more (only their column maps are):
-    // free them on another thread while linking runs. Freeing 3 million strings took a tenth
-    // of `check`'s time on the calling thread.
-    let mut raws = raws;
-    let typed: Vec<Vec<ingest::RawRow>> = raws
-        .iter_mut()
-        .filter(|t| {
-            matches!(
-                t.table,
-                TableId::Customers
-                    | TableId::Products
-                    | TableId::Salespeople
-                    | TableId::Targets
-                    | TableId::Sales
-                    | TableId::Returns
-                    | TableId::Receipts
-                    | TableId::Interactions
-                    | TableId::Complaints
-                    | TableId::CreditSurveys
-            )
-        })
-        .map(|t| std::mem::take(&mut t.rows))
-        .collect();
-    // Without a thread the closure (and the cells) is simply dropped here.
-    let _ = std::thread::Builder::new().spawn(move || drop(typed));
 
     let customers_found = customers.found;
     let cust_count = customers.count(TableId::Customers);
