@@ -256,13 +256,13 @@ fn zero_byte_file() {
     let (check, _) = case(
         &p,
         &Expect {
-            check: &[1, 2],
+            check: &[2],
             pack: &[2],
             says: &[],
         },
     );
     let said = format!("{}{}", check.stdout, check.stderr);
-    assert!(said.contains("空"), "says the file is empty: {said}");
+    assert!(said.contains("文件为空"), "says the file is empty: {said}");
 }
 
 #[test]

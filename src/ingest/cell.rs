@@ -27,7 +27,8 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            // Stops at the first visible character (trim would also scan from the end).
+            Cell::Text(s) => s.chars().all(char::is_whitespace),
             _ => false,
         }
     }
@@ -87,19 +88,21 @@ pub fn from_data(d: &calamine::Data) -> Cell {
     }
 }
 
-pub fn from_data_ref(d: &calamine::DataRef<'_>) -> Cell {
+/// Convert a streamed cell, taking its string instead of copying it (an inline string is already
+/// owned; only a shared string is copied out of the shared-string table).
+pub fn from_data_ref(d: calamine::DataRef<'_>) -> Cell {
     use calamine::DataRef;
     match d {
         DataRef::Empty => Cell::Empty,
-        DataRef::String(s) => Cell::Text(s.clone()),
-        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
-        DataRef::Float(f) => Cell::Float(*f),
-        DataRef::Int(i) => Cell::Int(*i),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(dt) => excel_dt(dt),
-        DataRef::DateTimeIso(s) => Cell::Text(s.clone()),
-        DataRef::DurationIso(s) => Cell::Text(s.clone()),
-        DataRef::Error(e) => Cell::Error(error_text(e)),
+        DataRef::String(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Float(f) => Cell::Float(f),
+        DataRef::Int(i) => Cell::Int(i),
+        DataRef::Bool(b) => Cell::Bool(b),
+        DataRef::DateTime(dt) => excel_dt(&dt),
+        DataRef::DateTimeIso(s) => Cell::Text(s),
+        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::Error(e) => Cell::Error(error_text(&e)),
     }
 }
 

@@ -131,6 +131,59 @@ fn kind_notice(path: &Path, name: &str, kind: open::Kind) -> Option<Problem> {
     })
 }
 
+/// Stage timings for profiling: with `KEBIAO_TIMES=1` in the environment each `lap` prints the
+/// wall time and the CPU time (from /proc, Linux only) since the previous lap to stderr. CPU time
+/// is what to compare on a shared machine. Off by default, so output stays byte-identical.
+pub struct Laps {
+    on: bool,
+    t: std::time::Instant,
+    cpu: f64,
+}
+
+/// CPU seconds (user + system) used by this process so far; 0 where /proc is not available.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+impl Laps {
+    pub fn new() -> Laps {
+        let on = std::env::var_os("KEBIAO_TIMES").is_some_and(|v| v == "1");
+        Laps {
+            on,
+            t: std::time::Instant::now(),
+            cpu: if on { cpu_seconds() } else { 0.0 },
+        }
+    }
+
+    pub fn lap(&mut self, what: &str) {
+        if self.on {
+            let cpu = cpu_seconds();
+            eprintln!(
+                "[time] {what}: wall {:.3}s, cpu {:.2}s",
+                self.t.elapsed().as_secs_f64(),
+                cpu - self.cpu
+            );
+            self.t = std::time::Instant::now();
+            self.cpu = cpu;
+        }
+    }
+}
+
+impl Default for Laps {
+    fn default() -> Self {
+        Laps::new()
+    }
+}
+
 /// Everything read from the inputs, before typing.
 #[derive(Debug, Default)]
 pub struct Ingested {
@@ -146,6 +199,7 @@ pub struct Ingested {
 pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Ingested> {
     let files = expand_inputs(inputs)?;
     let mut found = table::Found::default();
+    let mut laps = Laps::new();
     for path in &files {
         let bytes = std::fs::read(path).map_err(|e| Error::Unreadable {
             path: path.clone(),
@@ -162,6 +216,7 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
                 msg: "文件已损坏,读取时出错 (the file is damaged; the reader failed)".into(),
             })
         })?;
+        laps.lap("open (parse cells)");
         drop(bytes);
         let name = display_name(path);
         if let Some(p) = kind_notice(path, &name, book.kind) {
@@ -170,6 +225,7 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
         for mut sheet in book.sheets {
             table::find_tables(&name, &mut sheet, mapping, &mut found);
         }
+        laps.lap("find tables");
     }
     Ok(Ingested {
         tables: found.tables,

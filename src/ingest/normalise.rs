@@ -4,7 +4,7 @@
 //! common path beyond the value returned.
 
 use super::cell::{fmt_float, Cell};
-use crate::error::Msg;
+use crate::error::{clip, Msg};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
@@ -61,10 +61,13 @@ pub fn nfkc(s: &str) -> Cow<'_, str> {
 /// Errors and uncached formulas are never read as values.
 fn check_special(c: &Cell) -> Result<(), Bad> {
     match c {
-        Cell::Error(e) => Err(bad(
-            format!("单元格是错误值 {e}"),
-            format!("the cell holds the error value {e}"),
-        )),
+        Cell::Error(e) => {
+            let e = clip(e);
+            Err(bad(
+                format!("单元格是错误值 {e}"),
+                format!("the cell holds the error value {e}"),
+            ))
+        }
         Cell::NoCache => Err(bad(
             "公式没有保存计算结果(请在 Excel 中打开、计算并保存)",
             "formula without a saved result (open, recalculate and save it in Excel)",
@@ -147,6 +150,7 @@ pub fn id(c: &Cell) -> Result<Option<String>, Bad> {
 }
 
 fn damaged(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("编号 {raw} 已被 Excel 存成数字,后几位已丢失,无法恢复(请把该列设为文本后重新录入)"),
         format!("identifier {raw} was stored as a number by Excel and has lost its last digits; it cannot be recovered (format the column as text and re-enter it)"),
@@ -345,6 +349,7 @@ fn split_date_time(s: &str) -> (&str, &str) {
 }
 
 fn not_a_date(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("“{raw}”不是可识别的日期"),
         format!("“{raw}” is not a date kebiao can read"),
@@ -389,6 +394,7 @@ pub fn date(c: &Cell, ctx: Ctx) -> Result<Option<NaiveDate>, Bad> {
 pub fn month(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
     check_special(c)?;
     let not_month = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是可识别的月份(应为 2024-01)"),
             format!("“{raw}” is not a month (expected 2024-01)"),
@@ -485,6 +491,7 @@ pub fn period(c: &Cell, ctx: Ctx) -> Result<Option<String>, Bad> {
 const CAPITAL_NUMERALS: &str = "零壹贰叁肆伍陆柒捌玖拾佰仟萬億圆整角分";
 
 fn not_a_number(raw: &str) -> Bad {
+    let raw = clip(raw);
     bad(
         format!("“{raw}”不是数字"),
         format!("“{raw}” is not a number"),
@@ -494,6 +501,11 @@ fn not_a_number(raw: &str) -> Bad {
 fn f64_to_decimal(f: f64) -> Option<Decimal> {
     if !f.is_finite() {
         return None;
+    }
+    // A whole number (most quantities and many amounts) converts exactly without the general
+    // base-2 conversion.
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        return Some(Decimal::from(f as i64));
     }
     // from_f64 rounds to the shortest decimal that the double stands for (0.1 → 0.1, not
     // 0.1000000000000000055…), which is what the clerk typed.
@@ -509,12 +521,10 @@ pub fn parse_decimal_text(s: &str) -> Result<Decimal, Bad> {
         return Err(not_a_number(s));
     }
     if t.chars().any(|c| CAPITAL_NUMERALS.contains(c)) && !t.chars().any(|c| c.is_ascii_digit()) {
+        let raw = clip(s.trim());
         return Err(bad(
-            format!("“{}”是大写金额,请改为数字", s.trim()),
-            format!(
-                "“{}” is written in capital numerals; type it as digits",
-                s.trim()
-            ),
+            format!("“{raw}”是大写金额,请改为数字"),
+            format!("“{raw}” is written in capital numerals; type it as digits"),
         ));
     }
     let mut neg = false;
@@ -690,6 +700,7 @@ pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
 /// An integer; `60天` and `60.0` are read as 60.
 pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
     let not_int = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是整数"),
             format!("“{raw}” is not a whole number"),
@@ -727,6 +738,7 @@ pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
 pub fn boolean(c: &Cell) -> Result<Option<bool>, Bad> {
     check_special(c)?;
     let not_bool = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是 是/否"),
             format!("“{raw}” is not yes/no"),
@@ -807,7 +819,8 @@ pub fn enumv(c: &Cell, def: &EnumDef) -> Result<Option<EnumValue>, Bad> {
     }
     Ok(Some(match best {
         Some((_, v)) => EnumValue::Matched(v),
-        None => EnumValue::Fallback(def.fallback, t),
+        // The raw text only goes into the message: clipped like every quoted value.
+        None => EnumValue::Fallback(def.fallback, clip(&t)),
     }))
 }
 
@@ -927,6 +940,51 @@ mod tests {
             money(&Cell::NoCache).is_err(),
             "an uncached formula is never 0"
         );
+    }
+
+    #[test]
+    fn messages_quote_a_clipped_value() {
+        let big = "壹".repeat(100_000);
+        let huge = "x".repeat(100_000);
+        fn short<T: std::fmt::Debug>(r: Result<Option<T>, Bad>) {
+            let m = match r {
+                Err(Bad(m)) => m,
+                other => panic!("expected an error, got {other:?}"),
+            };
+            assert!(m.zh.chars().count() < 400, "{} chars", m.zh.chars().count());
+            assert!(m.en.chars().count() < 400, "{} chars", m.en.chars().count());
+        }
+        short(money(&t(&big)));
+        short(money(&t(&huge)));
+        short(date(&t(&huge), C));
+        short(month(&t(&huge), C));
+        short(int(&t(&huge)));
+        short(boolean(&t(&huge)));
+        short(id(&t(&format!("1.1E+{}", "1".repeat(100_000)))));
+        short(money(&Cell::Error(huge.clone())));
+        static D: EnumDef = EnumDef {
+            values: &["甲"],
+            aliases: &[],
+            fallback: "其他",
+        };
+        match enumv(&t(&huge), &D) {
+            Ok(Some(EnumValue::Fallback(_, raw))) => assert!(raw.chars().count() <= 201),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn whole_floats_convert_exactly() {
+        assert_eq!(money(&Cell::Float(-0.0)), Ok(Some(dec!(0))));
+        assert_eq!(
+            money(&Cell::Float(8.0e15)),
+            Ok(Some(dec!(8000000000000000)))
+        );
+        assert_eq!(
+            money(&Cell::Float(1e20)),
+            Ok(Some(dec!(100000000000000000000)))
+        );
+        assert_eq!(money(&Cell::Float(12.5)), Ok(Some(dec!(12.5))));
     }
 
     #[test]

@@ -41,28 +41,16 @@ impl Kind {
     }
 }
 
+/// Position of the first `needle` in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    memchr::memmem::find(hay, needle)
+}
+
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    if needle.is_empty() || hay.len() < needle.len() {
-        return false;
-    }
-    let first = needle[0];
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        match hay[i..=hay.len() - needle.len()]
-            .iter()
-            .position(|&b| b == first)
-        {
-            None => return false,
-            Some(p) => {
-                i += p;
-                if &hay[i..i + needle.len()] == needle {
-                    return true;
-                }
-                i += 1;
-            }
-        }
-    }
-    false
+    find(hay, needle).is_some()
 }
 
 fn utf16(s: &str) -> Vec<u8> {
@@ -191,18 +179,83 @@ fn unreadable(path: &Path, zh: &str, en: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Group (row, col, cell) triples into sorted sparse rows.
+/// Builds sparse rows straight from a reader's cells. Readers give cells in row-major order, so a
+/// cell is appended to the current row without an intermediate list of triples (which doubled
+/// the memory of a large sheet and moved every cell twice); any cell out of order makes `finish`
+/// sort once.
+#[derive(Default)]
+struct RowSink {
+    rows: Vec<SheetRow>,
+    ordered: bool,
+    n: usize,
+}
+
+impl RowSink {
+    fn new() -> RowSink {
+        RowSink {
+            rows: Vec::new(),
+            ordered: true,
+            n: 0,
+        }
+    }
+
+    fn push(&mut self, r: u32, c: u32, v: Cell) {
+        self.n += 1;
+        match self.rows.last_mut() {
+            Some(last) if last.row == r => {
+                if last.cells.last().is_some_and(|(pc, _)| *pc >= c) {
+                    self.ordered = false;
+                }
+                last.cells.push((c, v));
+            }
+            last => {
+                let (prev_row, prev_len) = last.map_or((None, 4), |l| (Some(l.row), l.cells.len()));
+                if prev_row.is_some_and(|p| p > r) {
+                    self.ordered = false;
+                }
+                // The previous row's width is the best guess for this one's.
+                let cap = prev_len;
+                let mut cells = Vec::with_capacity(cap);
+                cells.push((c, v));
+                self.rows.push(SheetRow { row: r, cells });
+            }
+        }
+    }
+
+    fn finish(self) -> Vec<SheetRow> {
+        if self.ordered {
+            return self.rows;
+        }
+        let mut cells: Vec<(u32, u32, Cell)> = Vec::with_capacity(self.n);
+        for row in self.rows {
+            cells.extend(row.cells.into_iter().map(|(c, v)| (row.row, c, v)));
+        }
+        into_rows(cells)
+    }
+}
+
+/// Group (row, col, cell) triples into sorted sparse rows (a later cell at the same position
+/// replaces an earlier one, as in a spreadsheet).
 fn into_rows(mut cells: Vec<(u32, u32, Cell)>) -> Vec<SheetRow> {
     if !cells
         .windows(2)
         .all(|w| (w[0].0, w[0].1) <= (w[1].0, w[1].1))
     {
+        // Stable, so the last of duplicate positions stays last.
         cells.sort_by_key(|(r, c, _)| (*r, *c));
     }
     let mut rows: Vec<SheetRow> = Vec::new();
     for (r, c, v) in cells {
         match rows.last_mut() {
-            Some(last) if last.row == r => last.cells.push((c, v)),
+            Some(last) if last.row == r => {
+                if last.cells.last().is_some_and(|(pc, _)| *pc == c) {
+                    if let Some(prev) = last.cells.last_mut() {
+                        prev.1 = v;
+                    }
+                } else {
+                    last.cells.push((c, v));
+                }
+            }
             _ => rows.push(SheetRow {
                 row: r,
                 cells: vec![(c, v)],
@@ -213,15 +266,15 @@ fn into_rows(mut cells: Vec<(u32, u32, Cell)>) -> Vec<SheetRow> {
 }
 
 fn range_rows(range: &calamine::Range<calamine::Data>) -> Vec<SheetRow> {
-    let mut cells = Vec::new();
+    let mut sink = RowSink::new();
+    let (r0, c0) = range.start().unwrap_or((0, 0));
     for (r, c, d) in range.used_cells() {
         let cell = from_data(d);
         if !cell.is_blank() {
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            cells.push((r0 + r as u32, c0 + c as u32, cell));
+            sink.push(r0 + r as u32, c0 + c as u32, cell);
         }
     }
-    into_rows(cells)
+    sink.finish()
 }
 
 fn vis(v: SheetVisible) -> Visibility {
@@ -242,6 +295,15 @@ fn dims(d: &calamine::Dimensions) -> (u32, u32, u32, u32) {
 /// The file is encrypted, is not a workbook, or its container is broken; the message names the
 /// file and says what it really is.
 pub fn read_book(path: &Path, bytes: &[u8]) -> Result<Book> {
+    // Zero bytes would sniff as CSV and read as an empty sheet; the clerk should hear that the
+    // file itself is empty (a failed download or copy), and nothing can be checked.
+    if bytes.is_empty() {
+        return Err(unreadable(
+            path,
+            "文件为空 (0 字节)",
+            "the file is empty (0 bytes)",
+        ));
+    }
     let kind = sniff(bytes);
     let stem = path
         .file_stem()
@@ -285,72 +347,189 @@ pub fn read_book(path: &Path, bytes: &[u8]) -> Result<Book> {
     Ok(Book { kind, sheets })
 }
 
-fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+type XlsxBook<'a> = calamine::Xlsx<Cursor<&'a [u8]>>;
+
+fn open_xlsx<'a>(path: &Path, bytes: &'a [u8]) -> Result<XlsxBook<'a>> {
+    calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => Error::Encrypted {
             path: path.to_path_buf(),
         },
         e => unreadable(path, "xlsx 文件已损坏,无法打开", e),
-    })?;
+    })
+}
+
+/// Threads for reading the sheets of one workbook: the machine's cores (at most 4), or
+/// `KEBIAO_THREADS` (1 reads everything on the calling thread, for measurements).
+fn reader_threads() -> usize {
+    if let Some(n) = std::env::var("KEBIAO_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return n.max(1);
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// One worksheet to read: its index in the workbook, name, and zip part (for the merges scan).
+struct Job {
+    idx: usize,
+    name: String,
+    part: Option<String>,
+}
+
+/// What reading one worksheet gave: its rows and merged regions.
+type JobOut = (usize, Result<(Vec<SheetRow>, Vec<Merge>)>);
+
+type Merge = (u32, u32, u32, u32);
+
+/// Read worksheets from the shared queue until it is empty. Each reader thread has its own
+/// calamine workbook over the same bytes (a workbook reads one sheet at a time), and its own zip
+/// handle for the merges scan.
+fn xlsx_worker<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    jobs: &[Job],
+    next: &std::sync::atomic::AtomicUsize,
+    mut wb: Option<XlsxBook<'a>>,
+) -> Vec<JobOut> {
+    let mut out = Vec::new();
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+    loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(job) = jobs.get(i) else { break };
+        if wb.is_none() {
+            match open_xlsx(path, bytes) {
+                Ok(w) => wb = Some(w),
+                Err(e) => {
+                    out.push((job.idx, Err(e)));
+                    continue;
+                }
+            }
+        }
+        let Some(book) = wb.as_mut() else { break };
+        let rows = xlsx_sheet_rows(path, book, &job.name);
+        let res = rows.map(|rows| {
+            let merges = match (zip.as_mut(), job.part.as_deref()) {
+                (Some(z), Some(part)) => scan_merges(z, part),
+                _ => None,
+            };
+            let merges = merges.unwrap_or_else(|| {
+                book.merge_cells_by_sheet_name(&job.name)
+                    .map(|ms| ms.iter().map(dims).collect())
+                    .unwrap_or_default()
+            });
+            (rows, merges)
+        });
+        out.push((job.idx, res));
+    }
+    out
+}
+
+/// The cells of one worksheet, streamed (no dense grid).
+fn xlsx_sheet_rows(path: &Path, wb: &mut XlsxBook<'_>, name: &str) -> Result<Vec<SheetRow>> {
+    let mut sink = RowSink::new();
+    let mut rdr = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| unreadable(path, &format!("工作表“{name}”无法读取"), e))?;
+    // One pass gives the cached value and whether the cell holds a formula, so a formula saved
+    // without its result is reported instead of being read as empty or 0.
+    loop {
+        match rdr.next_cell_with_formula_metadata() {
+            Ok(Some(rec)) => {
+                let mut cell = from_data_ref(rec.value);
+                if rec.formula.is_some() && cell == Cell::Empty {
+                    cell = Cell::NoCache;
+                }
+                if !cell.is_blank() {
+                    sink.push(rec.pos.0, rec.pos.1, cell);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(unreadable(path, &format!("工作表“{name}”已损坏"), e)),
+        }
+    }
+    Ok(sink.finish())
+}
+
+/// Read an xlsx. The visible worksheets are read in parallel, largest first, on up to
+/// [`reader_threads`] threads; the result is the same whatever the thread count (sheets are put
+/// back in workbook order, and the first error in workbook order is the one returned).
+fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
+    let wb = open_xlsx(path, bytes)?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
-    let fast_merges = xlsx_merges(bytes);
+    let mut parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut z| xlsx_parts(&mut z).map(|p| (z, p)));
     let mut out = Vec::with_capacity(meta.len());
-    for m in meta {
-        let chart = m.typ != SheetType::WorkSheet;
-        let mut sheet = Sheet {
+    let mut jobs: Vec<(u64, Job)> = Vec::new();
+    for (idx, m) in meta.iter().enumerate() {
+        let sheet = Sheet {
             name: m.name.clone(),
             visibility: vis(m.visible),
-            chart,
+            chart: m.typ != SheetType::WorkSheet,
             rows: Vec::new(),
             merges: Vec::new(),
             is_1904,
         };
-        if chart || sheet.visibility != Visibility::Visible {
-            out.push(sheet);
-            continue;
-        }
-        let mut cells = Vec::new();
-        {
-            let mut rdr = wb
-                .worksheet_cells_reader(&m.name)
-                .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
-            // One pass gives the cached value and whether the cell holds a formula, so a formula
-            // saved without its result is reported instead of being read as empty or 0.
-            loop {
-                match rdr.next_cell_with_formula_metadata() {
-                    Ok(Some(rec)) => {
-                        let mut cell = from_data_ref(&rec.value);
-                        if rec.formula.is_some() && cell == Cell::Empty {
-                            cell = Cell::NoCache;
-                        }
-                        if !cell.is_blank() {
-                            cells.push((rec.pos.0, rec.pos.1, cell));
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        return Err(unreadable(path, &format!("工作表“{}”已损坏", m.name), e))
-                    }
-                }
-            }
-        }
-        sheet.rows = into_rows(cells);
-        match fast_merges.as_ref().and_then(|fm| fm.get(&m.name)) {
-            Some(ms) => sheet.merges = ms.clone(),
-            None => {
-                if let Ok(ms) = wb.merge_cells_by_sheet_name(&m.name) {
-                    sheet.merges = ms.iter().map(dims).collect();
-                }
-            }
+        if !sheet.chart && sheet.visibility == Visibility::Visible {
+            let part = parts.as_ref().and_then(|(_, p)| p.get(&m.name)).cloned();
+            let size = match (parts.as_mut(), &part) {
+                (Some((z, _)), Some(p)) => part_size(z, p),
+                _ => 0,
+            };
+            jobs.push((
+                size,
+                Job {
+                    idx,
+                    name: m.name.clone(),
+                    part,
+                },
+            ));
         }
         out.push(sheet);
     }
+    drop(parts);
+    // Largest first, so the big sheet starts at once and the small ones fill in around it.
+    jobs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.idx.cmp(&b.1.idx)));
+    let jobs: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
+    let threads = reader_threads().min(jobs.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<JobOut> = if threads == 1 {
+        xlsx_worker(path, bytes, &jobs, &next, Some(wb))
+    } else {
+        std::thread::scope(|s| {
+            let helpers: Vec<_> = (1..threads)
+                .map(|_| s.spawn(|| xlsx_worker(path, bytes, &jobs, &next, None)))
+                .collect();
+            let mut all = xlsx_worker(path, bytes, &jobs, &next, Some(wb));
+            for h in helpers {
+                match h.join() {
+                    Ok(r) => all.extend(r),
+                    // A reader bug on a malformed file must not take the run down.
+                    Err(_) => all.push((
+                        usize::MAX,
+                        Err(unreadable(
+                            path,
+                            "文件已损坏,读取时出错",
+                            "the file is damaged; the reader failed",
+                        )),
+                    )),
+                }
+            }
+            all
+        })
+    };
+    results.sort_by_key(|(idx, _)| *idx);
+    for (idx, res) in results {
+        let (rows, merges) = res?;
+        if let Some(sheet) = out.get_mut(idx) {
+            sheet.rows = rows;
+            sheet.merges = merges;
+        }
+    }
     Ok(out)
 }
-
-/// Sheet name → merged regions (first row, first col, last row, last col), 0-based.
-type MergesBySheet = std::collections::HashMap<String, Vec<(u32, u32, u32, u32)>>;
 
 /// `A1` → (0-based row, 0-based col).
 fn parse_a1(s: &str) -> Option<(u32, u32)> {
@@ -367,42 +546,55 @@ fn parse_a1(s: &str) -> Option<(u32, u32)> {
     Some((row.checked_sub(1)?, col - 1))
 }
 
-fn zip_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<String> {
-    use std::io::Read;
-    let idx = (0..z.len()).find(|i| {
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// Index of a zip entry, matched case-insensitively and with either slash (as Excel does).
+fn zip_index(z: &mut Zip<'_>, name: &str) -> Option<usize> {
+    (0..z.len()).find(|i| {
         z.name_for_index(*i).and_then(Result::ok).is_some_and(|n| {
             n.replace('\\', "/")
                 .trim_start_matches('/')
                 .eq_ignore_ascii_case(name)
         })
-    })?;
+    })
+}
+
+/// Compressed size of a zip part: how much work reading it is.
+fn part_size(z: &mut Zip<'_>, name: &str) -> u64 {
+    zip_index(z, name)
+        .and_then(|i| z.by_index_raw(i).ok().map(|f| f.compressed_size()))
+        .unwrap_or(0)
+}
+
+fn zip_text(z: &mut Zip<'_>, name: &str) -> Option<String> {
+    use std::io::Read;
+    let idx = zip_index(z, name)?;
     let mut f = z.by_index(idx).ok()?;
     let mut s = String::new();
     f.read_to_string(&mut s).ok()?;
     Some(s)
 }
 
-/// Merged regions of every sheet of an xlsx, read by decompressing each sheet and searching its
-/// tail for `<mergeCell ref=…>` (calamine's own call parses the whole sheet XML a second time,
-/// which doubled the time to open a large sheet). `None` → fall back to calamine.
-fn xlsx_merges(bytes: &[u8]) -> Option<MergesBySheet> {
-    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let wb = zip_text(&mut z, "xl/workbook.xml")?;
-    let rels = zip_text(&mut z, "xl/_rels/workbook.xml.rels")?;
-    let tags = |xml: &str, tag: &str| -> Vec<String> {
-        let mut v = Vec::new();
-        let mut from = 0;
-        while let Some(p) = xml[from..].find(tag) {
-            let start = from + p + tag.len();
-            let end = xml[start..]
-                .find('>')
-                .map(|e| start + e)
-                .unwrap_or(xml.len());
-            v.push(xml[start..end].to_string());
-            from = end;
-        }
-        v
-    };
+/// `<tag attrs>` → the attribute text of every such element.
+fn tags(xml: &str, tag: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    let mut from = 0;
+    while let Some(p) = xml[from..].find(tag) {
+        let start = from + p + tag.len();
+        let end = xml[start..]
+            .find('>')
+            .map(|e| start + e)
+            .unwrap_or(xml.len());
+        v.push(xml[start..end].to_string());
+        from = end;
+    }
+    v
+}
+
+/// Sheet name → its zip part (`xl/worksheets/sheet1.xml`), from workbook.xml and its rels.
+fn xlsx_parts(z: &mut Zip<'_>) -> Option<std::collections::HashMap<String, String>> {
+    let wb = zip_text(z, "xl/workbook.xml")?;
+    let rels = zip_text(z, "xl/_rels/workbook.xml.rels")?;
     let mut targets = std::collections::HashMap::new();
     for a in tags(&rels, "Relationship ") {
         if let (Some(id), Some(t)) = (markup::attr(&a, "id"), markup::attr(&a, "target")) {
@@ -419,24 +611,61 @@ fn xlsx_merges(bytes: &[u8]) -> Option<MergesBySheet> {
             Some(abs) => abs.to_string(),
             None => format!("xl/{t}"),
         };
-        let Some(xml) = zip_text(&mut z, &path) else {
-            continue;
-        };
-        let mut merges = Vec::new();
-        if let Some(p) = xml.rfind("</sheetData>") {
-            for m in tags(&xml[p..], "mergeCell ") {
-                let Some(r) = markup::attr(&m, "ref") else {
-                    continue;
-                };
-                let (a, b) = r.split_once(':').unwrap_or((r.as_str(), r.as_str()));
-                if let (Some(s), Some(e)) = (parse_a1(a), parse_a1(b)) {
-                    merges.push((s.0, s.1, e.0, e.1));
-                }
-            }
-        }
-        out.insert(name, merges);
+        out.insert(name, path);
     }
     Some(out)
+}
+
+/// Merged regions of one worksheet, found by streaming its decompressed XML and keeping only
+/// what follows `</sheetData>` (calamine's own call parses the whole sheet XML a second time,
+/// which doubled the time to open a large sheet; reading the part into one string cost a copy
+/// of the whole sheet). `None` → fall back to calamine.
+fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
+    use std::io::Read;
+    const END: &[u8] = b"</sheetData>";
+    let idx = zip_index(z, part)?;
+    let mut f = z.by_index(idx).ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    // The last bytes of the previous chunk, in case the end tag straddles two chunks.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut tail: Option<Vec<u8>> = None;
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        if let Some(t) = tail.as_mut() {
+            t.extend_from_slice(chunk);
+            continue;
+        }
+        let mut seam = std::mem::take(&mut carry);
+        seam.extend_from_slice(&chunk[..chunk.len().min(END.len() - 1)]);
+        if let Some(p) = find(&seam, END) {
+            let mut t = seam[p..].to_vec();
+            t.extend_from_slice(&chunk[chunk.len().min(END.len() - 1)..]);
+            tail = Some(t);
+        } else if let Some(p) = find(chunk, END) {
+            tail = Some(chunk[p..].to_vec());
+        } else {
+            carry = chunk[chunk.len().saturating_sub(END.len() - 1)..].to_vec();
+        }
+    }
+    let Some(tail) = tail else {
+        return Some(Vec::new());
+    };
+    let xml = String::from_utf8_lossy(&tail);
+    let mut merges = Vec::new();
+    for m in tags(&xml, "mergeCell ") {
+        let Some(r) = markup::attr(&m, "ref") else {
+            continue;
+        };
+        let (a, b) = r.split_once(':').unwrap_or((r.as_str(), r.as_str()));
+        if let (Some(s), Some(e)) = (parse_a1(a), parse_a1(b)) {
+            merges.push((s.0, s.1, e.0, e.1));
+        }
+    }
+    Some(merges)
 }
 
 fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
@@ -456,17 +685,17 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             is_1904,
         };
         if !chart && sheet.visibility == Visibility::Visible {
-            let mut cells = Vec::new();
+            let mut sink = RowSink::new();
             let mut rdr = wb
                 .worksheet_cells_reader(&m.name)
                 .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
             loop {
                 match rdr.next_cell() {
                     Ok(Some(c)) => {
-                        let cell = from_data_ref(c.get_value());
+                        let (r, col) = c.get_position();
+                        let cell = from_data_ref(c.get_value().clone());
                         if !cell.is_blank() {
-                            let (r, col) = c.get_position();
-                            cells.push((r, col, cell));
+                            sink.push(r, col, cell);
                         }
                     }
                     Ok(None) => break,
@@ -475,7 +704,7 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
                     }
                 }
             }
-            sheet.rows = into_rows(cells);
+            sheet.rows = sink.finish();
         }
         out.push(sheet);
     }
@@ -551,6 +780,71 @@ mod tests {
         assert_eq!(parse_a1("$B$3"), Some((2, 1)));
         assert_eq!(parse_a1("XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(parse_a1("A0"), None);
+    }
+
+    #[test]
+    fn an_empty_file_says_so() {
+        match read_book(Path::new("空.xlsx"), b"") {
+            Err(Error::Unreadable { msg, .. }) => assert!(msg.contains("文件为空"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_from_cells_in_any_order() {
+        let t = |s: &str| Cell::Text(s.into());
+        let mut sink = RowSink::new();
+        sink.push(0, 0, t("a"));
+        sink.push(0, 2, t("c"));
+        sink.push(2, 1, t("e"));
+        assert!(sink.ordered);
+        let rows = sink.finish();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].row, 2);
+        assert_eq!(rows[0].get(2), Some(&t("c")));
+        let mut sink = RowSink::new();
+        sink.push(3, 1, t("late"));
+        sink.push(1, 4, t("x"));
+        sink.push(1, 0, t("w"));
+        sink.push(3, 1, t("later"));
+        assert!(!sink.ordered);
+        let rows = sink.finish();
+        let got: Vec<(u32, Vec<u32>)> = rows
+            .iter()
+            .map(|r| (r.row, r.cells.iter().map(|c| c.0).collect()))
+            .collect();
+        assert_eq!(got, vec![(1, vec![0, 4]), (3, vec![1])]);
+        // A later cell at the same place replaces the earlier one.
+        assert_eq!(rows[1].get(1), Some(&t("later")));
+    }
+
+    #[test]
+    fn merges_found_after_sheet_data_across_chunks() {
+        use std::io::Write;
+        // Stored (not compressed), so the reads come in 64 KiB chunks and the end tag can be
+        // placed across the seam between the first two.
+        let mut xml =
+            String::from("<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>");
+        while xml.len() < 65536 - 5 {
+            xml.push(' ');
+        }
+        xml.push_str("</sheetData><mergeCells count=\"2\"><mergeCell ref=\"A1:C1\"/><mergeCell ref=\"B2:B5\"/></mergeCells></worksheet>");
+        let mut buf = Vec::new();
+        {
+            let mut w = zip::ZipWriter::new(Cursor::new(&mut buf));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+            w.write_all(xml.as_bytes()).unwrap();
+            w.finish().unwrap();
+        }
+        let mut z = zip::ZipArchive::new(Cursor::new(&buf[..])).unwrap();
+        assert_eq!(
+            scan_merges(&mut z, "xl/worksheets/sheet1.xml"),
+            Some(vec![(0, 0, 0, 2), (1, 1, 4, 1)])
+        );
+        // A sheet without merges has none; a missing part falls back (None).
+        assert_eq!(scan_merges(&mut z, "xl/worksheets/sheet9.xml"), None);
     }
 
     #[test]

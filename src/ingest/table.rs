@@ -50,7 +50,7 @@ pub struct RawTable {
 
 impl RawTable {
     pub fn col_of(&self, key: &str) -> Option<usize> {
-        let fi = fields(self.table).iter().position(|f| f.key == key)?;
+        let fi = super::schema::field_index(self.table, key)?;
         self.field_col.get(fi).copied().flatten()
     }
 }
@@ -84,10 +84,35 @@ pub fn a1(col0: u32, row1: u32) -> String {
 
 const HEADER_SCAN_ROWS: usize = 10;
 
+/// No header is longer than this (the longest alias is under 20 characters). A longer cell in the
+/// top rows (a pasted note, a 100,000-character cell) is not a header and is not normalised.
+pub const MAX_HEADER_CHARS: usize = 64;
+
 fn header_text(c: &Cell) -> Option<&str> {
     match c {
-        Cell::Text(s) if !s.trim().is_empty() => Some(s.as_str()),
+        Cell::Text(s)
+            if !s.trim().is_empty()
+                && (s.len() <= MAX_HEADER_CHARS || s.chars().nth(MAX_HEADER_CHARS).is_none()) =>
+        {
+            Some(s.as_str())
+        }
         _ => None,
+    }
+}
+
+/// A header cell as written and its normalised form, normalised once per sheet (the lookups try
+/// every table against every candidate row).
+#[derive(Debug, Clone)]
+struct Label {
+    col: u32,
+    text: String,
+    norm: super::header::NormHeader,
+}
+
+impl Label {
+    fn new(col: u32, text: String) -> Label {
+        let norm = normalise_header(&text);
+        Label { col, text, norm }
     }
 }
 
@@ -108,16 +133,12 @@ fn lookup(table: TableId, key: &str, map: Option<&TableMap>) -> Option<(usize, b
 
 /// Distinct fields a header row's labels match: (count, summed match quality, required fields
 /// among them). Quality breaks ties: canonical headers beat aliases beat contained words.
-fn score_labels(
-    table: TableId,
-    labels: &[(u32, String)],
-    map: Option<&TableMap>,
-) -> (usize, usize, usize) {
+fn score_labels(table: TableId, labels: &[Label], map: Option<&TableMap>) -> (usize, usize, usize) {
     let fs = fields(table);
     let mut seen: Vec<usize> = Vec::new();
     let mut quality = 0;
-    for (_, l) in labels {
-        if let Some((fi, q)) = lookup_q(table, &normalise_header(l).key, map) {
+    for l in labels {
+        if let Some((fi, q)) = lookup_q(table, &l.norm.key, map) {
             if !seen.contains(&fi) {
                 seen.push(fi);
                 quality += usize::from(q);
@@ -131,8 +152,8 @@ fn score_labels(
 /// A candidate header row: its own labels, and the two-row reading (joined "parent/child") when
 /// the next row looks like a sub-header.
 struct Cand {
-    single: Vec<(u32, String)>,
-    double: Option<Vec<(u32, String)>>,
+    single: Vec<Label>,
+    double: Option<Vec<Label>>,
 }
 
 impl Cand {
@@ -153,7 +174,7 @@ impl Cand {
         }
     }
 
-    fn labels(&self, used: usize) -> &[(u32, String)] {
+    fn labels(&self, used: usize) -> &[Label] {
         match (&self.double, used) {
             (Some(d), 2) => d,
             _ => &self.single,
@@ -225,13 +246,12 @@ fn looks_like_data(c: &Cell) -> bool {
 
 /// Headers per column: the row's own labels, and the merged two-row reading when the next row
 /// looks like a sub-header.
-#[allow(clippy::type_complexity)]
-fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, Option<Vec<(u32, String)>>) {
+fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<Label>, Option<Vec<Label>>) {
     let h = &sheet.rows[hi];
-    let single: Vec<(u32, String)> = h
+    let single: Vec<Label> = h
         .cells
         .iter()
-        .filter_map(|(c, v)| header_text(v).map(|t| (*c, t.trim().to_string())))
+        .filter_map(|(c, v)| header_text(v).map(|t| Label::new(*c, t.trim().to_string())))
         .collect();
     let Some(n) = sheet.rows.get(hi + 1) else {
         return (single, None);
@@ -295,7 +315,7 @@ fn header_labels(sheet: &Sheet, hi: usize) -> (Vec<(u32, String)>, Option<Vec<(u
             (None, Some(ch)) => ch,
             (None, None) => continue,
         };
-        out.push((c, label));
+        out.push(Label::new(c, label));
     }
     (single, Some(out))
 }
@@ -567,8 +587,12 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
         // Map columns. On a clash the exact match wins; otherwise the first column keeps it.
         let mut columns: Vec<(Column, bool)> = Vec::new();
         let mut ignored: Vec<(u32, String, Msg)> = Vec::new();
-        for (c, label) in &labels {
-            let nh = normalise_header(label);
+        for Label {
+            col: c,
+            text: label,
+            norm: nh,
+        } in &labels
+        {
             let mut hit = lookup(table, &nh.key, tmap);
             if table == TableId::Interactions {
                 if let Some((fi, _)) = hit {
@@ -645,12 +669,13 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
                     &sheet.name,
                     a1(first, row1),
                     tname,
-                    r.cells
-                        .iter()
-                        .filter_map(|(_, c)| c.as_text())
-                        .next()
-                        .unwrap_or("")
-                        .to_string(),
+                    crate::error::clip(
+                        r.cells
+                            .iter()
+                            .filter_map(|(_, c)| c.as_text())
+                            .next()
+                            .unwrap_or(""),
+                    ),
                     Msg::new("合计/小计行", "total or subtotal row"),
                     Msg::new(
                         "未计入(由 kebiao 重新计算)",
@@ -682,7 +707,8 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
                     }
                 })
                 .collect();
-            if cells.iter().all(Cell::is_blank) {
+            let blank = cells.iter().all(Cell::is_blank);
+            if blank {
                 if r.cells.iter().any(|(_, c)| !c.is_blank()) {
                     let (c0, v) = &r.cells[0];
                     out.problems.push(notice(
@@ -698,6 +724,13 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
                         Msg::new("未计入", "left out"),
                     ));
                 }
+            }
+            if take {
+                // The row's cells now live in the table: free the sheet's emptied copy at once, so
+                // a large sheet is not held twice (40 bytes a cell) until the sheet is dropped.
+                r.cells = Vec::new();
+            }
+            if blank {
                 continue;
             }
             rows.push(RawRow { row: row1, cells });
@@ -801,6 +834,51 @@ mod tests {
         assert_eq!(t.header_row, 1);
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].cells[0], Cell::Text("C001".into()));
+    }
+
+    #[test]
+    fn a_huge_cell_in_the_header_rows_is_not_a_header() {
+        let big = "客户名称".repeat(25_000);
+        let mut s = sheet(
+            "客户信息",
+            vec![
+                row(0, &[(0, big.as_str())]),
+                row(1, &[(0, "客户编号"), (1, "客户名称"), (2, big.as_str())]),
+                row(2, &[(0, "C001"), (1, "甲公司")]),
+            ],
+            vec![],
+        );
+        let t = std::time::Instant::now();
+        let mut f = Found::default();
+        find_tables("t.xlsx", &mut s, None, &mut f);
+        assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
+        assert_eq!(f.tables.len(), 1);
+        assert_eq!(f.tables[0].header_row, 2);
+        assert_eq!(f.tables[0].rows.len(), 1);
+        // Not read as a column, and not quoted in full anywhere.
+        assert_eq!(f.tables[0].columns.len(), 2);
+        assert!(f
+            .problems
+            .iter()
+            .all(|p| p.raw.chars().count() <= 201 && p.problem.zh.chars().count() < 400));
+    }
+
+    #[test]
+    fn a_huge_total_label_is_clipped() {
+        let big = format!("合计{}", "x".repeat(100_000));
+        let mut s = sheet(
+            "客户信息",
+            vec![
+                row(0, &[(0, "客户编号"), (1, "客户名称")]),
+                row(1, &[(0, "C001"), (1, "甲公司")]),
+                row(2, &[(0, "合计"), (1, big.as_str())]),
+            ],
+            vec![],
+        );
+        let mut f = Found::default();
+        find_tables("t.xlsx", &mut s, None, &mut f);
+        assert_eq!(f.tables[0].rows.len(), 1);
+        assert!(f.problems.iter().all(|p| p.raw.chars().count() <= 201));
     }
 
     #[test]

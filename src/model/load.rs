@@ -137,6 +137,22 @@ fn build_table<T>(
     b
 }
 
+/// [`build_table`], then free the tables' cells: after typing only their column maps are used,
+/// and freeing each table's cells as soon as it is typed keeps the peak memory of a large input
+/// near one copy of the data instead of cells and records side by side.
+fn type_and_free<T>(
+    raws: &mut [RawTable],
+    id: TableId,
+    probs: &mut Vec<Problem>,
+    f: impl FnMut(&mut Row) -> Option<T>,
+) -> Built<T> {
+    let b = build_table(raws, id, probs, f);
+    for t in raws.iter_mut().filter(|t| t.table == id) {
+        t.rows = Vec::new();
+    }
+    b
+}
+
 /// An identifier column written mostly as text with leading zeros ("001616528") where some
 /// cells are numbers ("1616528"): Excel dropped those zeros, and the ids no longer match. Listed,
 /// not repaired: the true width is a guess (corpus: 朝阳医院2018销售, 社保卡号).
@@ -946,17 +962,20 @@ fn link_customers<T>(
     let mut kept = Vec::with_capacity(b.recs.len());
     for (mut rec, cref) in std::mem::take(&mut b.recs) {
         let (id, name, origin) = get(&mut rec);
-        let raw = id.clone().or_else(|| name.clone()).unwrap_or_default();
-        let cell = cref.cell(origin);
+        // The quoted value and the cell name are only built for a line that has a problem (most
+        // lines link cleanly; building them for every line was a tenth of the linking time).
+        let raw_of = |id: &Option<String>, name: &Option<String>| {
+            crate::error::clip(id.as_deref().or(name.as_deref()).unwrap_or(""))
+        };
         let found = match (id.as_ref(), name.as_ref()) {
             (Some(i), _) => idx.by_id.get(i.as_str()).copied(),
             (None, Some(n)) => match idx.by_name.get(&name_key(n)) {
                 Some(Some(i)) => Some(*i),
                 Some(None) => {
                     probs.push(Problem {
-                        location: Location::new(&origin.file, &origin.sheet, &cell),
+                        location: Location::new(&origin.file, &origin.sheet, cref.cell(origin)),
                         table: table.zh().into(),
-                        raw: raw.clone(),
+                        raw: raw_of(id, name),
                         problem: Msg::new(
                             "客户名称对应多个客户编号,无法确定是哪一个",
                             "this customer name matches several customer ids",
@@ -986,13 +1005,14 @@ fn link_customers<T>(
                 kept.push((rec, cref));
             }
             None if cfg.auto_create_customers => {
+                let raw = raw_of(id, name);
                 let cid = id.clone().or_else(|| name.clone()).unwrap_or_default();
                 let cname = name.clone().or_else(|| id.clone()).unwrap_or_default();
                 *id = Some(cid.clone());
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cell),
+                    location: Location::new(&origin.file, &origin.sheet, cref.cell(origin)),
                     table: table.zh().into(),
-                    raw: raw.clone(),
+                    raw,
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
@@ -1025,9 +1045,9 @@ fn link_customers<T>(
             ) =>
             {
                 probs.push(notice(
-                    Location::new(&origin.file, &origin.sheet, &cell),
+                    Location::new(&origin.file, &origin.sheet, cref.cell(origin)),
                     table.zh(),
-                    raw.clone(),
+                    raw_of(id, name),
                     Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
@@ -1041,9 +1061,9 @@ fn link_customers<T>(
             }
             None => {
                 probs.push(Problem {
-                    location: Location::new(&origin.file, &origin.sheet, &cell),
+                    location: Location::new(&origin.file, &origin.sheet, cref.cell(origin)),
                     table: table.zh().into(),
-                    raw: raw.clone(),
+                    raw: raw_of(id, name),
                     problem: Msg::new(
                         "客户不在客户信息表中",
                         "customer is not in the customer table",
@@ -1076,95 +1096,165 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         mut problems,
     } = ing;
     let p = &mut problems;
-    let mut customers = build_table(&raws, TableId::Customers, p, customer);
-    // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
-    let mut named_only = 0usize;
-    for (c, _) in customers.recs.iter_mut() {
-        if c.customer_id.is_empty() {
-            c.customer_id = c.name.clone();
-            named_only += 1;
-        }
-    }
-    let id_only = raws
-        .iter()
-        .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
-        .count();
-    if id_only > 0 {
-        p.push(notice(
-            Location::default(),
-            TableId::Customers.zh(),
-            String::new(),
-            Msg::new(
-                "客户表没有客户名称列",
-                "the customer table has no customer-name column",
-            ),
-            Msg::new("以客户编号代替名称", "the id is shown as the name"),
-        ));
-    }
-    if named_only > 0 {
-        p.push(notice(
-            Location::default(),
-            TableId::Customers.zh(),
-            String::new(),
-            Msg::new(
-                format!("{named_only} 个客户没有客户编号"),
-                format!("{named_only} customers have no customer id"),
-            ),
-            Msg::new("以客户名称代替编号", "the name is used as the id"),
-        ));
-    }
-    // A customer table taken from a sales export repeats each customer on every line: merge.
-    for t in raws
-        .iter()
-        .filter(|t| t.table == TableId::Customers && t.shared_sheet)
-    {
-        let mut seen: HashMap<String, ()> = HashMap::new();
-        let before = customers.recs.len();
-        customers.recs.retain(|(c, _)| {
-            if c.origin.file != t.file || c.origin.sheet != t.sheet {
-                return true;
+    let mut laps = ingest::Laps::new();
+    // The sales lines are most of the rows: they are typed on a second thread while the other
+    // tables are typed here. Their problems are put back where sequential typing put them (after
+    // 销售目标's), so the output does not depend on the thread.
+    // The sales tables move to the sales thread (and come back without their cells).
+    let (sales_raws, rest): (Vec<RawTable>, Vec<RawTable>) =
+        raws.into_iter().partition(|t| t.table == TableId::Sales);
+    let mut raws = rest;
+    let slot = std::sync::Mutex::new(Some(sales_raws));
+    let (
+        customers,
+        mut idx,
+        products,
+        salespeople,
+        targets,
+        mut sales,
+        mut returns,
+        mut receipts,
+        mut interactions,
+        mut complaints,
+        mut surveys,
+        mut expenses,
+        mut satisfactions,
+        mut activities,
+        mut after_sales,
+        mut calls,
+    ) = std::thread::scope(|scope| {
+        let type_sales = || {
+            let mut sales_raws = slot.lock().ok().and_then(|mut s| s.take())?;
+            let mut sp = Vec::new();
+            let mut b = type_and_free(&mut sales_raws, TableId::Sales, &mut sp, sale);
+            net_amount_sheets(&sales_raws, &mut b.recs, &mut sp);
+            Some((b, sp, sales_raws))
+        };
+        let job = std::thread::Builder::new().spawn_scoped(scope, type_sales);
+        let raws = &mut raws;
+        let mut customers = type_and_free(raws, TableId::Customers, p, customer);
+        // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
+        let mut named_only = 0usize;
+        for (c, _) in customers.recs.iter_mut() {
+            if c.customer_id.is_empty() {
+                c.customer_id = c.name.clone();
+                named_only += 1;
             }
-            seen.insert(c.customer_id.clone(), ()).is_none()
-        });
-        let merged = before - customers.recs.len();
-        if merged > 0 {
-            customers.data_rows -= merged;
+        }
+        let id_only = raws
+            .iter()
+            .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
+            .count();
+        if id_only > 0 {
             p.push(notice(
-                Location::new(&t.file, &t.sheet, ""),
+                Location::default(),
                 TableId::Customers.zh(),
                 String::new(),
-                Msg::new(format!("客户信息取自明细表,{merged} 行是已有客户的重复行"), format!("customers taken from a line-level sheet; {merged} rows repeat a customer already read")),
-                Msg::new("已合并为每个客户一条", "merged into one record per customer"),
+                Msg::new(
+                    "客户表没有客户名称列",
+                    "the customer table has no customer-name column",
+                ),
+                Msg::new("以客户编号代替名称", "the id is shown as the name"),
             ));
         }
-    }
-    let mut idx = CustIndex::default();
-    for (i, (c, _)) in customers.recs.iter().enumerate() {
-        idx.by_id.entry(c.customer_id.clone()).or_insert(i);
-        idx.by_name
-            .entry(name_key(&c.name))
-            .and_modify(|e| {
-                if e.is_some_and(|j| customers.recs[j].0.customer_id != c.customer_id) {
-                    *e = None;
+        if named_only > 0 {
+            p.push(notice(
+                Location::default(),
+                TableId::Customers.zh(),
+                String::new(),
+                Msg::new(
+                    format!("{named_only} 个客户没有客户编号"),
+                    format!("{named_only} customers have no customer id"),
+                ),
+                Msg::new("以客户名称代替编号", "the name is used as the id"),
+            ));
+        }
+        // A customer table taken from a sales export repeats each customer on every line: merge.
+        for t in raws
+            .iter()
+            .filter(|t| t.table == TableId::Customers && t.shared_sheet)
+        {
+            let mut seen: HashMap<String, ()> = HashMap::new();
+            let before = customers.recs.len();
+            customers.recs.retain(|(c, _)| {
+                if c.origin.file != t.file || c.origin.sheet != t.sheet {
+                    return true;
                 }
-            })
-            .or_insert(Some(i));
-    }
-    let products = build_table(&raws, TableId::Products, p, product);
-    let salespeople = build_table(&raws, TableId::Salespeople, p, salesperson);
-    let targets = build_table(&raws, TableId::Targets, p, target);
-    let mut sales = build_table(&raws, TableId::Sales, p, sale);
-    net_amount_sheets(&raws, &mut sales.recs, p);
-    let mut returns = build_table(&raws, TableId::Returns, p, ret);
-    let mut receipts = build_table(&raws, TableId::Receipts, p, receipt);
-    let mut interactions = build_table(&raws, TableId::Interactions, p, interaction);
-    let mut complaints = build_table(&raws, TableId::Complaints, p, complaint);
-    let mut surveys = build_table(&raws, TableId::CreditSurveys, p, credit_survey);
-    let mut expenses = build_table(&raws, TableId::Expenses, p, expense);
-    let mut satisfactions = build_table(&raws, TableId::Satisfaction, p, satisfaction);
-    let mut activities = build_table(&raws, TableId::Activities, p, activity);
-    let mut after_sales = build_table(&raws, TableId::AfterSales, p, after_sale);
-    let mut calls = build_table(&raws, TableId::Calls, p, call);
+                seen.insert(c.customer_id.clone(), ()).is_none()
+            });
+            let merged = before - customers.recs.len();
+            if merged > 0 {
+                customers.data_rows -= merged;
+                p.push(notice(
+                    Location::new(&t.file, &t.sheet, ""),
+                    TableId::Customers.zh(),
+                    String::new(),
+                    Msg::new(format!("客户信息取自明细表,{merged} 行是已有客户的重复行"), format!("customers taken from a line-level sheet; {merged} rows repeat a customer already read")),
+                    Msg::new("已合并为每个客户一条", "merged into one record per customer"),
+                ));
+            }
+        }
+        let mut idx = CustIndex::default();
+        for (i, (c, _)) in customers.recs.iter().enumerate() {
+            idx.by_id.entry(c.customer_id.clone()).or_insert(i);
+            idx.by_name
+                .entry(name_key(&c.name))
+                .and_modify(|e| {
+                    if e.is_some_and(|j| customers.recs[j].0.customer_id != c.customer_id) {
+                        *e = None;
+                    }
+                })
+                .or_insert(Some(i));
+        }
+        let products = type_and_free(raws, TableId::Products, p, product);
+        let salespeople = type_and_free(raws, TableId::Salespeople, p, salesperson);
+        let targets = type_and_free(raws, TableId::Targets, p, target);
+        // Where the sales problems go: after those of the tables typed before them.
+        let sales_at = p.len();
+        let returns = type_and_free(raws, TableId::Returns, p, ret);
+        let receipts = type_and_free(raws, TableId::Receipts, p, receipt);
+        let interactions = type_and_free(raws, TableId::Interactions, p, interaction);
+        let complaints = type_and_free(raws, TableId::Complaints, p, complaint);
+        let surveys = type_and_free(raws, TableId::CreditSurveys, p, credit_survey);
+        let expenses = type_and_free(raws, TableId::Expenses, p, expense);
+        let satisfactions = type_and_free(raws, TableId::Satisfaction, p, satisfaction);
+        let activities = type_and_free(raws, TableId::Activities, p, activity);
+        let after_sales = type_and_free(raws, TableId::AfterSales, p, after_sale);
+        let calls = type_and_free(raws, TableId::Calls, p, call);
+        let typed = match job {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            // No thread to be had: type them here.
+            Err(_) => type_sales(),
+        };
+        let sales = match typed {
+            Some((sales, sales_probs, sales_raws)) => {
+                p.splice(sales_at..sales_at, sales_probs);
+                raws.extend(sales_raws);
+                sales
+            }
+            // Unreachable: the slot is taken once, by the one call that runs.
+            None => build_table(&[], TableId::Sales, p, sale),
+        };
+        (
+            customers,
+            idx,
+            products,
+            salespeople,
+            targets,
+            sales,
+            returns,
+            receipts,
+            interactions,
+            complaints,
+            surveys,
+            expenses,
+            satisfactions,
+            activities,
+            after_sales,
+            calls,
+        )
+    });
+    laps.lap("typing");
 
     let customers_found = customers.found;
     let cust_count = customers.count(TableId::Customers);
@@ -1269,6 +1359,7 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         p,
     );
 
+    laps.lap("linking");
     let mut counts = Vec::new();
     if customers_found {
         counts.push(cust_count);
@@ -1316,5 +1407,6 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         sheets: reports,
     };
     super::integrity::check(&mut ds, &raws);
+    laps.lap("integrity");
     ds
 }

@@ -44,7 +44,7 @@ impl<'a> Row<'a> {
 
     fn def(&self, key: &str) -> Option<(&'static FieldDef, Option<usize>)> {
         let fs = fields(self.t.table);
-        let fi = fs.iter().position(|f| f.key == key)?;
+        let fi = crate::ingest::schema::field_index(self.t.table, key)?;
         Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
     }
 
