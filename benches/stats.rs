@@ -3,10 +3,10 @@
 //! is not measured (benches/ingest.rs does that).
 //!
 //! Run: `cargo bench --bench stats` (`LINES=10000` or `LINES=10000,1000000` to choose the sizes;
-//! criterion's filter works too: `cargo bench --bench stats -- grading`). The generated workbooks
+//! criterion's filter works too: `cargo bench --bench stats -- grading`, and `-- --quick`). The generated workbooks
 //! are kept under the target directory, so only the first run pays for `kebiao sample`.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
 use kebiao::config::Config;
 use kebiao::model::Dataset;
 use kebiao::stats::{self, catalogue, Ctx, Month};
@@ -61,16 +61,15 @@ fn bench_stats(c: &mut Criterion) {
             kebiao::cmd::pack::latest_complete_month(&ds).expect("sample has sales lines");
         let ctx = Ctx::new(&ds, month, &cfg);
         let size = label(lines);
-        let mut g = c.benchmark_group(format!("stats/{size}"));
+        let mut g = c.benchmark_group(format!("stats-{size}"));
         // A 100k-line pack model takes seconds per call: ten samples are enough to see changes.
         g.sample_size(10)
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(if lines > 20_000 { 20 } else { 5 }));
-        let id = |name: &str| BenchmarkId::new(name, &size);
-        g.bench_function(id("ctx (net entries)"), |b| {
+        g.bench_function("ctx (net entries)", |b| {
             b.iter(|| Ctx::new(black_box(&ds), month, &cfg))
         });
-        g.bench_function(id("sales-by-region"), |b| {
+        g.bench_function("sales-by-region", |b| {
             b.iter(|| stats::sales::sales_by_region(black_box(&ctx.entries), month))
         });
         let families: [(&str, fn(&Ctx) -> Vec<stats::Table>); 6] = [
@@ -82,16 +81,16 @@ fn bench_stats(c: &mut Criterion) {
             ("followup", stats::followup::tables),
         ];
         for (name, f) in families {
-            g.bench_function(id(name), |b| b.iter(|| f(black_box(&ctx))));
+            g.bench_function(name, |b| b.iter(|| f(black_box(&ctx))));
         }
         let grades = stats::grading::grades(&ctx);
-        g.bench_function(id("complaints"), |b| {
+        g.bench_function("complaints", |b| {
             b.iter(|| stats::complaints::tables(black_box(&ctx), &grades))
         });
-        g.bench_function(id("all monthly tables"), |b| {
+        g.bench_function("all monthly tables", |b| {
             b.iter(|| catalogue::all(black_box(&ctx)))
         });
-        g.bench_function(id("pack model"), |b| {
+        g.bench_function("pack model", |b| {
             b.iter(|| kebiao::report::build(black_box(&ds), month, &cfg, kebiao::error::Lang::Zh))
         });
         g.finish();
