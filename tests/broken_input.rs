@@ -404,6 +404,38 @@ fn spreadsheetml_2003_saved_as_xls() {
     );
 }
 
+/// Inputs found by `fuzz/run.sh workbook` (2026-11-22), minimised by hand. Each made a debug
+/// build panic on u32 overflow: a <Data> before any <Row> landed on row u32::MAX, where the
+/// header search then looked at row u32::MAX + 1; a <Cell ss:Index="4294967295"> overflowed the
+/// running column.
+#[test]
+fn spreadsheetml_found_by_fuzzing() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = r#"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="销售明细">"#;
+    let cases = [
+        (
+            "data_before_row.xml",
+            r#"<Data ss:Type="String">订单号</Data></Cell><Data ss:Type="String">金额</Data></Cell><Table><Row><Cell><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">金额</Data></Cell></Row></Table>"#,
+        ),
+        (
+            "last_column.xml",
+            r#"<Table><Row><Cell ss:Index="4294967295" ss:MergeAcross="4"><Data ss:Type="String">订单号</Data></Cell><Cell><Data ss:Type="String">金额</Data></Cell></Row></Table>"#,
+        ),
+    ];
+    for (name, body) in cases {
+        let x = format!("{head}{body}</Worksheet></Workbook>");
+        let p = write(dir.path(), name, x.as_bytes());
+        case(
+            &p,
+            &Expect {
+                check: &[0, 1, 2],
+                pack: &[0, 1, 2],
+                says: &[],
+            },
+        );
+    }
+}
+
 #[test]
 fn used_range_claims_a_million_columns() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,7 +1,8 @@
 //! A run killed part-way (SIGKILL: no destructor, no handler runs) leaves output/ holding either
-//! the previous complete pack or nothing: never a truncated PDF or workbook, and never a leftover
-//! that looks like a pack. Leftover temporary files are hidden `.kebiao-*.part` files, and the next
-//! complete run clears them away.
+//! the previous complete pack or nothing: never a truncated PDF or workbook, never a new PDF beside
+//! an old workbook (the month's folder is swapped in as a whole), and never a leftover that looks
+//! like a pack. Leftovers are hidden (`.kebiao-*.part` files, `.kebiao-<month>.new-*`/`.old-*`
+//! folders), and the next complete run clears them away.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -41,9 +42,16 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// A hidden leftover of a killed run: a temporary file, or anything in a staging or old folder.
 fn is_temp(p: &Path) -> bool {
-    let n = p.file_name().unwrap().to_string_lossy();
-    n.starts_with(".kebiao-") && n.ends_with(".part")
+    p.components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with(".kebiao-"))
+}
+
+/// Set a file's or folder's modification time (an "earlier crash").
+fn age(p: &Path, secs: u64) {
+    let t = std::time::SystemTime::now() - Duration::from_secs(secs);
+    std::fs::File::open(p).unwrap().set_modified(t).unwrap();
 }
 
 /// A run with the given previous state: after the kill, each pack file is absent, the previous
@@ -139,12 +147,22 @@ fn killed_pack_leaves_the_previous_pack_or_nothing() {
             temps += assert_whole(&out, &names, &allowed, delay);
             let snap = snapshot(&out);
             let packs: Vec<_> = snap.iter().filter(|(p, _)| !is_temp(p)).collect();
+            // The visible pack is one whole set: both files of the previous pack or both of the new
+            // one, never one of each.
+            let whole = |set: &[(PathBuf, Vec<u8>)]| {
+                packs.len() == set.len()
+                    && packs
+                        .iter()
+                        .all(|(p, b)| set.iter().any(|(q, c)| q == p && c == b))
+            };
+            assert!(
+                packs.is_empty() || whole(&new) || (with_previous && whole(&prev)),
+                "after a kill at {delay:?} the folder holds a mixed or partial set: {:?}",
+                packs.iter().map(|(p, b)| (p, b.len())).collect::<Vec<_>>()
+            );
             let kind = if packs.is_empty() {
                 0
-            } else if packs
-                .iter()
-                .all(|(p, b)| new.iter().any(|(q, c)| q == p && c == b))
-            {
+            } else if whole(&new) {
                 2
             } else {
                 1
@@ -160,23 +178,43 @@ fn killed_pack_leaves_the_previous_pack_or_nothing() {
             if !with_previous {
                 continue;
             }
-            // The next complete run replaces whatever is there and clears the leftovers, also one
-            // planted from an "earlier crash" (the kill above rarely lands inside the short write).
+            // The next complete run replaces whatever is there and clears the leftovers, also ones
+            // planted from an "earlier crash" (the kill above rarely lands inside the short write):
+            // a temporary file in the month's folder and a half-written staging folder beside it.
             let stale = out.join("2026-09").join(".kebiao-stale.part");
             std::fs::write(&stale, b"half a pack").unwrap();
-            let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-            std::fs::File::options()
-                .write(true)
-                .open(&stale)
-                .unwrap()
-                .set_modified(hour_ago)
-                .unwrap();
+            age(&stale, 3600);
+            let staging = out.join(".kebiao-2026-09.new-planted");
+            std::fs::create_dir_all(&staging).unwrap();
+            std::fs::write(staging.join(&names[0]), b"half a pdf").unwrap();
+            age(&staging, 3600);
             let st = pack_cmd(&data, &out, "zh").status().unwrap();
             assert!(st.code() <= Some(1));
             let after = snapshot(&out);
             assert_eq!(after, new, "a complete run after a kill at {delay:?}");
         }
     }
+    // Killed between the two renames of the swap: the month's folder is gone and the previous
+    // set sits in the hidden old folder, with a note the clerk had put beside the pack. The next
+    // run puts it back, carries the note over and swaps in the new set.
+    let out = work.path().join("between");
+    let old = out.join(".kebiao-2026-09.old-planted");
+    for (p, b) in rebase(&prev_dir.join("2026-09"), &old) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &b).unwrap();
+    }
+    std::fs::write(old.join("备注.txt"), b"note").unwrap();
+    age(&old, 3600);
+    assert!(pack_cmd(&data, &out, "zh").status().unwrap().code() <= Some(1));
+    let mut expect = rebase(&new_dir, &out);
+    expect.push((out.join("2026-09").join("备注.txt"), b"note".to_vec()));
+    expect.sort();
+    assert_eq!(
+        snapshot(&out),
+        expect,
+        "the lost set's note survives the swap"
+    );
+
     eprintln!(
         "full run {full:?}; after kills: {} empty, {} previous, {} new; {temps} hidden temporary files cleared by the next run",
         outcomes[0], outcomes[1], outcomes[2]

@@ -43,7 +43,11 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     );
     let artifacts = produce(&ds, month, &cfg, cli.lang, &engine)?;
     progress.step("写入文件", "writing files");
-    let written = timed("write", || output::write_all(&args.out, &artifacts))?;
+    // The PDF and the workbook are swapped in as one set (never a new PDF beside an old workbook);
+    // write_set also cleans up after an earlier run that was killed.
+    let written = timed("write", || {
+        output::write_set(&args.out, &artifacts, started)
+    })?;
     progress.done();
     let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
     eprintln!(
@@ -60,7 +64,6 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
             ),
         }
     );
-    sweep_leftovers(&written, started);
     for p in &written {
         eprintln!("已写入 (written): {}", p.display());
     }
@@ -118,34 +121,6 @@ fn list_problems(ds: &Dataset, lang: Lang) {
                 Lang::En => format!("  … {rest} more in the 13数据问题 sheet"),
             }
         );
-    }
-}
-
-/// A run killed by force (SIGKILL, a power cut) cannot remove its temporary `.kebiao-*.part`
-/// files; the next complete run removes those it finds beside the pack. Only files last written
-/// before this run began are removed, so a run going on at the same time keeps its own.
-fn sweep_leftovers(written: &[PathBuf], started: std::time::SystemTime) {
-    let mut dirs: Vec<&std::path::Path> = written.iter().filter_map(|p| p.parent()).collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if !(name.starts_with(".kebiao-") && name.ends_with(".part")) {
-                continue;
-            }
-            let stale = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t < started);
-            if stale {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
     }
 }
 

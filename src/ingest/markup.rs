@@ -275,6 +275,11 @@ pub fn read_html(text: &str, default_name: &str) -> Vec<Sheet> {
     sheets
 }
 
+/// Excel's last row and column (1-based): indices and spans of a SpreadsheetML file are clamped to
+/// them, so a broken file cannot overflow the row and column arithmetic.
+const MAX_ROWS: i64 = 1_048_576;
+const MAX_COLS: u32 = 16_384;
+
 /// Excel 2003 XML Spreadsheet: `<Worksheet ss:Name>` / `<Row ss:Index>` / `<Cell ss:Index
 /// ss:MergeAcross ss:MergeDown>` / `<Data ss:Type>`.
 pub fn read_spreadsheetml(text: &str) -> Vec<Sheet> {
@@ -309,7 +314,9 @@ pub fn read_spreadsheetml(text: &str) -> Vec<Sheet> {
             }
             Tok::Open(n, attrs, sc) if n == "row" => {
                 r = match attr(attrs, "index").and_then(|v| v.trim().parse::<i64>().ok()) {
-                    Some(i) if i >= 1 => i - 1,
+                    // Past Excel's last row the file is broken; clamping keeps the u32 row
+                    // arithmetic below from overflowing (found by fuzz/workbook).
+                    Some(i) if i >= 1 => i.min(MAX_ROWS) - 1,
                     _ => r + 1,
                 };
                 c = 0;
@@ -321,15 +328,17 @@ pub fn read_spreadsheetml(text: &str) -> Vec<Sheet> {
                 }
                 if let Some(i) = attr(attrs, "index").and_then(|v| v.trim().parse::<u32>().ok()) {
                     if i >= 1 {
-                        c = i - 1;
+                        c = i.min(MAX_COLS) - 1;
                     }
                 }
                 let across: u32 = attr(attrs, "mergeacross")
                     .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
+                    .unwrap_or(0u32)
+                    .min(MAX_COLS);
                 let down: u32 = attr(attrs, "mergedown")
                     .and_then(|v| v.trim().parse().ok())
-                    .unwrap_or(0);
+                    .unwrap_or(0u32)
+                    .min(MAX_ROWS as u32);
                 if let Some(s) = cur.as_mut() {
                     if across > 0 || down > 0 {
                         s.merges.push((r as u32, c, r as u32 + down, c + across));
@@ -358,6 +367,9 @@ pub fn read_spreadsheetml(text: &str) -> Vec<Sheet> {
             }
             Tok::Text(s) if data_ty.is_some() => data_text.push_str(&decode_entities(s)),
             Tok::Close(n) if n == "cell" => {
+                // A <Data> with no <Row>/<Cell> open before it (a broken file) belongs to row 0,
+                // not to row -1 read as u32::MAX (found by fuzz/workbook).
+                let r = r.max(0);
                 if let (Some(ty), Some(s)) = (data_ty.take(), cur.as_mut()) {
                     // The column of this cell is c - across (advanced above); find it back.
                     let cell = match ty.to_ascii_lowercase().as_str() {
@@ -427,6 +439,22 @@ mod tests {
         assert_eq!(s[0].rows[2].cells[0], (0, Cell::Text("SO&1".into())));
         assert_eq!(s[0].rows[2].cells[1], (1, Cell::Text("1,234".into())));
         assert_eq!(s[0].merges, vec![(0, 0, 0, 1)]);
+    }
+
+    #[test]
+    fn spreadsheetml_data_outside_a_row_and_huge_indices() {
+        // Found by fuzz/workbook: a <Data> before any <Row> was put on row u32::MAX, and
+        // ss:Index/MergeAcross past Excel's limits overflowed the column arithmetic.
+        let xml = r#"<Workbook><Worksheet ss:Name="a"><Data ss:Type="Number">5</Data></Cell>
+<Table><Row ss:Index="99999999999"><Cell ss:Index="4294967295" ss:MergeAcross="4294967295" ss:MergeDown="4294967295"><Data ss:Type="String">x</Data></Cell><Cell><Data ss:Type="String">y</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">z</Data></Cell></Row></Table></Worksheet></Workbook>"#;
+        let s = read_spreadsheetml(xml);
+        assert_eq!(s.len(), 1);
+        let rows: Vec<u32> = s[0].rows.iter().map(|r| r.row).collect();
+        assert_eq!(rows, vec![0, 1_048_575, 1_048_576]);
+        assert_eq!(s[0].rows[0].cells, vec![(0, Cell::Float(5.0))]);
+        assert_eq!(s[0].rows[1].cells[0], (16_383, Cell::Text("x".into())));
+        assert_eq!(s[0].merges, vec![(1_048_575, 16_383, 2_097_151, 32_767)]);
     }
 
     #[test]
