@@ -620,6 +620,7 @@ pub fn qty(c: &Cell) -> Result<Option<Decimal>, Bad> {
 pub fn seconds(c: &Cell) -> Result<Option<i64>, Bad> {
     check_special(c)?;
     let not_dur = |raw: &str| {
+        let raw = clip(raw);
         bad(
             format!("“{raw}”不是时长(秒数或 分:秒)"),
             format!("“{raw}” is not a duration (seconds or mm:ss)"),
