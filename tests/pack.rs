@@ -240,7 +240,7 @@ fn pdf_prints_at_most_report_print_rows_and_says_where_the_rest_are() {
     let (_, doc) = kebiao::render::pack::pdf(&engine, &pack, Lang::Zh, &cfg).unwrap();
     let text = page_texts(&doc).join("\n");
     assert!(
-        text.contains("共 3 行, 此处列出前 2 行, 全部见 Excel 工作簿。"),
+        text.contains("共 3 行, 此处列出前 2 行 (合计为全部行之和), 全部见 Excel 工作簿。"),
         "{text}"
     );
     let arts = kebiao::cmd::pack::produce(&ds, march(), &cfg, Lang::Zh, &engine).unwrap();

@@ -194,13 +194,19 @@ fn table_json(t: &Table, lang: Lang, caption: Option<String>, print_rows: usize)
         .collect();
     let mut notes: Vec<String> = t.notes.iter().map(|n| n.get(lang).to_string()).collect();
     if shown < t.rows.len() {
+        // The 合计 row sums every row, not only the printed ones: say so, or the page looks wrong.
+        let (zh_total, en_total) = if t.totals.is_some() {
+            (" (合计为全部行之和)", " (the total is over all rows)")
+        } else {
+            ("", "")
+        };
         notes.push(match lang {
             Lang::Zh => format!(
-                "共 {} 行, 此处列出前 {shown} 行, 全部见 Excel 工作簿。",
+                "共 {} 行, 此处列出前 {shown} 行{zh_total}, 全部见 Excel 工作簿。",
                 t.rows.len()
             ),
             Lang::En => format!(
-                "{} rows; the first {shown} are printed, all are in the workbook.",
+                "{} rows; the first {shown} are printed{en_total}, all are in the workbook.",
                 t.rows.len()
             ),
         });
