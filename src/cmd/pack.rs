@@ -157,33 +157,21 @@ pub fn produce(
     ])
 }
 
-/// Run one phase, printing its wall time on stderr when KEBIAO_TIMINGS is set (for profiling a
-/// slow pack on a clerk's machine; never part of an output file).
+/// Run one phase; with `KEBIAO_TIMES=1` print its wall time and the CPU time of the calling thread
+/// (the PDF and the workbook run on two threads at once, so process CPU would count both).
 pub fn timed<T>(phase: &str, f: impl FnOnce() -> T) -> T {
-    if std::env::var_os("KEBIAO_TIMINGS").is_none() {
+    if !crate::ingest::timings_on() {
         return f();
     }
-    let (t, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
+    let cpu = || crate::ingest::cpu_seconds_in("/proc/thread-self/stat");
+    let (t, c0) = (std::time::Instant::now(), cpu());
     let out = f();
     eprintln!(
-        "[timing] {phase}: {:.3} s wall, {:.2} s cpu (this thread)",
+        "[time] {phase}: wall {:.3}s, cpu {:.2}s (this thread)",
         t.elapsed().as_secs_f64(),
-        thread_cpu_seconds() - cpu
+        cpu() - c0
     );
     out
-}
-
-/// User + system time of the calling thread from /proc (Linux; 0 elsewhere). CPU time, unlike wall
-/// time, barely moves when other processes share the machine.
-fn thread_cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The latest complete month in the data: the month of the latest order date when that date is

@@ -1568,6 +1568,14 @@ pub(crate) mod tests {
         assert!(mv.contains(&("C2".to_string(), NEW_IN, "A")), "{mv:?}");
         let t = migration_table(&ctx, &cur, &prev);
         assert_eq!(t.totals.unwrap()[7], Value::Int(2));
+
+        // The shared run of Ctx is the same run, computed once per month and kept across `at`.
+        let shared = ctx.grade_run(ctx.month.prev());
+        assert_eq!(shared.grade, prev.grade);
+        assert_eq!(shared.ranked, prev.ranked);
+        let feb = ctx.at(ctx.month.prev());
+        assert!(std::rc::Rc::ptr_eq(&shared, &feb.grade_run(feb.month)));
+        assert_eq!(ctx.grade_run(ctx.month).grade, cur.grade);
     }
 
     #[test]

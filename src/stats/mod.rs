@@ -32,7 +32,7 @@ use std::rc::Rc;
 /// 实销额 entries (built once, shared by every family).
 ///
 /// The expensive intermediate results several families need (the cost entries, the grading run of
-/// a month, the receivable ledgers) are computed on first use and shared: a pack asks for the
+/// a month, the receivable ledgers, the customer directory) are computed on first use and shared: a pack asks for the
 /// grading run of the report month from five places and for three months of 摘要 KPIs, and
 /// recomputing it each time was most of the statistics time at 100,000 lines. [`Ctx::at`] moves to
 /// another month and keeps every cache, so the 摘要's last-month and year-ago columns reuse it too.
