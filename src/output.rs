@@ -20,47 +20,43 @@ pub struct Artifact {
 /// # Errors
 /// The directory cannot be created or a file cannot be written; the message names the path.
 pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<Vec<PathBuf>> {
-    let mut staged = Vec::with_capacity(artifacts.len());
+    let mut staging = Staging::new(dir);
     for a in artifacts {
-        let target = dir.join(&a.name);
-        let parent = target.parent().unwrap_or(dir).to_path_buf();
-        std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
-            path: parent.clone(),
+        staging.add(&a.name, &a.bytes)?;
+    }
+    staging.commit()
+}
+
+/// The one way a file is written: `fill` writes it into a temporary `.kebiao-*.part` file in the
+/// target's directory (created if needed), readable like any document and synced to disk. The
+/// caller renames it into place; dropped instead, it is removed.
+fn stage(
+    dir: &Path,
+    name: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(tempfile::NamedTempFile, PathBuf)> {
+    let target = dir.join(name);
+    let parent = target.parent().unwrap_or(dir).to_path_buf();
+    std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
+        path: parent.clone(),
+        source,
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kebiao-")
+        .suffix(".part")
+        .tempfile_in(&parent)
+        .map_err(|source| Error::Write {
+            path: target.clone(),
             source,
         })?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".kebiao-")
-            .suffix(".part")
-            .tempfile_in(&parent)
-            .map_err(|source| Error::Write {
-                path: target.clone(),
-                source,
-            })?;
-        // tempfile creates 0600; a report is an ordinary document the clerk's other programs open.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.write_all(&a.bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|source| Error::Write {
-                path: target.clone(),
-                source,
-            })?;
-        staged.push((tmp, target));
-    }
-    let mut written = Vec::with_capacity(staged.len());
-    for (tmp, target) in staged {
-        tmp.persist(&target).map_err(|e| Error::Write {
+    readable(tmp.as_file());
+    fill(tmp.as_file_mut())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|source| Error::Write {
             path: target.clone(),
-            source: e.error,
+            source,
         })?;
-        written.push(target);
-    }
-    Ok(written)
+    Ok((tmp, target))
 }
 
 /// A set of files written one by one as they are produced, put in place together: each
@@ -86,27 +82,7 @@ impl Staging {
     /// # Errors
     /// The directory or the file cannot be created or written; the message names the path.
     pub fn add(&mut self, name: &Path, bytes: &[u8]) -> Result<()> {
-        let target = self.dir.join(name);
-        let parent = target.parent().unwrap_or(&self.dir).to_path_buf();
-        std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
-            path: parent.clone(),
-            source,
-        })?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".kebiao-")
-            .suffix(".part")
-            .tempfile_in(&parent)
-            .map_err(|source| Error::Write {
-                path: target.clone(),
-                source,
-            })?;
-        readable(tmp.as_file());
-        tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|source| Error::Write {
-                path: target.clone(),
-                source,
-            })?;
+        let (tmp, target) = stage(&self.dir, name, |f| f.write_all(bytes))?;
         // Keep only the path: thousands of staged files must not hold thousands of descriptors.
         self.staged.push((tmp.into_temp_path(), target));
         Ok(())
@@ -324,27 +300,7 @@ pub fn write_streamed(
     name: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<PathBuf> {
-    let target = dir.join(name);
-    let parent = target.parent().unwrap_or(dir).to_path_buf();
-    std::fs::create_dir_all(&parent).map_err(|source| Error::Write {
-        path: parent.clone(),
-        source,
-    })?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kebiao-")
-        .suffix(".part")
-        .tempfile_in(&parent)
-        .map_err(|source| Error::Write {
-            path: target.clone(),
-            source,
-        })?;
-    readable(tmp.as_file());
-    fill(tmp.as_file_mut())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|source| Error::Write {
-            path: target.clone(),
-            source,
-        })?;
+    let (tmp, target) = stage(dir, name, fill)?;
     tmp.persist(&target).map_err(|e| Error::Write {
         path: target.clone(),
         source: e.error,

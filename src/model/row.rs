@@ -270,14 +270,7 @@ impl<'a> Row<'a> {
                     return Ok(w);
                 }
             }
-            match normalise::int(c)? {
-                Some(v) if (1..=5).contains(&v) => Ok(Some(v)),
-                Some(v) => Err(Bad(Msg::new(
-                    format!("评分 {v} 不在 1–5 之间"),
-                    format!("score {v} is not between 1 and 5"),
-                ))),
-                None => Ok(None),
-            }
+            one_to_five(c, ("评分", "score"))
         })
     }
 
@@ -299,14 +292,19 @@ impl<'a> Row<'a> {
                     return Ok(w);
                 }
             }
-            match normalise::int(c)? {
-                Some(v) if (1..=5).contains(&v) => Ok(Some(v)),
-                Some(v) => Err(Bad(Msg::new(
-                    format!("满意度 {v} 不在 1–5 之间"),
-                    format!("satisfaction {v} is not between 1 and 5"),
-                ))),
-                None => Ok(None),
-            }
+            one_to_five(c, ("满意度", "satisfaction"))
         })
+    }
+}
+
+/// A 1–5 score typed as a number; out of range is a problem naming what was scored.
+fn one_to_five(c: &Cell, (zh, en): (&str, &str)) -> Result<Option<i64>, Bad> {
+    match normalise::int(c)? {
+        Some(v) if (1..=5).contains(&v) => Ok(Some(v)),
+        Some(v) => Err(Bad(Msg::new(
+            format!("{zh} {v} 不在 1–5 之间"),
+            format!("{en} {v} is not between 1 and 5"),
+        ))),
+        None => Ok(None),
     }
 }

@@ -6,17 +6,11 @@ use super::book::{Book, Cell, Cell::*, T11, T12, T13, T14, T15};
 use super::plan::{money, phone, Kind, Pay, Plan};
 use super::rng::Rng;
 use super::stream::Facts;
+use super::tables::at;
 use super::vocab::SOURCE_ACTIVITIES;
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::XlsxError;
-
-fn at(d: NaiveDate, h: i64, m: i64) -> NaiveDateTime {
-    d.and_time(
-        NaiveTime::from_hms_opt(h.clamp(0, 23) as u32, m.clamp(0, 59) as u32, 0)
-            .unwrap_or(NaiveTime::MIN),
-    )
-}
 
 /// A weekday in [lo, hi] (a weekend day moves to the Friday before when that is still in range).
 fn weekday(rng: &mut Rng, lo: NaiveDate, hi: NaiveDate) -> NaiveDate {

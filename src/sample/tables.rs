@@ -10,7 +10,8 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::XlsxError;
 
-fn at(d: NaiveDate, h: i64, m: i64) -> NaiveDateTime {
+/// A date at h:m (clamped to a valid time).
+pub(super) fn at(d: NaiveDate, h: i64, m: i64) -> NaiveDateTime {
     d.and_time(
         NaiveTime::from_hms_opt(h.clamp(0, 23) as u32, m.clamp(0, 59) as u32, 0)
             .unwrap_or(NaiveTime::MIN),
