@@ -8,6 +8,7 @@ use crate::output::{self, Artifact};
 use crate::render::{self, pdf::Engine};
 use crate::report;
 use crate::stats::Month;
+use crate::timing::timed;
 use chrono::Datelike;
 use std::path::PathBuf;
 
@@ -155,23 +156,6 @@ pub fn produce(
             bytes: xlsx,
         },
     ])
-}
-
-/// Run one phase; with `KEBIAO_TIMES=1` print its wall time and the CPU time of the calling thread
-/// (the PDF and the workbook run on two threads at once, so process CPU would count both).
-pub fn timed<T>(phase: &str, f: impl FnOnce() -> T) -> T {
-    if !crate::ingest::timings_on() {
-        return f();
-    }
-    let cpu = || crate::ingest::cpu_seconds_in("/proc/thread-self/stat");
-    let (t, c0) = (std::time::Instant::now(), cpu());
-    let out = f();
-    eprintln!(
-        "[time] {phase}: wall {:.3}s, cpu {:.2}s (this thread)",
-        t.elapsed().as_secs_f64(),
-        cpu() - c0
-    );
-    out
 }
 
 /// The latest complete month in the data: the month of the latest order date when that date is

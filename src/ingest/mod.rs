@@ -142,34 +142,12 @@ pub struct Laps {
 
 /// CPU seconds (user + system) used by this process so far; 0 where /proc is not available.
 fn cpu_seconds() -> f64 {
-    cpu_seconds_in("/proc/self/stat")
-}
-
-/// `KEBIAO_TIMES=1`: print stage timings on stderr (ingest stages here, the pack's phases in
-/// cmd::pack). Never part of an output file.
-pub fn timings_on() -> bool {
-    std::env::var_os("KEBIAO_TIMES").is_some_and(|v| v == "1")
-}
-
-/// CPU seconds (user + system) from a /proc stat file: `/proc/self/stat` for the process,
-/// `/proc/thread-self/stat` for the calling thread; 0 where it cannot be read. Ticks are the
-/// kernel's USER_HZ, 100 on Linux.
-pub fn cpu_seconds_in(stat_path: &str) -> f64 {
-    let Ok(stat) = std::fs::read_to_string(stat_path) else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return 0.0;
-    };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
+    crate::timing::cpu_seconds_in("/proc/self/stat")
 }
 
 impl Laps {
     pub fn new() -> Laps {
-        let on = timings_on();
+        let on = crate::timing::on();
         Laps {
             on,
             t: std::time::Instant::now(),

@@ -228,12 +228,12 @@ const SECTIONS: &[Def] = &[
 /// Build the month's pack. Every §4.1 section is present whatever the inputs hold; a section
 /// whose sheets are missing says so instead of showing zeros.
 pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
-    let ctx = Ctx::new(ds, month, cfg);
+    let ctx = crate::timing::timed("  entries", || Ctx::new(ds, month, cfg));
     let mut by_id: HashMap<String, Table> = HashMap::new();
     for t in catalogue::all(&ctx) {
         by_id.entry(t.id.clone()).or_insert(t);
     }
-    let kpis = summary::kpi_table(&ctx, lang);
+    let kpis = crate::timing::timed("  kpis", || summary::kpi_table(&ctx, lang));
     let mut sections = vec![Section {
         sheet: "01摘要".into(),
         title: Msg::new("摘要", "Summary"),

@@ -148,7 +148,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             ),
         ];
     }
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     vec![
         breakdown_table(
             ctx,

@@ -689,7 +689,7 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
     let month_w = Window::months(ctx.month, ctx.month);
     let net_m = net_by_customer(&ctx.entries, month_w);
     let net_w = net_by_customer(&ctx.entries, run.window);
-    let all = all_customers(ctx.ds);
+    let all = ctx.customers();
     let tot_m: Decimal = net_m.values().copied().sum();
     let tot_w: Decimal = net_w.values().copied().sum();
     let n = run.ranked.len();
@@ -970,11 +970,11 @@ pub fn migrations(
     prev: &GradeRun,
 ) -> Vec<(String, &'static str, &'static str)> {
     let dir = ctx.directory();
-    let orders = retention::order_dates(ctx.ds.sales.as_deref().unwrap_or(&[]));
+    let orders = ctx.order_dates();
     let mut out = Vec::new();
-    for id in all_customers(ctx.ds) {
-        let status = dir.get(&id).and_then(|c| c.status.as_deref());
-        let dates = orders.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+    for id in ctx.customers().iter() {
+        let status = dir.get(id).and_then(|c| c.status.as_deref());
+        let dates = orders.get(id).map(Vec::as_slice).unwrap_or(&[]);
         let first = dates.iter().min().copied();
         let s_prev = retention::state_at(status, dates, prev.window.to, ctx.cfg.churn_days);
         let s_cur = retention::state_at(status, dates, cur.window.to, ctx.cfg.churn_days);
@@ -983,9 +983,9 @@ pub fn migrations(
         if first.is_none_or(|d| d > cur.window.to) {
             continue;
         }
-        let p = migration_state(prev, &id, s_prev, first, true);
-        let c = migration_state(cur, &id, s_cur, first, false);
-        out.push((id, p, c));
+        let p = migration_state(prev, id, s_prev, first, true);
+        let c = migration_state(cur, id, s_cur, first, false);
+        out.push((id.clone(), p, c));
     }
     out
 }

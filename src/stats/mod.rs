@@ -25,7 +25,7 @@ pub use period::Month;
 use crate::config::Config;
 use crate::model::Dataset;
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 /// Everything a statistic may look at: the records, the report month, the settings, and the
@@ -51,6 +51,9 @@ struct Cache<'a> {
     directory: OnceCell<Rc<grading::Directory<'a>>>,
     costs: OnceCell<Rc<grading::Costs>>,
     ledgers: OnceCell<Rc<receivables::Ledgers>>,
+    roster: OnceCell<Rc<salespeople::Roster<'a>>>,
+    customers: OnceCell<Rc<BTreeSet<String>>>,
+    order_dates: OnceCell<Rc<HashMap<String, Vec<NaiveDate>>>>,
     runs: RefCell<HashMap<Month, Rc<grading::GradeRun>>>,
 }
 
@@ -89,6 +92,34 @@ impl<'a> Ctx<'a> {
                 .directory
                 .get_or_init(|| Rc::new(grading::Directory::new(self.ds))),
         )
+    }
+
+    /// T03 with the C4 rules, the order index and first orders (salespeople, expenses), built once.
+    pub fn roster(&self) -> Rc<salespeople::Roster<'a>> {
+        Rc::clone(self.cache.roster.get_or_init(|| {
+            Rc::new(salespeople::Roster::with_directory(
+                self.ds,
+                self.directory(),
+            ))
+        }))
+    }
+
+    /// Every customer key of T01 and the sales lines ([`grading::all_customers`]), built once.
+    pub fn customers(&self) -> Rc<BTreeSet<String>> {
+        Rc::clone(
+            self.cache
+                .customers
+                .get_or_init(|| Rc::new(grading::all_customers(self.ds))),
+        )
+    }
+
+    /// Sorted order dates per customer key ([`retention::order_dates`]), built once.
+    pub fn order_dates(&self) -> Rc<HashMap<String, Vec<NaiveDate>>> {
+        Rc::clone(self.cache.order_dates.get_or_init(|| {
+            Rc::new(retention::order_dates(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+            ))
+        }))
     }
 
     /// Cost entries of every line and return (M02), built once.

@@ -5,7 +5,7 @@
 //! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
 
 use super::grading::{
-    self, all_customers, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED,
+    self, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED,
 };
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
@@ -174,8 +174,8 @@ pub fn loyalty_score(components: &[Decimal]) -> Option<Decimal> {
 /// Everything the tables need about each customer at two dates.
 pub struct Book<'a> {
     dir: std::rc::Rc<Directory<'a>>,
-    ids: BTreeSet<String>,
-    orders: HashMap<String, Vec<NaiveDate>>,
+    ids: std::rc::Rc<BTreeSet<String>>,
+    orders: std::rc::Rc<HashMap<String, Vec<NaiveDate>>>,
     churn: i64,
 }
 
@@ -183,8 +183,8 @@ impl<'a> Book<'a> {
     fn new(ctx: &'a Ctx) -> Book<'a> {
         Book {
             dir: ctx.directory(),
-            ids: all_customers(ctx.ds),
-            orders: order_dates(ctx.ds.sales.as_deref().unwrap_or(&[])),
+            ids: ctx.customers(),
+            orders: ctx.order_dates(),
             churn: ctx.cfg.churn_days,
         }
     }
@@ -367,7 +367,7 @@ fn status_table(ctx: &Ctx, book: &Book) -> Table {
     let mut computed: BTreeMap<State, i64> = BTreeMap::new();
     let mut column: BTreeMap<State, i64> = BTreeMap::new();
     let mut blank = 0i64;
-    for id in &book.ids {
+    for id in book.ids.iter() {
         *computed.entry(book.state(id, end)).or_default() += 1;
         match column_state(book.status(id)) {
             Some(s) => *column.entry(s).or_default() += 1,
@@ -440,7 +440,7 @@ fn status_table(ctx: &Ctx, book: &Book) -> Table {
 fn mismatch_table(ctx: &Ctx, book: &Book) -> Table {
     let end = ctx.month.last_day();
     let mut rows = Vec::new();
-    for id in &book.ids {
+    for id in book.ids.iter() {
         let Some(col) = column_state(book.status(id)) else {
             continue;
         };
@@ -559,7 +559,7 @@ fn new_customers_table(ctx: &Ctx, book: &Book) -> Table {
     let net = grading::net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
     let mut rows = Vec::new();
     let mut total = Decimal::ZERO;
-    for id in &book.ids {
+    for id in book.ids.iter() {
         let Some(first) = book.first_order(id).filter(|d| ctx.month.contains(*d)) else {
             continue;
         };
@@ -699,7 +699,7 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
         ctx.ds.interactions.as_deref().unwrap_or(&[]),
     );
     let mut rows = Vec::new();
-    for id in &book.ids {
+    for id in book.ids.iter() {
         let g = prev.grade_of(id);
         if ab_only && !matches!(g, "A" | "B") {
             continue;
@@ -1110,7 +1110,7 @@ fn conversion_in(book: &Book, month: Month) -> BTreeMap<String, (i64, i64, i64)>
 fn conversion_base<'b>(book: &'b Book, month: Month) -> Vec<(&'b String, bool, bool)> {
     let (start, end) = (month.first_day(), month.last_day());
     let mut out = Vec::new();
-    for id in &book.ids {
+    for id in book.ids.iter() {
         let first = book.first_order(id);
         if first.is_some_and(|d| d < start) {
             continue;
@@ -1283,7 +1283,7 @@ fn needs_table(ctx: &Ctx, book: &Book) -> Table {
 pub fn referral_counts(book: &Book, w: Window) -> (i64, i64, BTreeMap<String, i64>) {
     let (mut new, mut referred) = (0i64, 0i64);
     let mut by: BTreeMap<String, i64> = BTreeMap::new();
-    for id in &book.ids {
+    for id in book.ids.iter() {
         if !book.first_order(id).is_some_and(|d| w.contains(d)) {
             continue;
         }

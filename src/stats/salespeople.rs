@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{line_cid, return_cid, CostEntry, Costs, Directory, Window};
+use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Window};
 use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -15,6 +15,7 @@ use crate::model::{Dataset, Receipt, Return, SaleLine, Salesperson, Target};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 /// The row of everything no salesperson can be found for (C4).
 pub const UNASSIGNED: &str = "未指定";
@@ -253,13 +254,23 @@ pub fn group_key(g: &str) -> (u32, String) {
 pub struct Roster<'a> {
     pub people: Vec<Person>,
     index: HashMap<String, usize>,
-    dir: Directory<'a>,
+    dir: Rc<Directory<'a>>,
     /// (date, customer) of staffless 通信 lines whose customer has no 负责人 (C4 territory rule).
     remote_orphans: HashSet<(NaiveDate, String)>,
+    /// Order lines by 订单编号, to give a return the staff and unit of what it returns. Built
+    /// once with the roster: half the family's tables and three months of 摘要 KPIs look it up.
+    orders: HashMap<&'a str, Vec<&'a SaleLine>>,
+    /// First-ever non-cancelled order date per customer key (C9).
+    first: HashMap<&'a str, NaiveDate>,
 }
 
 impl<'a> Roster<'a> {
     pub fn new(ds: &'a Dataset) -> Roster<'a> {
+        Roster::with_directory(ds, Rc::new(Directory::new(ds)))
+    }
+
+    /// [`Roster::new`] sharing a directory already built (`Ctx::roster`).
+    pub fn with_directory(ds: &'a Dataset, dir: Rc<Directory<'a>>) -> Roster<'a> {
         let mut people = Vec::new();
         let mut index = HashMap::new();
         for s in ds.salespeople.iter().flatten() {
@@ -293,7 +304,6 @@ impl<'a> Roster<'a> {
                 index.entry(name.clone()).or_insert(i);
             }
         }
-        let dir = Directory::new(ds);
         let mut remote_orphans = HashSet::new();
         for l in ds.sales.iter().flatten().filter(|l| !l.cancelled) {
             let cid = line_cid(l);
@@ -304,11 +314,14 @@ impl<'a> Roster<'a> {
                 remote_orphans.insert((l.order_date, cid));
             }
         }
+        let lines = ds.sales.as_deref().unwrap_or(&[]);
         Roster {
             people,
             index,
             dir,
             remote_orphans,
+            orders: orders_index(lines),
+            first: first_orders(lines),
         }
     }
 
@@ -608,10 +621,10 @@ impl Figures {
 }
 
 /// First-ever non-cancelled order date per customer (C9).
-fn first_orders(lines: &[SaleLine]) -> HashMap<String, NaiveDate> {
-    let mut m: HashMap<String, NaiveDate> = HashMap::new();
+fn first_orders(lines: &[SaleLine]) -> HashMap<&str, NaiveDate> {
+    let mut m: HashMap<&str, NaiveDate> = HashMap::new();
     for l in lines.iter().filter(|l| !l.cancelled) {
-        let e = m.entry(line_cid(l)).or_insert(l.order_date);
+        let e = m.entry(line_key(l)).or_insert(l.order_date);
         if l.order_date < *e {
             *e = l.order_date;
         }
@@ -628,7 +641,7 @@ pub fn month_figures(
     closed: &[String],
 ) -> BTreeMap<String, Figures> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
-    let first = first_orders(lines);
+    let first = &roster.first;
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
     for l in lines.iter().filter(|l| w.contains(l.order_date)) {
         let f = out.entry(roster.line_staff(l)).or_default();
@@ -645,7 +658,7 @@ pub fn month_figures(
         f.discount += l.discount;
         f.rebate += l.rebate;
         let cid = line_cid(l);
-        if first.get(&cid).is_some_and(|d| w.contains(*d)) {
+        if first.get(cid.as_str()).is_some_and(|d| w.contains(*d)) {
             f.new_customers.insert(cid);
             f.new_qty.add(l.qty, l.unit.as_deref());
             f.new_amt += l.amount;
@@ -658,7 +671,7 @@ pub fn month_figures(
             *f.chan_amt.entry(c).or_default() += l.amount;
         }
     }
-    let by_order = orders_index(lines);
+    let by_order = &roster.orders;
     for r in ds
         .returns
         .iter()
@@ -768,7 +781,7 @@ pub struct NotePl {
 pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
-    let idx = orders_index(lines);
+    let idx = &roster.orders;
     let mut shipments: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
     for c in ds.customers.iter().flatten() {
         if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
@@ -963,7 +976,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             .map(|(id, zh, en)| missing_table(id, Msg::new(*zh, *en), "销售明细"))
             .collect();
     }
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     let costs = ctx.costs();
     let figs = month_figures(
         ctx.ds,
@@ -1228,7 +1241,7 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
             "销售明细",
         )];
     };
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     let w = month_w(ctx.month);
     let figs = month_figures(ctx.ds, &ctx.entries, &roster, w, &ctx.cfg.closed_periods);
     let visits = visited_customers(ctx.ds, &roster, w);
@@ -1379,12 +1392,11 @@ pub fn performance_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         Value::Money(d) => format!("¥{}", format::money(*d)),
         other => format::value(other, Lang::Zh),
     };
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     // 绩效奖金追回 (第6条, M41): cross-month returns × bonus_rate, per salesperson.
     let mut clawback: BTreeMap<String, Decimal> = BTreeMap::new();
     if let Some(rate) = ctx.cfg.bonus_rate {
-        let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-        let idx = orders_index(lines);
+        let idx = &roster.orders;
         for r in ctx.ds.returns.iter().flatten().filter(|r| {
             !r.exchange
                 && ctx
@@ -1463,7 +1475,7 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
     if ctx.ds.sales.is_none() {
         return vec![];
     }
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     let figs = month_figures(
         ctx.ds,
         &ctx.entries,
@@ -1534,7 +1546,7 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
     if ctx.ds.sales.is_none() {
         return Value::Missing("销售明细".into());
     }
-    let roster = Roster::new(ctx.ds);
+    let roster = ctx.roster();
     let tmap = targets_by_staff(targets, &roster);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         tmap.get(k).and_then(|rows| month_target(rows, m))
@@ -1945,8 +1957,7 @@ fn returns_table(
         ),
     ]);
     // Suggested 误期: blank reason, and the original line's 发货日期 differs from the customer's date.
-    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-    let idx = orders_index(lines);
+    let idx = &roster.orders;
     let w = month_w(ctx.month);
     let suspects: Vec<String> = ctx
         .ds
@@ -3564,8 +3575,7 @@ fn customer_years_table(ctx: &Ctx) -> Table {
 
 /// M41 跨月退货 and 奖金追回清单: returns in the month of an earlier month's order.
 fn clawback_table(ctx: &Ctx, roster: &Roster) -> Table {
-    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-    let idx = orders_index(lines);
+    let idx = &roster.orders;
     let w = month_w(ctx.month);
     let dir = ctx.directory();
     let mut rows = Vec::new();
