@@ -133,15 +133,32 @@ pub fn produce(
     lang: Lang,
     engine: &Engine,
 ) -> crate::error::Result<Vec<Artifact>> {
-    let pack = timed("statistics", || report::build(ds, month, cfg, lang));
-    let data = (!cfg.privacy.omit_data_sheets).then_some(ds);
-    // The PDF (typst) and the workbook are independent once the pack is built: on a 2-core
-    // machine writing them side by side takes the longer of the two, not their sum.
+    let with_data = !cfg.privacy.omit_data_sheets;
+    // Three pieces of work, on a 2-core machine: the workbook's data sheets need only the
+    // records, so they are written while the statistics run; the PDF (typst) and the report
+    // sheets need the statistics and are made side by side after them.
     let (pdf, xlsx) = std::thread::scope(|s| {
-        let xlsx = s.spawn(|| timed("workbook", || render::xlsx::pack(&pack, lang, data)));
-        let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
-        let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (pdf, xlsx)
+        let data = s.spawn(move || {
+            timed("workbook data sheets", || {
+                let mut wb = render::xlsx::new_workbook();
+                let sheets = if with_data {
+                    render::xlsx::data_sheets(&mut wb, ds)?
+                } else {
+                    Vec::new()
+                };
+                Ok::<_, Error>((wb, sheets))
+            })
+        });
+        let pack = timed("statistics", || report::build(ds, month, cfg, lang));
+        std::thread::scope(|s| {
+            let xlsx = s.spawn(|| {
+                let (wb, sheets) = data.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+                timed("workbook", || render::xlsx::pack_with(wb, &pack, lang, sheets))
+            });
+            let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
+            let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (pdf, xlsx)
+        })
     });
     let (pdf, _) = pdf?;
     let xlsx = xlsx?;

@@ -292,12 +292,12 @@ impl Assessment<'_> {
 fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDate, Decimal)> {
     let end = ctx.month.last_day();
     let start = ctx.month.plus(-11).first_day();
-    let mut out: HashMap<String, (NaiveDate, Decimal)> = HashMap::new();
+    let mut out: HashMap<&str, (NaiveDate, Decimal)> = HashMap::new();
     for l in ctx.ds.sales.as_deref().unwrap_or(&[]) {
         if l.cancelled || l.order_date > end {
             continue;
         }
-        let key = idx.key(l.customer_id.as_deref(), l.customer_name.as_deref());
+        let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
         let e = out.entry(key).or_insert((l.order_date, Decimal::ZERO));
         e.0 = e.0.min(l.order_date);
     }
@@ -306,12 +306,11 @@ fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDat
         .iter()
         .filter(|e| e.date >= start && e.date <= end)
     {
-        let key = idx.key(Some(&e.customer_id), None);
-        if let Some(h) = out.get_mut(&key) {
+        if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
             h.1 += e.amount;
         }
     }
-    out
+    out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// Months from `first`'s month to `month`, both counted.

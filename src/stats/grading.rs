@@ -322,11 +322,18 @@ pub fn costs_of(ds: &Dataset) -> Costs {
 
 /// Σ 实销额 of the entries in `w`, per customer.
 pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Decimal> {
-    let mut m = BTreeMap::new();
+    let mut m: HashMap<&str, Decimal> = HashMap::new();
     for e in entries.iter().filter(|e| w.contains(e.date)) {
-        super::add_to(&mut m, &e.customer_id, e.amount);
+        *m.entry(&e.customer_id).or_default() += e.amount;
     }
-    m
+    owned_keys(m)
+}
+
+/// A map accumulated under borrowed keys in a hash map (one hash per line, no allocation), handed
+/// on sorted with owned keys (one allocation per customer). A BTreeMap<String> in the line loop
+/// spent most of its time comparing customer ids.
+pub fn owned_keys<V>(m: HashMap<&str, V>) -> BTreeMap<String, V> {
+    m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 // ───────────────────────────── M01–M06 ─────────────────────────────
@@ -334,7 +341,7 @@ pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Deci
 /// M01 客户合同额 per customer over `w`: Σ 数量×单价 (the gross 金额) of non-cancelled lines; a line
 /// that carries a 合同号 and 合同额 counts its contract once instead.
 pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decimal> {
-    let mut m: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut m: HashMap<&str, Decimal> = HashMap::new();
     let mut seen: HashSet<(&str, &str)> = HashSet::new();
     for l in lines
         .iter()
@@ -351,30 +358,33 @@ pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decim
             }
             _ => l.amount,
         };
-        super::add_to(&mut m, cid, add);
+        *m.entry(cid).or_default() += add;
     }
-    m
+    owned_keys(m)
 }
 
 /// M03 消费频次: distinct 订单号 of non-cancelled lines in `w`; a line without 订单号 counts its
 /// order date instead.
 pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
-    // An order is its 订单号, or its date when the line has none; borrowed keys, no allocation
-    // per line (this runs for several months of every pack).
-    let mut sets: HashMap<&str, HashSet<(Option<&str>, Option<NaiveDate>)>> = HashMap::new();
+    // An order is its 订单号, or its date when the line has none. One set of (customer, order)
+    // with borrowed keys: no allocation per line, and none per customer (this runs for several
+    // months of every pack).
+    let mut orders: HashSet<(&str, Option<&str>, Option<NaiveDate>)> = HashSet::new();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
     {
         let key = match &l.order_no {
-            Some(no) => (Some(no.as_str()), None),
-            None => (None, Some(l.order_date)),
+            Some(no) => (line_key(l), Some(no.as_str()), None),
+            None => (line_key(l), None, Some(l.order_date)),
         };
-        sets.entry(line_key(l)).or_default().insert(key);
+        orders.insert(key);
     }
-    sets.into_iter()
-        .map(|(k, s)| (k.to_owned(), s.len() as i64))
-        .collect()
+    let mut n: HashMap<&str, i64> = HashMap::new();
+    for (c, _, _) in orders {
+        *n.entry(c).or_default() += 1;
+    }
+    owned_keys(n)
 }
 
 /// One graded customer.
@@ -504,16 +514,16 @@ pub fn grade_run(
     let contract = contract_amounts(lines, w);
     let freq = frequencies(lines, w);
     let net = net_by_customer(entries, w);
-    let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut cost: HashMap<&str, Decimal> = HashMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-        *cost.entry(e.customer_id.clone()).or_insert(Decimal::ZERO) += e.cost;
+        *cost.entry(&e.customer_id).or_default() += e.cost;
     }
     let items: Vec<(String, Decimal, Decimal, i64)> = contract
         .iter()
         .filter(|(_, c)| **c > Decimal::ZERO)
         .map(|(id, c)| {
             let n = net.get(id).copied().unwrap_or_default();
-            let profit = n - cost.get(id).copied().unwrap_or_default();
+            let profit = n - cost.get(id.as_str()).copied().unwrap_or_default();
             (
                 id.clone(),
                 *c,

@@ -52,15 +52,20 @@ impl<'a> CustomerIndex<'a> {
     /// rather than vanishing). The sales entries carry the name when the id is blank, so an "id"
     /// that is a T01 name resolves too.
     pub fn key(&self, id: Option<&str>, name: Option<&str>) -> String {
+        self.key_ref(id, name).to_string()
+    }
+
+    /// [`CustomerIndex::key`] borrowed, for loops over every line that only look the key up.
+    pub fn key_ref<'s>(&'s self, id: Option<&'s str>, name: Option<&'s str>) -> &'s str {
         let id = id.map(str::trim).filter(|s| !s.is_empty());
         let name = name.map(str::trim).filter(|s| !s.is_empty());
         if let Some(c) = id.and_then(|i| self.by_id.get(i)) {
-            return c.customer_id.trim().to_string();
+            return c.customer_id.trim();
         }
         if let Some(c) = name.or(id).and_then(|n| self.by_name.get(n)) {
-            return c.customer_id.trim().to_string();
+            return c.customer_id.trim();
         }
-        id.or(name).unwrap_or_default().to_string()
+        id.or(name).unwrap_or_default()
     }
 
     pub fn get(&self, key: &str) -> Option<&'a Customer> {
