@@ -2,6 +2,7 @@
 //! upstream, so a swap must touch one file). Every PROPOSED default of DOMAIN §2/§3.3 lives here.
 
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,10 @@ pub struct ReportCfg {
     /// and the PDF says so under the table. PROPOSED: 100 keeps the printed pack readable (and
     /// quick to typeset) when a list has thousands of customers.
     pub print_rows: usize,
+    /// R01: when each department handed in its data, per report month ("YYYY-MM" → department →
+    /// date), for the 各部门提交情况 annex. The inputs carry no such date, so the clerk who
+    /// collects the submissions writes them here; a department without a date shows blank.
+    pub submitted: BTreeMap<String, BTreeMap<String, NaiveDate>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,6 +313,7 @@ impl Default for ReportCfg {
         ReportCfg {
             due_day: 5,
             print_rows: 100,
+            submitted: BTreeMap::new(),
         }
     }
 }
@@ -366,6 +372,16 @@ impl Config {
             return Err(format!(
                 "credit.points 中的 {item:?} 不是可评分的调查项目 (not a scored survey item); 可用: {}",
                 known.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if let Some(m) = self
+            .report
+            .submitted
+            .keys()
+            .find(|m| m.parse::<crate::stats::Month>().is_err())
+        {
+            return Err(format!(
+                "report.submitted 的键 {m:?} 应为报告月份 YYYY-MM (a report month, e.g. 2026-10)"
             ));
         }
         if !matches!(self.note_pl_mode.as_str(), "symmetric" | "loss_only") {

@@ -287,7 +287,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
         sections.push(annual_section(month, &by_id));
     }
     sections.push(problems_section(ds, lang));
-    sections.push(submissions_section(month, cfg));
+    sections.push(submissions_section(month, cfg, lang));
     // Keep the §4.1 order (08 follow-up sits between 07 and 09 when present).
     sections.sort_by(|a, b| a.sheet.cmp(&b.sheet));
     Pack {
@@ -548,18 +548,40 @@ fn annual_section(month: Month, by_id: &HashMap<String, Table>) -> Section {
 }
 
 /// 附 各部门提交情况 (R01): what each department hands in, and by when.
-fn submissions_section(month: Month, cfg: &Config) -> Section {
+fn submissions_section(month: Month, cfg: &Config, lang: Lang) -> Section {
     let due =
         month.next().first_day() + chrono::Duration::days(i64::from(cfg.report.due_day.max(1)) - 1);
+    let given = cfg.report.submitted.get(&month.to_string());
     let row = |dept: &str, what: &str| {
+        let on = given.and_then(|g| g.get(dept)).copied();
         vec![
             Value::Text(dept.into()),
             Value::Text(what.into()),
             Value::Date(due),
-            Value::Empty,
-            Value::Empty,
+            on.map_or(Value::Empty, Value::Date),
+            // R01: due day inclusive, no weekend or holiday shifting.
+            match on {
+                None => Value::Empty,
+                Some(d) => Value::Text(
+                    match (d <= due, lang) {
+                        (true, Lang::Zh) => "按时",
+                        (true, Lang::En) => "On time",
+                        (false, Lang::Zh) => "逾期",
+                        (false, Lang::En) => "Late",
+                    }
+                    .into(),
+                ),
+            },
         ]
     };
+    // The two submissions S3 names, then any other department the clerk listed.
+    const NAMED: [(&str, &str); 2] = [("销售部门", "客户跟进统计表"), ("客服部门", "投诉处理分析表")];
+    let mut rows: Vec<Vec<Value>> = NAMED.iter().map(|(d, w)| row(d, w)).collect();
+    for dept in given.into_iter().flat_map(|g| g.keys()) {
+        if !NAMED.iter().any(|(d, _)| d == dept) {
+            rows.push(row(dept, ""));
+        }
+    }
     let t = Table {
         id: "submissions".into(),
         title: Msg::new("各部门提交情况", "Department submissions"),
@@ -567,21 +589,18 @@ fn submissions_section(month: Month, cfg: &Config) -> Section {
             Column::new("dept", "部门", "Department", Kind::Text),
             Column::new("what", "提交内容", "Submission", Kind::Text),
             Column::new("due", "截止日期", "Due", Kind::Date),
-            Column::new("submitted", "提交日期", "Submitted on", Kind::Text),
+            Column::new("submitted", "提交日期", "Submitted on", Kind::Date),
             Column::new("status", "按时/逾期", "On time / late", Kind::Text),
         ],
-        rows: vec![
-            row("销售部门", "客户跟进统计表"),
-            row("客服部门", "投诉处理分析表"),
-        ],
+        rows,
         totals: None,
         notes: vec![Msg::new(
             format!(
-                "每月{}日前(含)提交上月数据; 提交日期晚于截止日期为逾期。",
+                "每月{}日前(含)提交上月数据; 提交日期晚于截止日期为逾期。提交日期取自 kebiao.yaml 的 report.submitted。",
                 cfg.report.due_day
             ),
             format!(
-                "Due by day {} of the next month, inclusive.",
+                "Due by day {} of the next month, inclusive. Submission dates come from report.submitted in kebiao.yaml.",
                 cfg.report.due_day
             ),
         )],
@@ -678,5 +697,54 @@ fn problems_section(ds: &Dataset, lang: Lang) -> Section {
         sheet: "13数据问题".into(),
         title: Msg::new("数据问题", "Data problems"),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn submissions(yaml: &str, month: &str) -> Vec<Vec<Value>> {
+        let cfg = Config::from_yaml(yaml).expect("valid config");
+        let s = submissions_section(month.parse().expect("month"), &cfg, Lang::Zh);
+        match &s.blocks[..] {
+            [Block::Table(t)] => t.rows.clone(),
+            other => panic!("one table expected, got {other:?}"),
+        }
+    }
+
+    fn date(s: &str) -> Value {
+        Value::Date(s.parse().expect("date"))
+    }
+
+    #[test]
+    fn r01_submissions_on_the_due_day_are_on_time_and_later_ones_late() {
+        let yaml = "report:\n  submitted:\n    \"2026-10\": {销售部门: 2026-11-05, 客服部门: 2026-11-06, 财务部: 2026-11-01}\n";
+        let rows = submissions(yaml, "2026-10");
+        let got: Vec<(Value, Value, Value, Value)> = rows
+            .into_iter()
+            .map(|r| (r[0].clone(), r[2].clone(), r[3].clone(), r[4].clone()))
+            .collect();
+        let t = |s: &str| Value::Text(s.into());
+        assert_eq!(
+            got,
+            vec![
+                // Due day 5 of the next month, inclusive.
+                (t("销售部门"), date("2026-11-05"), date("2026-11-05"), t("按时")),
+                (t("客服部门"), date("2026-11-05"), date("2026-11-06"), t("逾期")),
+                (t("财务部"), date("2026-11-05"), date("2026-11-01"), t("按时")),
+            ]
+        );
+        // Another month's pack has no dates: blank, not 逾期.
+        let rows = submissions(yaml, "2026-09");
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r[3] == Value::Empty && r[4] == Value::Empty));
+    }
+
+    #[test]
+    fn a_submission_month_that_is_not_yyyy_mm_is_refused() {
+        let err = Config::from_yaml("report:\n  submitted:\n    \"十月\": {销售部门: 2026-11-05}\n")
+            .expect_err("bad month key");
+        assert!(err.contains("report.submitted") && err.contains("十月"), "{err}");
     }
 }
