@@ -575,7 +575,10 @@ fn submissions_section(month: Month, cfg: &Config, lang: Lang) -> Section {
         ]
     };
     // The two submissions S3 names, then any other department the clerk listed.
-    const NAMED: [(&str, &str); 2] = [("销售部门", "客户跟进统计表"), ("客服部门", "投诉处理分析表")];
+    const NAMED: [(&str, &str); 2] = [
+        ("销售部门", "客户跟进统计表"),
+        ("客服部门", "投诉处理分析表"),
+    ];
     let mut rows: Vec<Vec<Value>> = NAMED.iter().map(|(d, w)| row(d, w)).collect();
     for dept in given.into_iter().flat_map(|g| g.keys()) {
         if !NAMED.iter().any(|(d, _)| d == dept) {
@@ -730,21 +733,42 @@ mod tests {
             got,
             vec![
                 // Due day 5 of the next month, inclusive.
-                (t("销售部门"), date("2026-11-05"), date("2026-11-05"), t("按时")),
-                (t("客服部门"), date("2026-11-05"), date("2026-11-06"), t("逾期")),
-                (t("财务部"), date("2026-11-05"), date("2026-11-01"), t("按时")),
+                (
+                    t("销售部门"),
+                    date("2026-11-05"),
+                    date("2026-11-05"),
+                    t("按时")
+                ),
+                (
+                    t("客服部门"),
+                    date("2026-11-05"),
+                    date("2026-11-06"),
+                    t("逾期")
+                ),
+                (
+                    t("财务部"),
+                    date("2026-11-05"),
+                    date("2026-11-01"),
+                    t("按时")
+                ),
             ]
         );
         // Another month's pack has no dates: blank, not 逾期.
         let rows = submissions(yaml, "2026-09");
         assert_eq!(rows.len(), 2);
-        assert!(rows.iter().all(|r| r[3] == Value::Empty && r[4] == Value::Empty));
+        assert!(rows
+            .iter()
+            .all(|r| r[3] == Value::Empty && r[4] == Value::Empty));
     }
 
     #[test]
     fn a_submission_month_that_is_not_yyyy_mm_is_refused() {
-        let err = Config::from_yaml("report:\n  submitted:\n    \"十月\": {销售部门: 2026-11-05}\n")
-            .expect_err("bad month key");
-        assert!(err.contains("report.submitted") && err.contains("十月"), "{err}");
+        let err =
+            Config::from_yaml("report:\n  submitted:\n    \"十月\": {销售部门: 2026-11-05}\n")
+                .expect_err("bad month key");
+        assert!(
+            err.contains("report.submitted") && err.contains("十月"),
+            "{err}"
+        );
     }
 }

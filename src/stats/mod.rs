@@ -122,13 +122,20 @@ impl<'a> Ctx<'a> {
         }))
     }
 
-    /// Cost entries of every line and return (M02), built once.
+    /// Cost entries of every line and return (M02), returns dated like the 实销额 entries (M41),
+    /// built once.
     pub fn costs(&self) -> Rc<grading::Costs> {
-        Rc::clone(
-            self.cache
-                .costs
-                .get_or_init(|| Rc::new(grading::costs_of(self.ds))),
-        )
+        Rc::clone(self.cache.costs.get_or_init(|| {
+            let mut c = grading::costs_of(self.ds);
+            sales::shift_returns(
+                c.entries
+                    .iter_mut()
+                    .filter(|e| e.is_return)
+                    .map(|e| &mut e.date),
+                &self.cfg.closed_periods,
+            );
+            Rc::new(c)
+        }))
     }
 
     /// The receivable ledgers of every customer (month-independent: each family cuts them at its

@@ -53,11 +53,24 @@ pub fn deduction_date(d: NaiveDate, closed: &[String]) -> NaiveDate {
 
 /// M41 applied to the 实销额 entries: returns dated in a closed month move to the next open one.
 pub fn apply_closed_periods(entries: &mut [NetEntry], closed: &[String]) {
+    shift_returns(
+        entries
+            .iter_mut()
+            .filter(|e| e.is_return)
+            .map(|e| &mut e.date),
+        closed,
+    );
+}
+
+/// M41 on any list of return dates: the 实销额 entries and the cost entries of the same returns
+/// move together, so a month's 毛利 (实销额 − 成本) takes the return's revenue and its cost back
+/// in the same month.
+pub fn shift_returns<'d>(dates: impl Iterator<Item = &'d mut NaiveDate>, closed: &[String]) {
     if closed.is_empty() {
         return;
     }
-    for e in entries.iter_mut().filter(|e| e.is_return) {
-        e.date = deduction_date(e.date, closed);
+    for d in dates {
+        *d = deduction_date(*d, closed);
     }
 }
 

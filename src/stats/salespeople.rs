@@ -4091,6 +4091,8 @@ mod tests {
         );
         let mut l = line("SO1", "2024-02-10", "C1", dec!(1000));
         l.staff = Some("李四".into());
+        // Unit cost 600: the return takes 600 of cost back, in the month it is deducted in.
+        l.cost = Some(dec!(600));
         let ds = Dataset {
             sales: Some(vec![l]),
             customers: Some(vec![customer("C1")]),
@@ -4113,10 +4115,15 @@ mod tests {
             let ts = tables(&ctx);
             let sp = find(&ts, "sales-performance").clone();
             let cb = find(&ts, "return-clawback").clone();
-            (sp, cb)
+            let gp = find(&ts, "gross-profit").clone();
+            (sp, cb, gp)
         };
-        let (mar, mar_cb) = net("2024-03");
-        let (apr, apr_cb) = net("2024-04");
+        let (mar, mar_cb, mar_gp) = net("2024-03");
+        let (apr, apr_cb, apr_gp) = net("2024-04");
+        // The cost entry of the return moves with its revenue (M41 on both sides of 毛利).
+        let cost = |gp: &Table| gp.totals.as_ref().unwrap()[col(gp, "marginal_cost")].clone();
+        assert_eq!(cost(&mar_gp), Value::Money(dec!(0)));
+        assert_eq!(cost(&apr_gp), Value::Money(dec!(-600)));
         let net_col = col(&mar, "net_sales");
         assert_eq!(mar.totals.as_ref().unwrap()[net_col], Value::Money(dec!(0)));
         assert_eq!(
