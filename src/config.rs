@@ -33,6 +33,9 @@ pub struct Config {
     pub bonus_rate: Option<Decimal>,
     /// Months ("YYYY-MM") whose figures are closed (M41).
     pub closed_periods: Vec<String>,
+    /// M30: the monthly budget for 客户接待/招待费用 (元), when the company sets one (S4 "控制客户
+    /// 接待费用"). PROPOSED key; without it the section shows the spending with no budget table.
+    pub hospitality_budget: Option<Decimal>,
     pub perf_bands: PerfBands,
     pub auto_create_customers: bool,
     pub fonts: Fonts,
@@ -171,6 +174,7 @@ impl Default for Config {
             report: ReportCfg::default(),
             bonus_rate: None,
             closed_periods: vec![],
+            hospitality_budget: None,
             perf_bands: PerfBands::default(),
             auto_create_customers: false,
             fonts: Fonts::default(),

@@ -167,6 +167,7 @@ const SECTIONS: &[Def] = &[
             "followup-overdue",
             "followup-contacts",
             "hospitality",
+            "hospitality-budget",
         ],
         charts: &[],
     },

@@ -139,6 +139,11 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
                 SHEET,
             ),
             missing_table(
+                "hospitality-budget",
+                month_title("客户接待费用预算执行", "Hospitality budget"),
+                SHEET,
+            ),
+            missing_table(
                 "crm-expense-ratio",
                 ytd_title(
                     "客户关系管理费用支出收益比",
@@ -165,6 +170,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             ytd_title("销售管理费用分解表", "Sales expense breakdown"),
         ),
         hospitality_table(ctx, &roster),
+        hospitality_budget_table(ctx),
         crm_ratio_table(ctx),
     ]
 }
@@ -279,7 +285,7 @@ fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) 
 }
 
 /// M30 接待/招待费用: 交际, 赠送 and 活动 of the month by salesperson, with the customers they were
-/// spent on. (No budget key exists in the settings yet, so there is no budget column.)
+/// spent on. The budget comparison is [`hospitality_budget_table`].
 fn hospitality_table(ctx: &Ctx, roster: &Roster) -> Table {
     let w = Window::months(ctx.month, ctx.month);
     let dir = ctx.directory();
@@ -357,6 +363,81 @@ fn hospitality_table(ctx: &Ctx, roster: &Roster) -> Table {
         notes: vec![Msg::new(
             "来源: 费用表的交际、赠送、活动类 (招待记作交际, 礼品记作赠送); 互动记录中的拜访费用不再重复计入",
             "From the expense sheet's entertainment, gifts and events categories; visit costs on the interaction sheet are not added again",
+        )],
+    }
+}
+
+/// Σ 接待/招待费用 (交际, 赠送, 活动: M30's categories) in `w`.
+fn hospitality_total(ctx: &Ctx, w: Window) -> Decimal {
+    ctx.ds
+        .expenses
+        .iter()
+        .flatten()
+        .filter(|e| w.contains(e.expense_date) && CRM.contains(&category(e)))
+        .map(|e| e.amount)
+        .sum()
+}
+
+/// M30 "compared with the budget if one is configured": the month and the year to date against
+/// `hospitality_budget` (a monthly figure; the year-to-date budget is it × the months elapsed).
+/// Without a budget the table says so rather than comparing with 0.
+fn hospitality_budget_table(ctx: &Ctx) -> Table {
+    let m = ctx.month;
+    let title = Msg::new(
+        format!("{} 客户接待费用预算执行", m.zh()),
+        format!("Hospitality budget, {m}"),
+    );
+    let columns = vec![
+        Column::new("period", "期间", "Period", Kind::Text),
+        Column::new("budget", "预算", "Budget", Kind::Money),
+        Column::new("actual", "实际", "Actual", Kind::Money),
+        Column::new(
+            "variance",
+            "超支(+)/结余(−)",
+            "Over (+) / under (−)",
+            Kind::Money,
+        ),
+        Column::new("used", "预算执行率", "Budget used", Kind::Percent),
+    ];
+    let Some(budget) = ctx.cfg.hospitality_budget else {
+        return Table {
+            id: "hospitality-budget".into(),
+            title,
+            columns: vec![Column::new("status", "状态", "Status", Kind::Text)],
+            rows: vec![vec![Value::Text(
+                "未设置接待费用预算 (kebiao.yaml: hospitality_budget)".into(),
+            )]],
+            totals: None,
+            notes: vec![],
+        };
+    };
+    let row = |label: String, budget: Decimal, actual: Decimal| {
+        vec![
+            Value::Text(label),
+            Value::Money(budget),
+            Value::Money(actual),
+            Value::Money(actual - budget),
+            ratio(actual, budget),
+        ]
+    };
+    let month_actual = hospitality_total(ctx, Window::months(m, m));
+    let ytd_actual = hospitality_total(ctx, Window::ytd(m));
+    Table {
+        id: "hospitality-budget".into(),
+        title,
+        columns,
+        rows: vec![
+            row(m.zh(), budget, month_actual),
+            row(
+                format!("{}年1-{}月累计", m.year, m.month),
+                budget * Decimal::from(m.month),
+                ytd_actual,
+            ),
+        ],
+        totals: None,
+        notes: vec![Msg::new(
+            "预算为 kebiao.yaml 的 hospitality_budget (每月); 累计预算 = 月预算 × 已过月数; 实际 = 费用表中交际、赠送、活动类",
+            "Budget is hospitality_budget in kebiao.yaml (monthly); year-to-date budget = monthly × months elapsed; actual = entertainment, gifts and events on the expense sheet",
         )],
     }
 }
@@ -580,6 +661,46 @@ mod tests {
         let t = hospitality_table(&ctx, &roster);
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.totals.unwrap()[6], Value::Money(dec!(200)));
+    }
+
+    /// M30 against `hospitality_budget` 150 a month: March spends 200 (交际) → 超支 50, 133.3%;
+    /// January–March: budget 450, actual 300 (a February 赠送 of 100; February's 薪水 is not
+    /// hospitality) → 结余 150, 2/3 used. Without the key the table says no budget is set.
+    #[test]
+    fn m30_budget_month_and_year_to_date() {
+        let mut ds = ds();
+        if let Some(e) = ds.expenses.as_mut() {
+            e.push(exp("2024-02-10", "张三", "赠送", dec!(100)));
+        }
+        let mut cfg = Config::default();
+        let at = |cfg: &Config| {
+            let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), cfg);
+            hospitality_budget_table(&ctx)
+        };
+        let unset = at(&cfg);
+        assert_eq!(unset.rows.len(), 1);
+        assert!(matches!(&unset.rows[0][0], Value::Text(t) if t.contains("hospitality_budget")));
+        cfg.hospitality_budget = Some(dec!(150));
+        let t = at(&cfg);
+        let money = |r: usize| -> Vec<Value> { t.rows[r][1..4].to_vec() };
+        assert_eq!(
+            money(0),
+            vec![
+                Value::Money(dec!(150)),
+                Value::Money(dec!(200)),
+                Value::Money(dec!(50))
+            ]
+        );
+        assert_eq!(t.rows[0][4], Value::Ratio(dec!(200) / dec!(150)));
+        assert_eq!(
+            money(1),
+            vec![
+                Value::Money(dec!(450)),
+                Value::Money(dec!(300)),
+                Value::Money(dec!(-150))
+            ]
+        );
+        assert_eq!(t.rows[1][4], Value::Ratio(dec!(300) / dec!(450)));
     }
 
     #[test]
