@@ -175,6 +175,10 @@ pub struct Book<'a> {
     ids: std::rc::Rc<BTreeSet<String>>,
     orders: std::rc::Rc<HashMap<String, Vec<NaiveDate>>>,
     churn: i64,
+    /// 客户名称 (as [`crate::ingest::header::name_key`] folds it) → the first customer key of that
+    /// name, built on the first 介绍人 typed as a name: scanning every customer per referral grew
+    /// with customers × new customers.
+    by_name: std::cell::OnceCell<HashMap<String, String>>,
 }
 
 impl<'a> Book<'a> {
@@ -184,6 +188,7 @@ impl<'a> Book<'a> {
             ids: ctx.customers(),
             orders: ctx.order_dates(),
             churn: ctx.cfg.churn_days,
+            by_name: std::cell::OnceCell::new(),
         }
     }
     fn status(&self, id: &str) -> Option<&'a str> {
@@ -210,14 +215,19 @@ impl<'a> Book<'a> {
         if self.dir.get(r).is_some() {
             return r.to_string();
         }
-        let key = crate::ingest::header::name_key(r);
-        self.ids
-            .iter()
-            .find(|id| {
-                self.dir
-                    .get(id)
-                    .is_some_and(|c| crate::ingest::header::name_key(&c.name) == key)
-            })
+        let by_name = self.by_name.get_or_init(|| {
+            let mut m = HashMap::new();
+            // In key order, the first customer of a name wins (as a scan in order would find it).
+            for id in self.ids.iter() {
+                if let Some(c) = self.dir.get(id) {
+                    m.entry(crate::ingest::header::name_key(&c.name))
+                        .or_insert_with(|| id.clone());
+                }
+            }
+            m
+        });
+        by_name
+            .get(&crate::ingest::header::name_key(r))
             .cloned()
             .unwrap_or_else(|| r.to_string())
     }
@@ -1548,6 +1558,35 @@ mod tests {
         assert_eq!(loyalty_score(&[dec!(100), dec!(40)]), Some(dec!(70)));
         assert_eq!(loyalty_level(dec!(70)), "高");
         assert_eq!(loyalty_level(dec!(39.9)), "低");
+    }
+
+    /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket
+    /// width aside); the first customer key of a name wins; unknown text is kept as typed.
+    #[test]
+    fn referrer_typed_as_a_name_resolves_to_its_customer() {
+        let mut c1 = customer("C1");
+        c1.name = "上海某某(集团)科技有限公司".into();
+        let mut c9 = customer("C9");
+        c9.name = "上海某某（集团）科技".into(); // same name, later key: C1 wins
+        let mut c2 = customer("C2");
+        c2.referrer = Some("上海某某（集团）科技股份有限公司".into());
+        let mut c3 = customer("C3");
+        c3.referrer = Some("不认识的公司".into());
+        let ds = Dataset {
+            customers: Some(vec![c1, c9, c2, c3]),
+            sales: Some(vec![
+                line("SO2", "2024-03-05", "C2", dec!(100)),
+                line("SO3", "2024-03-06", "C3", dec!(100)),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let book = Book::new(&ctx);
+        let (new, _, by) = referral_counts(&book, Window::months(ctx.month, ctx.month));
+        assert_eq!(new, 2);
+        let by: Vec<(&str, i64)> = by.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(by, vec![("C1", 1), ("不认识的公司", 1)]);
     }
 
     /// M17, M18–M21 and M22 by activity together. C1 (first order 2023-12) reorders twice in
