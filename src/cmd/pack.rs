@@ -152,8 +152,12 @@ pub fn produce(
         let pack = timed("statistics", || report::build(ds, month, cfg, lang));
         std::thread::scope(|s| {
             let xlsx = s.spawn(|| {
-                let (wb, sheets) = data.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-                timed("workbook", || render::xlsx::pack_with(wb, &pack, lang, sheets))
+                let (wb, sheets) = data
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+                timed("workbook", || {
+                    render::xlsx::pack_with(wb, &pack, lang, sheets)
+                })
             });
             let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
             let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));

@@ -3,6 +3,8 @@
 //! SpreadsheetML; anything else → CSV/TSV text.
 
 use super::cell::{from_data, from_data_ref, Cell};
+#[path = "ods_scan.rs"]
+mod ods_scan;
 use super::markup;
 use crate::error::{Error, Result};
 use calamine::{Reader, SheetType, SheetVisible};
@@ -745,9 +747,91 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     Ok(out)
 }
 
+/// A sheet's dense grid may cost this many cells before the guard asks whether it is mostly air.
+const DENSE_FREE: u64 = 2_000_000;
+/// A dense grid bigger than this many times the cells the file really writes is refused.
+const DENSE_RATIO: u64 = 50;
+/// Refused whatever the file writes: values, formulas and a copy come to ~90 bytes a cell in
+/// calamine, so this is ~5 GB (calamine itself stops at 100 million).
+const DENSE_MAX: u64 = 60_000_000;
+
+/// `A1` name of a 0-based cell (columns past XFD and rows past u32 still get a name).
+fn a1(r: u64, c: u64) -> String {
+    let mut col = String::new();
+    let mut n = c + 1;
+    while n > 0 {
+        let d = ((n - 1) % 26) as u8;
+        col.insert(0, char::from(b'A' + d));
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
+}
+
+/// The error for a sheet whose claimed area would make a dense grid of `dense` cells while the
+/// file writes only `written` non-empty cells.
+fn too_sparse(
+    path: &Path,
+    sheet: &str,
+    used: (u64, u64, u64, u64),
+    far: Option<(u64, u64)>,
+    dense: u64,
+    written: u64,
+) -> Error {
+    let area = format!("{}:{}", a1(used.0, used.1), a1(used.2, used.3));
+    let far = far
+        .map(|(r, c)| a1(r, c))
+        .unwrap_or_else(|| a1(used.2, used.3));
+    unreadable(
+        path,
+        &format!(
+            "工作表“{sheet}”的已用区域 {area} 有 {dense} 个单元格,而文件里只写了 {written} 个有内容的单元格;\
+             读入需要数 GB 内存,已拒绝。请删除远处的单元格 {far}(或重复到很远的行/列)后另存再试"
+        ),
+        format!(
+            "sheet '{sheet}': its used area {area} is {dense} cells but the file writes only {written} \
+             non-empty cells; reading it would take gigabytes, so it is refused. Delete the far-away \
+             cell {far} (or the rows/columns repeated out to it) and save again"
+        ),
+    )
+}
+
+/// Whether a dense grid of `dense` cells for `written` written cells is refused.
+fn refuse_dense(dense: u64, written: u64) -> bool {
+    dense > DENSE_MAX || (dense > DENSE_FREE && dense > written.saturating_mul(DENSE_RATIO))
+}
+
+/// Put [`Cell::NoCache`] at each of `at` that holds no value (a formula saved without its
+/// result): never left blank, never read as 0.
+fn mark_no_cache(rows: Vec<SheetRow>, at: &[(u32, u32)]) -> Vec<SheetRow> {
+    if at.is_empty() {
+        return rows;
+    }
+    let n: usize = rows.iter().map(|r| r.cells.len()).sum();
+    let mut cells: Vec<(u32, u32, Cell)> = Vec::with_capacity(n + at.len());
+    // First, so that a real value at the same place (stable sort, later wins) is kept.
+    cells.extend(at.iter().map(|&(r, c)| (r, c, Cell::NoCache)));
+    for row in rows {
+        cells.extend(row.cells.into_iter().map(|(c, v)| (row.row, c, v)));
+    }
+    into_rows(cells)
+}
+
 fn read_ods(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let mut wb = calamine::Ods::new(Cursor::new(bytes))
-        .map_err(|e| unreadable(path, "ods 文件已损坏,无法打开", e))?;
+    // Before calamine, which builds every table's dense grid while opening the file.
+    let scanned = ods_scan::scan(bytes).unwrap_or_default();
+    for t in &scanned {
+        if let Some(used) = t.used {
+            if refuse_dense(t.dense(), t.written) {
+                return Err(too_sparse(path, &t.name, used, t.far, t.dense(), t.written));
+            }
+        }
+    }
+    let mut wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::OdsError::Password => Error::Encrypted {
+            path: path.to_path_buf(),
+        },
+        e => unreadable(path, "ods 文件已损坏,无法打开", e),
+    })?;
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     let mut out = Vec::with_capacity(meta.len());
     for m in meta {
@@ -763,7 +847,15 @@ fn read_ods(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             let range = wb
                 .worksheet_range(&m.name)
                 .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
-            sheet.rows = range_rows(&range);
+            let rows = range_rows(&range);
+            drop(range);
+            match scanned.iter().find(|t| t.name == m.name) {
+                Some(t) => {
+                    sheet.rows = mark_no_cache(rows, &t.no_cache);
+                    sheet.merges = t.merges.clone();
+                }
+                None => sheet.rows = rows,
+            }
         }
         out.push(sheet);
     }

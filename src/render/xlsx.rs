@@ -781,11 +781,18 @@ pub fn data_sheet<T: serde::Serialize>(
         if i == 0 {
             keys = map.keys().filter(|k| *k != "origin").cloned().collect();
             let origin = ["来源文件", "来源工作表", "来源行"];
-            let labels = keys.iter().map(|k| label(k)).chain(origin.map(String::from));
+            let labels = keys
+                .iter()
+                .map(|k| label(k))
+                .chain(origin.map(String::from));
             for (c, l) in labels.enumerate() {
                 w.ws.write_string_with_format(0, c as u16, &l, &w.st.header)
                     .map_err(xe)?;
-                widths.push(if c < keys.len() { format::width(&l) + 2 } else { 12 });
+                widths.push(if c < keys.len() {
+                    format::width(&l) + 2
+                } else {
+                    12
+                });
             }
         }
         let row = i as u32 + 1;
@@ -793,7 +800,9 @@ pub fn data_sheet<T: serde::Serialize>(
             let col = c as u16;
             match map.get(k) {
                 None | Some(serde_json::Value::Null) => {}
-                Some(serde_json::Value::Bool(b)) => w.text(row, col, if *b { "是" } else { "否" })?,
+                Some(serde_json::Value::Bool(b)) => {
+                    w.text(row, col, if *b { "是" } else { "否" })?
+                }
                 Some(serde_json::Value::Number(n)) => {
                     w.number(row, col, n.as_f64().unwrap_or(0.0), DataStyle::Int)?
                 }
@@ -806,7 +815,11 @@ pub fn data_sheet<T: serde::Serialize>(
                         None
                     };
                     if let Some(d) = parsed {
-                        let style = if qty { DataStyle::Qty } else { DataStyle::Money };
+                        let style = if qty {
+                            DataStyle::Qty
+                        } else {
+                            DataStyle::Money
+                        };
                         w.number(row, col, d.to_f64().unwrap_or(0.0), style)?;
                     } else if let Some(d) = iso_date(s) {
                         w.date(row, col, d)?;
@@ -825,7 +838,12 @@ pub fn data_sheet<T: serde::Serialize>(
             let n = keys.len() as u16;
             w.text(row, n, get("file").as_str().unwrap_or_default())?;
             w.text(row, n + 1, get("sheet").as_str().unwrap_or_default())?;
-            w.number(row, n + 2, get("row").as_f64().unwrap_or(0.0), DataStyle::Int)?;
+            w.number(
+                row,
+                n + 2,
+                get("row").as_f64().unwrap_or(0.0),
+                DataStyle::Int,
+            )?;
         }
     }
     let ws = w.ws;

@@ -12,7 +12,9 @@ type Family = (&'static str, fn(&Ctx) -> Vec<Table>);
 /// The families in reading order. Each decides for itself what a missing sheet means
 /// ("—, 缺少数据", never 0).
 const FAMILIES: &[Family] = &[
-    ("sales", |ctx| vec![sales::sales_by_region(&ctx.entries, ctx.month)]),
+    ("sales", |ctx| {
+        vec![sales::sales_by_region(&ctx.entries, ctx.month)]
+    }),
     ("grading", grading::tables),
     ("retention", retention::tables),
     ("satisfaction", satisfaction::tables),
@@ -21,7 +23,9 @@ const FAMILIES: &[Family] = &[
     ("receivables", receivables::tables),
     ("credit", credit::tables),
     ("followup", followup::tables),
-    ("complaints", |ctx| complaints::tables(ctx, &grading::grades(ctx))),
+    ("complaints", |ctx| {
+        complaints::tables(ctx, &grading::grades(ctx))
+    }),
 ];
 
 /// All tables of the month, every family, in reading order.

@@ -4,9 +4,7 @@
 //! from 客户状态: the column is shown beside it and disagreements are listed for the clerk. Grades
 //! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
 
-use super::grading::{
-    self, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED,
-};
+use super::grading::{self, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Customer, Interaction, Return, SaleLine};

@@ -1,0 +1,282 @@
+//! One streamed pass over an .ods `content.xml`, before calamine reads it, for what calamine 0.38
+//! does not give: merged regions (`table:number-rows-spanned` / `number-columns-spanned`), formula
+//! cells saved without a result (`table:formula` with no `office:value-type`), and the size of the
+//! dense grid calamine is about to build, so that a tiny file whose last row is repeated a million
+//! times with a value far to the right is refused by name instead of costing gigabytes.
+//!
+//! Memory is bounded: one XML event at a time, and per table only the merges and uncached-formula
+//! positions (each capped).
+
+use quick_xml::events::{BytesStart, Event};
+use std::io::{BufReader, Cursor};
+
+/// calamine's own limits (ods.rs): total rows are capped at this, columns per row likewise.
+const MAX_ROWS: u64 = 1_048_576;
+const MAX_COLUMNS: u64 = 16_384;
+/// At most this many merges and uncached formulas are kept per table (a clerk's sheet has tens).
+const MAX_KEPT: usize = 100_000;
+
+/// What the scan found in one `<table:table>`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct OdsTable {
+    pub name: String,
+    /// 0-based inclusive (first row, first col, last row, last col).
+    pub merges: Vec<(u32, u32, u32, u32)>,
+    /// Formula cells with no cached value, 0-based (row, col), in document order.
+    pub no_cache: Vec<(u32, u32)>,
+    /// Bounding box of the non-empty cells, 0-based inclusive, repeats expanded as calamine does.
+    pub used: Option<(u64, u64, u64, u64)>,
+    /// Non-empty cells with repeats expanded (what a dense grid of `used` would really hold).
+    pub filled: u64,
+    /// Non-empty cell elements as written (repeats not expanded): what the file really carries.
+    pub written: u64,
+    /// The non-empty cell that last pushed the bounding box furthest right or down.
+    pub far: Option<(u64, u64)>,
+}
+
+impl OdsTable {
+    /// Cells of the dense grid calamine builds for this table (values and formulas alike).
+    pub fn dense(&self) -> u64 {
+        self.used.map_or(0, |(r0, c0, r1, c1)| {
+            (r1 - r0 + 1).saturating_mul(c1 - c0 + 1)
+        })
+    }
+
+    fn fill(&mut self, r: u64, c: u64, rows: u64, cols: u64) {
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        let (r1, c1) = (r + rows - 1, c + cols - 1);
+        let grows = match self.used {
+            None => {
+                self.used = Some((r, c, r1, c1));
+                true
+            }
+            Some((ur0, uc0, ur1, uc1)) => {
+                self.used = Some((ur0.min(r), uc0.min(c), ur1.max(r1), uc1.max(c1)));
+                r1 > ur1 || c1 > uc1
+            }
+        };
+        if grows {
+            self.far = Some((r1, c1));
+        }
+        self.filled = self.filled.saturating_add(rows.saturating_mul(cols));
+        self.written += 1;
+    }
+}
+
+fn attr_u64(e: &BytesStart<'_>, key: &str) -> Option<u64> {
+    let a = e.try_get_attribute(key).ok().flatten()?;
+    a.value.trim().parse().ok()
+}
+
+fn has_attr(e: &BytesStart<'_>, key: &str) -> bool {
+    e.try_get_attribute(key).ok().flatten().is_some()
+}
+
+fn attr_string(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    let a = e.try_get_attribute(key).ok().flatten()?;
+    let v = quick_xml::escape::unescape(&a.value).ok()?.into_owned();
+    Some(v)
+}
+
+/// Scan `content.xml` of the .ods in `bytes`. `None` when the zip or the XML cannot be read this
+/// way (calamine then reports the damage itself).
+pub fn scan(bytes: &[u8]) -> Option<Vec<OdsTable>> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let f = zip.by_name("content.xml").ok()?;
+    scan_xml(BufReader::with_capacity(1 << 16, f))
+}
+
+/// The state of the cell being read: its element was a start tag, so its content decides.
+struct Open {
+    r: u64,
+    c: u64,
+    rows: u64,
+    cols: u64,
+    /// Counted as non-empty already (a value type or a formula).
+    counted: bool,
+}
+
+pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
+    let mut rdr = quick_xml::Reader::from_reader(src);
+    rdr.config_mut().check_end_names = false;
+    let mut buf = Vec::with_capacity(4096);
+    let mut out: Vec<OdsTable> = Vec::new();
+    // Depth of nested <table:table> (a table inside a cell is part of that cell, as in calamine).
+    let mut depth = 0usize;
+    let mut t = OdsTable::default();
+    let (mut r, mut c, mut row_rep) = (0u64, 0u64, 1u64);
+    let mut open: Option<Open> = None;
+    loop {
+        let ev = rdr.read_event_into(&mut buf).ok()?;
+        let (e, empty) = match &ev {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = e {
+            match e.name().as_ref() {
+                "table:table" => {
+                    depth += 1;
+                    if depth == 1 && !empty {
+                        t = OdsTable {
+                            name: attr_string(e, "table:name").unwrap_or_default(),
+                            ..OdsTable::default()
+                        };
+                        r = 0;
+                    }
+                }
+                "table:table-row" if depth == 1 => {
+                    let rep = attr_u64(e, "table:number-rows-repeated").unwrap_or(1);
+                    // calamine caps the total rows at MAX_ROWS.
+                    row_rep = rep.min(MAX_ROWS.saturating_sub(r));
+                    c = 0;
+                    if empty {
+                        r += row_rep;
+                    }
+                }
+                name @ ("table:table-cell" | "table:covered-table-cell") if depth == 1 => {
+                    let rep = attr_u64(e, "table:number-columns-repeated").unwrap_or(1);
+                    let cols = rep.min(MAX_COLUMNS.saturating_sub(c));
+                    let valued = has_attr(e, "office:value-type");
+                    let formula = has_attr(e, "table:formula");
+                    if name == "table:table-cell" {
+                        let rs = attr_u64(e, "table:number-rows-spanned").unwrap_or(1);
+                        let cs = attr_u64(e, "table:number-columns-spanned").unwrap_or(1);
+                        if rs > 1 || cs > 1 {
+                            for i in 0..row_rep.min(MAX_KEPT as u64) {
+                                for j in 0..cols.min(MAX_KEPT as u64) {
+                                    if t.merges.len() >= MAX_KEPT {
+                                        break;
+                                    }
+                                    let (r0, c0) = (r + i, c + j);
+                                    if let (Ok(a), Ok(b), Ok(x), Ok(y)) = (
+                                        u32::try_from(r0),
+                                        u32::try_from(c0),
+                                        u32::try_from(r0 + rs - 1),
+                                        u32::try_from(c0 + cs - 1),
+                                    ) {
+                                        t.merges.push((a, b, x, y));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    if formula && !valued {
+                        for i in 0..row_rep {
+                            for j in 0..cols {
+                                if t.no_cache.len() >= MAX_KEPT {
+                                    break;
+                                }
+                                if let (Ok(a), Ok(b)) = (u32::try_from(r + i), u32::try_from(c + j))
+                                {
+                                    t.no_cache.push((a, b));
+                                }
+                            }
+                        }
+                    }
+                    let counted = valued || formula;
+                    if counted {
+                        t.fill(r, c, row_rep, cols);
+                    }
+                    if !empty {
+                        open = Some(Open {
+                            r,
+                            c,
+                            rows: row_rep,
+                            cols,
+                            counted,
+                        });
+                    }
+                    c += cols;
+                }
+                // Text inside a cell with no value type: calamine reads it as a string.
+                "text:p" | "text:span" | "text:s" => {
+                    if let Some(o) = open.as_mut().filter(|o| !o.counted) {
+                        o.counted = true;
+                        t.fill(o.r, o.c, o.rows, o.cols);
+                    }
+                }
+                _ => {}
+            }
+            buf.clear();
+            continue;
+        }
+        match ev {
+            Event::Text(ref x) if depth == 1 => {
+                if let Some(o) = open.as_mut().filter(|o| !o.counted) {
+                    if x.chars().any(|ch| !ch.is_whitespace()) {
+                        o.counted = true;
+                        t.fill(o.r, o.c, o.rows, o.cols);
+                    }
+                }
+            }
+            Event::End(ref e) => match e.name().as_ref() {
+                "table:table" => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        out.push(std::mem::take(&mut t));
+                    }
+                }
+                "table:table-row" if depth == 1 => {
+                    r += row_rep;
+                    row_rep = 1;
+                }
+                "table:table-cell" | "table:covered-table-cell" if depth == 1 => open = None,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_str(body: &str) -> Vec<OdsTable> {
+        let xml = format!(
+            "<office:document-content><office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+        );
+        scan_xml(xml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn merges_formulas_and_size() {
+        let t = scan_str(
+            "<table:table table:name=\"销售\">\
+             <table:table-row><table:table-cell office:value-type=\"string\"><text:p>区域</text:p></table:table-cell><table:table-cell office:value-type=\"float\" office:value=\"1\"/></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"2\"><table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>华东</text:p></table:table-cell><table:table-cell table:formula=\"of:=1+1\"/></table:table-row>\
+             <table:table-row><table:covered-table-cell/><table:table-cell table:number-columns-repeated=\"3\"/><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1048000\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>\
+             </table:table>",
+        );
+        assert_eq!(t.len(), 1);
+        let t = &t[0];
+        assert_eq!(t.name, "销售");
+        assert_eq!(t.merges, vec![(1, 0, 2, 0), (2, 0, 3, 0)]);
+        assert_eq!(t.no_cache, vec![(1, 1), (2, 1)]);
+        // A trailing run of empty rows does not count; the text-only cell at E4 does.
+        assert_eq!(t.used, Some((0, 0, 3, 4)));
+        assert_eq!(t.dense(), 20);
+        assert_eq!(t.far, Some((3, 4)));
+    }
+
+    #[test]
+    fn a_repeated_row_far_out_is_measured() {
+        let t = scan_str(
+            "<table:table table:name=\"S\">\
+             <table:table-row><table:table-cell office:value-type=\"float\" office:value=\"1\"/></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell table:number-columns-repeated=\"16000\"/><table:table-cell office:value-type=\"float\" office:value=\"2\"/></table:table-row>\
+             </table:table>",
+        );
+        assert_eq!(t[0].used, Some((0, 0, 1_000_000, 16_000)));
+        assert_eq!(t[0].written, 2);
+        assert_eq!(t[0].filled, 1_000_001);
+        assert_eq!(t[0].far, Some((1_000_000, 16_000)));
+    }
+}
