@@ -5,6 +5,8 @@
 use super::cell::{from_data, from_data_ref, Cell};
 #[path = "ods_scan.rs"]
 mod ods_scan;
+#[path = "xls_scan.rs"]
+mod xls_scan;
 use super::markup;
 use crate::error::{Error, Result};
 use calamine::{Reader, SheetType, SheetVisible};
@@ -713,7 +715,55 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     Ok(out)
 }
 
+/// Refuse an .xls whose sheets would make calamine reserve or build an oversized grid (see
+/// [`xls_scan`]); calamine does both inside `Xls::new`, so this runs first.
+fn xls_guard(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Some(stream) = xls_scan::workbook_stream(bytes) else {
+        return Ok(());
+    };
+    for s in xls_scan::scan_stream(&stream) {
+        if let Some(claim) = &s.bad_dimensions {
+            return Err(unreadable(
+                path,
+                &format!(
+                    "工作表“{}”的尺寸记录 (DIMENSIONS) 声称的范围超出 .xls 能容纳的 65536 行 × 256 列,文件已损坏;请在 Excel 中打开并另存为 .xlsx",
+                    s.name
+                ),
+                format!(
+                    "sheet '{}': its DIMENSIONS record claims {claim}, more than a .xls can hold; the file is damaged (open it in Excel and save as .xlsx)",
+                    s.name
+                ),
+            ));
+        }
+        if let Some(used) = s.used {
+            if refuse_dense(s.dense(), s.written) {
+                return Err(too_sparse(path, &s.name, used, s.far, s.dense(), s.written));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Formula cells of `range` that hold no value: in a .xls, a formula whose result is "a string,
+/// in the STRING record next" with no STRING record. (A result stored as a blank string reads as
+/// blank: that is how Excel stores `=""`, and xlwt's placeholder looks the same.)
+fn xls_no_cache(
+    formulas: &calamine::Range<String>,
+    range: &calamine::Range<calamine::Data>,
+) -> Vec<(u32, u32)> {
+    let Some((r0, c0)) = formulas.start() else {
+        return Vec::new();
+    };
+    formulas
+        .used_cells()
+        .filter(|(_, _, f)| !f.is_empty())
+        .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+        .filter(|&pos| matches!(range.get_value(pos), None | Some(calamine::Data::Empty)))
+        .collect()
+}
+
 fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
+    xls_guard(path, bytes)?;
     let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => Error::Encrypted {
             path: path.to_path_buf(),
@@ -737,7 +787,12 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             let range = wb
                 .worksheet_range(&m.name)
                 .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
-            sheet.rows = range_rows(&range);
+            // The formulas were parsed by `Xls::new` already; this is a copy of their grid.
+            let no_cache = wb
+                .worksheet_formula(&m.name)
+                .map(|f| xls_no_cache(&f, &range))
+                .unwrap_or_default();
+            sheet.rows = mark_no_cache(range_rows(&range), &no_cache);
             if let Ok(ms) = wb.merge_cells_by_sheet_name(&m.name) {
                 sheet.merges = ms.iter().map(dims).collect();
             }
@@ -781,18 +836,30 @@ fn too_sparse(
     let far = far
         .map(|(r, c)| a1(r, c))
         .unwrap_or_else(|| a1(used.2, used.3));
+    let mem = approx_memory(dense);
     unreadable(
         path,
         &format!(
             "工作表“{sheet}”的已用区域 {area} 有 {dense} 个单元格,而文件里只写了 {written} 个有内容的单元格;\
-             读入需要数 GB 内存,已拒绝。请删除远处的单元格 {far}(或重复到很远的行/列)后另存再试"
+             读入需要约 {mem} 内存,已拒绝。请删除远处的单元格 {far}(或重复到很远的行/列)后另存再试"
         ),
         format!(
             "sheet '{sheet}': its used area {area} is {dense} cells but the file writes only {written} \
-             non-empty cells; reading it would take gigabytes, so it is refused. Delete the far-away \
+             non-empty cells; reading it would take about {mem}, so it is refused. Delete the far-away \
              cell {far} (or the rows/columns repeated out to it) and save again"
         ),
     )
+}
+
+/// What calamine's dense grid of `dense` cells costs: a value (32 bytes), a formula slot (24)
+/// and the copy `worksheet_range` hands out (32), rounded for a clerk.
+fn approx_memory(dense: u64) -> String {
+    let bytes = dense.saturating_mul(88);
+    if bytes >= 1 << 30 {
+        format!("{} GB", bytes >> 30)
+    } else {
+        format!("{} MB", (bytes >> 20).max(1))
+    }
 }
 
 /// Whether a dense grid of `dense` cells for `written` written cells is refused.
