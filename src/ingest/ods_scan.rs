@@ -70,8 +70,37 @@ fn attr_u64(e: &BytesStart<'_>, key: &str) -> Option<u64> {
     a.value.trim().parse().ok()
 }
 
-fn has_attr(e: &BytesStart<'_>, key: &str) -> bool {
-    e.try_get_attribute(key).ok().flatten().is_some()
+/// The attributes of a cell that matter here, read in one pass over its attributes.
+#[derive(Default)]
+struct CellAttrs {
+    repeat: Option<u64>,
+    rows_spanned: Option<u64>,
+    cols_spanned: Option<u64>,
+    valued: bool,
+    formula: bool,
+}
+
+fn cell_attrs(e: &BytesStart<'_>) -> CellAttrs {
+    let mut a = CellAttrs::default();
+    let num = |v: &str| v.trim().parse::<u64>().ok();
+    for at in e.attributes().with_checks(false).flatten() {
+        match at.key.as_ref() {
+            "table:number-columns-repeated" => a.repeat = num(&at.value),
+            "table:number-rows-spanned" => a.rows_spanned = num(&at.value),
+            "table:number-columns-spanned" => a.cols_spanned = num(&at.value),
+            // calamine reads a value from any of these; a cell with none of them (and no
+            // formula) is empty to it, whatever text it holds.
+            "office:value-type"
+            | "office:value"
+            | "office:string-value"
+            | "office:date-value"
+            | "office:time-value"
+            | "office:boolean-value" => a.valued = true,
+            "table:formula" => a.formula = true,
+            _ => {}
+        }
+    }
+    a
 }
 
 fn attr_string(e: &BytesStart<'_>, key: &str) -> Option<String> {
@@ -88,16 +117,6 @@ pub fn scan(bytes: &[u8]) -> Option<Vec<OdsTable>> {
     scan_xml(BufReader::with_capacity(1 << 16, f))
 }
 
-/// The state of the cell being read: its element was a start tag, so its content decides.
-struct Open {
-    r: u64,
-    c: u64,
-    rows: u64,
-    cols: u64,
-    /// Counted as non-empty already (a value type or a formula).
-    counted: bool,
-}
-
 pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
     let mut rdr = quick_xml::Reader::from_reader(src);
     rdr.config_mut().check_end_names = false;
@@ -107,7 +126,6 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
     let mut depth = 0usize;
     let mut t = OdsTable::default();
     let (mut r, mut c, mut row_rep) = (0u64, 0u64, 1u64);
-    let mut open: Option<Open> = None;
     loop {
         let ev = rdr.read_event_into(&mut buf).ok()?;
         let (e, empty) = match &ev {
@@ -137,13 +155,13 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                     }
                 }
                 name @ ("table:table-cell" | "table:covered-table-cell") if depth == 1 => {
-                    let rep = attr_u64(e, "table:number-columns-repeated").unwrap_or(1);
+                    let at = cell_attrs(e);
+                    let rep = at.repeat.unwrap_or(1);
                     let cols = rep.min(MAX_COLUMNS.saturating_sub(c));
-                    let valued = has_attr(e, "office:value-type");
-                    let formula = has_attr(e, "table:formula");
+                    let (valued, formula) = (at.valued, at.formula);
                     if name == "table:table-cell" {
-                        let rs = attr_u64(e, "table:number-rows-spanned").unwrap_or(1);
-                        let cs = attr_u64(e, "table:number-columns-spanned").unwrap_or(1);
+                        let rs = at.rows_spanned.unwrap_or(1);
+                        let cs = at.cols_spanned.unwrap_or(1);
                         if rs > 1 || cs > 1 {
                             for i in 0..row_rep.min(MAX_KEPT as u64) {
                                 for j in 0..cols.min(MAX_KEPT as u64) {
@@ -176,27 +194,10 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                             }
                         }
                     }
-                    let counted = valued || formula;
-                    if counted {
+                    if valued || formula {
                         t.fill(r, c, row_rep, cols);
                     }
-                    if !empty {
-                        open = Some(Open {
-                            r,
-                            c,
-                            rows: row_rep,
-                            cols,
-                            counted,
-                        });
-                    }
                     c += cols;
-                }
-                // Text inside a cell with no value type: calamine reads it as a string.
-                "text:p" | "text:span" | "text:s" => {
-                    if let Some(o) = open.as_mut().filter(|o| !o.counted) {
-                        o.counted = true;
-                        t.fill(o.r, o.c, o.rows, o.cols);
-                    }
                 }
                 _ => {}
             }
@@ -204,14 +205,6 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
             continue;
         }
         match ev {
-            Event::Text(ref x) if depth == 1 => {
-                if let Some(o) = open.as_mut().filter(|o| !o.counted) {
-                    if x.chars().any(|ch| !ch.is_whitespace()) {
-                        o.counted = true;
-                        t.fill(o.r, o.c, o.rows, o.cols);
-                    }
-                }
-            }
             Event::End(ref e) => match e.name().as_ref() {
                 "table:table" => {
                     depth = depth.saturating_sub(1);
@@ -223,7 +216,6 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                     r += row_rep;
                     row_rep = 1;
                 }
-                "table:table-cell" | "table:covered-table-cell" if depth == 1 => open = None,
                 _ => {}
             },
             Event::Eof => break,
@@ -251,7 +243,7 @@ mod tests {
             "<table:table table:name=\"销售\">\
              <table:table-row><table:table-cell office:value-type=\"string\"><text:p>区域</text:p></table:table-cell><table:table-cell office:value-type=\"float\" office:value=\"1\"/></table:table-row>\
              <table:table-row table:number-rows-repeated=\"2\"><table:table-cell table:number-rows-spanned=\"2\" office:value-type=\"string\"><text:p>华东</text:p></table:table-cell><table:table-cell table:formula=\"of:=1+1\"/></table:table-row>\
-             <table:table-row><table:covered-table-cell/><table:table-cell table:number-columns-repeated=\"3\"/><table:table-cell><text:p>x</text:p></table:table-cell></table:table-row>\
+             <table:table-row><table:covered-table-cell/><table:table-cell table:number-columns-repeated=\"3\"/><table:table-cell office:value-type=\"string\"><text:p>x</text:p></table:table-cell><table:table-cell><text:p>no value type</text:p></table:table-cell></table:table-row>\
              <table:table-row table:number-rows-repeated=\"1048000\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>\
              </table:table>",
         );
@@ -260,7 +252,8 @@ mod tests {
         assert_eq!(t.name, "销售");
         assert_eq!(t.merges, vec![(1, 0, 2, 0), (2, 0, 3, 0)]);
         assert_eq!(t.no_cache, vec![(1, 1), (2, 1)]);
-        // A trailing run of empty rows does not count; the text-only cell at E4 does.
+        // A trailing run of empty rows does not count, nor does text without a value type (calamine
+        // reads F4 as empty).
         assert_eq!(t.used, Some((0, 0, 3, 4)));
         assert_eq!(t.dense(), 20);
         assert_eq!(t.far, Some((3, 4)));
