@@ -366,6 +366,33 @@ fn synthetic_xls_merged_cells_and_uncached_formula() {
     merged_and_uncached("xls_merged_formula.xls");
 }
 
+/// synthetic (make_ods_xls.py): a hand-written .xlsb whose 区域 is merged over the first two
+/// lines: the BrtMergeCell records (which calamine 0.38 does not read) fill it down.
+#[test]
+fn synthetic_xlsb_merged_cells_filled_down() {
+    let p = Path::new(FIX).join("xlsb_merged.xlsb");
+    let book = read_book(&p, &std::fs::read(&p).unwrap()).unwrap();
+    assert_eq!(book.kind, Kind::Xlsb);
+    assert_eq!(book.sheets[0].merges, vec![(1, 5, 2, 5)]);
+    let ds = load1(&p);
+    let sales = ds.sales.as_ref().unwrap();
+    let got: Vec<_> = sales
+        .iter()
+        .map(|l| (l.amount, l.region.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (dec!(20), Some("华东")),
+            (dec!(30), Some("华东")),
+            (dec!(10), Some("华北")),
+            (dec!(40), Some("华北"))
+        ],
+        "{}",
+        dump(&ds)
+    );
+}
+
 fn refused(file: &str) -> String {
     let p = Path::new(FIX).join(file);
     match load(&[p], None, &Config::default()) {

@@ -672,11 +672,135 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
     Some(merges)
 }
 
+/// One BIFF12 record header from `r`: its type and length (both variable-length, MS-XLSB 2.1.4).
+fn xlsb_header(r: &mut impl std::io::Read) -> Option<(u16, u64)> {
+    let mut b = [0u8; 1];
+    let mut byte = |r: &mut dyn std::io::Read| -> Option<u8> {
+        r.read_exact(&mut b).ok()?;
+        Some(b[0])
+    };
+    let t0 = byte(r)?;
+    let typ = if t0 & 0x80 != 0 {
+        u16::from(t0 & 0x7F) | (u16::from(byte(r)? & 0x7F) << 7)
+    } else {
+        u16::from(t0)
+    };
+    let mut len: u64 = 0;
+    for i in 0..4 {
+        let x = byte(r)?;
+        len |= u64::from(x & 0x7F) << (7 * i);
+        if x & 0x80 == 0 {
+            break;
+        }
+    }
+    Some((typ, len))
+}
+
+fn le_u32(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+/// XLWideString at `b[i..]`: (text, bytes used).
+fn wide_string(b: &[u8], i: usize) -> Option<(String, usize)> {
+    let n = le_u32(b, i)?;
+    if n == u32::MAX {
+        return Some((String::new(), 4));
+    }
+    let n = n as usize;
+    let units: Vec<u16> = b
+        .get(i + 4..i + 4 + n.checked_mul(2)?)?
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Some((String::from_utf16_lossy(&units), 4 + 2 * n))
+}
+
+/// Sheet name → its zip part (`xl/worksheets/sheet1.bin`), from workbook.bin's BrtBundleSh
+/// records and the workbook's rels.
+fn xlsb_parts(z: &mut Zip<'_>) -> Option<std::collections::HashMap<String, String>> {
+    use std::io::Read;
+    let rels = zip_text(z, "xl/_rels/workbook.bin.rels")?;
+    let mut targets = std::collections::HashMap::new();
+    for a in tags(&rels, "Relationship ") {
+        if let (Some(id), Some(t)) = (markup::attr(&a, "id"), markup::attr(&a, "target")) {
+            targets.insert(id, t);
+        }
+    }
+    let idx = zip_index(z, "xl/workbook.bin")?;
+    let mut f = std::io::BufReader::new(z.by_index(idx).ok()?);
+    let mut out = std::collections::HashMap::new();
+    while let Some((typ, len)) = xlsb_header(&mut f) {
+        // The sheet list is near the top; a record this long is not part of a workbook.bin.
+        if len > 1 << 20 {
+            return None;
+        }
+        let mut rec = vec![0u8; len as usize];
+        f.read_exact(&mut rec).ok()?;
+        match typ {
+            // BrtBundleSh: state, tab id, relationship id, name.
+            0x009C => {
+                let Some((id, used)) = wide_string(&rec, 8) else {
+                    continue;
+                };
+                let Some((name, _)) = wide_string(&rec, 8 + used) else {
+                    continue;
+                };
+                if let Some(t) = targets.get(&id) {
+                    let path = match t.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{t}"),
+                    };
+                    out.insert(name, path);
+                }
+            }
+            // BrtEndBundleShs: no sheets after it.
+            0x0090 => break,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// Merged regions of one .xlsb sheet: the BrtMergeCell records after its cells (calamine 0.38
+/// reads none). The cell records are skipped unread; memory is one small record at a time.
+fn scan_xlsb_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
+    use std::io::Read;
+    let idx = zip_index(z, part)?;
+    let mut f = std::io::BufReader::with_capacity(1 << 16, z.by_index(idx).ok()?);
+    let mut merges = Vec::new();
+    while let Some((typ, len)) = xlsb_header(&mut f) {
+        match typ {
+            // BrtMergeCell: first row, last row, first col, last col (u32 each).
+            0x00B0 if len >= 16 => {
+                let mut rec = [0u8; 16];
+                f.read_exact(&mut rec).ok()?;
+                std::io::copy(&mut (&mut f).take(len - 16), &mut std::io::sink()).ok()?;
+                let v = |i| le_u32(&rec, i);
+                if let (Some(r0), Some(r1), Some(c0), Some(c1)) = (v(0), v(4), v(8), v(12)) {
+                    if r0 <= r1 && c0 <= c1 {
+                        merges.push((r0, c0, r1, c1));
+                    }
+                }
+            }
+            // BrtEndMergeCells, BrtEndSheet: nothing more to find.
+            0x00B2 | 0x0082 => break,
+            _ => {
+                std::io::copy(&mut (&mut f).take(len), &mut std::io::sink()).ok()?;
+            }
+        }
+    }
+    Some(merges)
+}
+
 fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let mut wb = calamine::Xlsb::new(Cursor::new(bytes))
         .map_err(|e| unreadable(path, "xlsb 文件已损坏,无法打开", e))?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    // Merged regions come from our own pass over each sheet part (calamine has none for xlsb).
+    let mut parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut z| xlsb_parts(&mut z).map(|p| (z, p)));
     let mut out = Vec::with_capacity(meta.len());
     for m in meta {
         let chart = m.typ != SheetType::WorkSheet;
@@ -709,6 +833,11 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
                 }
             }
             sheet.rows = sink.finish();
+            if let Some((z, p)) = parts.as_mut() {
+                if let Some(part) = p.get(&m.name).cloned() {
+                    sheet.merges = scan_xlsb_merges(z, &part).unwrap_or_default();
+                }
+            }
         }
         out.push(sheet);
     }
