@@ -160,20 +160,26 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                     let cols = rep.min(MAX_COLUMNS.saturating_sub(c));
                     let (valued, formula) = (at.valued, at.formula);
                     if name == "table:table-cell" {
-                        let rs = at.rows_spanned.unwrap_or(1);
-                        let cs = at.cols_spanned.unwrap_or(1);
+                        let rs = at.rows_spanned.unwrap_or(1).max(1);
+                        let cs = at.cols_spanned.unwrap_or(1).max(1);
                         if rs > 1 || cs > 1 {
-                            for i in 0..row_rep.min(MAX_KEPT as u64) {
-                                for j in 0..cols.min(MAX_KEPT as u64) {
-                                    if t.merges.len() >= MAX_KEPT {
-                                        break;
+                            // Every merge of a repeated cell is kept, up to MAX_KEPT; a span
+                            // past the sheet's edge ends at the edge.
+                            let mut left = MAX_KEPT.saturating_sub(t.merges.len());
+                            'merges: for i in 0..row_rep {
+                                for j in 0..cols {
+                                    if left == 0 {
+                                        break 'merges;
                                     }
+                                    left -= 1;
                                     let (r0, c0) = (r + i, c + j);
+                                    let r1 = r0.saturating_add(rs - 1).min(MAX_ROWS - 1);
+                                    let c1 = c0.saturating_add(cs - 1).min(MAX_COLUMNS - 1);
                                     if let (Ok(a), Ok(b), Ok(x), Ok(y)) = (
                                         u32::try_from(r0),
                                         u32::try_from(c0),
-                                        u32::try_from(r0 + rs - 1),
-                                        u32::try_from(c0 + cs - 1),
+                                        u32::try_from(r1),
+                                        u32::try_from(c1),
                                     ) {
                                         t.merges.push((a, b, x, y));
                                     }
@@ -182,11 +188,13 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                         }
                     }
                     if formula && !valued {
-                        for i in 0..row_rep {
+                        let mut left = MAX_KEPT.saturating_sub(t.no_cache.len());
+                        'formulas: for i in 0..row_rep {
                             for j in 0..cols {
-                                if t.no_cache.len() >= MAX_KEPT {
-                                    break;
+                                if left == 0 {
+                                    break 'formulas;
                                 }
+                                left -= 1;
                                 if let (Ok(a), Ok(b)) = (u32::try_from(r + i), u32::try_from(c + j))
                                 {
                                     t.no_cache.push((a, b));
@@ -257,6 +265,22 @@ mod tests {
         assert_eq!(t.used, Some((0, 0, 3, 4)));
         assert_eq!(t.dense(), 20);
         assert_eq!(t.far, Some((3, 4)));
+    }
+
+    /// Hostile attributes (zero or enormous spans and repeats) neither panic nor run long.
+    #[test]
+    fn hostile_attributes_are_bounded() {
+        let t = std::time::Instant::now();
+        let cells: String = (0..50)
+            .map(|_| "<table:table-cell table:number-columns-repeated=\"99999\" table:number-rows-spanned=\"18446744073709551615\" table:number-columns-spanned=\"0\" table:formula=\"of:=1\"/>")
+            .collect();
+        let t2 = scan_str(&format!(
+            "<table:table table:name=\"S\"><table:table-row table:number-rows-repeated=\"99999999\">{cells}</table:table-row></table:table>"
+        ));
+        assert_eq!(t2[0].merges.len(), MAX_KEPT);
+        assert_eq!(t2[0].no_cache.len(), MAX_KEPT);
+        assert_eq!(t2[0].used, Some((0, 0, MAX_ROWS - 1, MAX_COLUMNS - 1)));
+        assert!(t.elapsed().as_secs() < 5);
     }
 
     #[test]

@@ -781,6 +781,10 @@ fn scan_xlsb_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
                         merges.push((r0, c0, r1, c1));
                     }
                 }
+                // A clerk's sheet has tens; past this the file is not a clerk's sheet.
+                if merges.len() >= 100_000 {
+                    break;
+                }
             }
             // BrtEndMergeCells, BrtEndSheet: nothing more to find.
             0x00B2 | 0x0082 => break,
