@@ -465,6 +465,18 @@ fn synthetic_xls_far_cell_is_refused() {
     );
 }
 
+/// synthetic (make_ods_xls.py): a .xls cell at column 65,536 (the record's 16 bits allow it;
+/// calamine's grid would be 4 billion cells and abort the process) is refused by sheet and cell.
+#[test]
+fn synthetic_xls_far_column_is_refused() {
+    let e = refused("xls_far_column.xls");
+    assert!(
+        e.contains("工作表“客户信息”的已用区域 A1:CRXP65536 有 4294967296 个单元格")
+            && e.contains("请删除远处的单元格 CRXP65536"),
+        "{e}"
+    );
+}
+
 /// synthetic (make_ods_xls.py): a .xls whose DIMENSIONS record claims 4 billion rows (calamine
 /// would reserve that many cells and abort the process) is refused by sheet name.
 #[test]
