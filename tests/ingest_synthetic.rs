@@ -318,6 +318,178 @@ fn synthetic_formula_without_cached_value() {
     assert_eq!(p.severity, Severity::Rejected);
 }
 
+const FIX: &str = "tests/fixtures/synthetic";
+
+/// The 销售明细 sheet of ods_merged_formula.ods and xls_merged_formula.xls: 区域 merged over the
+/// first two lines (filled down) and E3 a formula saved without a result (reported, never 0).
+fn merged_and_uncached(file: &str) {
+    let ds = load1(&Path::new(FIX).join(file));
+    let c = ds.counts.iter().find(|c| c.table == "销售明细").unwrap();
+    assert_eq!((c.data_rows, c.rejected), (4, 1), "{}", dump(&ds));
+    let p = find(&ds, "E3", "公式没有保存计算结果").expect(file);
+    assert_eq!(p.severity, Severity::Rejected);
+    assert_eq!(p.raw, "=…");
+    let sales = ds.sales.as_ref().unwrap();
+    let got: Vec<_> = sales
+        .iter()
+        .map(|l| (l.amount, l.region.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (dec!(20), Some("华东")),
+            (dec!(10), Some("华北")),
+            (dec!(40), Some("华北"))
+        ],
+        "{}",
+        dump(&ds)
+    );
+    // The merge's covered cell is filled, not reported as a blank.
+    assert!(find(&ds, "F3", "").is_none(), "{}", dump(&ds));
+}
+
+/// synthetic (make_ods_xls.py): .ods merged 区域 and an uncached formula (with LibreOffice's
+/// trailing empty row repeated 1,048,571 times, which must cost nothing).
+#[test]
+fn synthetic_ods_merged_cells_and_uncached_formula() {
+    let t = std::time::Instant::now();
+    merged_and_uncached("ods_merged_formula.ods");
+    assert!(t.elapsed().as_secs() < 5);
+    let p = Path::new(FIX).join("ods_merged_formula.ods");
+    let book = read_book(&p, &std::fs::read(&p).unwrap()).unwrap();
+    assert_eq!(book.sheets[0].merges, vec![(1, 5, 2, 5)]);
+}
+
+/// synthetic (make_ods_xls.py): the same sheet as a .xls (xlwt, E3's result patched out).
+#[test]
+fn synthetic_xls_merged_cells_and_uncached_formula() {
+    merged_and_uncached("xls_merged_formula.xls");
+}
+
+/// synthetic (make_ods_xls.py): a hand-written .xlsb whose 区域 is merged over the first two
+/// lines: the BrtMergeCell records (which calamine 0.38 does not read) fill it down.
+#[test]
+fn synthetic_xlsb_merged_cells_filled_down() {
+    let p = Path::new(FIX).join("xlsb_merged.xlsb");
+    let book = read_book(&p, &std::fs::read(&p).unwrap()).unwrap();
+    assert_eq!(book.kind, Kind::Xlsb);
+    assert_eq!(book.sheets[0].merges, vec![(1, 5, 2, 5)]);
+    let ds = load1(&p);
+    let sales = ds.sales.as_ref().unwrap();
+    let got: Vec<_> = sales
+        .iter()
+        .map(|l| (l.amount, l.region.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (dec!(20), Some("华东")),
+            (dec!(30), Some("华东")),
+            (dec!(10), Some("华北")),
+            (dec!(40), Some("华北"))
+        ],
+        "{}",
+        dump(&ds)
+    );
+}
+
+fn refused(file: &str) -> String {
+    let p = Path::new(FIX).join(file);
+    match load(&[p], None, &Config::default()) {
+        Ok(ds) => panic!("{file} was read: {}", dump(&ds)),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// synthetic (make_ods_xls.py): a 900-byte .ods whose last row is repeated 1,000,000 times with
+/// a value in column 16,001 is refused by sheet name before calamine builds its grid.
+#[test]
+fn synthetic_ods_far_repeated_row_is_refused() {
+    let e = refused("ods_far_repeat.ods");
+    assert!(
+        e.contains("ods_far_repeat.ods")
+            && e.contains("工作表“客户信息”的已用区域 A1:WQK1000002 有 16001032002 个单元格")
+            && e.contains("只写了 5 个有内容的单元格")
+            && e.contains("请删除远处的单元格 WQK1000002"),
+        "{e}"
+    );
+}
+
+/// synthetic: an .ods that repeats one full row of values 3,000 times (48 million real cells
+/// from one written row, ~4 GB in calamine, under its own 100-million limit) is refused too.
+#[test]
+fn synthetic_ods_repeated_values_are_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("synthetic_repeat_bomb.ods");
+    let content = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"><office:body><office:spreadsheet><table:table table:name=\"炸弹\"><table:table-row table:number-rows-repeated=\"3000\"><table:table-cell table:number-columns-repeated=\"16000\" office:value-type=\"float\" office:value=\"1\"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>";
+    {
+        let f = std::fs::File::create(&p).unwrap();
+        let mut z = zip::ZipWriter::new(f);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        z.start_file("mimetype", stored).unwrap();
+        z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        // calamine checks the manifest for encryption before it reads a cell.
+        z.start_file(
+            "META-INF/manifest.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        z.write_all(b"<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\"><manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/></manifest:manifest>").unwrap();
+        z.start_file("content.xml", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(content.as_bytes()).unwrap();
+        z.finish().unwrap();
+    }
+    let e = load(&[p], None, &Config::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("工作表“炸弹”的已用区域 A1:WQJ3000 有 48000000 个单元格")
+            && e.contains("只写了 1 个"),
+        "{e}"
+    );
+}
+
+/// synthetic (make_ods_xls.py): a stray cell at IV65536 of a .xls (16.7 million cells of dense
+/// grid, 1 GB in calamine) is refused by sheet and cell.
+#[test]
+fn synthetic_xls_far_cell_is_refused() {
+    let e = refused("xls_far_cell.xls");
+    assert!(
+        e.contains("工作表“客户信息”的已用区域 A1:IV65536 有 16777216 个单元格")
+            && e.contains("请删除远处的单元格 IV65536"),
+        "{e}"
+    );
+}
+
+/// synthetic (make_ods_xls.py): a .xls cell at column 65,536 (the record's 16 bits allow it;
+/// calamine's grid would be 4 billion cells and abort the process) is refused by sheet and cell.
+#[test]
+fn synthetic_xls_far_column_is_refused() {
+    let e = refused("xls_far_column.xls");
+    assert!(
+        e.contains("工作表“客户信息”的已用区域 A1:CRXP65536 有 4294967296 个单元格")
+            && e.contains("请删除远处的单元格 CRXP65536"),
+        "{e}"
+    );
+}
+
+/// synthetic (make_ods_xls.py): a .xls whose DIMENSIONS record claims 4 billion rows (calamine
+/// would reserve that many cells and abort the process) is refused by sheet name.
+#[test]
+fn synthetic_xls_huge_dimensions_is_refused() {
+    let e = refused("xls_huge_dimensions.xls");
+    assert!(
+        e.contains("xls_huge_dimensions.xls")
+            && e.contains("工作表“客户信息”的尺寸记录 (DIMENSIONS)")
+            && e.contains("rows 0..4294967280"),
+        "{e}"
+    );
+}
+
 /// A mapping that names a field kebiao does not know is a configuration error.
 #[test]
 fn bad_mapping_file_is_an_error() {

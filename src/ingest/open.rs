@@ -3,6 +3,10 @@
 //! SpreadsheetML; anything else → CSV/TSV text.
 
 use super::cell::{from_data, from_data_ref, Cell};
+#[path = "ods_scan.rs"]
+mod ods_scan;
+#[path = "xls_scan.rs"]
+mod xls_scan;
 use super::markup;
 use crate::error::{Error, Result};
 use calamine::{Reader, SheetType, SheetVisible};
@@ -668,11 +672,139 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
     Some(merges)
 }
 
+/// One BIFF12 record header from `r`: its type and length (both variable-length, MS-XLSB 2.1.4).
+fn xlsb_header(r: &mut impl std::io::Read) -> Option<(u16, u64)> {
+    let mut b = [0u8; 1];
+    let mut byte = |r: &mut dyn std::io::Read| -> Option<u8> {
+        r.read_exact(&mut b).ok()?;
+        Some(b[0])
+    };
+    let t0 = byte(r)?;
+    let typ = if t0 & 0x80 != 0 {
+        u16::from(t0 & 0x7F) | (u16::from(byte(r)? & 0x7F) << 7)
+    } else {
+        u16::from(t0)
+    };
+    let mut len: u64 = 0;
+    for i in 0..4 {
+        let x = byte(r)?;
+        len |= u64::from(x & 0x7F) << (7 * i);
+        if x & 0x80 == 0 {
+            break;
+        }
+    }
+    Some((typ, len))
+}
+
+fn le_u32(b: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+}
+
+/// XLWideString at `b[i..]`: (text, bytes used).
+fn wide_string(b: &[u8], i: usize) -> Option<(String, usize)> {
+    let n = le_u32(b, i)?;
+    if n == u32::MAX {
+        return Some((String::new(), 4));
+    }
+    let n = n as usize;
+    let units: Vec<u16> = b
+        .get(i + 4..i + 4 + n.checked_mul(2)?)?
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    Some((String::from_utf16_lossy(&units), 4 + 2 * n))
+}
+
+/// Sheet name → its zip part (`xl/worksheets/sheet1.bin`), from workbook.bin's BrtBundleSh
+/// records and the workbook's rels.
+fn xlsb_parts(z: &mut Zip<'_>) -> Option<std::collections::HashMap<String, String>> {
+    use std::io::Read;
+    let rels = zip_text(z, "xl/_rels/workbook.bin.rels")?;
+    let mut targets = std::collections::HashMap::new();
+    for a in tags(&rels, "Relationship ") {
+        if let (Some(id), Some(t)) = (markup::attr(&a, "id"), markup::attr(&a, "target")) {
+            targets.insert(id, t);
+        }
+    }
+    let idx = zip_index(z, "xl/workbook.bin")?;
+    let mut f = std::io::BufReader::new(z.by_index(idx).ok()?);
+    let mut out = std::collections::HashMap::new();
+    while let Some((typ, len)) = xlsb_header(&mut f) {
+        // The sheet list is near the top; a record this long is not part of a workbook.bin.
+        if len > 1 << 20 {
+            return None;
+        }
+        let mut rec = vec![0u8; len as usize];
+        f.read_exact(&mut rec).ok()?;
+        match typ {
+            // BrtBundleSh: state, tab id, relationship id, name.
+            0x009C => {
+                let Some((id, used)) = wide_string(&rec, 8) else {
+                    continue;
+                };
+                let Some((name, _)) = wide_string(&rec, 8 + used) else {
+                    continue;
+                };
+                if let Some(t) = targets.get(&id) {
+                    let path = match t.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{t}"),
+                    };
+                    out.insert(name, path);
+                }
+            }
+            // BrtEndBundleShs: no sheets after it.
+            0x0090 => break,
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// Merged regions of one .xlsb sheet: the BrtMergeCell records after its cells (calamine 0.38
+/// reads none). The cell records are skipped unread; memory is one small record at a time.
+fn scan_xlsb_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
+    use std::io::Read;
+    let idx = zip_index(z, part)?;
+    let mut f = std::io::BufReader::with_capacity(1 << 16, z.by_index(idx).ok()?);
+    let mut merges = Vec::new();
+    while let Some((typ, len)) = xlsb_header(&mut f) {
+        match typ {
+            // BrtMergeCell: first row, last row, first col, last col (u32 each).
+            0x00B0 if len >= 16 => {
+                let mut rec = [0u8; 16];
+                f.read_exact(&mut rec).ok()?;
+                std::io::copy(&mut (&mut f).take(len - 16), &mut std::io::sink()).ok()?;
+                let v = |i| le_u32(&rec, i);
+                if let (Some(r0), Some(r1), Some(c0), Some(c1)) = (v(0), v(4), v(8), v(12)) {
+                    if r0 <= r1 && c0 <= c1 {
+                        merges.push((r0, c0, r1, c1));
+                    }
+                }
+                // A clerk's sheet has tens; past this the file is not a clerk's sheet.
+                if merges.len() >= 100_000 {
+                    break;
+                }
+            }
+            // BrtEndMergeCells, BrtEndSheet: nothing more to find.
+            0x00B2 | 0x0082 => break,
+            _ => {
+                std::io::copy(&mut (&mut f).take(len), &mut std::io::sink()).ok()?;
+            }
+        }
+    }
+    Some(merges)
+}
+
 fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let mut wb = calamine::Xlsb::new(Cursor::new(bytes))
         .map_err(|e| unreadable(path, "xlsb 文件已损坏,无法打开", e))?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    // Merged regions come from our own pass over each sheet part (calamine has none for xlsb).
+    let mut parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut z| xlsb_parts(&mut z).map(|p| (z, p)));
     let mut out = Vec::with_capacity(meta.len());
     for m in meta {
         let chart = m.typ != SheetType::WorkSheet;
@@ -705,13 +837,66 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
                 }
             }
             sheet.rows = sink.finish();
+            if let Some((z, p)) = parts.as_mut() {
+                if let Some(part) = p.get(&m.name).cloned() {
+                    sheet.merges = scan_xlsb_merges(z, &part).unwrap_or_default();
+                }
+            }
         }
         out.push(sheet);
     }
     Ok(out)
 }
 
+/// Refuse an .xls whose sheets would make calamine reserve or build an oversized grid (see
+/// [`xls_scan`]); calamine does both inside `Xls::new`, so this runs first.
+fn xls_guard(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Some(stream) = xls_scan::workbook_stream(bytes) else {
+        return Ok(());
+    };
+    for s in xls_scan::scan_stream(&stream) {
+        if let Some(claim) = &s.bad_dimensions {
+            return Err(unreadable(
+                path,
+                &format!(
+                    "工作表“{}”的尺寸记录 (DIMENSIONS) 声称的范围超出 .xls 能容纳的 65536 行 × 256 列,文件已损坏;请在 Excel 中打开并另存为 .xlsx",
+                    s.name
+                ),
+                format!(
+                    "sheet '{}': its DIMENSIONS record claims {claim}, more than a .xls can hold; the file is damaged (open it in Excel and save as .xlsx)",
+                    s.name
+                ),
+            ));
+        }
+        if let Some(used) = s.used {
+            if refuse_dense(s.dense(), s.written) {
+                return Err(too_sparse(path, &s.name, used, s.far, s.dense(), s.written));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Formula cells of `range` that hold no value: in a .xls, a formula whose result is "a string,
+/// in the STRING record next" with no STRING record. (A result stored as a blank string reads as
+/// blank: that is how Excel stores `=""`, and xlwt's placeholder looks the same.)
+fn xls_no_cache(
+    formulas: &calamine::Range<String>,
+    range: &calamine::Range<calamine::Data>,
+) -> Vec<(u32, u32)> {
+    let Some((r0, c0)) = formulas.start() else {
+        return Vec::new();
+    };
+    formulas
+        .used_cells()
+        .filter(|(_, _, f)| !f.is_empty())
+        .map(|(r, c, _)| (r0 + r as u32, c0 + c as u32))
+        .filter(|&pos| matches!(range.get_value(pos), None | Some(calamine::Data::Empty)))
+        .collect()
+}
+
 fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
+    xls_guard(path, bytes)?;
     let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => Error::Encrypted {
             path: path.to_path_buf(),
@@ -735,7 +920,12 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             let range = wb
                 .worksheet_range(&m.name)
                 .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
-            sheet.rows = range_rows(&range);
+            // The formulas were parsed by `Xls::new` already; this is a copy of their grid.
+            let no_cache = wb
+                .worksheet_formula(&m.name)
+                .map(|f| xls_no_cache(&f, &range))
+                .unwrap_or_default();
+            sheet.rows = mark_no_cache(range_rows(&range), &no_cache);
             if let Ok(ms) = wb.merge_cells_by_sheet_name(&m.name) {
                 sheet.merges = ms.iter().map(dims).collect();
             }
@@ -745,9 +935,103 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     Ok(out)
 }
 
+/// A sheet's dense grid may cost this many cells before the guard asks whether it is mostly air.
+const DENSE_FREE: u64 = 2_000_000;
+/// A dense grid bigger than this many times the cells the file really writes is refused.
+const DENSE_RATIO: u64 = 50;
+/// Refused whatever the file writes: values, formulas and a copy come to ~90 bytes a cell in
+/// calamine, so this is ~5 GB (calamine itself stops at 100 million).
+const DENSE_MAX: u64 = 60_000_000;
+
+/// `A1` name of a 0-based cell (columns past XFD and rows past u32 still get a name).
+fn a1(r: u64, c: u64) -> String {
+    let mut col = String::new();
+    let mut n = c + 1;
+    while n > 0 {
+        let d = ((n - 1) % 26) as u8;
+        col.insert(0, char::from(b'A' + d));
+        n = (n - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
+}
+
+/// The error for a sheet whose claimed area would make a dense grid of `dense` cells while the
+/// file writes only `written` non-empty cells.
+fn too_sparse(
+    path: &Path,
+    sheet: &str,
+    used: (u64, u64, u64, u64),
+    far: Option<(u64, u64)>,
+    dense: u64,
+    written: u64,
+) -> Error {
+    let area = format!("{}:{}", a1(used.0, used.1), a1(used.2, used.3));
+    let far = far
+        .map(|(r, c)| a1(r, c))
+        .unwrap_or_else(|| a1(used.2, used.3));
+    let mem = approx_memory(dense);
+    unreadable(
+        path,
+        &format!(
+            "工作表“{sheet}”的已用区域 {area} 有 {dense} 个单元格,而文件里只写了 {written} 个有内容的单元格;\
+             读入需要约 {mem} 内存,已拒绝。请删除远处的单元格 {far}(或重复到很远的行/列)后另存再试"
+        ),
+        format!(
+            "sheet '{sheet}': its used area {area} is {dense} cells but the file writes only {written} \
+             non-empty cells; reading it would take about {mem}, so it is refused. Delete the far-away \
+             cell {far} (or the rows/columns repeated out to it) and save again"
+        ),
+    )
+}
+
+/// What calamine's dense grid of `dense` cells costs: a value (32 bytes), a formula slot (24)
+/// and the copy `worksheet_range` hands out (32), rounded for a clerk.
+fn approx_memory(dense: u64) -> String {
+    let bytes = dense.saturating_mul(88);
+    if bytes >= 1 << 30 {
+        format!("{} GB", bytes >> 30)
+    } else {
+        format!("{} MB", (bytes >> 20).max(1))
+    }
+}
+
+/// Whether a dense grid of `dense` cells for `written` written cells is refused.
+fn refuse_dense(dense: u64, written: u64) -> bool {
+    dense > DENSE_MAX || (dense > DENSE_FREE && dense > written.saturating_mul(DENSE_RATIO))
+}
+
+/// Put [`Cell::NoCache`] at each of `at` that holds no value (a formula saved without its
+/// result): never left blank, never read as 0.
+fn mark_no_cache(rows: Vec<SheetRow>, at: &[(u32, u32)]) -> Vec<SheetRow> {
+    if at.is_empty() {
+        return rows;
+    }
+    let n: usize = rows.iter().map(|r| r.cells.len()).sum();
+    let mut cells: Vec<(u32, u32, Cell)> = Vec::with_capacity(n + at.len());
+    // First, so that a real value at the same place (stable sort, later wins) is kept.
+    cells.extend(at.iter().map(|&(r, c)| (r, c, Cell::NoCache)));
+    for row in rows {
+        cells.extend(row.cells.into_iter().map(|(c, v)| (row.row, c, v)));
+    }
+    into_rows(cells)
+}
+
 fn read_ods(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let mut wb = calamine::Ods::new(Cursor::new(bytes))
-        .map_err(|e| unreadable(path, "ods 文件已损坏,无法打开", e))?;
+    // Before calamine, which builds every table's dense grid while opening the file.
+    let scanned = ods_scan::scan(bytes).unwrap_or_default();
+    for t in &scanned {
+        if let Some(used) = t.used {
+            if refuse_dense(t.dense(), t.written) {
+                return Err(too_sparse(path, &t.name, used, t.far, t.dense(), t.written));
+            }
+        }
+    }
+    let mut wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::OdsError::Password => Error::Encrypted {
+            path: path.to_path_buf(),
+        },
+        e => unreadable(path, "ods 文件已损坏,无法打开", e),
+    })?;
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     let mut out = Vec::with_capacity(meta.len());
     for m in meta {
@@ -763,7 +1047,15 @@ fn read_ods(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             let range = wb
                 .worksheet_range(&m.name)
                 .map_err(|e| unreadable(path, &format!("工作表“{}”无法读取", m.name), e))?;
-            sheet.rows = range_rows(&range);
+            let rows = range_rows(&range);
+            drop(range);
+            match scanned.iter().find(|t| t.name == m.name) {
+                Some(t) => {
+                    sheet.rows = mark_no_cache(rows, &t.no_cache);
+                    sheet.merges = t.merges.clone();
+                }
+                None => sheet.rows = rows,
+            }
         }
         out.push(sheet);
     }
@@ -845,6 +1137,37 @@ mod tests {
         );
         // A sheet without merges has none; a missing part falls back (None).
         assert_eq!(scan_merges(&mut z, "xl/worksheets/sheet9.xml"), None);
+    }
+
+    /// The compound-file reader of the .xls guard finds the same sheets, and the same cell box,
+    /// as calamine on real files (a BIFF5 and a BIFF8 one, with and without a mini stream).
+    #[test]
+    fn xls_scan_agrees_with_calamine() {
+        for f in [
+            "tests/fixtures/corpus/calamine/merge_cells.xls",
+            "tests/fixtures/corpus/calamine/biff5-rich-text-string.xls",
+            "tests/fixtures/synthetic/xls_merged_formula.xls",
+        ] {
+            let bytes = std::fs::read(f).unwrap();
+            let stream = xls_scan::workbook_stream(&bytes).expect(f);
+            let scanned = xls_scan::scan_stream(&stream);
+            let mut wb = calamine::Xls::new(Cursor::new(&bytes[..])).unwrap();
+            let names: Vec<String> = wb.sheet_names();
+            assert_eq!(
+                scanned.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+                names,
+                "{f}"
+            );
+            for s in &scanned {
+                let r = wb.worksheet_range(&s.name).unwrap();
+                let (Some(a), Some(b)) = (r.start(), r.end()) else {
+                    assert_eq!(s.used, None, "{f}");
+                    continue;
+                };
+                let want = (a.0 as u64, a.1 as u64, b.0 as u64, b.1 as u64);
+                assert_eq!(s.used, Some(want), "{f} {}", s.name);
+            }
+        }
     }
 
     #[test]
