@@ -24,44 +24,20 @@ pub struct OdsTable {
     pub merges: Vec<(u32, u32, u32, u32)>,
     /// Formula cells with no cached value, 0-based (row, col), in document order.
     pub no_cache: Vec<(u32, u32)>,
-    /// Bounding box of the non-empty cells, 0-based inclusive, repeats expanded as calamine does.
-    pub used: Option<(u64, u64, u64, u64)>,
+    /// The non-empty cells, repeats expanded as calamine does; `written` counts cell elements
+    /// (repeats not expanded): what the file really carries.
+    pub extent: super::Extent,
     /// Non-empty cells with repeats expanded (what a dense grid of `used` would really hold).
     pub filled: u64,
-    /// Non-empty cell elements as written (repeats not expanded): what the file really carries.
-    pub written: u64,
-    /// The non-empty cell that last pushed the bounding box furthest right or down.
-    pub far: Option<(u64, u64)>,
 }
 
 impl OdsTable {
-    /// Cells of the dense grid calamine builds for this table (values and formulas alike).
-    pub fn dense(&self) -> u64 {
-        self.used.map_or(0, |(r0, c0, r1, c1)| {
-            (r1 - r0 + 1).saturating_mul(c1 - c0 + 1)
-        })
-    }
-
     fn fill(&mut self, r: u64, c: u64, rows: u64, cols: u64) {
         if rows == 0 || cols == 0 {
             return;
         }
-        let (r1, c1) = (r + rows - 1, c + cols - 1);
-        let grows = match self.used {
-            None => {
-                self.used = Some((r, c, r1, c1));
-                true
-            }
-            Some((ur0, uc0, ur1, uc1)) => {
-                self.used = Some((ur0.min(r), uc0.min(c), ur1.max(r1), uc1.max(c1)));
-                r1 > ur1 || c1 > uc1
-            }
-        };
-        if grows {
-            self.far = Some((r1, c1));
-        }
+        self.extent.add(r, c, rows, cols);
         self.filled = self.filled.saturating_add(rows.saturating_mul(cols));
-        self.written += 1;
     }
 }
 
@@ -262,9 +238,9 @@ mod tests {
         assert_eq!(t.no_cache, vec![(1, 1), (2, 1)]);
         // A trailing run of empty rows does not count, nor does text without a value type (calamine
         // reads F4 as empty).
-        assert_eq!(t.used, Some((0, 0, 3, 4)));
-        assert_eq!(t.dense(), 20);
-        assert_eq!(t.far, Some((3, 4)));
+        assert_eq!(t.extent.used, Some((0, 0, 3, 4)));
+        assert_eq!(t.extent.dense(), 20);
+        assert_eq!(t.extent.far, Some((3, 4)));
     }
 
     /// Hostile attributes (zero or enormous spans and repeats) neither panic nor run long.
@@ -279,7 +255,10 @@ mod tests {
         ));
         assert_eq!(t2[0].merges.len(), MAX_KEPT);
         assert_eq!(t2[0].no_cache.len(), MAX_KEPT);
-        assert_eq!(t2[0].used, Some((0, 0, MAX_ROWS - 1, MAX_COLUMNS - 1)));
+        assert_eq!(
+            t2[0].extent.used,
+            Some((0, 0, MAX_ROWS - 1, MAX_COLUMNS - 1))
+        );
         assert!(t.elapsed().as_secs() < 5);
     }
 
@@ -291,9 +270,9 @@ mod tests {
              <table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell table:number-columns-repeated=\"16000\"/><table:table-cell office:value-type=\"float\" office:value=\"2\"/></table:table-row>\
              </table:table>",
         );
-        assert_eq!(t[0].used, Some((0, 0, 1_000_000, 16_000)));
-        assert_eq!(t[0].written, 2);
+        assert_eq!(t[0].extent.used, Some((0, 0, 1_000_000, 16_000)));
+        assert_eq!(t[0].extent.written, 2);
         assert_eq!(t[0].filled, 1_000_001);
-        assert_eq!(t[0].far, Some((1_000_000, 16_000)));
+        assert_eq!(t[0].extent.far, Some((1_000_000, 16_000)));
     }
 }

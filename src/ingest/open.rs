@@ -868,11 +868,7 @@ fn xls_guard(path: &Path, bytes: &[u8]) -> Result<()> {
                 ),
             ));
         }
-        if let Some(used) = s.used {
-            if refuse_dense(s.dense(), s.written) {
-                return Err(too_sparse(path, &s.name, used, s.far, s.dense(), s.written));
-            }
-        }
+        s.extent.check(path, &s.name)?;
     }
     Ok(())
 }
@@ -955,6 +951,64 @@ fn a1(r: u64, c: u64) -> String {
     format!("{col}{}", r + 1)
 }
 
+/// Where a sheet's cells lie, as the .xls and .ods scans find them before calamine reads the file:
+/// the box calamine's dense grid will cover, the cells the file really writes, and the cell that
+/// last pushed the box out (named in the refusal).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Extent {
+    /// 0-based inclusive (first row, first col, last row, last col).
+    pub used: Option<(u64, u64, u64, u64)>,
+    /// Cells or cell elements as written (an .ods repeat is one).
+    pub written: u64,
+    pub far: Option<(u64, u64)>,
+}
+
+impl Extent {
+    /// Cells of the dense grid calamine builds for this box.
+    pub fn dense(&self) -> u64 {
+        self.used.map_or(0, |(r0, c0, r1, c1)| {
+            (r1 - r0 + 1).saturating_mul(c1 - c0 + 1)
+        })
+    }
+
+    /// One written cell, or one element covering `rows` × `cols` cells from (r, c).
+    pub fn add(&mut self, r: u64, c: u64, rows: u64, cols: u64) {
+        if rows == 0 || cols == 0 {
+            return;
+        }
+        let (r1, c1) = (r + rows - 1, c + cols - 1);
+        let grows = match self.used {
+            None => {
+                self.used = Some((r, c, r1, c1));
+                true
+            }
+            Some((ur0, uc0, ur1, uc1)) => {
+                self.used = Some((ur0.min(r), uc0.min(c), ur1.max(r1), uc1.max(c1)));
+                r1 > ur1 || c1 > uc1
+            }
+        };
+        if grows {
+            self.far = Some((r1, c1));
+        }
+        self.written += 1;
+    }
+
+    /// Refuse the sheet when its dense grid would be far larger than what the file writes.
+    fn check(&self, path: &Path, sheet: &str) -> Result<()> {
+        match self.used {
+            Some(used) if refuse_dense(self.dense(), self.written) => Err(too_sparse(
+                path,
+                sheet,
+                used,
+                self.far,
+                self.dense(),
+                self.written,
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The error for a sheet whose claimed area would make a dense grid of `dense` cells while the
 /// file writes only `written` non-empty cells.
 fn too_sparse(
@@ -1020,11 +1074,7 @@ fn read_ods(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     // Before calamine, which builds every table's dense grid while opening the file.
     let scanned = ods_scan::scan(bytes).unwrap_or_default();
     for t in &scanned {
-        if let Some(used) = t.used {
-            if refuse_dense(t.dense(), t.written) {
-                return Err(too_sparse(path, &t.name, used, t.far, t.dense(), t.written));
-            }
-        }
+        t.extent.check(path, &t.name)?;
     }
     let mut wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::OdsError::Password => Error::Encrypted {
@@ -1161,11 +1211,11 @@ mod tests {
             for s in &scanned {
                 let r = wb.worksheet_range(&s.name).unwrap();
                 let (Some(a), Some(b)) = (r.start(), r.end()) else {
-                    assert_eq!(s.used, None, "{f}");
+                    assert_eq!(s.extent.used, None, "{f}");
                     continue;
                 };
                 let want = (a.0 as u64, a.1 as u64, b.0 as u64, b.1 as u64);
-                assert_eq!(s.used, Some(want), "{f} {}", s.name);
+                assert_eq!(s.extent.used, Some(want), "{f} {}", s.name);
             }
         }
     }

@@ -12,40 +12,11 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct XlsSheet {
     pub name: String,
-    /// Bounding box of the cells, 0-based inclusive (first row, first col, last row, last col).
-    pub used: Option<(u64, u64, u64, u64)>,
-    /// Cell records (a MULRK counts each of its cells).
-    pub written: u64,
-    /// The cell that last pushed the bounding box furthest right or down.
-    pub far: Option<(u64, u64)>,
+    /// The cells (a MULRK counts each of its cells).
+    pub extent: super::Extent,
     /// The DIMENSIONS record's claim that calamine reserves as rows × columns cells, when it
     /// is beyond what a .xls can hold or would make calamine's arithmetic underflow.
     pub bad_dimensions: Option<String>,
-}
-
-impl XlsSheet {
-    pub fn dense(&self) -> u64 {
-        self.used.map_or(0, |(r0, c0, r1, c1)| {
-            (r1 - r0 + 1).saturating_mul(c1 - c0 + 1)
-        })
-    }
-
-    fn cell(&mut self, r: u64, c: u64) {
-        self.written += 1;
-        let grows = match self.used {
-            None => {
-                self.used = Some((r, c, r, c));
-                true
-            }
-            Some((r0, c0, r1, c1)) => {
-                self.used = Some((r0.min(r), c0.min(c), r1.max(r), c1.max(c)));
-                r > r1 || c > c1
-            }
-        };
-        if grows {
-            self.far = Some((r, c));
-        }
-    }
 }
 
 fn u16_at(b: &[u8], i: usize) -> Option<u16> {
@@ -217,9 +188,7 @@ pub fn scan_stream(stream: &[u8]) -> Vec<XlsSheet> {
 fn scan_sheet(stream: &[u8], pos: usize, name: String) -> XlsSheet {
     let mut s = XlsSheet {
         name,
-        used: None,
-        written: 0,
-        far: None,
+        extent: super::Extent::default(),
         bad_dimensions: None,
     };
     let mut depth = 0usize;
@@ -247,7 +216,7 @@ fn scan_sheet(stream: &[u8], pos: usize, name: String) -> XlsSheet {
             // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: calamine keeps each.
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                 if let Some((r, c)) = rc() {
-                    s.cell(r, c);
+                    s.extent.add(r, c, 1, 1);
                 }
             }
             // MULRK: row, first col, 6 bytes a cell, last col.
@@ -255,7 +224,7 @@ fn scan_sheet(stream: &[u8], pos: usize, name: String) -> XlsSheet {
                 if let (Some((r, c0)), Some(c1)) = (rc(), u16_at(d, d.len() - 2)) {
                     let n = (d.len() - 6) / 6;
                     for c in c0..=u64::from(c1).min(c0 + n as u64).max(c0) {
-                        s.cell(r, c);
+                        s.extent.add(r, c, 1, 1);
                     }
                 }
             }
@@ -345,9 +314,9 @@ mod tests {
         let s = scan_stream(&globals);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].name, "客户");
-        assert_eq!(s[0].used, Some((0, 0, 9, 3)));
-        assert_eq!(s[0].written, 2);
-        assert_eq!(s[0].far, Some((9, 3)));
+        assert_eq!(s[0].extent.used, Some((0, 0, 9, 3)));
+        assert_eq!(s[0].extent.written, 2);
+        assert_eq!(s[0].extent.far, Some((9, 3)));
         assert!(s[0].bad_dimensions.is_some());
     }
 
