@@ -41,6 +41,22 @@ impl OdsTable {
     }
 }
 
+/// The cells of a `rows` × `cols` block from (r, c), row by row, but no more than a list already
+/// holding `kept` entries may still take (MAX_KEPT): a repeat of a million rows neither loops a
+/// million times nor grows the list past its cap.
+fn capped_cells(
+    r: u64,
+    c: u64,
+    rows: u64,
+    cols: u64,
+    kept: usize,
+) -> impl Iterator<Item = (u64, u64)> {
+    let left = MAX_KEPT.saturating_sub(kept);
+    (0..rows)
+        .flat_map(move |i| (0..cols).map(move |j| (r + i, c + j)))
+        .take(left)
+}
+
 fn attr_u64(e: &BytesStart<'_>, key: &str) -> Option<u64> {
     let a = e.try_get_attribute(key).ok().flatten()?;
     a.value.trim().parse().ok()
@@ -141,40 +157,24 @@ pub fn scan_xml<R: std::io::BufRead>(src: R) -> Option<Vec<OdsTable>> {
                         if rs > 1 || cs > 1 {
                             // Every merge of a repeated cell is kept, up to MAX_KEPT; a span
                             // past the sheet's edge ends at the edge.
-                            let mut left = MAX_KEPT.saturating_sub(t.merges.len());
-                            'merges: for i in 0..row_rep {
-                                for j in 0..cols {
-                                    if left == 0 {
-                                        break 'merges;
-                                    }
-                                    left -= 1;
-                                    let (r0, c0) = (r + i, c + j);
-                                    let r1 = r0.saturating_add(rs - 1).min(MAX_ROWS - 1);
-                                    let c1 = c0.saturating_add(cs - 1).min(MAX_COLUMNS - 1);
-                                    if let (Ok(a), Ok(b), Ok(x), Ok(y)) = (
-                                        u32::try_from(r0),
-                                        u32::try_from(c0),
-                                        u32::try_from(r1),
-                                        u32::try_from(c1),
-                                    ) {
-                                        t.merges.push((a, b, x, y));
-                                    }
+                            for (r0, c0) in capped_cells(r, c, row_rep, cols, t.merges.len()) {
+                                let r1 = r0.saturating_add(rs - 1).min(MAX_ROWS - 1);
+                                let c1 = c0.saturating_add(cs - 1).min(MAX_COLUMNS - 1);
+                                if let (Ok(a), Ok(b), Ok(x), Ok(y)) = (
+                                    u32::try_from(r0),
+                                    u32::try_from(c0),
+                                    u32::try_from(r1),
+                                    u32::try_from(c1),
+                                ) {
+                                    t.merges.push((a, b, x, y));
                                 }
                             }
                         }
                     }
                     if formula && !valued {
-                        let mut left = MAX_KEPT.saturating_sub(t.no_cache.len());
-                        'formulas: for i in 0..row_rep {
-                            for j in 0..cols {
-                                if left == 0 {
-                                    break 'formulas;
-                                }
-                                left -= 1;
-                                if let (Ok(a), Ok(b)) = (u32::try_from(r + i), u32::try_from(c + j))
-                                {
-                                    t.no_cache.push((a, b));
-                                }
+                        for (r0, c0) in capped_cells(r, c, row_rep, cols, t.no_cache.len()) {
+                            if let (Ok(a), Ok(b)) = (u32::try_from(r0), u32::try_from(c0)) {
+                                t.no_cache.push((a, b));
                             }
                         }
                     }
