@@ -380,7 +380,7 @@ fn hospitality_total(ctx: &Ctx, w: Window) -> Decimal {
 
 /// M30 "compared with the budget if one is configured": the month and the year to date against
 /// `hospitality_budget` (a monthly figure; the year-to-date budget is it × the months elapsed).
-/// Without a budget the table says so rather than comparing with 0.
+/// Without a budget the spending shows and the budget columns are "—", never a comparison with 0.
 fn hospitality_budget_table(ctx: &Ctx) -> Table {
     let m = ctx.month;
     let title = Msg::new(
@@ -399,25 +399,16 @@ fn hospitality_budget_table(ctx: &Ctx) -> Table {
         ),
         Column::new("used", "预算执行率", "Budget used", Kind::Percent),
     ];
-    let Some(budget) = ctx.cfg.hospitality_budget else {
-        return Table {
-            id: "hospitality-budget".into(),
-            title,
-            columns: vec![Column::new("status", "状态", "Status", Kind::Text)],
-            rows: vec![vec![Value::Text(
-                "未设置接待费用预算 (kebiao.yaml: hospitality_budget)".into(),
-            )]],
-            totals: None,
-            notes: vec![],
-        };
-    };
-    let row = |label: String, budget: Decimal, actual: Decimal| {
+    // Without a budget the actual spending still shows; what needs a budget is "—" (C3).
+    let budget = ctx.cfg.hospitality_budget;
+    let row = |label: String, budget: Option<Decimal>, actual: Decimal| {
+        let or_na = |v: Option<Value>| v.unwrap_or(Value::NotApplicable);
         vec![
             Value::Text(label),
-            Value::Money(budget),
+            or_na(budget.map(Value::Money)),
             Value::Money(actual),
-            Value::Money(actual - budget),
-            ratio(actual, budget),
+            or_na(budget.map(|b| Value::Money(actual - b))),
+            or_na(budget.map(|b| ratio(actual, b))),
         ]
     };
     let month_actual = hospitality_total(ctx, Window::months(m, m));
@@ -430,15 +421,22 @@ fn hospitality_budget_table(ctx: &Ctx) -> Table {
             row(m.zh(), budget, month_actual),
             row(
                 format!("{}年1-{}月累计", m.year, m.month),
-                budget * Decimal::from(m.month),
+                budget.map(|b| b * Decimal::from(m.month)),
                 ytd_actual,
             ),
         ],
         totals: None,
-        notes: vec![Msg::new(
-            "预算为 kebiao.yaml 的 hospitality_budget (每月); 累计预算 = 月预算 × 已过月数; 实际 = 费用表中交际、赠送、活动类",
-            "Budget is hospitality_budget in kebiao.yaml (monthly); year-to-date budget = monthly × months elapsed; actual = entertainment, gifts and events on the expense sheet",
-        )],
+        notes: vec![if budget.is_some() {
+            Msg::new(
+                "预算为 kebiao.yaml 的 hospitality_budget (每月); 累计预算 = 月预算 × 已过月数; 实际 = 费用表中交际、赠送、活动类",
+                "Budget is hospitality_budget in kebiao.yaml (monthly); year-to-date budget = monthly × months elapsed; actual = entertainment, gifts and events on the expense sheet",
+            )
+        } else {
+            Msg::new(
+                "未设置接待费用预算 (kebiao.yaml: hospitality_budget), 预算相关各栏为 “—”",
+                "No hospitality budget is set (kebiao.yaml: hospitality_budget): the budget columns show “—”",
+            )
+        }],
     }
 }
 
@@ -678,8 +676,16 @@ mod tests {
             hospitality_budget_table(&ctx)
         };
         let unset = at(&cfg);
-        assert_eq!(unset.rows.len(), 1);
-        assert!(matches!(&unset.rows[0][0], Value::Text(t) if t.contains("hospitality_budget")));
+        assert_eq!(
+            unset.rows[0][1..],
+            [
+                Value::NotApplicable,
+                Value::Money(dec!(200)),
+                Value::NotApplicable,
+                Value::NotApplicable
+            ]
+        );
+        assert!(unset.notes[0].zh.contains("hospitality_budget"));
         cfg.hospitality_budget = Some(dec!(150));
         let t = at(&cfg);
         let money = |r: usize| -> Vec<Value> { t.rows[r][1..4].to_vec() };
