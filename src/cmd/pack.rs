@@ -142,7 +142,7 @@ pub fn produce(
             timed("workbook data sheets", || {
                 let mut wb = render::xlsx::new_workbook();
                 let sheets = if with_data {
-                    render::xlsx::data_sheets(&mut wb, ds)?
+                    render::data_sheet::data_sheets(&mut wb, ds)?
                 } else {
                     Vec::new()
                 };

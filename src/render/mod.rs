@@ -1,6 +1,7 @@
 //! Renderers: typed tables and forms in, bytes out. Only `pdf` knows typst.
 
 pub mod chart;
+pub mod data_sheet;
 pub mod form;
 pub mod format;
 pub mod pack;

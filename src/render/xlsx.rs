@@ -5,7 +5,6 @@
 use super::chart::ChartCells;
 use super::format;
 use crate::error::{Error, Lang, Result};
-use crate::ingest::schema::{self, TableId};
 use crate::model::Dataset;
 use crate::report::{Block, Pack};
 use crate::stats::{Kind, Table, Value};
@@ -15,11 +14,11 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-const MONEY: &str = "¥#,##0.00;[Red]-¥#,##0.00";
+pub(crate) const MONEY: &str = "¥#,##0.00;[Red]-¥#,##0.00";
 const PERCENT: &str = "0.0%";
-const DATE: &str = "yyyy-mm-dd";
+pub(crate) const DATE: &str = "yyyy-mm-dd";
 
-fn xe(e: XlsxError) -> Error {
+pub(crate) fn xe(e: XlsxError) -> Error {
     Error::Render(format!("xlsx: {e}"))
 }
 
@@ -39,9 +38,9 @@ pub fn new_workbook() -> Workbook {
     wb
 }
 
-struct Styles {
+pub(crate) struct Styles {
     title: Format,
-    header: Format,
+    pub(crate) header: Format,
     text: Format,
     money: Format,
     percent: Format,
@@ -56,7 +55,7 @@ struct Styles {
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub(crate) fn new() -> Styles {
         let cell = Format::new()
             .set_border(FormatBorder::Thin)
             .set_font_size(10.5);
@@ -281,7 +280,7 @@ pub fn write_table(
     })
 }
 
-fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> {
+pub(crate) fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> {
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w).clamp(6, 60) as f64)
             .map_err(xe)?;
@@ -301,13 +300,13 @@ fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> 
 pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> {
     let mut wb = new_workbook();
     let sheets = match data {
-        Some(ds) => data_sheets(&mut wb, ds)?,
+        Some(ds) => super::data_sheet::data_sheets(&mut wb, ds)?,
         None => Vec::new(),
     };
     pack_with(wb, pack, lang, sheets)
 }
 
-/// [`pack`] with the data sheets written beforehand by [`data_sheets`] on `wb` (none when the
+/// [`pack`] with the data sheets written beforehand by [`super::data_sheet::data_sheets`] on `wb` (none when the
 /// confidentiality setting leaves them out): the report sheets first, then the data sheets.
 ///
 /// # Errors
@@ -502,39 +501,6 @@ pub fn pack_with(
     wb.save_to_buffer().map_err(xe)
 }
 
-type SheetWriter<'a> = Box<dyn Fn(&mut Worksheet) -> Result<()> + 'a>;
-
-/// The data sheets of the accepted input rows: (sheet name, writer), for every table present.
-fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
-    let mut out: Vec<(String, SheetWriter<'_>)> = Vec::new();
-    macro_rules! add {
-        ($field:ident, $name:literal, $table:expr) => {
-            if let Some(rows) = &ds.$field {
-                out.push((
-                    format!("数据_{}", $name),
-                    Box::new(move |ws: &mut Worksheet| data_sheet(ws, $table, rows)),
-                ));
-            }
-        };
-    }
-    add!(customers, "客户信息表", TableId::Customers);
-    add!(sales, "销售明细", TableId::Sales);
-    add!(returns, "退货记录", TableId::Returns);
-    add!(receipts, "收款记录", TableId::Receipts);
-    add!(complaints, "投诉记录", TableId::Complaints);
-    add!(credit_surveys, "信用调查", TableId::CreditSurveys);
-    add!(interactions, "客户互动记录", TableId::Interactions);
-    add!(salespeople, "业务员", TableId::Salespeople);
-    add!(targets, "销售目标", TableId::Targets);
-    add!(products, "产品", TableId::Products);
-    add!(expenses, "费用", TableId::Expenses);
-    add!(satisfaction, "满意度调查", TableId::Satisfaction);
-    add!(activities, "活动参与", TableId::Activities);
-    add!(after_sales, "售后服务", TableId::AfterSales);
-    add!(calls, "呼叫记录", TableId::Calls);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,310 +514,4 @@ mod tests {
         assert_eq!(col_name(0), "A");
         assert_eq!(col_name(26), "AA");
     }
-}
-
-/// The column header of a record field on its data sheet: the canonical Chinese header of the
-/// input table (DOMAIN §3, as ingest knows it), so the data sheets read like the clerk's own sheets.
-/// A few record fields are derived rather than read as such and are named here.
-fn field_label(table: TableId, key: &str) -> &'static str {
-    if let Some(f) = schema::fields(table).iter().find(|f| f.key == key) {
-        return f.header;
-    }
-    match key {
-        "name" => "名称",
-        "cancelled" => "作废",
-        "exchange" => "换货",
-        "complaint_type" => "投诉类型",
-        "customer_name" => "客户名称",
-        "overall_derived" => "总体满意度取分项平均",
-        _ => "",
-    }
-}
-
-/// Money fields of the records: written as numbers with the 元 format.
-fn is_money_field(key: &str) -> bool {
-    matches!(
-        key,
-        "amount"
-            | "discount"
-            | "rebate"
-            | "unit_price"
-            | "unit_cost"
-            | "cost"
-            | "std_price"
-            | "credit_limit"
-            | "opening_ar"
-            | "capital"
-            | "compensation"
-            | "claim_amount"
-            | "claim_approved"
-            | "expense"
-            | "target_sales"
-            | "std_monthly_sales"
-            | "target_collection"
-            | "peak_monthly_amt"
-            | "off_monthly_amt"
-            | "contract_amount"
-            | "fee"
-    )
-}
-
-/// A record's date field as serialised (`2024-03-05`), without running chrono's format parser on
-/// every text cell of a 100,000-row sheet (only strings of that exact shape are tried).
-fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !b[0].is_ascii_digit() {
-        return None;
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-/// How a data-sheet cell is shown. A column takes the style of its first value as its column
-/// format, and every later cell of that style is written without a format of its own: a cell
-/// format makes rust_xlsxwriter hash the whole `Format` for every cell, which was most of the
-/// workbook's time with 100,000 input rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DataStyle {
-    Text,
-    Money,
-    Qty,
-    Int,
-    Date,
-}
-
-/// Data-sheet formats: no borders (a column format shows on the column's empty cells too, down
-/// to the last row of the sheet), the report's font size and number formats.
-struct DataStyles {
-    header: Format,
-    text: Format,
-    money: Format,
-    qty: Format,
-    int: Format,
-    date: Format,
-}
-
-impl DataStyles {
-    fn new() -> DataStyles {
-        let cell = Format::new().set_font_size(10.5);
-        DataStyles {
-            header: Styles::new().header,
-            text: cell.clone(),
-            money: cell.clone().set_num_format(MONEY),
-            qty: cell.clone().set_num_format("#,##0.###"),
-            int: cell.clone().set_num_format("#,##0"),
-            date: cell.set_num_format(DATE).set_align(FormatAlign::Center),
-        }
-    }
-
-    fn of(&self, s: DataStyle) -> &Format {
-        match s {
-            DataStyle::Text => &self.text,
-            DataStyle::Money => &self.money,
-            DataStyle::Qty => &self.qty,
-            DataStyle::Int => &self.int,
-            DataStyle::Date => &self.date,
-        }
-    }
-}
-
-/// One data sheet being written: the column styles fixed so far.
-struct DataWriter<'w> {
-    ws: &'w mut Worksheet,
-    st: DataStyles,
-    cols: Vec<Option<DataStyle>>,
-}
-
-impl DataWriter<'_> {
-    /// The explicit format a cell of `style` in `col` needs: none when the column has that style.
-    fn format(&mut self, col: u16, style: DataStyle) -> Result<Option<Format>> {
-        let c = col as usize;
-        if self.cols.len() <= c {
-            self.cols.resize(c + 1, None);
-        }
-        match self.cols[c] {
-            Some(s) if s == style => Ok(None),
-            Some(_) => Ok(Some(self.st.of(style).clone())),
-            None => {
-                self.ws
-                    .set_column_format(col, self.st.of(style))
-                    .map_err(xe)?;
-                self.cols[c] = Some(style);
-                Ok(None)
-            }
-        }
-    }
-
-    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
-        match self.format(col, style)? {
-            None => self.ws.write_number(row, col, v),
-            Some(f) => self.ws.write_number_with_format(row, col, v, &f),
-        }
-        .map_err(xe)?;
-        Ok(())
-    }
-
-    /// Text from the clerk's data: cut to the cell limit, quote-prefixed when a spreadsheet could
-    /// take it for a formula (as [`put_text`]).
-    fn text(&mut self, row: u32, col: u16, s: &str) -> Result<()> {
-        let s = clip_for_cell(s);
-        let explicit = self.format(col, DataStyle::Text)?;
-        if looks_like_formula(&s) {
-            let f = explicit.unwrap_or_else(|| self.st.text.clone());
-            self.ws
-                .write_string_with_format(row, col, &*s, &f.set_quote_prefix())
-                .map_err(xe)?;
-        } else {
-            match explicit {
-                None => self.ws.write_string(row, col, &*s),
-                Some(f) => self.ws.write_string_with_format(row, col, &*s, &f),
-            }
-            .map_err(xe)?;
-        }
-        Ok(())
-    }
-
-    fn date(&mut self, row: u32, col: u16, d: chrono::NaiveDate) -> Result<()> {
-        match excel_serial(d) {
-            Some(n) => self.number(row, col, n, DataStyle::Date),
-            // Before 1900-03-01 Excel's serials are off by its 1900 leap-year bug: rust_xlsxwriter
-            // knows the rule.
-            None => {
-                let f = self.format(col, DataStyle::Date)?;
-                let dt = ExcelDateTime::parse_from_str(&d.to_string()).map_err(xe)?;
-                self.ws
-                    .write_datetime_with_format(row, col, &dt, f.as_ref().unwrap_or(&self.st.date))
-                    .map_err(xe)?;
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Excel's serial day number of `d` (1900 date system), for dates from 1900-03-01 on.
-fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
-    let from = chrono::NaiveDate::from_ymd_opt(1900, 3, 1)?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    (d >= from).then(|| (d - epoch).num_days() as f64)
-}
-
-/// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
-/// table: one constant-memory worksheet per table present, not yet in any workbook. They need
-/// only the records, so `pack` writes them while the statistics run and hands them to
-/// [`pack_with`]; `wb` only lends its temporary-file and format settings.
-///
-/// # Errors
-/// A temporary file for a sheet cannot be made, or rust_xlsxwriter refuses a cell.
-pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<Worksheet>> {
-    let mut out = Vec::new();
-    for (name, write) in data_sheet_names(ds) {
-        // Rows are written in order, so each sheet streams to disk: a million input rows must
-        // not need gigabytes of memory.
-        let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
-        ws.set_name(&name).map_err(xe)?;
-        write(&mut ws)?;
-        out.push(ws);
-    }
-    Ok(out)
-}
-
-/// One data sheet. Columns come from the record's fields (in declaration order); `origin`
-/// becomes 来源 file/sheet/row.
-pub fn data_sheet<T: serde::Serialize>(
-    ws: &mut Worksheet,
-    table: TableId,
-    records: &[T],
-) -> Result<()> {
-    let mut w = DataWriter {
-        ws,
-        st: DataStyles::new(),
-        cols: Vec::new(),
-    };
-    let label = |k: &str| match field_label(table, k) {
-        "" => k.to_string(),
-        l => l.to_string(),
-    };
-    let mut keys: Vec<String> = Vec::new();
-    let mut widths: Vec<usize> = Vec::new();
-    for (i, rec) in records.iter().enumerate() {
-        let serde_json::Value::Object(map) =
-            serde_json::to_value(rec).map_err(|e| Error::Render(e.to_string()))?
-        else {
-            continue;
-        };
-        if i == 0 {
-            keys = map.keys().filter(|k| *k != "origin").cloned().collect();
-            let origin = ["来源文件", "来源工作表", "来源行"];
-            let labels = keys
-                .iter()
-                .map(|k| label(k))
-                .chain(origin.map(String::from));
-            for (c, l) in labels.enumerate() {
-                w.ws.write_string_with_format(0, c as u16, &l, &w.st.header)
-                    .map_err(xe)?;
-                widths.push(if c < keys.len() {
-                    format::width(&l) + 2
-                } else {
-                    12
-                });
-            }
-        }
-        let row = i as u32 + 1;
-        for (c, k) in keys.iter().enumerate() {
-            let col = c as u16;
-            match map.get(k) {
-                None | Some(serde_json::Value::Null) => {}
-                Some(serde_json::Value::Bool(b)) => {
-                    w.text(row, col, if *b { "是" } else { "否" })?
-                }
-                Some(serde_json::Value::Number(n)) => {
-                    w.number(row, col, n.as_f64().unwrap_or(0.0), DataStyle::Int)?
-                }
-                Some(serde_json::Value::String(s)) => {
-                    // 总体满意度 derived as a mean of items is a decimal score, written as a number.
-                    let qty = k == "qty" || k == "overall";
-                    let parsed = if is_money_field(k) || qty {
-                        s.parse::<rust_decimal::Decimal>().ok()
-                    } else {
-                        None
-                    };
-                    if let Some(d) = parsed {
-                        let style = if qty {
-                            DataStyle::Qty
-                        } else {
-                            DataStyle::Money
-                        };
-                        w.number(row, col, d.to_f64().unwrap_or(0.0), style)?;
-                    } else if let Some(d) = iso_date(s) {
-                        w.date(row, col, d)?;
-                    } else {
-                        w.text(row, col, s)?;
-                        if let Some(wd) = widths.get_mut(c) {
-                            *wd = (*wd).max(format::width(s).min(40) + 2);
-                        }
-                    }
-                }
-                Some(other) => w.text(row, col, &other.to_string())?,
-            }
-        }
-        if let Some(o) = map.get("origin") {
-            let get = |k: &str| o.get(k).cloned().unwrap_or_default();
-            let n = keys.len() as u16;
-            w.text(row, n, get("file").as_str().unwrap_or_default())?;
-            w.text(row, n + 1, get("sheet").as_str().unwrap_or_default())?;
-            w.number(
-                row,
-                n + 2,
-                get("row").as_f64().unwrap_or(0.0),
-                DataStyle::Int,
-            )?;
-        }
-    }
-    let ws = w.ws;
-    if !keys.is_empty() {
-        ws.set_freeze_panes(1, 0).map_err(xe)?;
-        ws.autofilter(0, 0, records.len() as u32, (keys.len() + 2) as u16)
-            .map_err(xe)?;
-        ws.set_repeat_rows(0, 0).map_err(xe)?;
-    }
-    finish_sheet(ws, &widths, true)
 }

@@ -1,0 +1,780 @@
+//! The workbook's data sheets: the accepted input rows, one sheet per table, so a clerk can check
+//! any figure with a pivot table. Each record is written straight from its `Serialize` impl into
+//! the sheet's cells (no JSON value, no key string per cell), with number formats taken from
+//! column formats rather than a `Format` per cell: at 100,000 input rows these sheets are the
+//! longest piece of the pack after loading.
+
+use super::format;
+use super::xlsx::{clip_for_cell, finish_sheet, looks_like_formula, xe, Styles, DATE, MONEY};
+use crate::error::{Error, Result};
+use crate::ingest::schema::{self, TableId};
+use crate::model::Dataset;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
+use serde::ser::{self, Impossible, Serialize};
+
+type SheetWriter<'a> = Box<dyn Fn(&mut Worksheet) -> Result<()> + 'a>;
+
+/// The data sheets of the accepted input rows: (sheet name, writer), for every table present.
+pub fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
+    let mut out: Vec<(String, SheetWriter<'_>)> = Vec::new();
+    macro_rules! add {
+        ($field:ident, $name:literal, $table:expr) => {
+            if let Some(rows) = &ds.$field {
+                out.push((
+                    format!("数据_{}", $name),
+                    Box::new(move |ws: &mut Worksheet| data_sheet(ws, $table, rows)),
+                ));
+            }
+        };
+    }
+    add!(customers, "客户信息表", TableId::Customers);
+    add!(sales, "销售明细", TableId::Sales);
+    add!(returns, "退货记录", TableId::Returns);
+    add!(receipts, "收款记录", TableId::Receipts);
+    add!(complaints, "投诉记录", TableId::Complaints);
+    add!(credit_surveys, "信用调查", TableId::CreditSurveys);
+    add!(interactions, "客户互动记录", TableId::Interactions);
+    add!(salespeople, "业务员", TableId::Salespeople);
+    add!(targets, "销售目标", TableId::Targets);
+    add!(products, "产品", TableId::Products);
+    add!(expenses, "费用", TableId::Expenses);
+    add!(satisfaction, "满意度调查", TableId::Satisfaction);
+    add!(activities, "活动参与", TableId::Activities);
+    add!(after_sales, "售后服务", TableId::AfterSales);
+    add!(calls, "呼叫记录", TableId::Calls);
+    out
+}
+
+/// The column header of a record field on its data sheet: the canonical Chinese header of the
+/// input table (DOMAIN §3, as ingest knows it), so the data sheets read like the clerk's own sheets.
+/// A few record fields are derived rather than read as such and are named here.
+fn field_label(table: TableId, key: &str) -> &'static str {
+    if let Some(f) = schema::fields(table).iter().find(|f| f.key == key) {
+        return f.header;
+    }
+    match key {
+        "name" => "名称",
+        "cancelled" => "作废",
+        "exchange" => "换货",
+        "complaint_type" => "投诉类型",
+        "customer_name" => "客户名称",
+        "overall_derived" => "总体满意度取分项平均",
+        _ => "",
+    }
+}
+
+/// Money fields of the records: written as numbers with the 元 format.
+fn is_money_field(key: &str) -> bool {
+    matches!(
+        key,
+        "amount"
+            | "discount"
+            | "rebate"
+            | "unit_price"
+            | "unit_cost"
+            | "cost"
+            | "std_price"
+            | "credit_limit"
+            | "opening_ar"
+            | "capital"
+            | "compensation"
+            | "claim_amount"
+            | "claim_approved"
+            | "expense"
+            | "target_sales"
+            | "std_monthly_sales"
+            | "target_collection"
+            | "peak_monthly_amt"
+            | "off_monthly_amt"
+            | "contract_amount"
+            | "fee"
+    )
+}
+
+/// A record's date field as serialised (`2024-03-05`), without running chrono's format parser on
+/// every text cell of a 100,000-row sheet (only strings of that exact shape are tried).
+fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !b[0].is_ascii_digit() {
+        return None;
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// How a data-sheet cell is shown. A column takes the style of its first value as its column
+/// format, and every later cell of that style is written without a format of its own: a cell
+/// format makes rust_xlsxwriter hash the whole `Format` for every cell, which was most of the
+/// workbook's time with 100,000 input rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataStyle {
+    Text,
+    Money,
+    Qty,
+    Int,
+    Date,
+}
+
+/// Data-sheet formats: no borders (a column format shows on the column's empty cells too, down
+/// to the last row of the sheet), the report's font size and number formats.
+struct DataStyles {
+    header: Format,
+    text: Format,
+    money: Format,
+    qty: Format,
+    int: Format,
+    date: Format,
+}
+
+impl DataStyles {
+    fn new() -> DataStyles {
+        let cell = Format::new().set_font_size(10.5);
+        DataStyles {
+            header: Styles::new().header,
+            text: cell.clone(),
+            money: cell.clone().set_num_format(MONEY),
+            qty: cell.clone().set_num_format("#,##0.###"),
+            int: cell.clone().set_num_format("#,##0"),
+            date: cell.set_num_format(DATE).set_align(FormatAlign::Center),
+        }
+    }
+
+    fn of(&self, s: DataStyle) -> &Format {
+        match s {
+            DataStyle::Text => &self.text,
+            DataStyle::Money => &self.money,
+            DataStyle::Qty => &self.qty,
+            DataStyle::Int => &self.int,
+            DataStyle::Date => &self.date,
+        }
+    }
+}
+
+/// One data sheet being written: the column styles fixed so far.
+struct DataWriter<'w> {
+    ws: &'w mut Worksheet,
+    st: DataStyles,
+    cols: Vec<Option<DataStyle>>,
+}
+
+impl DataWriter<'_> {
+    /// The explicit format a cell of `style` in `col` needs: none when the column has that style.
+    fn format(&mut self, col: u16, style: DataStyle) -> Result<Option<Format>> {
+        let c = col as usize;
+        if self.cols.len() <= c {
+            self.cols.resize(c + 1, None);
+        }
+        match self.cols[c] {
+            Some(s) if s == style => Ok(None),
+            Some(_) => Ok(Some(self.st.of(style).clone())),
+            None => {
+                self.ws
+                    .set_column_format(col, self.st.of(style))
+                    .map_err(xe)?;
+                self.cols[c] = Some(style);
+                Ok(None)
+            }
+        }
+    }
+
+    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
+        match self.format(col, style)? {
+            None => self.ws.write_number(row, col, v),
+            Some(f) => self.ws.write_number_with_format(row, col, v, &f),
+        }
+        .map_err(xe)?;
+        Ok(())
+    }
+
+    /// Text from the clerk's data: cut to the cell limit, quote-prefixed when a spreadsheet could
+    /// take it for a formula (as [`put_text`]).
+    fn text(&mut self, row: u32, col: u16, s: &str) -> Result<()> {
+        let s = clip_for_cell(s);
+        let explicit = self.format(col, DataStyle::Text)?;
+        if looks_like_formula(&s) {
+            let f = explicit.unwrap_or_else(|| self.st.text.clone());
+            self.ws
+                .write_string_with_format(row, col, &*s, &f.set_quote_prefix())
+                .map_err(xe)?;
+        } else {
+            match explicit {
+                None => self.ws.write_string(row, col, &*s),
+                Some(f) => self.ws.write_string_with_format(row, col, &*s, &f),
+            }
+            .map_err(xe)?;
+        }
+        Ok(())
+    }
+
+    fn date(&mut self, row: u32, col: u16, d: chrono::NaiveDate) -> Result<()> {
+        match excel_serial(d) {
+            Some(n) => self.number(row, col, n, DataStyle::Date),
+            // Before 1900-03-01 Excel's serials are off by its 1900 leap-year bug: rust_xlsxwriter
+            // knows the rule.
+            None => {
+                let f = self.format(col, DataStyle::Date)?;
+                let dt = ExcelDateTime::parse_from_str(&d.to_string()).map_err(xe)?;
+                self.ws
+                    .write_datetime_with_format(row, col, &dt, f.as_ref().unwrap_or(&self.st.date))
+                    .map_err(xe)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Excel's serial day number of `d` (1900 date system), for dates from 1900-03-01 on.
+fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
+    let from = chrono::NaiveDate::from_ymd_opt(1900, 3, 1)?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    (d >= from).then(|| (d - epoch).num_days() as f64)
+}
+
+/// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
+/// table: one constant-memory worksheet per table present, not yet in any workbook. They need
+/// only the records, so `pack` writes them while the statistics run and hands them to
+/// [`super::xlsx::pack_with`]; `wb` only lends its temporary-file and format settings.
+///
+/// # Errors
+/// A temporary file for a sheet cannot be made, or rust_xlsxwriter refuses a cell.
+pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<Worksheet>> {
+    let mut out = Vec::new();
+    for (name, write) in data_sheet_names(ds) {
+        // Rows are written in order, so each sheet streams to disk: a million input rows must
+        // not need gigabytes of memory.
+        let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+        ws.set_name(&name).map_err(xe)?;
+        write(&mut ws)?;
+        out.push(ws);
+    }
+    Ok(out)
+}
+
+/// One data sheet. Columns come from the record's fields (in declaration order); `origin`
+/// becomes 来源 file/sheet/row after them.
+pub fn data_sheet<T: Serialize>(ws: &mut Worksheet, table: TableId, records: &[T]) -> Result<()> {
+    let mut w = DataWriter {
+        ws,
+        st: DataStyles::new(),
+        cols: Vec::new(),
+    };
+    let Some(first) = records.first() else {
+        return finish_sheet(w.ws, &[], true);
+    };
+    // The columns: the first record's field names, learnt without writing anything.
+    let mut keys = KeyList(Vec::new());
+    first.serialize(&mut keys).map_err(SerError::into_error)?;
+    let keys: Vec<&'static str> = keys.0.into_iter().filter(|k| *k != "origin").collect();
+    let label = |k: &str| match field_label(table, k) {
+        "" => k.to_string(),
+        l => l.to_string(),
+    };
+    let origin = ["来源文件", "来源工作表", "来源行"];
+    let labels: Vec<String> = keys
+        .iter()
+        .map(|k| label(k))
+        .chain(origin.map(String::from))
+        .collect();
+    let mut widths: Vec<usize> = Vec::with_capacity(labels.len());
+    for (c, l) in labels.iter().enumerate() {
+        w.ws.write_string_with_format(0, c as u16, l, &w.st.header)
+            .map_err(xe)?;
+        widths.push(if c < keys.len() {
+            format::width(l) + 2
+        } else {
+            12
+        });
+    }
+    let origin_col = keys.len() as u16;
+    for (i, rec) in records.iter().enumerate() {
+        let mut row = RowSer {
+            w: &mut w,
+            widths: &mut widths,
+            row: i as u32 + 1,
+            col: 0,
+            origin_col,
+        };
+        rec.serialize(&mut row).map_err(SerError::into_error)?;
+    }
+    let ws = w.ws;
+    ws.set_freeze_panes(1, 0).map_err(xe)?;
+    ws.autofilter(0, 0, records.len() as u32, origin_col + 2)
+        .map_err(xe)?;
+    ws.set_repeat_rows(0, 0).map_err(xe)?;
+    finish_sheet(ws, &widths, true)
+}
+
+/// Why writing a record failed: the sheet refused a cell, or the record has a field shape the
+/// data sheets do not write (a list or a map: no input table has one).
+#[derive(Debug)]
+enum SerError {
+    Write(Error),
+    Shape(String),
+}
+
+impl SerError {
+    fn into_error(self) -> Error {
+        match self {
+            SerError::Write(e) => e,
+            SerError::Shape(m) => Error::Render(format!("数据工作表 (data sheet): {m}")),
+        }
+    }
+}
+
+impl std::fmt::Display for SerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SerError::Write(e) => write!(f, "{e}"),
+            SerError::Shape(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<M: std::fmt::Display>(msg: M) -> Self {
+        SerError::Shape(msg.to_string())
+    }
+}
+
+type SerResult = std::result::Result<(), SerError>;
+
+fn shape(what: &str) -> SerError {
+    SerError::Shape(format!("a record field that is {what} cannot be written"))
+}
+
+/// The serde methods a record (a struct of plain fields) never reaches: each is an error naming
+/// the shape, so a new record type with a list field fails a test instead of writing nonsense.
+macro_rules! unsupported {
+    () => {
+        fn serialize_bytes(self, _: &[u8]) -> SerResult {
+            Err(shape("bytes"))
+        }
+        fn serialize_seq(
+            self,
+            _: Option<usize>,
+        ) -> std::result::Result<Self::SerializeSeq, SerError> {
+            Err(shape("a list"))
+        }
+        fn serialize_tuple(self, _: usize) -> std::result::Result<Self::SerializeTuple, SerError> {
+            Err(shape("a tuple"))
+        }
+        fn serialize_tuple_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleStruct, SerError> {
+            Err(shape("a tuple struct"))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeTupleVariant, SerError> {
+            Err(shape("a tuple variant"))
+        }
+        fn serialize_map(
+            self,
+            _: Option<usize>,
+        ) -> std::result::Result<Self::SerializeMap, SerError> {
+            Err(shape("a map"))
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeStructVariant, SerError> {
+            Err(shape("a struct variant"))
+        }
+        fn serialize_newtype_variant<V: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &V,
+        ) -> SerResult {
+            Err(shape("a newtype variant"))
+        }
+    };
+}
+
+/// Scalars a record never holds outside the shapes above, forwarded to one writer method.
+macro_rules! scalars {
+    ($num:ident) => {
+        fn serialize_i8(self, v: i8) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_i16(self, v: i16) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_i32(self, v: i32) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_i64(self, v: i64) -> SerResult {
+            self.$num(v as f64)
+        }
+        fn serialize_u8(self, v: u8) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_u16(self, v: u16) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_u32(self, v: u32) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_u64(self, v: u64) -> SerResult {
+            self.$num(v as f64)
+        }
+        fn serialize_f32(self, v: f32) -> SerResult {
+            self.$num(f64::from(v))
+        }
+        fn serialize_f64(self, v: f64) -> SerResult {
+            self.$num(v)
+        }
+    };
+}
+
+/// The first record's field names.
+struct KeyList(Vec<&'static str>);
+
+impl<'k> ser::Serializer for &'k mut KeyList {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Impossible<(), SerError>;
+    type SerializeTuple = Impossible<(), SerError>;
+    type SerializeTupleStruct = Impossible<(), SerError>;
+    type SerializeTupleVariant = Impossible<(), SerError>;
+    type SerializeMap = Impossible<(), SerError>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Impossible<(), SerError>;
+    unsupported!();
+    scalars!(not_a_record);
+    fn serialize_bool(self, _: bool) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_char(self, _: char) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_str(self, _: &str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_none(self) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_some<V: ?Sized + Serialize>(self, _: &V) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit(self) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, SerError> {
+        Ok(self)
+    }
+}
+
+impl KeyList {
+    fn not_a_record(&mut self, _: f64) -> SerResult {
+        Err(shape("a record that is not a struct"))
+    }
+}
+
+impl ser::SerializeStruct for &mut KeyList {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<V: ?Sized + Serialize>(&mut self, key: &'static str, _: &V) -> SerResult {
+        self.0.push(key);
+        Ok(())
+    }
+    fn end(self) -> SerResult {
+        Ok(())
+    }
+}
+
+/// One record written as one row: each field into the next column, `origin` into the three
+/// 来源 columns.
+struct RowSer<'a, 'w> {
+    w: &'a mut DataWriter<'w>,
+    widths: &'a mut Vec<usize>,
+    row: u32,
+    col: u16,
+    origin_col: u16,
+}
+
+impl<'s, 'a, 'w> ser::Serializer for &'s mut RowSer<'a, 'w> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Impossible<(), SerError>;
+    type SerializeTuple = Impossible<(), SerError>;
+    type SerializeTupleStruct = Impossible<(), SerError>;
+    type SerializeTupleVariant = Impossible<(), SerError>;
+    type SerializeMap = Impossible<(), SerError>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Impossible<(), SerError>;
+    unsupported!();
+    scalars!(not_a_record);
+    fn serialize_bool(self, _: bool) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_char(self, _: char) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_str(self, _: &str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_none(self) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_some<V: ?Sized + Serialize>(self, _: &V) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit(self) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
+        self.not_a_record(0.0)
+    }
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, SerError> {
+        Ok(self)
+    }
+}
+
+impl RowSer<'_, '_> {
+    fn not_a_record(&mut self, _: f64) -> SerResult {
+        Err(shape("a record that is not a struct"))
+    }
+}
+
+impl ser::SerializeStruct for &mut RowSer<'_, '_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<V: ?Sized + Serialize>(&mut self, key: &'static str, v: &V) -> SerResult {
+        if key == "origin" {
+            return v.serialize(OriginSer {
+                w: self.w,
+                row: self.row,
+                col: self.origin_col,
+            });
+        }
+        let col = self.col;
+        self.col += 1;
+        v.serialize(CellSer {
+            w: self.w,
+            widths: self.widths,
+            key,
+            row: self.row,
+            col,
+        })
+    }
+    fn end(self) -> SerResult {
+        Ok(())
+    }
+}
+
+/// One field's value into one cell, shown as the old JSON route showed it: 是/否 for a flag,
+/// money and quantities as numbers, `YYYY-MM-DD` text as a date, other text as text.
+struct CellSer<'a, 'w> {
+    w: &'a mut DataWriter<'w>,
+    widths: &'a mut Vec<usize>,
+    key: &'static str,
+    row: u32,
+    col: u16,
+}
+
+impl CellSer<'_, '_> {
+    fn number(self, v: f64) -> SerResult {
+        self.w
+            .number(self.row, self.col, v, DataStyle::Int)
+            .map_err(SerError::Write)
+    }
+
+    fn text(self, s: &str) -> SerResult {
+        // 总体满意度 derived as a mean of items is a decimal score, written as a number.
+        let qty = self.key == "qty" || self.key == "overall";
+        let parsed = if is_money_field(self.key) || qty {
+            s.parse::<rust_decimal::Decimal>().ok()
+        } else {
+            None
+        };
+        let (row, col) = (self.row, self.col);
+        if let Some(d) = parsed {
+            let style = if qty {
+                DataStyle::Qty
+            } else {
+                DataStyle::Money
+            };
+            self.w.number(row, col, d.to_f64().unwrap_or(0.0), style)
+        } else if let Some(d) = iso_date(s) {
+            self.w.date(row, col, d)
+        } else {
+            if let Some(wd) = self.widths.get_mut(col as usize) {
+                *wd = (*wd).max(format::width(s).min(40) + 2);
+            }
+            self.w.text(row, col, s)
+        }
+        .map_err(SerError::Write)
+    }
+}
+
+impl ser::Serializer for CellSer<'_, '_> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Impossible<(), SerError>;
+    type SerializeTuple = Impossible<(), SerError>;
+    type SerializeTupleStruct = Impossible<(), SerError>;
+    type SerializeTupleVariant = Impossible<(), SerError>;
+    type SerializeMap = Impossible<(), SerError>;
+    type SerializeStruct = Impossible<(), SerError>;
+    type SerializeStructVariant = Impossible<(), SerError>;
+    unsupported!();
+    scalars!(number);
+    fn serialize_bool(self, v: bool) -> SerResult {
+        let (row, col) = (self.row, self.col);
+        self.w
+            .text(row, col, if v { "是" } else { "否" })
+            .map_err(SerError::Write)
+    }
+    fn serialize_char(self, v: char) -> SerResult {
+        self.text(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> SerResult {
+        self.text(v)
+    }
+    fn serialize_none(self) -> SerResult {
+        Ok(())
+    }
+    fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> SerResult {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> SerResult {
+        self.text(variant)
+    }
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, SerError> {
+        Err(shape("a nested struct other than origin"))
+    }
+}
+
+/// A record's `origin` into the 来源 columns: file and sheet as text, the row as a number.
+struct OriginSer<'a, 'w> {
+    w: &'a mut DataWriter<'w>,
+    row: u32,
+    col: u16,
+}
+
+impl ser::Serializer for OriginSer<'_, '_> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Impossible<(), SerError>;
+    type SerializeTuple = Impossible<(), SerError>;
+    type SerializeTupleStruct = Impossible<(), SerError>;
+    type SerializeTupleVariant = Impossible<(), SerError>;
+    type SerializeMap = Impossible<(), SerError>;
+    type SerializeStruct = Self;
+    type SerializeStructVariant = Impossible<(), SerError>;
+    unsupported!();
+    scalars!(not_an_origin);
+    fn serialize_bool(self, _: bool) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_char(self, _: char) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_str(self, _: &str) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_none(self) -> SerResult {
+        Ok(())
+    }
+    fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
+        self.not_an_origin(0.0)
+    }
+    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
+        v.serialize(self)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> std::result::Result<Self::SerializeStruct, SerError> {
+        Ok(self)
+    }
+}
+
+impl OriginSer<'_, '_> {
+    fn not_an_origin(self, _: f64) -> SerResult {
+        Err(shape("an origin that is not a struct"))
+    }
+}
+
+impl ser::SerializeStruct for OriginSer<'_, '_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<V: ?Sized + Serialize>(&mut self, key: &'static str, v: &V) -> SerResult {
+        let col = match key {
+            "file" => self.col,
+            "sheet" => self.col + 1,
+            "row" => self.col + 2,
+            _ => return Ok(()),
+        };
+        let mut widths = Vec::new();
+        v.serialize(CellSer {
+            w: self.w,
+            widths: &mut widths,
+            key,
+            row: self.row,
+            col,
+        })
+    }
+    fn end(self) -> SerResult {
+        Ok(())
+    }
+}
