@@ -346,8 +346,18 @@ fn shape(what: &str) -> SerError {
 
 /// The serde methods a record (a struct of plain fields) never reaches: each is an error naming
 /// the shape, so a new record type with a list field fails a test instead of writing nonsense.
+/// `$structs` is what a struct value becomes (the record's and origin's serializers take one).
 macro_rules! unsupported {
-    () => {
+    ($structs:ty) => {
+        type Ok = ();
+        type Error = SerError;
+        type SerializeSeq = Impossible<(), SerError>;
+        type SerializeTuple = Impossible<(), SerError>;
+        type SerializeTupleStruct = Impossible<(), SerError>;
+        type SerializeTupleVariant = Impossible<(), SerError>;
+        type SerializeMap = Impossible<(), SerError>;
+        type SerializeStruct = $structs;
+        type SerializeStructVariant = Impossible<(), SerError>;
         fn serialize_bytes(self, _: &[u8]) -> SerResult {
             Err(shape("bytes"))
         }
@@ -403,97 +413,87 @@ macro_rules! unsupported {
     };
 }
 
-/// Scalars a record never holds outside the shapes above, forwarded to one writer method.
-macro_rules! scalars {
+/// Numbers, forwarded to one writer method as f64 (what a cell holds).
+macro_rules! numbers {
     ($num:ident) => {
-        fn serialize_i8(self, v: i8) -> SerResult {
-            self.$num(f64::from(v))
+        numbers!(@each $num; serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
+            serialize_i64: i64, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+            serialize_u64: u64, serialize_f32: f32, serialize_f64: f64);
+    };
+    (@each $num:ident; $($f:ident: $t:ty),*) => {
+        $(
+            fn $f(self, v: $t) -> SerResult {
+                self.$num(v as f64)
+            }
+        )*
+    };
+}
+
+/// A serializer that takes only a struct (a record, or a record's `origin`): its associated
+/// types, and an error for every other shape.
+macro_rules! struct_only {
+    () => {
+        unsupported!(Self);
+        numbers!(reject_number);
+        fn serialize_bool(self, _: bool) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_i16(self, v: i16) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_char(self, _: char) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_i32(self, v: i32) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_str(self, _: &str) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_i64(self, v: i64) -> SerResult {
-            self.$num(v as f64)
+        fn serialize_none(self) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_u8(self, v: u8) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> SerResult {
+            v.serialize(self)
         }
-        fn serialize_u16(self, v: u16) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_unit(self) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_u32(self, v: u32) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_unit_struct(self, _: &'static str) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_u64(self, v: u64) -> SerResult {
-            self.$num(v as f64)
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
+            Err(not_a_struct())
         }
-        fn serialize_f32(self, v: f32) -> SerResult {
-            self.$num(f64::from(v))
+        fn serialize_newtype_struct<V: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            v: &V,
+        ) -> SerResult {
+            v.serialize(self)
         }
-        fn serialize_f64(self, v: f64) -> SerResult {
-            self.$num(v)
+        fn serialize_struct(
+            self,
+            _: &'static str,
+            _: usize,
+        ) -> std::result::Result<Self::SerializeStruct, SerError> {
+            Ok(self)
         }
     };
 }
 
-/// The first record's field names.
-struct KeyList(Vec<&'static str>);
+fn not_a_struct() -> SerError {
+    shape("a plain value where a record (a struct) was expected")
+}
 
-impl<'k> ser::Serializer for &'k mut KeyList {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = Impossible<(), SerError>;
-    type SerializeTuple = Impossible<(), SerError>;
-    type SerializeTupleStruct = Impossible<(), SerError>;
-    type SerializeTupleVariant = Impossible<(), SerError>;
-    type SerializeMap = Impossible<(), SerError>;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Impossible<(), SerError>;
-    unsupported!();
-    scalars!(not_a_record);
-    fn serialize_bool(self, _: bool) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_char(self, _: char) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_str(self, _: &str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_none(self) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_some<V: ?Sized + Serialize>(self, _: &V) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit(self) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
-        v.serialize(self)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeStruct, SerError> {
-        Ok(self)
+/// `numbers!(reject_number)` in [`struct_only`]: a number where a struct was expected.
+trait RejectNumber: Sized {
+    fn reject_number(self, _: f64) -> SerResult {
+        Err(not_a_struct())
     }
 }
 
-impl KeyList {
-    fn not_a_record(&mut self, _: f64) -> SerResult {
-        Err(shape("a record that is not a struct"))
-    }
+impl<T> RejectNumber for T {}
+
+/// The first record's field names.
+struct KeyList(Vec<&'static str>);
+
+impl ser::Serializer for &mut KeyList {
+    struct_only!();
 }
 
 impl ser::SerializeStruct for &mut KeyList {
@@ -518,58 +518,8 @@ struct RowSer<'a, 'w> {
     origin_col: u16,
 }
 
-impl<'s, 'a, 'w> ser::Serializer for &'s mut RowSer<'a, 'w> {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = Impossible<(), SerError>;
-    type SerializeTuple = Impossible<(), SerError>;
-    type SerializeTupleStruct = Impossible<(), SerError>;
-    type SerializeTupleVariant = Impossible<(), SerError>;
-    type SerializeMap = Impossible<(), SerError>;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Impossible<(), SerError>;
-    unsupported!();
-    scalars!(not_a_record);
-    fn serialize_bool(self, _: bool) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_char(self, _: char) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_str(self, _: &str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_none(self) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_some<V: ?Sized + Serialize>(self, _: &V) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit(self) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
-        self.not_a_record(0.0)
-    }
-    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
-        v.serialize(self)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeStruct, SerError> {
-        Ok(self)
-    }
-}
-
-impl RowSer<'_, '_> {
-    fn not_a_record(&mut self, _: f64) -> SerResult {
-        Err(shape("a record that is not a struct"))
-    }
+impl ser::Serializer for &mut RowSer<'_, '_> {
+    struct_only!();
 }
 
 impl ser::SerializeStruct for &mut RowSer<'_, '_> {
@@ -644,17 +594,8 @@ impl CellSer<'_, '_> {
 }
 
 impl ser::Serializer for CellSer<'_, '_> {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = Impossible<(), SerError>;
-    type SerializeTuple = Impossible<(), SerError>;
-    type SerializeTupleStruct = Impossible<(), SerError>;
-    type SerializeTupleVariant = Impossible<(), SerError>;
-    type SerializeMap = Impossible<(), SerError>;
-    type SerializeStruct = Impossible<(), SerError>;
-    type SerializeStructVariant = Impossible<(), SerError>;
-    unsupported!();
-    scalars!(number);
+    unsupported!(Impossible<(), SerError>);
+    numbers!(number);
     fn serialize_bool(self, v: bool) -> SerResult {
         let (row, col) = (self.row, self.col);
         self.w
@@ -702,57 +643,7 @@ struct OriginSer<'a, 'w> {
 }
 
 impl ser::Serializer for OriginSer<'_, '_> {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = Impossible<(), SerError>;
-    type SerializeTuple = Impossible<(), SerError>;
-    type SerializeTupleStruct = Impossible<(), SerError>;
-    type SerializeTupleVariant = Impossible<(), SerError>;
-    type SerializeMap = Impossible<(), SerError>;
-    type SerializeStruct = Self;
-    type SerializeStructVariant = Impossible<(), SerError>;
-    unsupported!();
-    scalars!(not_an_origin);
-    fn serialize_bool(self, _: bool) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_char(self, _: char) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_str(self, _: &str) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_none(self) -> SerResult {
-        Ok(())
-    }
-    fn serialize_some<V: ?Sized + Serialize>(self, v: &V) -> SerResult {
-        v.serialize(self)
-    }
-    fn serialize_unit(self) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> SerResult {
-        self.not_an_origin(0.0)
-    }
-    fn serialize_newtype_struct<V: ?Sized + Serialize>(self, _: &'static str, v: &V) -> SerResult {
-        v.serialize(self)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> std::result::Result<Self::SerializeStruct, SerError> {
-        Ok(self)
-    }
-}
-
-impl OriginSer<'_, '_> {
-    fn not_an_origin(self, _: f64) -> SerResult {
-        Err(shape("an origin that is not a struct"))
-    }
+    struct_only!();
 }
 
 impl ser::SerializeStruct for OriginSer<'_, '_> {
