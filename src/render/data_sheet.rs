@@ -669,3 +669,99 @@ impl ser::SerializeStruct for OriginSer<'_, '_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+    use rust_decimal_macros::dec;
+
+    #[derive(serde::Serialize)]
+    struct Rec {
+        customer_name: String,
+        amount: rust_decimal::Decimal,
+        qty: Option<rust_decimal::Decimal>,
+        order_date: chrono::NaiveDate,
+        cancelled: bool,
+        note: Option<String>,
+        origin: crate::model::Origin,
+        count: u32,
+    }
+
+    fn rec(name: &str, note: Option<&str>) -> Rec {
+        Rec {
+            customer_name: name.into(),
+            amount: dec!(1234.5),
+            qty: None,
+            order_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 5).unwrap(),
+            cancelled: true,
+            note: note.map(String::from),
+            origin: crate::model::Origin {
+                file: "客户.xlsx".into(),
+                sheet: "销售".into(),
+                row: 7,
+            },
+            count: 3,
+        }
+    }
+
+    fn sheet(records: &[Rec]) -> Vec<Vec<Data>> {
+        let mut wb = Workbook::new();
+        let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
+        ws.set_name("数据").unwrap();
+        data_sheet(&mut ws, TableId::Sales, records).unwrap();
+        wb.push_worksheet(ws);
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let range = x.worksheet_range("数据").unwrap();
+        range.rows().map(|r| r.to_vec()).collect()
+    }
+
+    /// Each field lands in its column as the JSON route wrote it: money a number, a date a
+    /// date, a flag 是/否, a blank optional nothing, text (a formula look-alike too) as text,
+    /// `origin` in the three 来源 columns after the fields.
+    #[test]
+    fn records_are_written_field_by_field() {
+        let rows = sheet(&[rec("华东公司", None), rec("=1+1", Some("备注"))]);
+        let s = |v: &str| Data::String(v.into());
+        assert_eq!(rows[0][0], s("客户名称"));
+        // Seven fields, then 来源 (origin sits mid-struct but its columns come last).
+        assert_eq!(rows[0][7..], [s("来源文件"), s("来源工作表"), s("来源行")]);
+        let r = &rows[1];
+        assert_eq!(r[0], s("华东公司"));
+        assert_eq!(r[1], Data::Float(1234.5));
+        assert_eq!(r[2], Data::Empty);
+        assert!(
+            matches!(&r[3], Data::DateTime(d) if d.as_f64() == 45356.0),
+            "{:?}",
+            r[3]
+        );
+        assert_eq!(r[4], s("是"));
+        assert_eq!(r[5], Data::Empty);
+        assert_eq!(r[6], Data::Float(3.0));
+        assert_eq!(r[7..], [s("客户.xlsx"), s("销售"), Data::Float(7.0)]);
+        // Text stays text: a value that looks like a formula is not one.
+        assert_eq!(rows[2][0], s("=1+1"));
+        assert_eq!(rows[2][5], s("备注"));
+    }
+
+    /// A record with a list field is refused by name, not written as something else.
+    #[test]
+    fn a_list_field_is_an_error() {
+        #[derive(serde::Serialize)]
+        struct Bad {
+            tags: Vec<String>,
+        }
+        let mut wb = Workbook::new();
+        let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
+        let e = data_sheet(
+            &mut ws,
+            TableId::Sales,
+            &[Bad {
+                tags: vec!["x".into()],
+            }],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("a list"), "{e}");
+    }
+}
