@@ -744,3 +744,22 @@ fn csv_in_an_unknown_encoding() {
         },
     );
 }
+
+/// Found by fuzzing (`fuzz/run.sh workbook`, session 3): a 7 KB .xls whose FAT chains loop back
+/// on themselves. calamine follows the directory chain "to the end" with no bound, so it appended
+/// the same sectors until 24 GB and the kernel killed it; kebiao now refuses the file as damaged
+/// before calamine sees it (exit 2, in milliseconds).
+#[test]
+fn xls_with_a_looping_sector_chain_found_by_fuzzing() {
+    let p = Path::new("tests/fixtures/synthetic/fuzz_xls_fat_loop.xls");
+    let t = std::time::Instant::now();
+    case(
+        p,
+        &Expect {
+            check: &[2],
+            pack: &[2],
+            says: &["扇区链首尾相接", "loops back on itself"],
+        },
+    );
+    assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
+}

@@ -851,6 +851,13 @@ fn read_xlsb(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
 /// Refuse an .xls whose sheets would make calamine reserve or build an oversized grid (see
 /// [`xls_scan`]); calamine does both inside `Xls::new`, so this runs first.
 fn xls_guard(path: &Path, bytes: &[u8]) -> Result<()> {
+    if xls_scan::fat_loops(bytes) {
+        return Err(unreadable(
+            path,
+            "xls 文件已损坏 (扇区链首尾相接), 无法打开;请在 Excel 中打开并另存为 .xlsx",
+            "the .xls file is damaged (a sector chain loops back on itself); open it in Excel and save as .xlsx",
+        ));
+    }
     let Some(stream) = xls_scan::workbook_stream(bytes) else {
         return Ok(());
     };
