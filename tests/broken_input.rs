@@ -763,3 +763,20 @@ fn xls_with_a_looping_sector_chain_found_by_fuzzing() {
     );
     assert!(t.elapsed().as_secs() < 30, "took {:?}", t.elapsed());
 }
+
+/// Found by fuzzing (session 3): a .xls whose Workbook stream is under 4,096 bytes (so it lives in
+/// the mini stream, where calamine looks for it whatever the header's cutoff says) and whose sheet
+/// claims 4 billion rows in DIMENSIONS: calamine reserved 43 TB and the process aborted. The guard
+/// now finds the stream as calamine does and refuses the sheet by name.
+#[test]
+fn xls_small_stream_with_huge_dimensions_found_by_fuzzing() {
+    let p = Path::new("tests/fixtures/synthetic/fuzz_xls_small_stream_dimensions.xls");
+    case(
+        p,
+        &Expect {
+            check: &[2],
+            pack: &[2],
+            says: &["DIMENSIONS", "客户信息"],
+        },
+    );
+}

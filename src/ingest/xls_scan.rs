@@ -130,32 +130,33 @@ pub fn workbook_stream(file: &[u8]) -> Option<Vec<u8>> {
     };
     let dir = read_chain(u32_at(file, 0x30)?, file.len())?;
     let entry = |i: usize| dir.get(i * 128..i * 128 + 128);
+    // Find the stream as calamine 0.38 does (cfb.rs), so the guard reads the records calamine
+    // will: the name is all 64 bytes as UTF-16 cut at the first NUL, compared without case, in
+    // directory order, "Workbook" before "Book", whatever the entry's type; the length is 32 bits
+    // in a 512-byte-sector file and 64 bits otherwise; under 4,096 bytes it is in the mini stream.
     let name_of = |e: &[u8]| -> String {
-        let len = usize::from(u16_at(e, 0x40).unwrap_or(0)).min(64);
-        let units: Vec<u16> = (0..len / 2)
+        let units: Vec<u16> = (0..32)
             .filter_map(|i| u16_at(e, i * 2))
             .take_while(|&u| u != 0)
             .collect();
         String::from_utf16_lossy(&units)
     };
     let root = entry(0)?;
-    let mut wb = None;
-    for i in 1..dir.len() / 128 {
-        let e = entry(i)?;
-        let n = name_of(e);
-        if e[0x42] == 2 && (n == "Workbook" || n == "Book") {
-            wb = Some(e);
-            // "Workbook" wins over a stray "Book", as in calamine.
-            if n == "Workbook" {
-                break;
-            }
-        }
-    }
-    let e = wb?;
+    let entries: Vec<&[u8]> = (0..dir.len() / 128).filter_map(entry).collect();
+    let named = |want: &str| {
+        entries
+            .iter()
+            .copied()
+            .find(|e| name_of(e).eq_ignore_ascii_case(want))
+    };
+    let e = named("Workbook").or_else(|| named("Book"))?;
     let start = u32_at(e, 0x74)?;
-    let size = u32_at(e, 0x78)? as usize;
-    let cutoff = u32_at(file, 0x38)? as usize;
-    if size >= cutoff {
+    let size = if ssz == 512 {
+        u32_at(e, 0x78)? as usize
+    } else {
+        usize::try_from(u64::from(u32_at(e, 0x78)?) | (u64::from(u32_at(e, 0x7C)?) << 32)).ok()?
+    };
+    if size >= 4096 {
         return read_chain(start, size);
     }
     // A small stream lives in the mini stream, which is the root entry's chain.
@@ -253,7 +254,12 @@ fn scan_sheet(stream: &[u8], pos: usize, name: String) -> XlsSheet {
                 }
             }
             0x000A => break,
-            0x0200 => s.bad_dimensions = bad_dimensions(d),
+            // calamine reserves for every DIMENSIONS record: a later sound one does not undo a bad one.
+            0x0200 => {
+                if s.bad_dimensions.is_none() {
+                    s.bad_dimensions = bad_dimensions(d);
+                }
+            }
             // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: calamine keeps each.
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                 if let Some((r, c)) = rc() {
