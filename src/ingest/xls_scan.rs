@@ -48,9 +48,11 @@ fn fat_of(file: &[u8]) -> Option<(usize, Vec<u32>)> {
         return None;
     }
     let ssz = 1usize << shift;
+    // A sector cut short by the end of the file gives what it has, as calamine reads it (a FAT
+    // that this reader dropped would hide a loop calamine then follows).
     let sector = |n: u32| -> Option<&[u8]> {
         let off = (n as usize).checked_add(1)?.checked_mul(ssz)?;
-        file.get(off..off.checked_add(ssz)?)
+        file.get(off..off.checked_add(ssz)?.min(file.len()))
     };
     let n_sectors = file.len() / ssz + 1;
     // The FAT's own sectors: 109 in the header, then the DIFAT chain.
