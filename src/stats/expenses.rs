@@ -180,15 +180,8 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
 fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) -> Table {
     let cats = by_staff_category(ctx.ds, roster, w);
     let net = super::salespeople::net_by_staff(&ctx.entries, roster, w);
-    let mut keys: BTreeSet<String> = cats.keys().cloned().collect();
-    keys.extend(
-        roster
-            .people
-            .iter()
-            .filter(|p| !p.left)
-            .map(|p| p.key.clone()),
-    );
-    let order = roster.order(keys);
+    let keys = cats.keys();
+    let order = roster.order_with_staff(keys);
     let has_sales = ctx.ds.sales.is_some();
     let row = |lead: Vec<Value>, c: &BTreeMap<&'static str, Decimal>, net: Decimal| {
         let g = |k: &str| c.get(k).copied().unwrap_or_default();

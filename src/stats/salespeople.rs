@@ -430,6 +430,17 @@ impl<'a> Roster<'a> {
     }
 
     /// Row order: 组别, then 工号; unknown names after T03, 未指定 last.
+    /// [`Roster::order`] of `keys` plus every salesperson still employed, so a person with no
+    /// figures this period still has a row.
+    pub fn order_with_staff<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Vec<String> {
+        let active = self
+            .people
+            .iter()
+            .filter(|p| !p.left)
+            .map(|p| p.key.clone());
+        self.order(keys.into_iter().cloned().chain(active))
+    }
+
     pub fn order(&self, keys: impl IntoIterator<Item = String>) -> Vec<String> {
         let mut v: Vec<String> = keys
             .into_iter()
@@ -987,15 +998,8 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     );
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
     let tmap = targets_by_staff(targets, &roster);
-    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
-    keys.extend(
-        roster
-            .people
-            .iter()
-            .filter(|p| !p.left)
-            .map(|p| p.key.clone()),
-    );
-    let order = roster.order(keys);
+    let keys = figs.keys();
+    let order = roster.order_with_staff(keys);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         // No 销售目标 sheet: no target, so completion is "—" (never 0).
         ctx.ds.targets.as_ref()?;
@@ -1253,18 +1257,11 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
             super::receivables::balance(&led.items, ctx.month.last_day());
     }
     let notes = note_pls(ctx.ds, ctx.cfg, &roster);
-    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
-    keys.extend(
-        roster
-            .people
-            .iter()
-            .filter(|p| !p.left)
-            .map(|p| p.key.clone()),
-    );
+    let keys = figs.keys();
     let empty = Figures::default();
     let has_receipts = ctx.ds.receipts.is_some();
     roster
-        .order(keys)
+        .order_with_staff(keys)
         .into_iter()
         .map(|k| {
             let f = figs.get(&k).unwrap_or(&empty);
@@ -1483,15 +1480,8 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         month_w(ctx.month),
         &ctx.cfg.closed_periods,
     );
-    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
-    keys.extend(
-        roster
-            .people
-            .iter()
-            .filter(|p| !p.left)
-            .map(|p| p.key.clone()),
-    );
-    let order = roster.order(keys);
+    let keys = figs.keys();
+    let order = roster.order_with_staff(keys);
     let t = gross_profit_table(
         ctx,
         &roster,
@@ -1558,15 +1548,8 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
         month_w(month),
         &ctx.cfg.closed_periods,
     );
-    let mut keys: BTreeSet<String> = figs.keys().cloned().collect();
-    keys.extend(
-        roster
-            .people
-            .iter()
-            .filter(|p| !p.left)
-            .map(|p| p.key.clone()),
-    );
-    let order = roster.order(keys);
+    let keys = figs.keys();
+    let order = roster.order_with_staff(keys);
     ratio_opt(
         super::sales::net_sales(&ctx.entries, month),
         company_target(ctx, &roster, &order, &target_of, month),
