@@ -203,19 +203,7 @@ fn fill_from_the_sample_one_page_per_record_with_filter_and_mask() {
     let pdf = dir.path().join("customer_info_客户信息表_已填.pdf");
     assert!(pdf.exists());
     // One record (page) per 华东 customer of the sample, phones masked.
-    let ds = kebiao::model::load(
-        &["data/sample".into()],
-        None,
-        &kebiao::config::Config::default(),
-    )
-    .unwrap();
-    let n = ds
-        .customers
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|c| c.region.as_deref() == Some("华东"))
-        .count();
+    let (ds, n) = sample_east();
     let spec = forms::find("customer_info").unwrap();
     let recs =
         kebiao::cmd::forms::records_for(&spec, &ds, &[("region".into(), "华东".into())], true)
@@ -379,19 +367,7 @@ fn fill_in_batches_writes_every_batch_the_same_each_run() {
         files
     };
     let a = run();
-    let ds = kebiao::model::load(
-        &["data/sample".into()],
-        None,
-        &kebiao::config::Config::default(),
-    )
-    .unwrap();
-    let n = ds
-        .customers
-        .as_ref()
-        .unwrap()
-        .iter()
-        .filter(|c| c.region.as_deref() == Some("华东"))
-        .count();
+    let (_, n) = sample_east();
     assert!(n > 14, "{n}");
     // ceil(n / 7) PDFs, numbered from 001, nothing else (no leftover temporary files).
     assert_eq!(
@@ -405,4 +381,23 @@ fn fill_in_batches_writes_every_batch_the_same_each_run() {
     // Batches made on several threads: the same bytes every run.
     let b = run();
     assert!(a == b, "second run differs");
+}
+
+/// The bundled sample, loaded, and how many of its customers are in 华东 (the `--where` filter
+/// these tests fill forms with).
+fn sample_east() -> (kebiao::model::Dataset, usize) {
+    let ds = kebiao::model::load(
+        &["data/sample".into()],
+        None,
+        &kebiao::config::Config::default(),
+    )
+    .unwrap();
+    let n = ds
+        .customers
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|c| c.region.as_deref() == Some("华东"))
+        .count();
+    (ds, n)
 }
