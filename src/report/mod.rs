@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::error::{Lang, Msg, Severity};
 use crate::model::Dataset;
 use crate::render::chart::{ChartSource, ChartSpec};
-use crate::stats::{catalogue, Column, Ctx, Kind, Month, Table, Value};
+use crate::stats::{catalogue, Column, Ctx, Job, Kind, Month, Table, Value};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -230,11 +230,32 @@ const SECTIONS: &[Def] = &[
 /// whose sheets are missing says so instead of showing zeros.
 pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     let ctx = crate::timing::timed("  entries", || Ctx::new(ds, month, cfg));
+    // The KPIs of every month the 摘要 and the quarterly review show, each once, computed in the
+    // same threads as the families.
+    let mut kpi_months: Vec<Month> = summary::kpi_months(month).to_vec();
+    if month.month % 3 == 0 {
+        kpi_months.extend(quarter_months(month));
+    }
+    kpi_months.sort();
+    kpi_months.dedup();
+    let ctx_ref = &ctx;
+    let kpi_jobs: Vec<Job<(Month, summary::Kpis)>> = kpi_months
+        .iter()
+        .map(|&m| -> Job<(Month, summary::Kpis)> {
+            Box::new(move || {
+                crate::timing::timed(&format!("  kpis {m}"), || {
+                    (m, summary::kpis_of(&ctx_ref.at(m)))
+                })
+            })
+        })
+        .collect();
+    let (tables, kpis_by_month) = catalogue::all_and(&ctx, kpi_jobs);
+    let kpis_by_month: HashMap<Month, summary::Kpis> = kpis_by_month.into_iter().collect();
     let mut by_id: HashMap<String, Table> = HashMap::new();
-    for t in catalogue::all(&ctx) {
+    for t in tables {
         by_id.entry(t.id.clone()).or_insert(t);
     }
-    let kpis = crate::timing::timed("  kpis", || summary::kpi_table(&ctx, lang));
+    let kpis = summary::kpi_table(&ctx, &kpis_by_month, lang);
     let mut sections = vec![Section {
         sheet: "01摘要".into(),
         title: Msg::new("摘要", "Summary"),
@@ -282,7 +303,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     }
     sections.push(improvement_section(&kpis, cfg));
     if month.month % 3 == 0 {
-        sections.push(quarterly_section(&ctx, &by_id));
+        sections.push(quarterly_section(&ctx, &kpis_by_month, &by_id));
     }
     if month.month == 12 {
         sections.push(annual_section(month, &by_id));
@@ -350,16 +371,29 @@ fn improvement_section(kpis: &Table, _cfg: &Config) -> Section {
     }
 }
 
+/// The three months of the quarter that ends with `month`.
+fn quarter_months(month: Month) -> [Month; 3] {
+    [month.plus(-2), month.plus(-1), month]
+}
+
 /// §4.2 季度复盘 (March, June, September, December): the quarter's months side by side with the
 /// quarter total, and 实销额 by region against the previous quarter and the same quarter last year.
-fn quarterly_section(ctx: &Ctx, by_id: &HashMap<String, Table>) -> Section {
+fn quarterly_section(
+    ctx: &Ctx,
+    kpis: &HashMap<Month, summary::Kpis>,
+    by_id: &HashMap<String, Table>,
+) -> Section {
     let month = ctx.month;
-    let q_months = [month.plus(-2), month.plus(-1), month];
+    let q_months = quarter_months(month);
     let quarter = (month.month - 1) / 3 + 1;
     let label = format!("{}年第{}季度", month.year, quarter);
     let per_month: Vec<Vec<(&str, &str, Value)>> = q_months
         .iter()
-        .map(|m| summary::kpis_of(&ctx.at(*m)))
+        .map(|m| {
+            kpis.get(m)
+                .cloned()
+                .unwrap_or_else(|| summary::kpis_of(&ctx.at(*m)))
+        })
         .collect();
     let addable = |v: &Value| matches!(v, Value::Money(_) | Value::Int(_));
     let mut rows = Vec::new();

@@ -5,15 +5,18 @@ use crate::error::{Lang, Msg};
 use crate::render::format;
 use crate::stats::{
     complaints, credit, grading, growth, receivables, retention, sales, salespeople, Column, Ctx,
-    Kind, Table, Value,
+    Kind, Month, Table, Value,
 };
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 const SALES_SHEET: &str = "销售明细";
 
+/// One month's KPIs: (中文名, English name, value), in the 摘要's order.
+pub type Kpis = Vec<(&'static str, &'static str, Value)>;
+
 /// The 摘要 KPIs (DOMAIN §4.1 #1) for one month, each from its family.
-pub fn kpis_of(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
+pub fn kpis_of(ctx: &Ctx) -> Kpis {
     let (ds, month) = (ctx.ds, ctx.month);
     let net = if ds.sales.is_some() {
         Value::Money(sales::net_sales(&ctx.entries, month))
@@ -75,12 +78,22 @@ fn num(v: &Value) -> Option<Decimal> {
     }
 }
 
-/// The KPI table of the 摘要.
-pub fn kpi_table(ctx: &Ctx, lang: Lang) -> Table {
+/// The months whose KPIs the 摘要 compares: this month, last month, the same month a year ago.
+pub fn kpi_months(month: Month) -> [Month; 3] {
+    [month, month.prev(), month.year_ago()]
+}
+
+/// The KPI table of the 摘要, from [`kpis_of`] of each of [`kpi_months`] (computed by the caller,
+/// side by side with the statistics families).
+pub fn kpi_table(ctx: &Ctx, by_month: &HashMap<Month, Kpis>, lang: Lang) -> Table {
     let (month, cfg) = (ctx.month, ctx.cfg);
-    let this = kpis_of(ctx);
-    let prev = kpis_of(&ctx.at(month.prev()));
-    let ago = kpis_of(&ctx.at(month.year_ago()));
+    let of = |m: Month| {
+        by_month
+            .get(&m)
+            .cloned()
+            .unwrap_or_else(|| kpis_of(&ctx.at(m)))
+    };
+    let [this, prev, ago] = kpi_months(month).map(of);
     let goals: HashMap<&str, String> = [
         ("目标完成率", "≥ 100%".to_string()),
         ("48小时反馈达标率", "100%".to_string()),

@@ -1584,7 +1584,7 @@ pub(crate) mod tests {
         assert_eq!(shared.grade, prev.grade);
         assert_eq!(shared.ranked, prev.ranked);
         let feb = ctx.at(ctx.month.prev());
-        assert!(std::rc::Rc::ptr_eq(&shared, &feb.grade_run(feb.month)));
+        assert!(std::sync::Arc::ptr_eq(&shared, &feb.grade_run(feb.month)));
         assert_eq!(ctx.grade_run(ctx.month).grade, cur.grade);
     }
 

@@ -24,9 +24,8 @@ pub use period::Month;
 
 use crate::config::Config;
 use crate::model::Dataset;
-use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeSet, HashMap};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything a statistic may look at: the records, the report month, the settings, and the
 /// 实销额 entries (built once, shared by every family).
@@ -40,21 +39,22 @@ pub struct Ctx<'a> {
     pub ds: &'a Dataset,
     pub month: Month,
     pub cfg: &'a Config,
-    pub entries: Rc<Vec<sales::NetEntry>>,
-    cache: Rc<Cache<'a>>,
+    pub entries: Arc<Vec<sales::NetEntry>>,
+    cache: Arc<Cache<'a>>,
 }
 
-/// Month-independent results, and grading runs by month. Single-threaded on purpose: the families
-/// run one after another, and `Rc`/`RefCell` keep `Ctx` cheap to clone across months.
+/// Month-independent results, and grading runs by month. Shared by the threads that run the
+/// families side by side ([`catalogue::all`]): a result is computed by the first thread that asks
+/// and waited for by any other (`OnceLock`), never computed twice.
 #[derive(Default)]
 struct Cache<'a> {
-    directory: OnceCell<Rc<grading::Directory<'a>>>,
-    costs: OnceCell<Rc<grading::Costs>>,
-    ledgers: OnceCell<Rc<receivables::Ledgers>>,
-    roster: OnceCell<Rc<salespeople::Roster<'a>>>,
-    customers: OnceCell<Rc<BTreeSet<String>>>,
-    order_dates: OnceCell<Rc<HashMap<String, Vec<NaiveDate>>>>,
-    runs: RefCell<HashMap<Month, Rc<grading::GradeRun>>>,
+    directory: OnceLock<Arc<grading::Directory<'a>>>,
+    costs: OnceLock<Arc<grading::Costs>>,
+    ledgers: OnceLock<Arc<receivables::Ledgers>>,
+    roster: OnceLock<Arc<salespeople::Roster<'a>>>,
+    customers: OnceLock<Arc<BTreeSet<String>>>,
+    order_dates: OnceLock<Arc<HashMap<String, Vec<NaiveDate>>>>,
+    runs: Mutex<HashMap<Month, Arc<OnceLock<Arc<grading::GradeRun>>>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -69,8 +69,8 @@ impl<'a> Ctx<'a> {
             ds,
             month,
             cfg,
-            entries: Rc::new(entries),
-            cache: Rc::default(),
+            entries: Arc::new(entries),
+            cache: Arc::default(),
         }
     }
 
@@ -80,24 +80,24 @@ impl<'a> Ctx<'a> {
             ds: self.ds,
             month,
             cfg: self.cfg,
-            entries: Rc::clone(&self.entries),
-            cache: Rc::clone(&self.cache),
+            entries: Arc::clone(&self.entries),
+            cache: Arc::clone(&self.cache),
         }
     }
 
     /// T01 lookups by customer key, built once.
-    pub fn directory(&self) -> Rc<grading::Directory<'a>> {
-        Rc::clone(
+    pub fn directory(&self) -> Arc<grading::Directory<'a>> {
+        Arc::clone(
             self.cache
                 .directory
-                .get_or_init(|| Rc::new(grading::Directory::new(self.ds))),
+                .get_or_init(|| Arc::new(grading::Directory::new(self.ds))),
         )
     }
 
     /// T03 with the C4 rules, the order index and first orders (salespeople, expenses), built once.
-    pub fn roster(&self) -> Rc<salespeople::Roster<'a>> {
-        Rc::clone(self.cache.roster.get_or_init(|| {
-            Rc::new(salespeople::Roster::with_directory(
+    pub fn roster(&self) -> Arc<salespeople::Roster<'a>> {
+        Arc::clone(self.cache.roster.get_or_init(|| {
+            Arc::new(salespeople::Roster::with_directory(
                 self.ds,
                 self.directory(),
             ))
@@ -105,18 +105,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// Every customer key of T01 and the sales lines ([`grading::all_customers`]), built once.
-    pub fn customers(&self) -> Rc<BTreeSet<String>> {
-        Rc::clone(
+    pub fn customers(&self) -> Arc<BTreeSet<String>> {
+        Arc::clone(
             self.cache
                 .customers
-                .get_or_init(|| Rc::new(grading::all_customers(self.ds))),
+                .get_or_init(|| Arc::new(grading::all_customers(self.ds))),
         )
     }
 
     /// Sorted order dates per customer key ([`retention::order_dates`]), built once.
-    pub fn order_dates(&self) -> Rc<HashMap<String, Vec<NaiveDate>>> {
-        Rc::clone(self.cache.order_dates.get_or_init(|| {
-            Rc::new(retention::order_dates(
+    pub fn order_dates(&self) -> Arc<HashMap<String, Vec<NaiveDate>>> {
+        Arc::clone(self.cache.order_dates.get_or_init(|| {
+            Arc::new(retention::order_dates(
                 self.ds.sales.as_deref().unwrap_or(&[]),
             ))
         }))
@@ -124,8 +124,8 @@ impl<'a> Ctx<'a> {
 
     /// Cost entries of every line and return (M02), returns dated like the 实销额 entries (M41),
     /// built once.
-    pub fn costs(&self) -> Rc<grading::Costs> {
-        Rc::clone(self.cache.costs.get_or_init(|| {
+    pub fn costs(&self) -> Arc<grading::Costs> {
+        Arc::clone(self.cache.costs.get_or_init(|| {
             let mut c = grading::costs_of(self.ds);
             sales::shift_returns(
                 c.entries
@@ -134,34 +134,40 @@ impl<'a> Ctx<'a> {
                     .map(|e| &mut e.date),
                 &self.cfg.closed_periods,
             );
-            Rc::new(c)
+            Arc::new(c)
         }))
     }
 
     /// The receivable ledgers of every customer (month-independent: each family cuts them at its
     /// own month end), built once.
-    pub fn ledgers(&self) -> Rc<receivables::Ledgers> {
-        Rc::clone(
+    pub fn ledgers(&self) -> Arc<receivables::Ledgers> {
+        Arc::clone(
             self.cache.ledgers.get_or_init(|| {
-                Rc::new(receivables::ledgers(self.ds, self.cfg.credit.default_days))
+                Arc::new(receivables::ledgers(self.ds, self.cfg.credit.default_days))
             }),
         )
     }
 
-    /// The grading run as of the end of `as_of`, computed once per month.
-    pub fn grade_run(&self, as_of: Month) -> Rc<grading::GradeRun> {
-        if let Some(r) = self.cache.runs.borrow().get(&as_of) {
-            return Rc::clone(r);
-        }
-        let run = Rc::new(grading::grade_run(
-            self.ds,
-            self.cfg,
-            &self.entries,
-            &self.costs(),
-            as_of,
-        ));
-        self.cache.runs.borrow_mut().insert(as_of, Rc::clone(&run));
-        run
+    /// The grading run as of the end of `as_of`, computed once per month (a second thread asking
+    /// for the same month waits for the first instead of grading again).
+    pub fn grade_run(&self, as_of: Month) -> Arc<grading::GradeRun> {
+        let slot = Arc::clone(
+            self.cache
+                .runs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(as_of)
+                .or_default(),
+        );
+        Arc::clone(slot.get_or_init(|| {
+            Arc::new(grading::grade_run(
+                self.ds,
+                self.cfg,
+                &self.entries,
+                &self.costs(),
+                as_of,
+            ))
+        }))
     }
 }
 
@@ -282,5 +288,81 @@ pub fn growth(this: Decimal, base: Decimal) -> Value {
         Value::NotApplicable
     } else {
         Value::Ratio((this - base) / base)
+    }
+}
+
+/// Threads for work that splits into independent jobs (the sheets of a workbook, the statistics
+/// families): the machine's cores, at most 4, or `KEBIAO_THREADS` (1 runs everything on the
+/// calling thread, for measurements).
+pub fn threads() -> usize {
+    if let Some(n) = std::env::var("KEBIAO_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+    {
+        return n.max(1);
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// A piece of work for [`run_jobs`].
+pub type Job<'s, R> = Box<dyn FnOnce() -> R + Send + 's>;
+
+/// Run the jobs on up to [`threads`] threads, each thread taking the next job not yet started
+/// (so list the long ones first), and return their results in the order of `jobs`: which thread
+/// ran what never shows in the output. A job that panics panics the caller.
+pub fn run_jobs<'s, R: Send>(jobs: Vec<Job<'s, R>>) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = threads().min(jobs.len());
+    if n <= 1 {
+        return jobs.into_iter().map(|j| j()).collect();
+    }
+    let slots: Vec<Mutex<Option<Job<'s, R>>>> =
+        jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..n)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = slots.get(i) else { break };
+                        let job = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                        if let Some(job) = job {
+                            out.push((i, job()));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_jobs_returns_results_in_job_order_whichever_finishes_first() {
+        // The first job is the slowest: on two threads the others finish before it.
+        let jobs: Vec<Job<usize>> = (0..6usize)
+            .map(|i| -> Job<usize> {
+                Box::new(move || {
+                    if i == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                    }
+                    i * 10
+                })
+            })
+            .collect();
+        assert_eq!(run_jobs(jobs), vec![0, 10, 20, 30, 40, 50]);
+        assert!(run_jobs::<u8>(Vec::new()).is_empty());
     }
 }

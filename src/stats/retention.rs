@@ -171,14 +171,14 @@ pub fn loyalty_score(components: &[Decimal]) -> Option<Decimal> {
 
 /// Everything the tables need about each customer at two dates.
 pub struct Book<'a> {
-    dir: std::rc::Rc<Directory<'a>>,
-    ids: std::rc::Rc<BTreeSet<String>>,
-    orders: std::rc::Rc<HashMap<String, Vec<NaiveDate>>>,
+    dir: std::sync::Arc<Directory<'a>>,
+    ids: std::sync::Arc<BTreeSet<String>>,
+    orders: std::sync::Arc<HashMap<String, Vec<NaiveDate>>>,
     churn: i64,
     /// 客户名称 (as [`crate::ingest::header::name_key`] folds it) → the first customer key of that
     /// name, built on the first 介绍人 typed as a name: scanning every customer per referral grew
     /// with customers × new customers.
-    by_name: std::cell::OnceCell<HashMap<String, String>>,
+    by_name: std::sync::OnceLock<HashMap<String, String>>,
 }
 
 impl<'a> Book<'a> {
@@ -188,7 +188,7 @@ impl<'a> Book<'a> {
             ids: ctx.customers(),
             orders: ctx.order_dates(),
             churn: ctx.cfg.churn_days,
-            by_name: std::cell::OnceCell::new(),
+            by_name: std::sync::OnceLock::new(),
         }
     }
     fn status(&self, id: &str) -> Option<&'a str> {

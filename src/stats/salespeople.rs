@@ -15,7 +15,7 @@ use crate::model::{Dataset, Receipt, Return, SaleLine, Salesperson, Target};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The row of everything no salesperson can be found for (C4).
 pub const UNASSIGNED: &str = "未指定";
@@ -254,7 +254,7 @@ pub fn group_key(g: &str) -> (u32, String) {
 pub struct Roster<'a> {
     pub people: Vec<Person>,
     index: HashMap<String, usize>,
-    dir: Rc<Directory<'a>>,
+    dir: Arc<Directory<'a>>,
     /// (date, customer) of staffless 通信 lines whose customer has no 负责人 (C4 territory rule).
     remote_orphans: HashSet<(NaiveDate, String)>,
     /// Order lines by 订单编号, to give a return the staff and unit of what it returns. Built
@@ -266,11 +266,11 @@ pub struct Roster<'a> {
 
 impl<'a> Roster<'a> {
     pub fn new(ds: &'a Dataset) -> Roster<'a> {
-        Roster::with_directory(ds, Rc::new(Directory::new(ds)))
+        Roster::with_directory(ds, Arc::new(Directory::new(ds)))
     }
 
     /// [`Roster::new`] sharing a directory already built (`Ctx::roster`).
-    pub fn with_directory(ds: &'a Dataset, dir: Rc<Directory<'a>>) -> Roster<'a> {
+    pub fn with_directory(ds: &'a Dataset, dir: Arc<Directory<'a>>) -> Roster<'a> {
         let mut people = Vec::new();
         let mut index = HashMap::new();
         for s in ds.salespeople.iter().flatten() {
