@@ -288,19 +288,17 @@ impl Assessment<'_> {
     }
 }
 
-/// First order date and T12M 实销额 per customer key, from the shared 实销额 entries.
+/// First order date and T12M 实销额 per customer key, from the first orders and the shared
+/// 实销额 entries: customers whose first order is after the month are not in it.
 fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDate, Decimal)> {
     let end = ctx.month.last_day();
     let start = ctx.month.plus(-11).first_day();
-    let mut out: HashMap<&str, (NaiveDate, Decimal)> = HashMap::new();
-    for l in ctx.ds.sales.as_deref().unwrap_or(&[]) {
-        if l.cancelled || l.order_date > end {
-            continue;
-        }
-        let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
-        let e = out.entry(key).or_insert((l.order_date, Decimal::ZERO));
-        e.0 = e.0.min(l.order_date);
-    }
+    let first = ctx.first_orders();
+    let mut out: HashMap<&str, (NaiveDate, Decimal)> = first
+        .iter()
+        .filter(|(_, d)| **d <= end)
+        .map(|(k, d)| (k.as_str(), (*d, Decimal::ZERO)))
+        .collect();
     for e in ctx
         .entries
         .iter()
@@ -320,9 +318,9 @@ fn months_since(first: NaiveDate, month: Month) -> i64 {
 }
 
 /// M59–M63 for every customer of 客户信息表 and every surveyed customer.
-pub fn assess<'a>(ctx: &'a Ctx, l: &Ledgers) -> BTreeMap<String, Assessment<'a>> {
+pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>> {
     let customers = ctx.ds.customers.as_deref().unwrap_or(&[]);
-    let idx = CustomerIndex::new(customers);
+    let idx = ctx.customer_index();
     let end = ctx.month.last_day();
     let history = purchase_history(ctx, &idx);
     let ar_known = ctx.ds.sales.is_some() && ctx.ds.receipts.is_some();
@@ -445,10 +443,10 @@ pub fn assess<'a>(ctx: &'a Ctx, l: &Ledgers) -> BTreeMap<String, Assessment<'a>>
 }
 
 /// Each customer's 赊销限额 in force and where it comes from (used by receivables M65).
-pub fn limits_in_force(ctx: &Ctx, l: &Ledgers) -> BTreeMap<String, (Decimal, LimitSource)> {
-    assess(ctx, l)
-        .into_iter()
-        .filter_map(|(k, a)| a.limit().map(|x| (k, x)))
+pub fn limits_in_force(ctx: &Ctx) -> BTreeMap<String, (Decimal, LimitSource)> {
+    ctx.assessments()
+        .iter()
+        .filter_map(|(k, a)| a.limit().map(|x| (k.clone(), x)))
         .collect()
 }
 
@@ -639,8 +637,7 @@ pub fn sort_dangers(list: &mut [Danger]) {
 /// raised (the table's notes say which).
 pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<Danger> {
     let cfg = ctx.cfg;
-    let customers = ctx.ds.customers.as_deref().unwrap_or(&[]);
-    let idx = CustomerIndex::new(customers);
+    let idx = ctx.customer_index();
     let end = ctx.month.last_day();
     let ar_known = ctx.ds.sales.is_some() && ctx.ds.receipts.is_some();
     let mut reasons: BTreeMap<String, [Option<String>; 6]> = BTreeMap::new();
@@ -878,7 +875,7 @@ pub fn danger_count(ctx: &Ctx) -> Value {
         return Value::Missing(SHEET_CUSTOMERS.into());
     }
     let l = ctx.ledgers();
-    let a = assess(ctx, &l);
+    let a = ctx.assessments();
     Value::Int(dangers(ctx, &l, &a).len() as i64)
 }
 
@@ -909,7 +906,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         ];
     }
     let l = ctx.ledgers();
-    let a = assess(ctx, &l);
+    let a = ctx.assessments();
     let d = dangers(ctx, &l, &a);
     vec![
         grade_table(ctx, &a, &l),

@@ -24,7 +24,7 @@ pub use period::Month;
 
 use crate::config::Config;
 use crate::model::Dataset;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything a statistic may look at: the records, the report month, the settings, and the
@@ -54,7 +54,25 @@ struct Cache<'a> {
     roster: OnceLock<Arc<salespeople::Roster<'a>>>,
     customers: OnceLock<Arc<BTreeSet<String>>>,
     order_dates: OnceLock<Arc<HashMap<String, Vec<NaiveDate>>>>,
-    runs: Mutex<HashMap<Month, Arc<OnceLock<Arc<grading::GradeRun>>>>>,
+    runs: PerMonth<grading::GradeRun>,
+    assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
+    customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
+    first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
+}
+
+/// Results computed once per month, by whichever thread asks first.
+type PerMonth<T> = Mutex<HashMap<Month, Arc<OnceLock<Arc<T>>>>>;
+
+/// The result for `m` from `memo`, computing it with `f` if no thread has (a second thread asking
+/// for the same month waits for the first instead of computing it again).
+fn per_month<T>(memo: &PerMonth<T>, m: Month, f: impl FnOnce() -> T) -> Arc<T> {
+    let slot = Arc::clone(
+        memo.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(m)
+            .or_default(),
+    );
+    Arc::clone(slot.get_or_init(|| Arc::new(f())))
 }
 
 impl<'a> Ctx<'a> {
@@ -148,25 +166,45 @@ impl<'a> Ctx<'a> {
         )
     }
 
-    /// The grading run as of the end of `as_of`, computed once per month (a second thread asking
-    /// for the same month waits for the first instead of grading again).
+    /// The grading run as of the end of `as_of`, computed once per month.
     pub fn grade_run(&self, as_of: Month) -> Arc<grading::GradeRun> {
-        let slot = Arc::clone(
-            self.cache
-                .runs
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(as_of)
-                .or_default(),
-        );
-        Arc::clone(slot.get_or_init(|| {
-            Arc::new(grading::grade_run(
-                self.ds,
-                self.cfg,
-                &self.entries,
-                &self.costs(),
-                as_of,
+        per_month(&self.cache.runs, as_of, || {
+            grading::grade_run(self.ds, self.cfg, &self.entries, &self.costs(), as_of)
+        })
+    }
+
+    /// M59–M63 for every customer at this month ([`credit::assess`]), computed once per month:
+    /// the credit tables, the receivables' limits and the 摘要's 危险客户数 all start from it.
+    pub fn assessments(&self) -> Arc<BTreeMap<String, credit::Assessment<'a>>> {
+        per_month(&self.cache.assessments, self.month, || {
+            credit::assess(self, &self.ledgers())
+        })
+    }
+
+    /// T01 lookups by 客户编号 and 名称 ([`receivables::CustomerIndex`]), built once.
+    pub fn customer_index(&self) -> Arc<receivables::CustomerIndex<'a>> {
+        Arc::clone(self.cache.customer_index.get_or_init(|| {
+            Arc::new(receivables::CustomerIndex::new(
+                self.ds.customers.as_deref().unwrap_or(&[]),
             ))
+        }))
+    }
+
+    /// The first non-cancelled 订货日期 of every customer, keyed as [`Ctx::customer_index`]
+    /// resolves the lines, built once (credit's 月均采购额 asks for it in every month it scores).
+    pub fn first_orders(&self) -> Arc<HashMap<String, NaiveDate>> {
+        Arc::clone(self.cache.first_orders.get_or_init(|| {
+            let idx = self.customer_index();
+            let mut out: HashMap<&str, NaiveDate> = HashMap::new();
+            for l in self.ds.sales.as_deref().unwrap_or(&[]) {
+                if l.cancelled {
+                    continue;
+                }
+                let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
+                let e = out.entry(key).or_insert(l.order_date);
+                *e = (*e).min(l.order_date);
+            }
+            Arc::new(out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
         }))
     }
 }
