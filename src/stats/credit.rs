@@ -15,7 +15,9 @@ use crate::error::Msg;
 use crate::model::CreditSurvey;
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::HashMap;
 
 pub const SHEET_SURVEYS: &str = "信用调查";
 pub const SHEET_INTERACTIONS: &str = "客户互动记录";

@@ -18,7 +18,9 @@ use crate::model::{Customer, Dataset, Product, Return, SaleLine};
 use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{HashMap, HashSet};
 
 /// The grade of a customer outside the graded population (C_i = 0 in the window).
 pub const UNGRADED: &str = "未分级";
@@ -114,7 +116,7 @@ impl<'a> Directory<'a> {
             .flatten()
             .map(|c| (c.customer_id.as_str(), c))
             .collect();
-        let mut line_names = HashMap::new();
+        let mut line_names = HashMap::default();
         for l in ds.sales.iter().flatten() {
             if let Some(n) = &l.customer_name {
                 line_names.entry(line_cid(l)).or_insert_with(|| n.clone());
@@ -241,7 +243,7 @@ pub fn cost_entries(
         any_cost,
         ..Default::default()
     };
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::new();
+    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
     for l in lines {
         if let Some(no) = l.order_no.as_deref() {
             by_order.entry(no).or_default().push(l);
@@ -322,7 +324,7 @@ pub fn costs_of(ds: &Dataset) -> Costs {
 
 /// Σ 实销额 of the entries in `w`, per customer.
 pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Decimal> {
-    let mut m: HashMap<&str, Decimal> = HashMap::new();
+    let mut m: HashMap<&str, Decimal> = HashMap::default();
     for e in entries.iter().filter(|e| w.contains(e.date)) {
         *m.entry(&e.customer_id).or_default() += e.amount;
     }
@@ -341,8 +343,8 @@ pub fn owned_keys<V>(m: HashMap<&str, V>) -> BTreeMap<String, V> {
 /// M01 客户合同额 per customer over `w`: Σ 数量×单价 (the gross 金额) of non-cancelled lines; a line
 /// that carries a 合同号 and 合同额 counts its contract once instead.
 pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decimal> {
-    let mut m: HashMap<&str, Decimal> = HashMap::new();
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut m: HashMap<&str, Decimal> = HashMap::default();
+    let mut seen: HashSet<(&str, &str)> = HashSet::default();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
@@ -369,7 +371,7 @@ pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
     // An order is its 订单号, or its date when the line has none. One set of (customer, order)
     // with borrowed keys: no allocation per line, and none per customer (this runs for several
     // months of every pack).
-    let mut orders: HashSet<(&str, Option<&str>, Option<NaiveDate>)> = HashSet::new();
+    let mut orders: HashSet<(&str, Option<&str>, Option<NaiveDate>)> = HashSet::default();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
@@ -380,7 +382,7 @@ pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
         };
         orders.insert(key);
     }
-    let mut n: HashMap<&str, i64> = HashMap::new();
+    let mut n: HashMap<&str, i64> = HashMap::default();
     for (c, _, _) in orders {
         *n.entry(c).or_default() += 1;
     }
@@ -514,7 +516,7 @@ pub fn grade_run(
     let contract = contract_amounts(lines, w);
     let freq = frequencies(lines, w);
     let net = net_by_customer(entries, w);
-    let mut cost: HashMap<&str, Decimal> = HashMap::new();
+    let mut cost: HashMap<&str, Decimal> = HashMap::default();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
         *cost.entry(&e.customer_id).or_default() += e.cost;
     }
@@ -1004,7 +1006,7 @@ fn migration_table(ctx: &Ctx, cur: &GradeRun, prev: &GradeRun) -> Table {
     let rows_l = ["A", "B", "C", "D", UNGRADED, LOST, NEW_IN];
     let cols_l = ["A", "B", "C", "D", UNGRADED, LOST];
     let moves = migrations(ctx, cur, prev);
-    let mut m: HashMap<(&str, &str), i64> = HashMap::new();
+    let mut m: HashMap<(&str, &str), i64> = HashMap::default();
     for (_, p, c) in &moves {
         *m.entry((p, c)).or_default() += 1;
     }

@@ -22,9 +22,17 @@ use serde::Serialize;
 
 pub use period::Month;
 
+/// The statistics' hash maps: std's, with foldhash's hasher. Every family keys its sums by
+/// customer, order or salesperson ids, and std's SipHash spent more time hashing those short
+/// strings than the sums took. The seed is random per process as with std's, and no output
+/// depends on a map's order (tables are sorted or go through BTreeMaps).
+pub type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// [`HashMap`]'s set.
+pub type HashSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 use crate::config::Config;
 use crate::model::Dataset;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Everything a statistic may look at: the records, the report month, the settings, and the
@@ -195,7 +203,7 @@ impl<'a> Ctx<'a> {
     pub fn first_orders(&self) -> Arc<HashMap<String, NaiveDate>> {
         Arc::clone(self.cache.first_orders.get_or_init(|| {
             let idx = self.customer_index();
-            let mut out: HashMap<&str, NaiveDate> = HashMap::new();
+            let mut out: HashMap<&str, NaiveDate> = HashMap::default();
             for l in self.ds.sales.as_deref().unwrap_or(&[]) {
                 if l.cancelled {
                     continue;

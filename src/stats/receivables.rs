@@ -15,7 +15,9 @@ use crate::error::Msg;
 use crate::model::{Customer, Dataset, Receipt};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use super::HashMap;
 
 /// Canonical sheet names, as shown in "—, 缺少数据: <sheet>".
 pub const SHEET_CUSTOMERS: &str = "客户信息表";
@@ -34,8 +36,8 @@ pub struct CustomerIndex<'a> {
 
 impl<'a> CustomerIndex<'a> {
     pub fn new(customers: &'a [Customer]) -> Self {
-        let mut by_id = HashMap::new();
-        let mut by_name = HashMap::new();
+        let mut by_id = HashMap::default();
+        let mut by_name = HashMap::default();
         for c in customers {
             // The first row wins on a duplicate id: ingest lists duplicates as a data problem (§3.2).
             by_id.entry(c.customer_id.trim()).or_insert(c);

@@ -10,7 +10,9 @@ use crate::error::Msg;
 use crate::model::{Customer, Interaction, Return, SaleLine};
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::HashMap;
 
 /// C10 customer state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,7 +70,7 @@ pub fn column_state(status: Option<&str>) -> Option<State> {
 
 /// Non-cancelled order dates per customer key (C6).
 pub fn order_dates(lines: &[SaleLine]) -> HashMap<String, Vec<NaiveDate>> {
-    let mut m: HashMap<String, Vec<NaiveDate>> = HashMap::new();
+    let mut m: HashMap<String, Vec<NaiveDate>> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
         let k = super::grading::line_key(l);
         match m.get_mut(k) {
@@ -216,7 +218,7 @@ impl<'a> Book<'a> {
             return r.to_string();
         }
         let by_name = self.by_name.get_or_init(|| {
-            let mut m = HashMap::new();
+            let mut m = HashMap::default();
             // In key order, the first customer of a name wins (as a scan in order would find it).
             for id in self.ids.iter() {
                 if let Some(c) = self.dir.get(id) {
@@ -772,7 +774,7 @@ pub fn last_contacts(
     customers: &[Customer],
     interactions: &[Interaction],
 ) -> HashMap<String, NaiveDate> {
-    let mut m: HashMap<String, NaiveDate> = HashMap::new();
+    let mut m: HashMap<String, NaiveDate> = HashMap::default();
     let mut put = |id: String, d: NaiveDate| {
         let e = m.entry(id).or_insert(d);
         if d > *e {
@@ -869,7 +871,7 @@ pub fn repeat_purchases(
             .clone()
             .unwrap_or_else(|| format!("date:{}", l.order_date))
     };
-    let mut first: HashMap<String, (NaiveDate, String)> = HashMap::new();
+    let mut first: HashMap<String, (NaiveDate, String)> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
         let k = (l.order_date, key(l));
         let e = first.entry(line_cid(l)).or_insert_with(|| k.clone());
@@ -884,7 +886,7 @@ pub fn repeat_purchases(
         amount: Decimal,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut repeat_orders: HashMap<String, String> = HashMap::new();
+    let mut repeat_orders: HashMap<String, String> = HashMap::default();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))

@@ -10,7 +10,9 @@ use crate::error::Msg;
 use crate::model::{Customer, Return, SaleLine};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use super::HashMap;
 
 /// Region of a line with neither a line region nor a customer region (C7).
 pub const NO_REGION: &str = "未分区域";
@@ -92,7 +94,7 @@ pub fn net_entries(
 
     let mut out = Vec::with_capacity(lines.len() + returns.len());
     // Lines by order number, to give a return the region/category/staff of what it returns.
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::new();
+    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
     for l in lines {
         if let Some(no) = l.order_no.as_deref() {
             by_order.entry(no).or_default().push(l);

@@ -14,7 +14,9 @@ use crate::error::Msg;
 use crate::model::{Dataset, Receipt, Return, SaleLine, Salesperson, Target};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The row of everything no salesperson can be found for (C4).
@@ -272,7 +274,7 @@ impl<'a> Roster<'a> {
     /// [`Roster::new`] sharing a directory already built (`Ctx::roster`).
     pub fn with_directory(ds: &'a Dataset, dir: Arc<Directory<'a>>) -> Roster<'a> {
         let mut people = Vec::new();
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for s in ds.salespeople.iter().flatten() {
             let Salesperson {
                 staff_id,
@@ -304,7 +306,7 @@ impl<'a> Roster<'a> {
                 index.entry(name.clone()).or_insert(i);
             }
         }
-        let mut remote_orphans = HashSet::new();
+        let mut remote_orphans = HashSet::default();
         for l in ds.sales.iter().flatten().filter(|l| !l.cancelled) {
             let cid = line_cid(l);
             if l.staff.is_none()
@@ -502,7 +504,7 @@ pub fn original_line<'l>(
 }
 
 fn orders_index(lines: &[SaleLine]) -> HashMap<&str, Vec<&SaleLine>> {
-    let mut m: HashMap<&str, Vec<&SaleLine>> = HashMap::new();
+    let mut m: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
     for l in lines {
         if let Some(no) = l.order_no.as_deref() {
             m.entry(no).or_default().push(l);
@@ -633,7 +635,7 @@ impl Figures {
 
 /// First-ever non-cancelled order date per customer (C9).
 fn first_orders(lines: &[SaleLine]) -> HashMap<&str, NaiveDate> {
-    let mut m: HashMap<&str, NaiveDate> = HashMap::new();
+    let mut m: HashMap<&str, NaiveDate> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
         let e = m.entry(line_key(l)).or_insert(l.order_date);
         if l.order_date < *e {
@@ -793,7 +795,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
     let idx = &roster.orders;
-    let mut shipments: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+    let mut shipments: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::default();
     for c in ds.customers.iter().flatten() {
         if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
             shipments
@@ -815,7 +817,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     }
     let mut receipts: Vec<&Receipt> = ds.receipts.iter().flatten().collect();
     receipts.sort_by_key(|r| r.receipt_date);
-    let mut paid: HashMap<String, Decimal> = HashMap::new();
+    let mut paid: HashMap<String, Decimal> = HashMap::default();
     let mut out = Vec::new();
     let loss_only = cfg.note_pl_mode == "loss_only";
     for r in receipts {
