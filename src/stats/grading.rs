@@ -134,7 +134,12 @@ impl<'a> Directory<'a> {
             .unwrap_or_else(|| id.to_string())
     }
     pub fn owner(&self, id: &str) -> Option<String> {
-        self.get(id).and_then(|c| c.owner.clone())
+        self.owner_ref(id).map(str::to_owned)
+    }
+
+    /// [`Directory::owner`] borrowed.
+    pub fn owner_ref(&self, id: &str) -> Option<&'a str> {
+        self.get(id).and_then(|c| c.owner.as_deref())
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Window};
 use super::sales::{deduction_date, NetEntry, NO_REGION};
-use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
+use super::{add_to, growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
 use crate::error::Msg;
 use crate::model::{Dataset, Receipt, Return, SaleLine, Salesperson, Target};
@@ -258,7 +258,7 @@ pub struct Roster<'a> {
     index: HashMap<String, usize>,
     dir: Arc<Directory<'a>>,
     /// (date, customer) of staffless 通信 lines whose customer has no 负责人 (C4 territory rule).
-    remote_orphans: HashSet<(NaiveDate, String)>,
+    remote_orphans: HashSet<(NaiveDate, &'a str)>,
     /// Order lines by 订单编号, to give a return the staff and unit of what it returns. Built
     /// once with the roster: half the family's tables and three months of 摘要 KPIs look it up.
     orders: HashMap<&'a str, Vec<&'a SaleLine>>,
@@ -308,9 +308,9 @@ impl<'a> Roster<'a> {
         }
         let mut remote_orphans = HashSet::default();
         for l in ds.sales.iter().flatten().filter(|l| !l.cancelled) {
-            let cid = line_cid(l);
+            let cid = line_key(l);
             if l.staff.is_none()
-                && dir.owner(&cid).is_none()
+                && dir.owner(cid).is_none()
                 && channel(l.order_channel.as_deref()) == Channel::Remote
             {
                 remote_orphans.insert((l.order_date, cid));
@@ -329,24 +329,28 @@ impl<'a> Roster<'a> {
 
     /// The canonical key of a typed 业务员 (工号 or 姓名); unknown text is kept as typed.
     pub fn resolve(&self, s: Option<&str>) -> String {
+        self.resolve_ref(s).to_owned()
+    }
+
+    /// [`Roster::resolve`] borrowed, for the loops that sum per salesperson.
+    pub fn resolve_ref<'s>(&'s self, s: Option<&'s str>) -> &'s str {
         match s.map(str::trim).filter(|s| !s.is_empty()) {
-            None => UNASSIGNED.into(),
+            None => UNASSIGNED,
             Some(t) => self
                 .index
                 .get(t)
-                .map(|i| self.people[*i].key.clone())
-                .unwrap_or_else(|| t.to_string()),
+                .map_or(t, |i| self.people[*i].key.as_str()),
         }
     }
 
     /// The salesperson whose 负责区域 is `region`, when exactly one is.
-    fn territory(&self, region: &str) -> Option<String> {
+    fn territory(&self, region: &str) -> Option<&str> {
         let mut it = self
             .people
             .iter()
             .filter(|p| !p.left && p.region.as_deref() == Some(region));
         match (it.next(), it.next()) {
-            (Some(p), None) => Some(p.key.clone()),
+            (Some(p), None) => Some(p.key.as_str()),
             _ => None,
         }
     }
@@ -366,7 +370,7 @@ impl<'a> Roster<'a> {
         }
         if channel(l.order_channel.as_deref()) == Channel::Remote {
             if let Some(t) = self.territory(&self.region_of(l, &cid)) {
-                return t;
+                return t.to_owned();
             }
         }
         UNASSIGNED.into()
@@ -376,6 +380,11 @@ impl<'a> Roster<'a> {
     /// to the entries of staffless 通信 lines, so entries and lines agree). A staffless sale entry
     /// is matched to its line by (订货日期, 客户): the entry does not carry the 订货方式.
     pub fn entry_staff(&self, e: &NetEntry) -> String {
+        self.entry_staff_ref(e).to_owned()
+    }
+
+    /// [`Roster::entry_staff`] borrowed.
+    pub fn entry_staff_ref<'s>(&'s self, e: &'s NetEntry) -> &'s str {
         self.attributed(
             e.staff.as_deref(),
             e.date,
@@ -387,6 +396,11 @@ impl<'a> Roster<'a> {
 
     /// C4 for a cost entry, the same way as the matching 实销额 entry.
     pub fn cost_staff(&self, e: &CostEntry) -> String {
+        self.cost_staff_ref(e).to_owned()
+    }
+
+    /// [`Roster::cost_staff`] borrowed.
+    pub fn cost_staff_ref<'s>(&'s self, e: &'s CostEntry) -> &'s str {
         self.attributed(
             e.staff.as_deref(),
             e.date,
@@ -396,29 +410,38 @@ impl<'a> Roster<'a> {
         )
     }
 
-    fn attributed(
-        &self,
-        staff: Option<&str>,
+    fn attributed<'s>(
+        &'s self,
+        staff: Option<&'s str>,
         date: NaiveDate,
         cid: &str,
         region: &str,
         is_sale: bool,
-    ) -> String {
+    ) -> &'s str {
         if staff.is_some() {
-            return self.resolve(staff);
+            return self.resolve_ref(staff);
         }
-        if is_sale && self.remote_orphans.contains(&(date, cid.to_string())) {
+        if is_sale && self.remote_orphans.contains(&(date, cid)) {
             if let Some(t) = self.territory(region) {
                 return t;
             }
         }
-        UNASSIGNED.into()
+        UNASSIGNED
     }
 
     /// C4 for a receipt: its 业务员, else the customer's 负责人.
     pub fn receipt_staff(&self, r: &Receipt) -> String {
-        let cid = receipt_cid(r);
-        self.resolve(r.staff.as_deref().or(self.dir.owner(&cid).as_deref()))
+        self.receipt_staff_ref(r).to_owned()
+    }
+
+    /// [`Roster::receipt_staff`] borrowed.
+    pub fn receipt_staff_ref<'s>(&'s self, r: &'s Receipt) -> &'s str {
+        let cid = r
+            .customer_id
+            .as_deref()
+            .or(r.customer_name.as_deref())
+            .unwrap_or_default();
+        self.resolve_ref(r.staff.as_deref().or_else(|| self.dir.owner_ref(cid)))
     }
 
     pub fn person(&self, key: &str) -> Option<&Person> {
@@ -716,7 +739,7 @@ pub fn month_figures(
 pub fn net_by_staff(entries: &[NetEntry], roster: &Roster, w: Window) -> BTreeMap<String, Decimal> {
     let mut m = BTreeMap::new();
     for e in entries.iter().filter(|e| w.contains(e.date)) {
-        *m.entry(roster.entry_staff(e)).or_insert(Decimal::ZERO) += e.amount;
+        add_to(&mut m, roster.entry_staff_ref(e), e.amount);
     }
     m
 }
@@ -730,7 +753,7 @@ pub fn collected_by_staff(ds: &Dataset, roster: &Roster, w: Window) -> BTreeMap<
         .flatten()
         .filter(|r| w.contains(r.receipt_date))
     {
-        *m.entry(roster.receipt_staff(r)).or_insert(Decimal::ZERO) += r.amount;
+        add_to(&mut m, roster.receipt_staff_ref(r), r.amount);
     }
     m
 }
@@ -1063,7 +1086,7 @@ fn annual_appraisal_table(
     let got = collected_by_staff(ctx.ds, roster, w);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-        *cost.entry(roster.cost_staff(e)).or_default() += e.cost;
+        add_to(&mut cost, roster.cost_staff_ref(e), e.cost);
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
     for n in notes_pl.iter().filter(|n| w.contains(n.receipt_date)) {
@@ -2039,7 +2062,7 @@ fn collections_table(ctx: &Ctx, roster: &Roster, order: &[String], notes_pl: &[N
                     .is_some_and(|s| s.contains("未到期"))
         })
         .fold(BTreeMap::new(), |mut acc, r| {
-            *acc.entry(roster.receipt_staff(r)).or_default() += r.amount;
+            add_to(&mut acc, roster.receipt_staff_ref(r), r.amount);
             acc
         });
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -2118,8 +2141,7 @@ fn gross_profit_table(
     let w = month_w(ctx.month);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
-        let k = roster.cost_staff(e);
-        *cost.entry(k).or_default() += e.cost;
+        add_to(&mut cost, roster.cost_staff_ref(e), e.cost);
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
     for n in notes_pl
@@ -2750,7 +2772,7 @@ fn salesperson_ytd_table(
 fn customer_ytd_table(ctx: &Ctx) -> Table {
     let m = ctx.month;
     let dir = ctx.directory();
-    let key = |e: &NetEntry| e.customer_id.clone();
+    let key = customer_of;
     let cols = [
         sum_window(&ctx.entries, month_w(m), key),
         sum_window(&ctx.entries, month_w(m.year_ago()), key),
@@ -2810,21 +2832,33 @@ fn customer_ytd_table(ctx: &Ctx) -> Table {
 
 const NO_CATEGORY: &str = "未分类";
 
-fn sum_window(
-    entries: &[NetEntry],
+fn sum_window<'e>(
+    entries: &'e [NetEntry],
     w: Window,
-    key: impl Fn(&NetEntry) -> String,
+    key: impl Fn(&'e NetEntry) -> &'e str,
 ) -> BTreeMap<String, Decimal> {
-    let mut m = BTreeMap::new();
+    // Summed under borrowed keys: one allocation per key, not per line.
+    let mut m: HashMap<&str, Decimal> = HashMap::default();
     for e in entries.iter().filter(|e| w.contains(e.date)) {
-        *m.entry(key(e)).or_insert(Decimal::ZERO) += e.amount;
+        *m.entry(key(e)).or_default() += e.amount;
     }
-    m
+    super::grading::owned_keys(m)
+}
+
+/// The customer key of an entry (a fn, not a closure: a closure cannot say that the key it returns
+/// borrows from its argument).
+fn customer_of(e: &NetEntry) -> &str {
+    &e.customer_id
+}
+
+/// The 产品种类 of an entry, [`NO_CATEGORY`] when blank.
+fn category_of(e: &NetEntry) -> &str {
+    e.category.as_deref().unwrap_or(NO_CATEGORY)
 }
 
 /// M47/M48 by 产品种类: month, previous month, same month last year, 环比, 同比, share.
 fn category_table(ctx: &Ctx) -> Table {
-    let key = |e: &NetEntry| e.category.clone().unwrap_or_else(|| NO_CATEGORY.into());
+    let key = category_of;
     let m = ctx.month;
     let this = sum_window(&ctx.entries, month_w(m), key);
     let prev = sum_window(&ctx.entries, month_w(m.prev()), key);
@@ -2893,10 +2927,10 @@ fn growth_label(this: Decimal, base: Decimal) -> Value {
 /// M48 各业种销售总额增长一览表: by the customer's 所属行业, month and YTD, 同比 and 环比.
 fn industry_table(ctx: &Ctx) -> Table {
     let dir = ctx.directory();
-    let key = |e: &NetEntry| {
+    let key = |e: &NetEntry| -> &str {
         dir.get(&e.customer_id)
-            .and_then(|c| c.industry.clone())
-            .unwrap_or_else(|| "未注明".into())
+            .and_then(|c| c.industry.as_deref())
+            .unwrap_or("未注明")
     };
     let m = ctx.month;
     let a = sum_window(&ctx.entries, month_w(m), key);
@@ -2953,9 +2987,7 @@ fn industry_table(ctx: &Ctx) -> Table {
 /// M53 产品构成 by 产品种类, year to date: 实销额, share, cumulative share, 边际贡献, rate, ABC.
 fn product_mix_table(ctx: &Ctx, costs: &Costs) -> Table {
     let w = Window::ytd(ctx.month);
-    let net = sum_window(&ctx.entries, w, |e| {
-        e.category.clone().unwrap_or_else(|| NO_CATEGORY.into())
-    });
+    let net = sum_window(&ctx.entries, w, category_of);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
         *cost
@@ -3397,7 +3429,7 @@ fn seasonality_quarterly_table(ctx: &Ctx) -> Table {
 /// M48 产品销售额增长一览表: 实销额 by 产品种类, year to date against the same period last year
 /// (同比), with the month's 环比 beside it.
 fn category_growth_table(ctx: &Ctx) -> Table {
-    let key = |e: &NetEntry| e.category.clone().unwrap_or_else(|| NO_CATEGORY.into());
+    let key = category_of;
     let m = ctx.month;
     let cols = [
         sum_window(&ctx.entries, Window::ytd(m), key),
