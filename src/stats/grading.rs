@@ -116,10 +116,13 @@ impl<'a> Directory<'a> {
             .flatten()
             .map(|c| (c.customer_id.as_str(), c))
             .collect();
-        let mut line_names = HashMap::default();
+        let mut line_names: HashMap<String, String> = HashMap::default();
         for l in ds.sales.iter().flatten() {
             if let Some(n) = &l.customer_name {
-                line_names.entry(line_cid(l)).or_insert_with(|| n.clone());
+                // Looked up borrowed first: most lines are of a customer already seen.
+                if !line_names.contains_key(line_key(l)) {
+                    line_names.insert(line_cid(l), n.clone());
+                }
             }
         }
         Directory { by_id, line_names }

@@ -155,7 +155,9 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
     let customers = ds.customers.as_deref().unwrap_or(&[]);
     let idx = CustomerIndex::new(customers);
     let mut out = Ledgers::default();
-    let mut items: BTreeMap<String, Vec<ArItem>> = BTreeMap::new();
+    // Gathered under borrowed keys (one hash per item, no String per item), then sorted into the
+    // BTreeMap once per customer.
+    let mut items: HashMap<&str, Vec<ArItem>> = HashMap::default();
 
     for l in ds.sales.as_deref().unwrap_or(&[]) {
         if l.cancelled {
@@ -165,7 +167,7 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
             out.order_date_fallback += 1;
             l.order_date
         });
-        let key = idx.key(l.customer_id.as_deref(), l.customer_name.as_deref());
+        let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
         let net = l.amount - l.discount - l.rebate;
         items
             .entry(key)
@@ -180,7 +182,7 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
         .iter()
         .filter(|r| !r.exchange)
     {
-        let key = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
+        let key = idx.key_ref(r.customer_id.as_deref(), r.customer_name.as_deref());
         items
             .entry(key)
             .or_default()
@@ -190,15 +192,14 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
         if is_note(r) && r.note_status.as_deref().is_some_and(|s| s.contains("拒付")) {
             out.dishonoured_notes += 1;
         }
-        let key = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
+        let key = idx.key_ref(r.customer_id.as_deref(), r.customer_name.as_deref());
         items
             .entry(key)
             .or_default()
             .push(ArItem::new(r.receipt_date, ArKind::Receipt, r.amount));
     }
     for c in customers {
-        let key = c.customer_id.trim().to_string();
-        let list = items.entry(key).or_default();
+        let list = items.entry(c.customer_id.trim()).or_default();
         let Some(opening) = c.opening_ar.filter(|a| !a.is_zero()) else {
             continue;
         };
@@ -227,17 +228,17 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
                 .then((b.kind == ArKind::Opening).cmp(&(a.kind == ArKind::Opening)))
         });
         let credit_days = idx
-            .get(&key)
+            .get(key)
             .and_then(|c| c.credit_days)
             .unwrap_or(default_credit_days);
         out.by_customer.insert(
-            key.clone(),
+            key.to_owned(),
             Ledger {
-                name: idx.name(&key),
-                owner: idx.owner(&key),
+                name: idx.name(key),
+                owner: idx.owner(key),
                 credit_days,
                 items: list,
-                key,
+                key: key.to_owned(),
             },
         );
     }

@@ -865,18 +865,26 @@ pub fn repeat_purchases(
     returns: &[Return],
     w: Window,
 ) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
-    // The first-ever order key of each customer: earliest date, then smallest 订单号.
-    let key = |l: &SaleLine| {
-        l.order_no
-            .clone()
-            .unwrap_or_else(|| format!("date:{}", l.order_date))
-    };
-    let mut first: HashMap<String, (NaiveDate, String)> = HashMap::default();
+    // The first-ever order key of each customer: earliest date, then smallest 订单号. Kept under
+    // borrowed keys: this loop runs over every line of the history.
+    fn key(l: &SaleLine) -> std::borrow::Cow<'_, str> {
+        match l.order_no.as_deref() {
+            Some(no) => std::borrow::Cow::Borrowed(no),
+            None => std::borrow::Cow::Owned(format!("date:{}", l.order_date)),
+        }
+    }
+    let mut first: HashMap<&str, (NaiveDate, std::borrow::Cow<str>)> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
         let k = (l.order_date, key(l));
-        let e = first.entry(line_cid(l)).or_insert_with(|| k.clone());
-        if k < *e {
-            *e = k;
+        match first.get_mut(super::grading::line_key(l)) {
+            Some(e) => {
+                if k < *e {
+                    *e = k;
+                }
+            }
+            None => {
+                first.insert(super::grading::line_key(l), k);
+            }
         }
     }
     struct Acc {
@@ -891,11 +899,15 @@ pub fn repeat_purchases(
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
     {
-        let cid = line_cid(l);
         let k = key(l);
-        if first.get(&cid).is_some_and(|f| f.1 == k) {
+        if first
+            .get(super::grading::line_key(l))
+            .is_some_and(|f| f.1 == k)
+        {
             continue;
         }
+        let cid = line_cid(l);
+        let k = k.into_owned();
         if let Some(no) = &l.order_no {
             repeat_orders.insert(no.clone(), cid.clone());
         }
