@@ -51,6 +51,15 @@ impl State {
 /// The state the 客户状态 column claims (ingest normalises aliases; the match is lenient anyway).
 pub fn column_state(status: Option<&str>) -> Option<State> {
     let s = status?.trim();
+    // The four values ingest normalises to first: this runs for every customer at every date a
+    // table asks about.
+    match s {
+        "成交客户" => return Some(State::Active),
+        "潜在客户" => return Some(State::Potential),
+        "意向客户" => return Some(State::Intention),
+        "流失客户" => return Some(State::Lost),
+        _ => {}
+    }
     if s.contains("流失") || s.contains("停止合作") || s.contains("终止合作") {
         Some(State::Lost)
     } else if s.contains("意向") {
