@@ -34,7 +34,7 @@ fn main() {
     time!("followup", followup::tables(&ctx));
     let g = grading::grades(&ctx);
     time!("complaints", complaints::tables(&ctx, &g));
-    // The whole pack model (every family and the 摘要 KPIs, on `kebiao::stats::threads()`
+    // The whole pack model (every family and the 摘要 KPIs, on `kebiao::par::threads()`
     // threads) three times: the best wall time and the process CPU of each run.
     for _ in 0..3 {
         let (t, cpu) = (Instant::now(), process_cpu());

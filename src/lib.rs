@@ -19,6 +19,7 @@ pub mod forms;
 pub mod ingest;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod render;
 pub mod report;
 pub mod sample;

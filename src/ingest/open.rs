@@ -444,7 +444,7 @@ fn xlsx_sheet_rows(path: &Path, wb: &mut XlsxBook<'_>, name: &str) -> Result<Vec
 }
 
 /// Read an xlsx. The visible worksheets are read in parallel, largest first, on up to
-/// [`crate::stats::threads`] threads; the result is the same whatever the thread count (sheets are put
+/// [`crate::par::threads`] threads; the result is the same whatever the thread count (sheets are put
 /// back in workbook order, and the first error in workbook order is the one returned).
 fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     let wb = open_xlsx(path, bytes)?;
@@ -485,7 +485,7 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     // Largest first, so the big sheet starts at once and the small ones fill in around it.
     jobs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.idx.cmp(&b.1.idx)));
     let jobs: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
-    let threads = crate::stats::threads().min(jobs.len()).max(1);
+    let threads = crate::par::threads().min(jobs.len()).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<JobOut> = if threads == 1 {
         xlsx_worker(path, bytes, &jobs, &next, Some(wb))

@@ -6,8 +6,9 @@ mod summary;
 use crate::config::Config;
 use crate::error::{Lang, Msg, Severity};
 use crate::model::Dataset;
+use crate::par::Job;
 use crate::render::chart::{ChartSource, ChartSpec};
-use crate::stats::{catalogue, Column, Ctx, Job, Kind, Month, Table, Value};
+use crate::stats::{catalogue, Column, Ctx, Kind, Month, Table, Value};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 

@@ -2,9 +2,10 @@
 //! (`kebiao report`, the pack).
 
 use super::{
-    complaints, credit, expenses, followup, grading, receivables, retention, run_jobs, sales,
-    salespeople, satisfaction, Ctx, Job, Table,
+    complaints, credit, expenses, followup, grading, receivables, retention, sales, salespeople,
+    satisfaction, Ctx, Table,
 };
+use crate::par::{run_jobs, Job};
 use crate::timing::timed;
 
 type Family = (&'static str, fn(&Ctx) -> Vec<Table>);
@@ -49,7 +50,7 @@ pub fn all(ctx: &Ctx) -> Vec<Table> {
 }
 
 /// [`all`], with more jobs of the caller's (the pack's 摘要 KPIs) run in the same threads, after
-/// the two longest families. The families run side by side ([`super::run_jobs`]); the tables come
+/// the two longest families. The families run side by side ([`run_jobs`]); the tables come
 /// back in reading order whatever thread made them.
 pub fn all_and<'s, T: Send + 's>(ctx: &'s Ctx, extra: Vec<Job<'s, T>>) -> (Vec<Table>, Vec<T>) {
     enum Out<T> {
