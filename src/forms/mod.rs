@@ -98,7 +98,7 @@ pub fn render_data_for(
 /// The key of a record's width estimates in `/data.json` (read by `templates/form.typ`).
 pub const WIDTH_KEY: &str = "_em";
 
-/// A record with `_em`: for each top-level string value, `[whole, widest run]`, upper bounds of
+/// A record with `_em`: for each top-level string or number, `[whole, widest run]`, upper bounds of
 /// the printed width in em of the whole text and of its widest unbroken run (the text between
 /// spaces and Han characters, which are break opportunities).
 ///
@@ -113,9 +113,19 @@ pub fn with_width_estimates(rec: &serde_json::Value) -> serde_json::Value {
     };
     let mut est = serde_json::Map::new();
     for (k, v) in map {
-        if let serde_json::Value::String(s) = v {
-            let (whole, run) = est_em(s);
-            est.insert(k.clone(), serde_json::json!([whole, run]));
+        match v {
+            serde_json::Value::String(s) => {
+                let (whole, run) = est_em(s);
+                est.insert(k.clone(), serde_json::json!([whole, run]));
+            }
+            serde_json::Value::Number(n) => {
+                // typst prints a number its own way (str()): every character taken as wide,
+                // with two to spare for a longer form.
+                let w = (n.to_string().chars().count() as f64 + 2.0) * 1.1;
+                let w = (w * 100.0).ceil() / 100.0;
+                est.insert(k.clone(), serde_json::json!([w, w]));
+            }
+            _ => {}
         }
     }
     let mut out = map.clone();
@@ -132,16 +142,17 @@ fn is_han(c: char) -> bool {
 }
 
 /// Upper bounds in em of the width of `s` and of its widest unbroken run: a Han character is
-/// 1 em, a digit at most 0.6 em, anything else at most 1.1 em (no glyph of the bundled faces is
-/// wider). Counted per character, which is at least the count of clusters typst would print.
+/// 1 em; any other character its advance in the CJK face the values print in, with 5% and
+/// 0.02 em to spare for kerning, or 1.1 em when that face lacks it (no glyph of the fallback
+/// faces is wider). Counted per character, which is at least the count of clusters typst prints.
+/// (With 1.1 em for every letter, as the layout engine assumed, an ID like SLSM2023039 never
+/// fitted a two-column cell, and every 客户信用调查表 measured its first page again.)
 fn est_em(s: &str) -> (f64, f64) {
     let em = |c: char| {
         if is_han(c) {
             1.0
-        } else if c.is_ascii_digit() {
-            0.6
         } else {
-            1.1
+            crate::render::pdf::cjk_advance(c).map_or(1.1, |a| (a * 1.05 + 0.02).min(1.1))
         }
     };
     let (mut whole, mut run, mut widest) = (0.0f64, 0.0f64, 0.0f64);
@@ -167,15 +178,28 @@ mod width_tests {
 
     #[test]
     fn estimates_bound_han_digits_and_runs() {
-        // 南宁市 (3 Han) + 251 (3 digits) + 号 (Han): whole 4 + 1.8; the widest run is "251".
-        assert_eq!(est_em("南宁市251号"), (5.8, 1.8));
+        // 南宁市 (3 Han) + 251 (3 digits) + 号 (Han): 4 em and three digits; the widest run is
+        // "251". A digit of Noto Sans CJK is narrower than 0.6 em, wider than 0.4 em.
+        let (w, r) = est_em("南宁市251号");
+        assert!(w > 4.0 + 3.0 * 0.4 && w < 4.0 + 3.0 * 0.6, "{w}");
+        assert!(
+            r > 3.0 * 0.4 && r < 3.0 * 0.6 && (w - 4.0 - r).abs() < 0.011,
+            "{r}"
+        );
         // An e-mail address is one unbroken run: every character counts in the run.
         let (w, r) = est_em("ab@x.cn");
-        assert!((w - 7.7).abs() < 1e-9 && (r - 7.7).abs() < 1e-9);
-        // A space breaks the run.
-        assert_eq!(est_em("AB CD").1, 2.2);
-        let rec = with_width_estimates(&serde_json::json!({"name": "甲乙", "n": 3}));
-        assert_eq!(rec["_em"], serde_json::json!({"name": [2.0, 0.0]}));
+        assert!(w == r && w > 7.0 * 0.3 && w < 7.0 * 1.1, "{w}");
+        // A space breaks the run: the widest run is one of the two letter pairs.
+        let (w, r) = est_em("AB CD");
+        assert!(r < w / 2.0 && r > 0.8, "{w} {r}");
+        // The IDs of the sample (SLSM2023039) fit a two-column cell of a form (7 em).
+        assert!(est_em("SLSM2023039").0 < 7.0);
+        let rec = with_width_estimates(&serde_json::json!({"name": "甲乙", "n": 35, "b": true}));
+        // A number: (2 characters + 2) × 1.1 em, for whole and run; a bool has none.
+        assert_eq!(
+            rec["_em"],
+            serde_json::json!({"name": [2.0, 0.0], "n": [4.4, 4.4]})
+        );
         assert_eq!(rec["n"], 3);
     }
 }

@@ -51,6 +51,25 @@ fn bundled_fonts() -> &'static [Font] {
     })
 }
 
+/// The advance in em of `c` in the bundled regular CJK face (the face form values print in), or
+/// `None` when the face has no glyph for it (typst then takes it from a fallback face).
+pub fn cjk_advance(c: char) -> Option<f64> {
+    use typst::text::{FontInstance, FontVariant, FontVariations};
+    static FACE: OnceLock<Option<FontInstance>> = OnceLock::new();
+    let face = FACE
+        .get_or_init(|| {
+            let font = bundled_fonts().first()?.clone();
+            Some(font.instantiate(
+                FontVariant::default(),
+                typst::layout::Abs::pt(10.5),
+                &FontVariations::default(),
+            ))
+        })
+        .as_ref()?;
+    let glyph = face.ttf().glyph_index(c)?;
+    face.x_advance(glyph.0).map(|em| em.get())
+}
+
 /// A typst compiler set up once and used for many documents.
 pub struct Engine {
     library: LazyHash<Library>,
