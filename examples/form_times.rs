@@ -36,12 +36,7 @@ fn main() {
     let (mut tj, mut tc, mut tp, mut pages) = (0.0, 0.0, 0.0, 0);
     for chunk in records.chunks(batch) {
         let t = Instant::now();
-        let mut data = kebiao::forms::render_data(&spec, chunk, "示例公司", Lang::Zh);
-        // As `render::form::document`'s first pass: one page per record, so the footers are
-        // fixed and typst lays the batch out once (without it every footer asks where it is).
-        if let Some(obj) = data.as_object_mut() {
-            obj.insert("pages".into(), serde_json::json!(vec![1; chunk.len()]));
-        }
+        let data = kebiao::forms::render_data(&spec, chunk, "示例公司", Lang::Zh);
         let files = HashMap::from([(
             "/data.json".to_string(),
             serde_json::to_vec(&data).expect("json"),

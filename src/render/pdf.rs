@@ -164,6 +164,19 @@ impl Engine {
     }
 }
 
+/// The integer a `#metadata(n)` element labelled `name` carries (e.g. the page count the footers
+/// of a form record assume); `None` when the label is missing, not unique or not an integer.
+pub fn label_int(doc: &PagedDocument, name: &str) -> Option<i64> {
+    use typst::introspection::Introspector;
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern(name))?;
+    let elem = doc.introspector().query_label(label).ok()?;
+    let meta = elem.to_packed::<typst::introspection::MetadataElem>()?;
+    match &meta.value {
+        typst::foundations::Value::Int(n) => Some(*n),
+        _ => None,
+    }
+}
+
 /// The page (1-based) of the element labelled `name` (e.g. a `#metadata(..)#label("kf-s3")`
 /// marker) in a laid-out document; `None` when the label is missing or not unique. A label
 /// lookup is indexed, so asking for every record of a batch stays linear.
