@@ -36,7 +36,12 @@ fn main() {
     let (mut tj, mut tc, mut tp, mut pages) = (0.0, 0.0, 0.0, 0);
     for chunk in records.chunks(batch) {
         let t = Instant::now();
-        let data = kebiao::forms::render_data(&spec, chunk, "示例公司", Lang::Zh);
+        let mut data = kebiao::forms::render_data(&spec, chunk, "示例公司", Lang::Zh);
+        // As `render::form::document`'s first pass: each record as many pages as its bodies, with
+        // fixed footers (without `pages` every footer would ask typst where it is).
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("pages".into(), serde_json::json!(vec![(); chunk.len()]));
+        }
         let files = HashMap::from([(
             "/data.json".to_string(),
             serde_json::to_vec(&data).expect("json"),

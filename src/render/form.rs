@@ -33,9 +33,11 @@ pub fn pdf(
 ///
 /// Page numbers are the only thing on a form that needs to know where typst broke the pages, and
 /// asking typst (introspection) makes it lay the whole batch out at least twice. So the first
-/// layout assumes one page per record (fixed footers: one pass); the record markers in the result
-/// tell each record's real page count, and only when some record ran over a page is the batch
-/// laid out again with the true counts (footers do not move the body, so the pages stay put).
+/// layout gives each page body of a record (one, or two when the fill table starts a fresh page)
+/// its own page with a fixed footer (one pass); the record markers in the result tell each
+/// record's real page count and the count its footers assumed, and only when some record ran
+/// over is the batch laid out again with the true counts (footers do not move the body, so the
+/// pages stay put).
 pub fn document(
     engine: &Engine,
     spec: &FormSpec,
@@ -57,10 +59,15 @@ pub fn document(
             date,
         )
     };
-    set_pages(&mut data, vec![Some(1); n]);
+    set_pages(&mut data, vec![None; n]);
     let doc = compile(&data)?;
     let counts = record_page_counts(&doc, n);
-    let doc = if counts.iter().all(|c| *c == Some(1)) {
+    let assumed = record_assumed_pages(&doc, n);
+    let doc = if counts
+        .iter()
+        .zip(&assumed)
+        .all(|(c, a)| c.is_some() && c == a)
+    {
         doc
     } else {
         drop(doc);
@@ -75,7 +82,7 @@ pub fn document(
     Ok(doc)
 }
 
-/// `pages` of the form data: each record's page count, `null` = let the template find out.
+/// `pages` of the form data: each record's page count, `null` = as many as its page bodies.
 fn set_pages(data: &mut serde_json::Value, counts: Vec<Option<usize>>) {
     if let Some(obj) = data.as_object_mut() {
         obj.insert("pages".into(), serde_json::json!(counts));
@@ -89,6 +96,15 @@ fn record_page_counts(doc: &PagedDocument, n: usize) -> Vec<Option<usize>> {
             let s = super::pdf::label_page(doc, &format!("kf-s{i}"))?;
             let e = super::pdf::label_page(doc, &format!("kf-e{i}"))?;
             (e >= s).then(|| e - s + 1)
+        })
+        .collect()
+}
+
+/// The page count each record's footers assumed (the value of its start marker `kf-s<i>`).
+fn record_assumed_pages(doc: &PagedDocument, n: usize) -> Vec<Option<usize>> {
+    (0..n)
+        .map(|i| {
+            super::pdf::label_int(doc, &format!("kf-s{i}")).and_then(|v| usize::try_from(v).ok())
         })
         .collect()
 }

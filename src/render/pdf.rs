@@ -51,6 +51,25 @@ fn bundled_fonts() -> &'static [Font] {
     })
 }
 
+/// The advance in em of `c` in the bundled regular CJK face (the face form values print in), or
+/// `None` when the face has no glyph for it (typst then takes it from a fallback face).
+pub fn cjk_advance(c: char) -> Option<f64> {
+    use typst::text::{FontInstance, FontVariant, FontVariations};
+    static FACE: OnceLock<Option<FontInstance>> = OnceLock::new();
+    let face = FACE
+        .get_or_init(|| {
+            let font = bundled_fonts().first()?.clone();
+            Some(font.instantiate(
+                FontVariant::default(),
+                typst::layout::Abs::pt(10.5),
+                &FontVariations::default(),
+            ))
+        })
+        .as_ref()?;
+    let glyph = face.ttf().glyph_index(c)?;
+    face.x_advance(glyph.0).map(|em| em.get())
+}
+
 /// A typst compiler set up once and used for many documents.
 pub struct Engine {
     library: LazyHash<Library>,
@@ -142,6 +161,19 @@ impl Engine {
                     .join("; "),
             )
         })
+    }
+}
+
+/// The integer a `#metadata(n)` element labelled `name` carries (e.g. the page count the footers
+/// of a form record assume); `None` when the label is missing, not unique or not an integer.
+pub fn label_int(doc: &PagedDocument, name: &str) -> Option<i64> {
+    use typst::introspection::Introspector;
+    let label = typst::foundations::Label::new(typst::utils::PicoStr::intern(name))?;
+    let elem = doc.introspector().query_label(label).ok()?;
+    let meta = elem.to_packed::<typst::introspection::MetadataElem>()?;
+    match &meta.value {
+        typst::foundations::Value::Int(n) => Some(*n),
+        _ => None,
     }
 }
 
