@@ -88,17 +88,58 @@ pub fn payment_record(items: &[receivables::ArItem], month: Month) -> PaymentRec
     {
         return PaymentRecord::NoHistory;
     }
-    let late = (0..12).any(|k| {
-        let at = month.plus(-k).last_day();
-        ageing(items, at, i64::MAX)
-            .oldest_days
-            .is_some_and(|d| d > RECORD_MAX_AGE_DAYS)
-    });
+    let late = if items.is_sorted_by_key(|i| i.date) {
+        late_at_a_month_end(items, month)
+    } else {
+        (0..12).any(|k| {
+            let at = month.plus(-k).last_day();
+            ageing(items, at, i64::MAX)
+                .oldest_days
+                .is_some_and(|d| d > RECORD_MAX_AGE_DAYS)
+        })
+    };
     if late {
         PaymentRecord::Late
     } else {
         PaymentRecord::Clean
     }
+}
+
+/// [`payment_record`]'s question for a ledger sorted by date, in one pass instead of an ageing per
+/// month end: under FIFO the oldest open amount at a date is the first shipment whose running
+/// total exceeds the credit received by then, and both only grow with the date, so one pointer
+/// walks the shipments once for all twelve month ends.
+fn late_at_a_month_end(items: &[receivables::ArItem], month: Month) -> bool {
+    let (mut credit, mut debited) = (Decimal::ZERO, Decimal::ZERO);
+    // (date, running total of debits up to and including it)
+    let mut debits: Vec<(NaiveDate, Decimal)> = Vec::new();
+    let (mut next, mut oldest) = (0, 0);
+    for k in (0..12).rev() {
+        let at = month.plus(-k).last_day();
+        while let Some(i) = items.get(next).filter(|i| i.date <= at) {
+            let s = i.signed();
+            if s < Decimal::ZERO {
+                credit -= s;
+            } else if s > Decimal::ZERO {
+                debited += s;
+                debits.push((i.date, debited));
+            }
+            next += 1;
+        }
+        while debits
+            .get(oldest)
+            .is_some_and(|(_, total)| *total <= credit)
+        {
+            oldest += 1;
+        }
+        if debits
+            .get(oldest)
+            .is_some_and(|(d, _)| (at - *d).num_days() > RECORD_MAX_AGE_DAYS)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// One scored item: its label and its points, None when missing.
@@ -1615,5 +1656,57 @@ mod messy {
                     .all(|w| (w[0].0, w[0].1) >= (w[1].0, w[1].1)));
             }
         }
+    }
+
+    #[test]
+    fn the_one_pass_payment_record_agrees_with_an_ageing_per_month_end() {
+        use receivables::{ArItem, ArKind::*};
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let month = Month::new(2026, 10).unwrap();
+        let per_month_end = |items: &[ArItem]| {
+            (0..12).any(|k| {
+                ageing(items, month.plus(-k).last_day(), i64::MAX)
+                    .oldest_days
+                    .is_some_and(|x| x > RECORD_MAX_AGE_DAYS)
+            })
+        };
+        // Paid on time; paid late then caught up; a prepayment that covers the first shipment but
+        // leaves 100 of the second open from June; a negative receipt; an old balance cleared only
+        // after the window; nothing but receipts.
+        let ledgers: Vec<Vec<ArItem>> = vec![
+            vec![
+                ArItem::new(d(2025, 12, 1), Shipment, dec!(100)),
+                ArItem::new(d(2026, 1, 15), Receipt, dec!(100)),
+            ],
+            vec![
+                ArItem::new(d(2025, 11, 1), Shipment, dec!(100)),
+                ArItem::new(d(2026, 3, 1), Receipt, dec!(60)),
+                ArItem::new(d(2026, 4, 1), Receipt, dec!(40)),
+            ],
+            vec![
+                ArItem::new(d(2025, 1, 1), Receipt, dec!(500)),
+                ArItem::new(d(2026, 2, 1), Shipment, dec!(300)),
+                ArItem::new(d(2026, 6, 1), Shipment, dec!(300)),
+            ],
+            vec![
+                ArItem::new(d(2026, 1, 1), Opening, dec!(50)),
+                ArItem::new(d(2026, 1, 1), Shipment, dec!(50)),
+                ArItem::new(d(2026, 2, 1), Receipt, dec!(-10)),
+                ArItem::new(d(2026, 2, 2), Receipt, dec!(100)),
+                ArItem::new(d(2026, 9, 30), Receipt, dec!(10)),
+            ],
+            vec![
+                ArItem::new(d(2024, 5, 1), Shipment, dec!(80)),
+                ArItem::new(d(2026, 12, 1), Receipt, dec!(80)),
+            ],
+            vec![ArItem::new(d(2026, 5, 1), Receipt, dec!(80))],
+        ];
+        let got: Vec<bool> = ledgers
+            .iter()
+            .map(|l| late_at_a_month_end(l, month))
+            .collect();
+        let want: Vec<bool> = ledgers.iter().map(|l| per_month_end(l)).collect();
+        assert_eq!(got, want);
+        assert_eq!(got, [false, true, true, true, true, false]);
     }
 }

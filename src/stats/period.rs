@@ -31,6 +31,7 @@ impl Month {
             .pred_opt()
             .expect("not the first day of the calendar")
     }
+    #[inline]
     pub fn contains(self, date: NaiveDate) -> bool {
         Month::of(date) == self
     }
