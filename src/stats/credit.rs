@@ -744,9 +744,10 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
     // D4: a note dishonoured in T12M.
     let t12m_start = ctx.month.plus(-11).first_day();
     for r in ctx.ds.receipts.as_deref().unwrap_or(&[]) {
-        if receivables::is_note(r)
+        // Cheapest test first: this runs over every receipt for each month the pack scores.
+        if (t12m_start..=end).contains(&r.receipt_date)
             && r.note_status.as_deref().is_some_and(|s| s.contains("拒付"))
-            && (t12m_start..=end).contains(&r.receipt_date)
+            && receivables::is_note(r)
         {
             let key = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
             let what = match r

@@ -36,7 +36,7 @@ pub fn rh(x: Decimal) -> i64 {
 }
 
 /// An inclusive date range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -522,9 +522,23 @@ pub fn grade_run(
     as_of: Month,
 ) -> GradeRun {
     let w = grading_window(as_of, &cfg.grading.window);
+    let freq = frequencies(ds.sales.as_deref().unwrap_or(&[]), w);
+    grade_run_with(ds, cfg, entries, costs, as_of, &freq)
+}
+
+/// [`grade_run`] with the window's M03 frequencies already counted ([`Ctx::frequencies`] shares
+/// them with retention's 复购率, which asks for the same twelve months).
+pub fn grade_run_with(
+    ds: &Dataset,
+    cfg: &Config,
+    entries: &[NetEntry],
+    costs: &Costs,
+    as_of: Month,
+    freq: &BTreeMap<String, i64>,
+) -> GradeRun {
+    let w = grading_window(as_of, &cfg.grading.window);
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let contract = contract_amounts(lines, w);
-    let freq = frequencies(lines, w);
     let net = net_by_customer(entries, w);
     let mut cost: HashMap<&str, Decimal> = HashMap::default();
     for e in costs.entries.iter().filter(|e| w.contains(e.date)) {

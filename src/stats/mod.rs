@@ -63,17 +63,22 @@ struct Cache<'a> {
     customers: OnceLock<Arc<BTreeSet<String>>>,
     order_dates: OnceLock<Arc<HashMap<String, Vec<NaiveDate>>>>,
     runs: PerMonth<grading::GradeRun>,
+    frequencies: PerMonth<BTreeMap<String, i64>, grading::Window>,
     assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
 }
 
-/// Results computed once per month, by whichever thread asks first.
-type PerMonth<T> = Mutex<HashMap<Month, Arc<OnceLock<Arc<T>>>>>;
+/// Results computed once per month (or other period), by whichever thread asks first.
+type PerMonth<T, K = Month> = Mutex<HashMap<K, Arc<OnceLock<Arc<T>>>>>;
 
 /// The result for `m` from `memo`, computing it with `f` if no thread has (a second thread asking
 /// for the same month waits for the first instead of computing it again).
-fn per_month<T>(memo: &PerMonth<T>, m: Month, f: impl FnOnce() -> T) -> Arc<T> {
+fn per_month<T, K: std::hash::Hash + Eq>(
+    memo: &PerMonth<T, K>,
+    m: K,
+    f: impl FnOnce() -> T,
+) -> Arc<T> {
     let slot = Arc::clone(
         memo.lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -177,7 +182,23 @@ impl<'a> Ctx<'a> {
     /// The grading run as of the end of `as_of`, computed once per month.
     pub fn grade_run(&self, as_of: Month) -> Arc<grading::GradeRun> {
         per_month(&self.cache.runs, as_of, || {
-            grading::grade_run(self.ds, self.cfg, &self.entries, &self.costs(), as_of)
+            let w = grading::grading_window(as_of, &self.cfg.grading.window);
+            grading::grade_run_with(
+                self.ds,
+                self.cfg,
+                &self.entries,
+                &self.costs(),
+                as_of,
+                &self.frequencies(w),
+            )
+        })
+    }
+
+    /// M03 消费频次 per customer over `w` ([`grading::frequencies`]), counted once per window: the
+    /// grading runs and retention's 复购率 ask for the same twelve months.
+    pub fn frequencies(&self, w: grading::Window) -> Arc<BTreeMap<String, i64>> {
+        per_month(&self.cache.frequencies, w, || {
+            grading::frequencies(self.ds.sales.as_deref().unwrap_or(&[]), w)
         })
     }
 

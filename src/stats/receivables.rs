@@ -189,7 +189,7 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
             .push(ArItem::new(r.return_date, ArKind::Return, r.amount));
     }
     for r in ds.receipts.as_deref().unwrap_or(&[]) {
-        if is_note(r) && r.note_status.as_deref().is_some_and(|s| s.contains("拒付")) {
+        if r.note_status.as_deref().is_some_and(|s| s.contains("拒付")) && is_note(r) {
             out.dishonoured_notes += 1;
         }
         let key = idx.key_ref(r.customer_id.as_deref(), r.customer_name.as_deref());

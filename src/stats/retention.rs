@@ -4,7 +4,7 @@
 //! from 客户状态: the column is shown beside it and disagreements are listed for the clerk. Grades
 //! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
 
-use super::grading::{self, frequencies, line_cid, Directory, GradeRun, Window, UNGRADED};
+use super::grading::{self, line_cid, Directory, GradeRun, Window, UNGRADED};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Customer, Interaction, Return, SaleLine};
@@ -297,8 +297,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         out.push(("A/B 类客户流失率", "A/B churn", ab_churn));
         out.push(("客户保有率", "Retention", keep));
         out.push(("客户流失率", "Churn", churn));
-        let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-        let (_, _, rate) = repeat_rate(frequencies(lines, Window::t12m(ctx.month)).into_values());
+        let (_, _, rate) = repeat_rate(ctx.frequencies(Window::t12m(ctx.month)).values().copied());
         out.push(("复购率 (近12个月)", "Repeat-purchase rate (T12M)", rate));
     }
     let conv = if ctx.ds.customers.is_none() {
@@ -813,8 +812,7 @@ fn qtd(month: Month) -> Window {
 }
 
 fn repurchase_table(ctx: &Ctx) -> Table {
-    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
-    let rate = |w: Window| repeat_rate(frequencies(lines, w).into_values());
+    let rate = |w: Window| repeat_rate(ctx.frequencies(w).values().copied());
     let windows = [
         (
             "近12个月",
