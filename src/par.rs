@@ -1,6 +1,7 @@
-//! Work split into independent jobs on the machine's cores: the sheets of a workbook (ingest,
-//! the pack's data sheets) and the statistics families. Results always come back in job order, so
-//! no output depends on which thread ran what.
+//! Work split into independent jobs on the machine's cores: the sheets of a workbook (ingest) and
+//! the statistics families. Results always come back in job order, so no output depends on which
+//! thread ran what. (Not the pack's data sheets: rust_xlsxwriter numbers cell formats in a table
+//! shared by the workbook as sheets meet them, so they are written one after another.)
 
 use std::sync::Mutex;
 

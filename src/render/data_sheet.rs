@@ -9,12 +9,11 @@ use super::xlsx::{clip_for_cell, finish_sheet, looks_like_formula, xe, Styles, D
 use crate::error::{Error, Result};
 use crate::ingest::schema::{self, TableId};
 use crate::model::Dataset;
-use crate::par::{run_jobs, Job};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use serde::ser::{self, Impossible, Serialize};
 
-type SheetWriter<'a> = Box<dyn Fn(&mut Worksheet) -> Result<()> + Send + 'a>;
+type SheetWriter<'a> = Box<dyn Fn(&mut Worksheet) -> Result<()> + 'a>;
 
 /// The data sheets of the accepted input rows: (sheet name, writer), for every table present.
 pub fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
@@ -239,20 +238,18 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
 /// # Errors
 /// A temporary file for a sheet cannot be made, or rust_xlsxwriter refuses a cell.
 pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<Worksheet>> {
-    let mut jobs: Vec<Job<Result<Worksheet>>> = Vec::new();
+    let mut out = Vec::new();
     for (name, write) in data_sheet_names(ds) {
         // Rows are written in order, so each sheet streams to disk: a million input rows must
-        // not need gigabytes of memory.
+        // not need gigabytes of memory. One sheet after another, never side by side: a
+        // constant-memory sheet numbers each new cell format in the workbook's shared table as
+        // it meets it, so sheets written at once would number them in a different order each run.
         let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
         ws.set_name(&name).map_err(xe)?;
-        jobs.push(Box::new(move || {
-            write(&mut ws)?;
-            Ok(ws)
-        }));
+        write(&mut ws)?;
+        out.push(ws);
     }
-    // The sheets are independent: written side by side (销售明细 is most of the work; the other
-    // thread takes the rest), handed back in sheet order.
-    run_jobs(jobs).into_iter().collect()
+    Ok(out)
 }
 
 /// One data sheet. Columns come from the record's fields (in declaration order); `origin`

@@ -51,9 +51,11 @@ pub struct Ctx<'a> {
     cache: Arc<Cache<'a>>,
 }
 
-/// Month-independent results, and grading runs by month. Shared by the threads that run the
-/// families side by side ([`catalogue::all`]): a result is computed by the first thread that asks
-/// and waited for by any other (`OnceLock`), never computed twice.
+/// Month-independent results, grading runs and credit assessments by month, frequencies by
+/// window. Shared by the threads that run the families side by side ([`catalogue::all`]): a result
+/// is computed by the first thread that asks and waited for by any other (`OnceLock`), never
+/// computed twice. No initialiser asks for a result that asks for it in turn, so no thread waits
+/// on itself.
 #[derive(Default)]
 struct Cache<'a> {
     directory: OnceLock<Arc<grading::Directory<'a>>>,
