@@ -38,6 +38,17 @@ fn main() {
     time!("followup", followup::tables(&ctx));
     let g = grading::grades(&ctx);
     time!("complaints", complaints::tables(&ctx, &g));
+    // Every family's tables of the month (`catalogue::all`, what `cargo bench --bench stats` calls
+    // "all monthly tables"), without the 摘要's KPIs of three months.
+    for _ in 0..3 {
+        let (t, cpu) = (Instant::now(), process_cpu());
+        let _ = catalogue::all(&Ctx::new(&ds, month, &cfg));
+        eprintln!(
+            "all monthly tables {:.2}s wall, {:.2}s cpu",
+            t.elapsed().as_secs_f64(),
+            process_cpu() - cpu
+        );
+    }
     // The whole pack model (every family and the 摘要 KPIs, on `kebiao::par::threads()`
     // threads) three times: the best wall time and the process CPU of each run.
     for _ in 0..3 {
