@@ -943,8 +943,7 @@ pub fn kpis(ctx: &Ctx, month: Month) -> [Value; 3] {
 /// grading family computed it; customers not in it are 未分级.
 pub fn tables(ctx: &Ctx, grades: &BTreeMap<String, String>) -> Vec<Table> {
     let month = ctx.month;
-    let customers = ctx.ds.customers.as_deref().unwrap_or(&[]);
-    let idx = CustomerIndex::new(customers);
+    let idx = ctx.customer_index();
     let mut out = Vec::new();
     let missing = |id: &str, zh: &str, en: &str, sheet: &str| {
         missing_table(

@@ -174,11 +174,13 @@ impl<'a> Ctx<'a> {
     /// The receivable ledgers of every customer (month-independent: each family cuts them at its
     /// own month end), built once.
     pub fn ledgers(&self) -> Arc<receivables::Ledgers> {
-        Arc::clone(
-            self.cache.ledgers.get_or_init(|| {
-                Arc::new(receivables::ledgers(self.ds, self.cfg.credit.default_days))
-            }),
-        )
+        Arc::clone(self.cache.ledgers.get_or_init(|| {
+            Arc::new(receivables::ledgers_with(
+                self.ds,
+                &self.customer_index(),
+                self.cfg.credit.default_days,
+            ))
+        }))
     }
 
     /// The grading run as of the end of `as_of`, computed once per month.

@@ -152,8 +152,13 @@ pub fn is_note(r: &Receipt) -> bool {
 
 /// Build every customer's ledger from the accepted records. Missing sheets give no items.
 pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
+    let idx = CustomerIndex::new(ds.customers.as_deref().unwrap_or(&[]));
+    ledgers_with(ds, &idx, default_credit_days)
+}
+
+/// [`ledgers`] with the T01 index already built ([`super::Ctx::customer_index`]).
+pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64) -> Ledgers {
     let customers = ds.customers.as_deref().unwrap_or(&[]);
-    let idx = CustomerIndex::new(customers);
     let mut out = Ledgers::default();
     // Gathered under borrowed keys (one hash per item, no String per item), then sorted into the
     // BTreeMap once per customer.
