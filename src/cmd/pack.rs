@@ -133,36 +133,41 @@ pub fn produce(
     lang: Lang,
     engine: &Engine,
 ) -> crate::error::Result<Vec<Artifact>> {
-    let with_data = !cfg.privacy.omit_data_sheets;
-    // Three pieces of work, on a 2-core machine: the workbook's data sheets need only the
-    // records, so they are written while the statistics run; the PDF (typst) and the report
-    // sheets need the statistics and are made side by side after them.
+    let mut wb = render::xlsx::new_workbook();
+    let sheets = if cfg.privacy.omit_data_sheets {
+        None
+    } else {
+        Some(render::data_sheet::DataSheets::plan(&mut wb, ds)?)
+    };
+    let write_sheets = || {
+        if let Some(s) = &sheets {
+            s.work();
+        }
+    };
+    // Four pieces of work on a 2-core machine. The workbook's data sheets need only the records:
+    // one thread starts on them at once, while the other makes the statistics and then joins in
+    // on the sheets not yet started. Then the PDF and the workbook's report sheets and zip, which
+    // need the statistics (and the workbook all its sheets), are made side by side.
+    let pack = std::thread::scope(|s| {
+        let data = s.spawn(|| timed("workbook data sheets", write_sheets));
+        let pack = timed("statistics", || report::build(ds, month, cfg, lang));
+        timed("data sheets after the statistics", write_sheets);
+        data.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        pack
+    });
     let (pdf, xlsx) = std::thread::scope(|s| {
-        let data = s.spawn(move || {
-            timed("workbook data sheets", || {
-                let mut wb = render::xlsx::new_workbook();
-                let sheets = if with_data {
-                    render::data_sheet::data_sheets(&mut wb, ds)?
-                } else {
-                    Vec::new()
-                };
-                Ok::<_, Error>((wb, sheets))
+        let xlsx = s.spawn(|| {
+            let data = match sheets {
+                Some(sheets) => sheets.finish()?,
+                None => Vec::new(),
+            };
+            timed("workbook", || {
+                render::xlsx::pack_with(wb, &pack, lang, data)
             })
         });
-        let pack = timed("statistics", || report::build(ds, month, cfg, lang));
-        std::thread::scope(|s| {
-            let xlsx = s.spawn(|| {
-                let (wb, sheets) = data
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-                timed("workbook", || {
-                    render::xlsx::pack_with(wb, &pack, lang, sheets)
-                })
-            });
-            let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
-            let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (pdf, xlsx)
-        })
+        let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
+        let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (pdf, xlsx)
     });
     let (pdf, _) = pdf?;
     let xlsx = xlsx?;

@@ -12,19 +12,46 @@ use crate::model::Dataset;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use serde::ser::{self, Impossible, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-type SheetWriter<'a> = Box<dyn Fn(&mut Worksheet) -> Result<()> + 'a>;
+/// Excel's last row is 1,048,576: a table with more accepted rows than fit under the header row
+/// (a CSV export or a year of monthly workbooks can hold more) continues on further sheets,
+/// 数据_销售明细_2 and so on, rather than failing the whole workbook.
+pub const ROWS_PER_SHEET: usize = 1_048_575;
 
-/// The data sheets of the accepted input rows: (sheet name, writer), for every table present.
-pub fn data_sheet_names(ds: &Dataset) -> Vec<(String, SheetWriter<'_>)> {
-    let mut out: Vec<(String, SheetWriter<'_>)> = Vec::new();
+type SheetWriter<'a> = Box<dyn FnOnce(&mut Worksheet) -> Result<()> + Send + 'a>;
+
+/// One data sheet to write: its name, how many records it holds, and the writer.
+struct Job<'a> {
+    name: String,
+    rows: usize,
+    write: SheetWriter<'a>,
+}
+
+/// The data sheets of the accepted input rows, for every table present, in workbook order, at
+/// most `per_sheet` records a sheet (an empty table still gets its sheet).
+fn jobs(ds: &Dataset, per_sheet: usize) -> Vec<Job<'_>> {
+    let mut out: Vec<Job<'_>> = Vec::new();
     macro_rules! add {
         ($field:ident, $name:literal, $table:expr) => {
             if let Some(rows) = &ds.$field {
-                out.push((
-                    format!("数据_{}", $name),
-                    Box::new(move |ws: &mut Worksheet| data_sheet(ws, $table, rows)),
-                ));
+                let parts: Vec<_> = if rows.is_empty() {
+                    vec![&rows[..]]
+                } else {
+                    rows.chunks(per_sheet.max(1)).collect()
+                };
+                for (k, part) in parts.into_iter().enumerate() {
+                    out.push(Job {
+                        name: if k == 0 {
+                            format!("数据_{}", $name)
+                        } else {
+                            format!("数据_{}_{}", $name, k + 1)
+                        },
+                        rows: part.len(),
+                        write: Box::new(move |ws: &mut Worksheet| data_sheet(ws, $table, part)),
+                    });
+                }
             }
         };
     }
@@ -231,25 +258,130 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
 }
 
 /// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
-/// table: one constant-memory worksheet per table present, not yet in any workbook. They need
-/// only the records, so `pack` writes them while the statistics run and hands them to
-/// [`super::xlsx::pack_with`]; `wb` only lends its temporary-file and format settings.
+/// table: one constant-memory worksheet per table present (rows stream to a temporary file, so
+/// a million input rows do not need gigabytes of memory), made and named by [`DataSheets::plan`],
+/// written by [`DataSheets::work`] on as many threads as call it, handed over in workbook order by
+/// [`DataSheets::finish`] to [`super::xlsx::pack_with`]. They need only the records, so the pack
+/// writes them while the statistics and the PDF are made.
+pub struct DataSheets<'a> {
+    /// In workbook order.
+    slots: Vec<Mutex<Slot<'a>>>,
+    /// Indices into `slots`, the sheet with the most rows first (the longest job first).
+    order: Vec<usize>,
+    next: AtomicUsize,
+}
+
+enum Slot<'a> {
+    Todo(Box<Worksheet>, SheetWriter<'a>),
+    Done(Result<Box<Worksheet>>),
+    /// Between being taken and done.
+    Busy,
+}
+
+impl<'a> DataSheets<'a> {
+    /// The data sheets of `ds`, empty and named; `wb` lends its temporary-file and format
+    /// settings and numbers the cell formats (see [`register_formats`]).
+    ///
+    /// # Errors
+    /// A temporary file for a sheet cannot be made, or a sheet name is refused.
+    pub fn plan(wb: &mut Workbook, ds: &'a Dataset) -> Result<DataSheets<'a>> {
+        Self::plan_with(wb, ds, ROWS_PER_SHEET)
+    }
+
+    fn plan_with(wb: &mut Workbook, ds: &'a Dataset, per_sheet: usize) -> Result<DataSheets<'a>> {
+        register_formats(wb)?;
+        let mut slots = Vec::new();
+        let mut rows = Vec::new();
+        for job in jobs(ds, per_sheet) {
+            let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+            ws.set_name(&job.name).map_err(xe)?;
+            rows.push(job.rows);
+            slots.push(Mutex::new(Slot::Todo(Box::new(ws), job.write)));
+        }
+        let mut order: Vec<usize> = (0..slots.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(rows[i]));
+        Ok(DataSheets {
+            slots,
+            order,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Write sheets until none is left to start. Any number of threads may call this at once:
+    /// each sheet is written by one of them, and the workbook is the same whichever it was.
+    pub fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            let Some(&slot) = self.order.get(i) else {
+                return;
+            };
+            let mut guard = lock(&self.slots[slot]);
+            if let Slot::Todo(mut ws, write) = std::mem::replace(&mut *guard, Slot::Busy) {
+                *guard = Slot::Done(write(&mut ws).map(|()| ws));
+            }
+        }
+    }
+
+    /// The written sheets in workbook order (any not yet written are written here), or the
+    /// first sheet's error in that order.
+    ///
+    /// # Errors
+    /// rust_xlsxwriter refused a cell.
+    pub fn finish(self) -> Result<Vec<Worksheet>> {
+        self.work();
+        self.slots
+            .into_iter()
+            .map(
+                |m| match m.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                    Slot::Done(r) => r.map(|ws| *ws),
+                    // `work` above took every sheet, and a sheet is busy only inside `work`.
+                    Slot::Todo(..) | Slot::Busy => Err(Error::Render(
+                        "数据工作表未写完 (a data sheet was left unwritten)".into(),
+                    )),
+                },
+            )
+            .collect()
+    }
+
+    #[cfg(test)]
+    fn reverse_order(&mut self) {
+        self.order.reverse();
+    }
+}
+
+/// A slot's lock; a panic on another thread while it held the lock leaves the slot as it was
+/// (that panic reaches the caller through the thread's join).
+fn lock<'m, 'a>(m: &'m Mutex<Slot<'a>>) -> std::sync::MutexGuard<'m, Slot<'a>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Number every cell format the data sheets use in the workbook's shared format table, in a
+/// fixed order, before any data sheet is written. A constant-memory sheet numbers a format when
+/// it first writes a cell with it; sheets written side by side would meet the formats in a
+/// different order from run to run, and the workbook's bytes would differ (tests/pack.rs caught
+/// that). Here each format is met once on a sheet that is thrown away: later sheets find them
+/// all numbered. Formats are numbered when a row is written out, so a last blank row pushes the
+/// others out.
+fn register_formats(wb: &mut Workbook) -> Result<()> {
+    let st = DataStyles::new();
+    let quoted = st.text.clone().set_quote_prefix();
+    let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+    let formats = [
+        &st.header, &st.text, &st.money, &st.qty, &st.int, &st.date, &quoted,
+    ];
+    for (r, f) in formats.iter().enumerate() {
+        ws.write_blank(r as u32, 0, f).map_err(xe)?;
+    }
+    ws.write_number(formats.len() as u32, 0, 0.0).map_err(xe)?;
+    Ok(())
+}
+
+/// All data sheets of `ds` on the calling thread, in workbook order.
 ///
 /// # Errors
-/// A temporary file for a sheet cannot be made, or rust_xlsxwriter refuses a cell.
+/// As [`DataSheets::plan`] and [`DataSheets::finish`].
 pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<Worksheet>> {
-    let mut out = Vec::new();
-    for (name, write) in data_sheet_names(ds) {
-        // Rows are written in order, so each sheet streams to disk: a million input rows must
-        // not need gigabytes of memory. One sheet after another, never side by side: a
-        // constant-memory sheet numbers each new cell format in the workbook's shared table as
-        // it meets it, so sheets written at once would number them in a different order each run.
-        let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
-        ws.set_name(&name).map_err(xe)?;
-        write(&mut ws)?;
-        out.push(ws);
-    }
-    Ok(out)
+    DataSheets::plan(wb, ds)?.finish()
 }
 
 /// One data sheet. Columns come from the record's fields (in declaration order); `origin`
@@ -765,5 +897,60 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("a list"), "{e}");
+    }
+
+    fn sample() -> Dataset {
+        let cfg = crate::config::Config::default();
+        crate::model::load(&["data/sample/客户管理数据.xlsx".into()], None, &cfg).unwrap()
+    }
+
+    /// The workbook of `ds`'s data sheets, written in the given order of sheets.
+    fn book(ds: &Dataset, reverse: bool, per_sheet: usize) -> Vec<u8> {
+        let mut wb = super::super::xlsx::new_workbook();
+        let mut sheets = DataSheets::plan_with(&mut wb, ds, per_sheet).unwrap();
+        if reverse {
+            sheets.reverse_order();
+        }
+        for ws in sheets.finish().unwrap() {
+            wb.push_worksheet(ws);
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// Sheets written in any order (as two threads write them) make the same workbook: the
+    /// cell formats are numbered before any sheet is written.
+    #[test]
+    fn the_order_sheets_are_written_in_does_not_change_the_workbook() {
+        let ds = sample();
+        assert!(book(&ds, false, ROWS_PER_SHEET) == book(&ds, true, ROWS_PER_SHEET));
+    }
+
+    /// More rows than a sheet holds continue on 数据_销售明细_2 …, each with its header, none lost.
+    #[test]
+    fn a_table_longer_than_a_sheet_continues_on_the_next() {
+        let ds = sample();
+        let lines = ds.sales.as_ref().unwrap().len();
+        let per = lines / 3 + 1;
+        let bytes = book(&ds, false, per);
+        let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        let names = x.sheet_names();
+        let parts: Vec<&String> = names
+            .iter()
+            .filter(|n| n.starts_with("数据_销售明细"))
+            .collect();
+        assert_eq!(
+            parts,
+            ["数据_销售明细", "数据_销售明细_2", "数据_销售明细_3"]
+        );
+        let mut total = 0;
+        for p in parts {
+            let r = x.worksheet_range(p).unwrap();
+            assert_eq!(r.get((0, 0)), Some(&Data::String("订单号".into())), "{p}");
+            total += r.height() - 1;
+        }
+        assert_eq!(total, lines);
+        // Sheets stay in workbook order: the sales parts right after the customers.
+        assert_eq!(names[0], "数据_客户信息表");
+        assert_eq!(names[1], "数据_销售明细");
     }
 }
