@@ -72,6 +72,14 @@ fn build_table<T>(
         rejected: 0,
         found: false,
     };
+    // Room for every row at once: grown one push at a time, the records of 100,000 lines were
+    // copied over and over into fresh pages (a tenth of the load's CPU).
+    b.recs.reserve_exact(
+        raws.iter()
+            .filter(|t| t.table == id)
+            .map(|t| t.rows.len())
+            .sum(),
+    );
     for t in raws.iter().filter(|t| t.table == id) {
         b.found = true;
         let fs = crate::ingest::schema::fields(id);
