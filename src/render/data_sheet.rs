@@ -20,7 +20,7 @@ use std::sync::Mutex;
 /// 数据_销售明细_2 and so on, rather than failing the whole workbook.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
 
-type SheetWriter<'a> = Box<dyn FnOnce(&mut Worksheet) -> Result<()> + Send + 'a>;
+type SheetWriter<'a> = Box<dyn FnOnce(&mut Worksheet) -> Result<Option<(u32, u16)>> + Send + 'a>;
 
 /// One data sheet to write: its name, how many records it holds, and the writer.
 struct Job<'a> {
@@ -258,11 +258,12 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
 }
 
 /// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
-/// table: one constant-memory worksheet per table present (rows stream to a temporary file, so
-/// a million input rows do not need gigabytes of memory), made and named by [`DataSheets::plan`],
-/// written by [`DataSheets::work`] on as many threads as call it, handed over in workbook order by
-/// [`DataSheets::finish`] to [`super::xlsx::pack_with`]. They need only the records, so the pack
-/// writes them while the statistics and the PDF are made.
+/// table. Each sheet is written and compressed on its own, in a workbook of its own
+/// ([`DataSheetPart`]), by [`DataSheets::work`] on as many threads as call it; the pack workbook
+/// then takes each sheet's compressed part as it is ([`super::xlsx::pack_with`]). rust_xlsxwriter
+/// deflates a workbook's parts one after another on one thread, and the data sheets are most of
+/// the pack workbook's bytes: this way their compression runs on both cores, while the
+/// statistics are made. They need only the records.
 pub struct DataSheets<'a> {
     /// In workbook order.
     slots: Vec<Mutex<Slot<'a>>>,
@@ -272,18 +273,65 @@ pub struct DataSheets<'a> {
 }
 
 enum Slot<'a> {
-    Todo(Box<Worksheet>, SheetWriter<'a>),
-    Done(Result<Box<Worksheet>>),
+    Todo(String, SheetWriter<'a>),
+    Done(Result<DataSheetPart>),
     /// Between being taken and done.
     Busy,
 }
 
-impl<'a> DataSheets<'a> {
-    /// The data sheets of `ds`, empty and named; `wb` lends its temporary-file and format
-    /// settings and numbers the cell formats (see [`register_formats`]).
+/// One data sheet, written: what its place in the pack workbook needs (its name, the range of
+/// its autofilter, which the workbook names) and its sheet part, deflated, inside the zip of a
+/// workbook of its own where it is the second sheet (the first, empty, takes the selection, as
+/// the cover does in the pack). Both workbooks number the data sheets' cell formats the same way
+/// ([`register_formats`]), so the part is what the pack workbook would have written.
+pub struct DataSheetPart {
+    pub name: String,
+    /// The last row and column of the autofilter; `None` for an empty table (no header either).
+    pub filter: Option<(u32, u16)>,
+    pub zip: Vec<u8>,
+}
+
+/// The name of the data sheet's part inside [`DataSheetPart::zip`].
+pub const PART_IN_ZIP: &str = "xl/worksheets/sheet2.xml";
+
+impl DataSheetPart {
+    fn write(name: String, write: SheetWriter<'_>) -> Result<DataSheetPart> {
+        let mut wb = super::xlsx::new_workbook();
+        register_formats(&mut wb)?;
+        wb.add_worksheet();
+        let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+        ws.set_name(&name).map_err(xe)?;
+        let filter = write(&mut ws)?;
+        wb.push_worksheet(ws);
+        Ok(DataSheetPart {
+            name,
+            filter,
+            zip: wb.save_to_buffer().map_err(xe)?,
+        })
+    }
+
+    /// Give `ws` (an empty sheet of the pack workbook standing in for this one) what the
+    /// workbook itself records of the sheet: its autofilter and repeated header row, which
+    /// become defined names.
     ///
     /// # Errors
-    /// A temporary file for a sheet cannot be made, or a sheet name is refused.
+    /// rust_xlsxwriter refuses the range.
+    pub fn stand_in(&self, ws: &mut Worksheet) -> Result<()> {
+        ws.set_name(&self.name).map_err(xe)?;
+        if let Some((last_row, last_col)) = self.filter {
+            ws.autofilter(0, 0, last_row, last_col).map_err(xe)?;
+            ws.set_repeat_rows(0, 0).map_err(xe)?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> DataSheets<'a> {
+    /// The data sheets of `ds`, to be written. `wb` (the pack workbook) numbers the data sheets'
+    /// cell formats first, as each sheet's own workbook does (see [`register_formats`]).
+    ///
+    /// # Errors
+    /// A temporary file for a sheet cannot be made.
     pub fn plan(wb: &mut Workbook, ds: &'a Dataset) -> Result<DataSheets<'a>> {
         Self::plan_with(wb, ds, ROWS_PER_SHEET)
     }
@@ -293,10 +341,8 @@ impl<'a> DataSheets<'a> {
         let mut slots = Vec::new();
         let mut rows = Vec::new();
         for job in jobs(ds, per_sheet) {
-            let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
-            ws.set_name(&job.name).map_err(xe)?;
             rows.push(job.rows);
-            slots.push(Mutex::new(Slot::Todo(Box::new(ws), job.write)));
+            slots.push(Mutex::new(Slot::Todo(job.name, job.write)));
         }
         let mut order: Vec<usize> = (0..slots.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(rows[i]));
@@ -316,8 +362,8 @@ impl<'a> DataSheets<'a> {
                 return;
             };
             let mut guard = lock(&self.slots[slot]);
-            if let Slot::Todo(mut ws, write) = std::mem::replace(&mut *guard, Slot::Busy) {
-                *guard = Slot::Done(write(&mut ws).map(|()| ws));
+            if let Slot::Todo(name, write) = std::mem::replace(&mut *guard, Slot::Busy) {
+                *guard = Slot::Done(DataSheetPart::write(name, write));
             }
         }
     }
@@ -327,13 +373,13 @@ impl<'a> DataSheets<'a> {
     ///
     /// # Errors
     /// rust_xlsxwriter refused a cell.
-    pub fn finish(self) -> Result<Vec<Worksheet>> {
+    pub fn finish(self) -> Result<Vec<DataSheetPart>> {
         self.work();
         self.slots
             .into_iter()
             .map(
                 |m| match m.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                    Slot::Done(r) => r.map(|ws| *ws),
+                    Slot::Done(r) => r,
                     // `work` above took every sheet, and a sheet is busy only inside `work`.
                     Slot::Todo(..) | Slot::Busy => Err(Error::Render(
                         "数据工作表未写完 (a data sheet was left unwritten)".into(),
@@ -380,20 +426,25 @@ fn register_formats(wb: &mut Workbook) -> Result<()> {
 ///
 /// # Errors
 /// As [`DataSheets::plan`] and [`DataSheets::finish`].
-pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<Worksheet>> {
+pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<DataSheetPart>> {
     DataSheets::plan(wb, ds)?.finish()
 }
 
 /// One data sheet. Columns come from the record's fields (in declaration order); `origin`
-/// becomes 来源 file/sheet/row after them.
-pub fn data_sheet<T: Serialize>(ws: &mut Worksheet, table: TableId, records: &[T]) -> Result<()> {
+/// becomes 来源 file/sheet/row after them. Returns the last row and column of the autofilter
+/// (`None` when there are no records).
+pub fn data_sheet<T: Serialize>(
+    ws: &mut Worksheet,
+    table: TableId,
+    records: &[T],
+) -> Result<Option<(u32, u16)>> {
     let mut w = DataWriter {
         ws,
         st: DataStyles::new(),
         cols: Vec::new(),
     };
     let Some(first) = records.first() else {
-        return finish_sheet(w.ws, &[], true);
+        return finish_sheet(w.ws, &[], true).map(|()| None);
     };
     // The columns: the first record's field names, learnt without writing anything.
     let mut keys = KeyList(Vec::new());
@@ -432,10 +483,11 @@ pub fn data_sheet<T: Serialize>(ws: &mut Worksheet, table: TableId, records: &[T
     }
     let ws = w.ws;
     ws.set_freeze_panes(1, 0).map_err(xe)?;
-    ws.autofilter(0, 0, records.len() as u32, origin_col + 2)
-        .map_err(xe)?;
+    let filter = (records.len() as u32, origin_col + 2);
+    ws.autofilter(0, 0, filter.0, filter.1).map_err(xe)?;
     ws.set_repeat_rows(0, 0).map_err(xe)?;
-    finish_sheet(ws, &widths, true)
+    finish_sheet(ws, &widths, true)?;
+    Ok(Some(filter))
 }
 
 /// Why writing a record failed: the sheet refused a cell, or the record has a field shape the
@@ -904,17 +956,65 @@ mod tests {
         crate::model::load(&["data/sample/客户管理数据.xlsx".into()], None, &cfg).unwrap()
     }
 
-    /// The workbook of `ds`'s data sheets, written in the given order of sheets.
+    /// A workbook of a cover sheet and `ds`'s data sheets as the pack makes it: each sheet
+    /// written in a workbook of its own (in the given order of sheets), spliced in.
     fn book(ds: &Dataset, reverse: bool, per_sheet: usize) -> Vec<u8> {
         let mut wb = super::super::xlsx::new_workbook();
         let mut sheets = DataSheets::plan_with(&mut wb, ds, per_sheet).unwrap();
         if reverse {
             sheets.reverse_order();
         }
-        for ws in sheets.finish().unwrap() {
+        let parts = sheets.finish().unwrap();
+        wb.add_worksheet().set_name("封面").unwrap();
+        for p in &parts {
+            p.stand_in(wb.add_worksheet()).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap()
+    }
+
+    /// Every part of a zip, decompressed, by name.
+    fn parts_of(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        (0..z.len())
+            .map(|i| {
+                let mut f = z.by_index(i).unwrap();
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).unwrap();
+                (f.name().unwrap().to_string(), v)
+            })
+            .collect()
+    }
+
+    /// The spliced workbook holds exactly the parts rust_xlsxwriter writes when the data sheets
+    /// are sheets of the pack workbook itself (the way they were written before): same sheet
+    /// XML (cell formats numbered alike, not selected), same workbook-level names.
+    #[test]
+    fn spliced_sheets_are_what_one_workbook_would_hold() {
+        let ds = sample();
+        let mut wb = super::super::xlsx::new_workbook();
+        register_formats(&mut wb).unwrap();
+        wb.add_worksheet().set_name("封面").unwrap();
+        for job in jobs(&ds, ROWS_PER_SHEET) {
+            let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
+            ws.set_name(&job.name).unwrap();
+            (job.write)(&mut ws).unwrap();
             wb.push_worksheet(ws);
         }
-        wb.save_to_buffer().unwrap()
+        let whole = wb.save_to_buffer().unwrap();
+        let spliced = book(&ds, false, ROWS_PER_SHEET);
+        let (a, b) = (parts_of(&whole), parts_of(&spliced));
+        assert_eq!(
+            a.iter().map(|p| &p.0).collect::<Vec<_>>(),
+            b.iter().map(|p| &p.0).collect::<Vec<_>>()
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!(x.1 == y.1, "{} differs", x.0);
+        }
+        assert!(a
+            .iter()
+            .any(|p| p.0 == "xl/worksheets/sheet3.xml" && p.1.len() > 100_000));
     }
 
     /// Sheets written in any order (as two threads write them) make the same workbook: the
@@ -950,7 +1050,7 @@ mod tests {
         }
         assert_eq!(total, lines);
         // Sheets stay in workbook order: the sales parts right after the customers.
-        assert_eq!(names[0], "数据_客户信息表");
-        assert_eq!(names[1], "数据_销售明细");
+        assert_eq!(names[1], "数据_客户信息表");
+        assert_eq!(names[2], "数据_销售明细");
     }
 }

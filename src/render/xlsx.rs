@@ -315,7 +315,7 @@ pub fn pack_with(
     mut wb: Workbook,
     pack: &Pack,
     lang: Lang,
-    data: Vec<Worksheet>,
+    data: Vec<super::data_sheet::DataSheetPart>,
 ) -> Result<Vec<u8>> {
     let zh = lang == Lang::Zh;
     {
@@ -392,8 +392,8 @@ pub fn pack_with(
             ws.write_url(r, 0, url).map_err(xe)?;
             r += 1;
         }
-        for name in data.iter().map(|ws| ws.name()) {
-            let url = rust_xlsxwriter::Url::new(format!("internal:'{name}'!A1")).set_text(&name);
+        for name in data.iter().map(|p| &p.name) {
+            let url = rust_xlsxwriter::Url::new(format!("internal:'{name}'!A1")).set_text(name);
             ws.write_url(r, 0, url).map_err(xe)?;
             r += 1;
         }
@@ -495,10 +495,56 @@ pub fn pack_with(
         }
         finish_sheet(ws, &widths, cols > 6)?;
     }
-    for ws in data {
-        wb.push_worksheet(ws);
+    // Each data sheet was written and deflated on its own (see `DataSheets`): an empty sheet
+    // stands in for it here, and its part replaces the stand-in's in the zip.
+    let first = wb.worksheets().len() + 1;
+    for p in &data {
+        p.stand_in(wb.add_worksheet())?;
     }
-    wb.save_to_buffer().map_err(xe)
+    let bytes = wb.save_to_buffer().map_err(xe)?;
+    if data.is_empty() {
+        return Ok(bytes);
+    }
+    splice_parts(&bytes, first, &data)
+}
+
+/// The workbook zip `bytes` with the parts of worksheets `first`, `first + 1` … replaced by the
+/// data sheets' parts, copied compressed as they are (no second deflate); every other part is
+/// copied as it is, in the same order.
+pub(crate) fn splice_parts(
+    bytes: &[u8],
+    first: usize,
+    data: &[super::data_sheet::DataSheetPart],
+) -> Result<Vec<u8>> {
+    use zip::{ZipArchive, ZipWriter};
+    let ze = |e: zip::result::ZipError| Error::Render(format!("xlsx zip: {e}"));
+    let mut src = ZipArchive::new(std::io::Cursor::new(bytes)).map_err(ze)?;
+    // A seekable writer: zip's streaming writer flags a raw-copied entry as followed by a data
+    // descriptor but does not write one (unzip then refuses the file).
+    let mut out = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(
+        bytes.len() + data.iter().map(|p| p.zip.len()).sum::<usize>(),
+    )));
+    for i in 0..src.len() {
+        let entry = src.by_index_raw(i).map_err(ze)?;
+        let name = entry.name().map_err(ze)?.to_string();
+        let part = name
+            .strip_prefix("xl/worksheets/sheet")
+            .and_then(|n| n.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(first))
+            .and_then(|k| data.get(k));
+        match part {
+            Some(p) => {
+                let mut own = ZipArchive::new(std::io::Cursor::new(&p.zip[..])).map_err(ze)?;
+                let sheet = own
+                    .by_name_raw(super::data_sheet::PART_IN_ZIP.as_bytes())
+                    .map_err(ze)?;
+                out.raw_copy_file_rename(sheet, &name).map_err(ze)?;
+            }
+            None => out.raw_copy_file(entry).map_err(ze)?,
+        }
+    }
+    Ok(out.finish().map_err(ze)?.into_inner())
 }
 
 #[cfg(test)]
