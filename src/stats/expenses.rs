@@ -179,7 +179,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
 /// 费用率 = 合计 / 实销额. The 合计 column sums to Σ expenses of the window (reconciliation).
 fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) -> Table {
     let cats = by_staff_category(ctx.ds, roster, w);
-    let net = super::salespeople::net_by_staff(&ctx.entries, roster, w);
+    let net = super::salespeople::net_by_staff_of(ctx.entries_in(w), roster);
     let keys = cats.keys();
     let order = roster.order_with_staff(keys);
     let has_sales = ctx.ds.sales.is_some();
@@ -472,11 +472,11 @@ fn crm_ratio_table(ctx: &Ctx) -> Table {
         *crm.entry(g).or_default() += e.amount;
     }
     let mut base: BTreeMap<String, Decimal> = BTreeMap::new();
-    for e in ctx.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.entries_in(w) {
         *base.entry(grade_of(&e.customer_id)).or_default() += e.amount;
     }
     if costs.any_cost {
-        for c in costs.entries.iter().filter(|c| w.contains(c.date)) {
+        for c in ctx.costs_in(w) {
             *base.entry(grade_of(&c.customer_id)).or_default() -= c.cost;
         }
     }

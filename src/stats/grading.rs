@@ -334,8 +334,15 @@ pub fn costs_of(ds: &Dataset) -> Costs {
 
 /// Σ 实销额 of the entries in `w`, per customer.
 pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Decimal> {
+    net_by_customer_of(entries.iter().filter(|e| w.contains(e.date)))
+}
+
+/// [`net_by_customer`] of entries already cut to a window ([`Ctx::entries_in`]).
+pub fn net_by_customer_of<'e>(
+    entries: impl IntoIterator<Item = &'e NetEntry>,
+) -> BTreeMap<String, Decimal> {
     let mut m: HashMap<&str, Decimal> = HashMap::default();
-    for e in entries.iter().filter(|e| w.contains(e.date)) {
+    for e in entries {
         *m.entry(&e.customer_id).or_default() += e.amount;
     }
     owned_keys(m)
@@ -353,12 +360,17 @@ pub fn owned_keys<V>(m: HashMap<&str, V>) -> BTreeMap<String, V> {
 /// M01 客户合同额 per customer over `w`: Σ 数量×单价 (the gross 金额) of non-cancelled lines; a line
 /// that carries a 合同号 and 合同额 counts its contract once instead.
 pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decimal> {
+    contract_amounts_of(lines.iter().filter(|l| w.contains(l.order_date)))
+}
+
+/// [`contract_amounts`] of the lines already cut to a window ([`Ctx::lines_in`]; cancelled lines
+/// are skipped here).
+pub fn contract_amounts_of<'l>(
+    lines: impl IntoIterator<Item = &'l SaleLine>,
+) -> BTreeMap<String, Decimal> {
     let mut m: HashMap<&str, Decimal> = HashMap::default();
     let mut seen: HashSet<(&str, &str)> = HashSet::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
+    for l in lines.into_iter().filter(|l| !l.cancelled) {
         let cid = line_key(l);
         let add = match (&l.contract_no, l.contract_amount) {
             (Some(no), Some(amt)) => {
@@ -378,14 +390,17 @@ pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decim
 /// M03 消费频次: distinct 订单号 of non-cancelled lines in `w`; a line without 订单号 counts its
 /// order date instead.
 pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
+    frequencies_of(lines.iter().filter(|l| w.contains(l.order_date)))
+}
+
+/// [`frequencies`] of the lines already cut to a window ([`Ctx::lines_in`]; cancelled lines are
+/// skipped here).
+pub fn frequencies_of<'l>(lines: impl IntoIterator<Item = &'l SaleLine>) -> BTreeMap<String, i64> {
     // An order is its 订单号, or its date when the line has none. One set of (customer, order)
     // with borrowed keys: no allocation per line, and none per customer (this runs for several
     // months of every pack).
     let mut orders: HashSet<(&str, Option<&str>, Option<NaiveDate>)> = HashSet::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
+    for l in lines.into_iter().filter(|l| !l.cancelled) {
         let key = match &l.order_no {
             Some(no) => (line_key(l), Some(no.as_str()), None),
             None => (line_key(l), None, Some(l.order_date)),
@@ -538,10 +553,33 @@ pub fn grade_run_with(
 ) -> GradeRun {
     let w = grading_window(as_of, &cfg.grading.window);
     let lines = ds.sales.as_deref().unwrap_or(&[]);
-    let contract = contract_amounts(lines, w);
-    let net = net_by_customer(entries, w);
+    grade_run_of(
+        cfg,
+        as_of,
+        w,
+        &contract_amounts(lines, w),
+        &net_by_customer(entries, w),
+        costs.entries.iter().filter(|e| w.contains(e.date)),
+        costs.any_cost,
+        freq,
+    )
+}
+
+/// [`grade_run_with`] from the window's figures: 合同额, 实销额 and cost entries of `w` per
+/// customer ([`Ctx::grade_run`] takes them from its date indexes and shared sums).
+#[allow(clippy::too_many_arguments)]
+pub fn grade_run_of<'c>(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    contract: &BTreeMap<String, Decimal>,
+    net: &BTreeMap<String, Decimal>,
+    costs_in_w: impl IntoIterator<Item = &'c CostEntry>,
+    any_cost: bool,
+    freq: &BTreeMap<String, i64>,
+) -> GradeRun {
     let mut cost: HashMap<&str, Decimal> = HashMap::default();
-    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in costs_in_w {
         *cost.entry(&e.customer_id).or_default() += e.cost;
     }
     let items: Vec<(String, Decimal, Decimal, i64)> = contract
@@ -577,7 +615,7 @@ pub fn grade_run_with(
         profit_total: ranked.iter().map(|s| s.profit).sum(),
         ranked,
         grade,
-        profit_is_sales: !costs.any_cost,
+        profit_is_sales: !any_cost,
         threshold_mode,
     }
 }
@@ -654,7 +692,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         (m.clone(), m)
     } else {
         let run = ctx.grade_run(ctx.month);
-        let net = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+        let net = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
         let total: Decimal = net.values().copied().sum();
         let ab: Decimal = net
             .iter()
@@ -723,8 +761,8 @@ fn window_note(run: &GradeRun) -> Msg {
 /// reconcile to the company total.
 fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
     let month_w = Window::months(ctx.month, ctx.month);
-    let net_m = net_by_customer(&ctx.entries, month_w);
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(month_w);
+    let net_w = ctx.net_by_customer(run.window);
     let all = ctx.customers();
     let tot_m: Decimal = net_m.values().copied().sum();
     let tot_w: Decimal = net_w.values().copied().sum();
@@ -1123,12 +1161,18 @@ fn concentration_table(ctx: &Ctx, costs: &Costs) -> Table {
     ];
     for (dim_zh, _dim_en, key, ckey) in dims {
         for (w, wz, _we) in &windows {
-            let mut net: BTreeMap<String, Decimal> = BTreeMap::new();
-            for e in ctx.entries.iter().filter(|e| w.contains(e.date)) {
-                super::add_to(&mut net, key(e), e.amount);
-            }
+            let net: BTreeMap<String, Decimal> = if dim_zh == "客户" {
+                // The same sums, in the same order, as the grading's (shared per window).
+                (*ctx.net_by_customer(*w)).clone()
+            } else {
+                let mut net = BTreeMap::new();
+                for e in ctx.entries_in(*w) {
+                    super::add_to(&mut net, key(e), e.amount);
+                }
+                net
+            };
             let mut margin = net.clone();
-            for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+            for e in ctx.costs_in(*w) {
                 super::add_to(&mut margin, ckey(e), -e.cost);
             }
             let mut measures = vec![("实销额", net)];
@@ -1205,8 +1249,8 @@ fn key_customers_table(ctx: &Ctx, run: &GradeRun, dir: &Directory) -> Table {
         .map(String::as_str)
         .collect();
     let month_w = Window::months(ctx.month, ctx.month);
-    let net_m = net_by_customer(&ctx.entries, month_w);
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(month_w);
+    let net_w = ctx.net_by_customer(run.window);
     let mut rows = Vec::new();
     let (mut tm, mut tw) = (Decimal::ZERO, Decimal::ZERO);
     for (i, s) in run.ranked.iter().enumerate() {
@@ -1305,8 +1349,8 @@ pub fn big_customer_ids(ds: &Dataset, run: &GradeRun) -> (Vec<String>, bool) {
 
 fn big_customers_table(ctx: &Ctx, run: &GradeRun, dir: &Directory) -> Table {
     let (ids, flagged) = big_customer_ids(ctx.ds, run);
-    let net_m = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
+    let net_w = ctx.net_by_customer(run.window);
     let (mut tm, mut tw) = (Decimal::ZERO, Decimal::ZERO);
     let rows: Vec<Vec<Value>> = ids
         .iter()

@@ -574,7 +574,7 @@ fn new_counts_table(ctx: &Ctx, book: &Book) -> Table {
 }
 
 fn new_customers_table(ctx: &Ctx, book: &Book) -> Table {
-    let net = grading::net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+    let net = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
     let mut rows = Vec::new();
     let mut total = Decimal::ZERO;
     for id in book.ids.iter() {
