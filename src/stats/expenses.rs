@@ -179,7 +179,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
 /// 费用率 = 合计 / 实销额. The 合计 column sums to Σ expenses of the window (reconciliation).
 fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) -> Table {
     let cats = by_staff_category(ctx.ds, roster, w);
-    let net = super::salespeople::net_by_staff_of(ctx.entries_in(w), roster);
+    let net = ctx.net_by_staff(w);
     let keys = cats.keys();
     let order = roster.order_with_staff(keys);
     let has_sales = ctx.ds.sales.is_some();

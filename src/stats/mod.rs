@@ -67,6 +67,7 @@ struct Cache<'a> {
     runs: PerMonth<grading::GradeRun>,
     frequencies: PerMonth<BTreeMap<String, i64>, grading::Window>,
     net_by_customer: PerMonth<BTreeMap<String, Decimal>, grading::Window>,
+    net_by_staff: PerMonth<BTreeMap<String, Decimal>, grading::Window>,
     assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
@@ -289,6 +290,15 @@ impl<'a> Ctx<'a> {
     pub fn net_by_customer(&self, w: grading::Window) -> Arc<BTreeMap<String, Decimal>> {
         per_month(&self.cache.net_by_customer, w, || {
             grading::net_by_customer_of(self.entries_in(w))
+        })
+    }
+
+    /// 实销额 per salesperson key over `w` ([`salespeople::net_by_staff`], C4 through
+    /// [`Ctx::roster`]), summed once per window: the ranking, the year-to-date tables, the
+    /// appraisal and the expense ratios ask for the same months and years.
+    pub fn net_by_staff(&self, w: grading::Window) -> Arc<BTreeMap<String, Decimal>> {
+        per_month(&self.cache.net_by_staff, w, || {
+            salespeople::net_by_staff_of(self.entries_in(w), &self.roster())
         })
     }
 

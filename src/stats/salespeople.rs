@@ -569,6 +569,7 @@ impl QtyAcc {
 
 // ───────────────────────────── targets (M49) ─────────────────────────────
 
+#[derive(Clone, Copy)]
 enum Period {
     Month(Month),
     Year(i32),
@@ -586,11 +587,21 @@ fn period_of(t: &Target) -> Option<Period> {
 /// M49 月标准销售额 for the target rows `rows` (one salesperson or group): the monthly row of the
 /// month; with no monthly row in that year, the annual row / 12.
 pub fn month_target(rows: &[&Target], month: Month) -> Option<Decimal> {
+    month_target_of(rows.iter().map(|t| (period_of(t), *t)), month)
+}
+
+/// [`month_target`] of rows whose 期间 is already parsed ([`parsed_targets_by_staff`]): the
+/// tables ask for every salesperson's target of every month, and parsing each row's period each
+/// time was a tenth of the family's work.
+fn month_target_of<'t>(
+    rows: impl IntoIterator<Item = (Option<Period>, &'t Target)>,
+    month: Month,
+) -> Option<Decimal> {
     let mut monthly_in_year = false;
     let mut this = None;
     let mut annual = None;
-    for t in rows {
-        match period_of(t) {
+    for (period, t) in rows {
+        match period {
             Some(Period::Month(m)) if m.year == month.year => {
                 monthly_in_year = true;
                 if m == month {
@@ -623,6 +634,17 @@ fn targets_by_staff<'t>(
             .push(t);
     }
     m
+}
+
+/// [`targets_by_staff`] with each row's 期间 parsed once.
+fn parsed_targets_by_staff<'t>(
+    targets: &'t [Target],
+    roster: &Roster,
+) -> BTreeMap<String, Vec<(Option<Period>, &'t Target)>> {
+    targets_by_staff(targets, roster)
+        .into_iter()
+        .map(|(k, rows)| (k, rows.into_iter().map(|t| (period_of(t), t)).collect()))
+        .collect()
 }
 
 // ───────────────────────────── per-salesperson month figures ─────────────────────────────
@@ -739,11 +761,13 @@ pub fn net_by_staff_of<'e>(
     entries: impl IntoIterator<Item = &'e NetEntry>,
     roster: &Roster,
 ) -> BTreeMap<String, Decimal> {
-    let mut m = BTreeMap::new();
+    // Summed under borrowed keys in a hash map (each key's entries add in the same order as in
+    // a BTreeMap, so the sums are the same to the last digit of scale).
+    let mut m: HashMap<&str, Decimal> = HashMap::default();
     for e in entries {
-        add_to(&mut m, roster.entry_staff_ref(e), e.amount);
+        *m.entry(roster.entry_staff_ref(e)).or_default() += e.amount;
     }
-    m
+    super::grading::owned_keys(m)
 }
 
 /// Σ 实收 per salesperson key over `w`.
@@ -1018,13 +1042,14 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let costs = ctx.costs();
     let figs = month_figures(ctx, &roster, month_w(ctx.month));
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
-    let tmap = targets_by_staff(targets, &roster);
+    let tmap = parsed_targets_by_staff(targets, &roster);
     let keys = figs.keys();
     let order = roster.order_with_staff(keys);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         // No 销售目标 sheet: no target, so completion is "—" (never 0).
         ctx.ds.targets.as_ref()?;
-        tmap.get(k).and_then(|rows| month_target(rows, m))
+        tmap.get(k)
+            .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
     let ranking = rank(ctx, &order, &figs, &target_of);
     let notes = note_pls(ctx.ds, ctx.cfg, &roster);
@@ -1078,7 +1103,7 @@ fn annual_appraisal_table(
         .enumerate()
         .map(|(i, r)| (r.key.as_str(), i + 1))
         .collect();
-    let net = net_by_staff_of(ctx.entries_in(w), roster);
+    let net = ctx.net_by_staff(w);
     let got = collected_by_staff(ctx.ds, roster, w);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in ctx.costs_in(w) {
@@ -1552,9 +1577,10 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
         return Value::Missing("销售明细".into());
     }
     let roster = ctx.roster();
-    let tmap = targets_by_staff(targets, &roster);
+    let tmap = parsed_targets_by_staff(targets, &roster);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
-        tmap.get(k).and_then(|rows| month_target(rows, m))
+        tmap.get(k)
+            .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
     let figs = month_figures(ctx, &roster, month_w(month));
     let keys = figs.keys();
@@ -2384,7 +2410,7 @@ fn rank_ytd(
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> (Vec<Ranked>, bool) {
     let w = Window::ytd(ctx.month);
-    let net = net_by_staff_of(ctx.entries_in(w), roster);
+    let net = ctx.net_by_staff(w);
     let got = collected_by_staff(ctx.ds, roster, w);
     let months: Vec<Month> = (1..=ctx.month.month)
         .filter_map(|i| Month::new(ctx.month.year, i))
@@ -2665,12 +2691,12 @@ fn salesperson_ytd_table(
     let months: Vec<Month> = (1..=m.month)
         .filter_map(|i| Month::new(m.year, i))
         .collect();
-    let monthly: Vec<BTreeMap<String, Decimal>> = months
+    let monthly: Vec<Arc<BTreeMap<String, Decimal>>> = months
         .iter()
-        .map(|mm| net_by_staff_of(ctx.entries_in(month_w(*mm)), roster))
+        .map(|mm| ctx.net_by_staff(month_w(*mm)))
         .collect();
-    let ytd = net_by_staff_of(ctx.entries_in(Window::ytd(m)), roster);
-    let ytd0 = net_by_staff_of(ctx.entries_in(Window::ytd(m.year_ago())), roster);
+    let ytd = ctx.net_by_staff(Window::ytd(m));
+    let ytd0 = ctx.net_by_staff(Window::ytd(m.year_ago()));
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
     keys.extend(ytd.keys().chain(ytd0.keys()).cloned());
     let keys = roster.order(keys);
