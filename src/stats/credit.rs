@@ -342,11 +342,18 @@ fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDat
         .filter(|(_, d)| **d <= end)
         .map(|(k, d)| (k.as_str(), (*d, Decimal::ZERO)))
         .collect();
-    for e in ctx
-        .entries
-        .iter()
-        .filter(|e| e.date >= start && e.date <= end)
-    {
+    // [start, end] is the T12M window of the month.
+    debug_assert_eq!(
+        (start, end),
+        (
+            super::grading::Window::t12m(ctx.month).from,
+            super::grading::Window::t12m(ctx.month).to
+        )
+    );
+    for e in ctx.entries_in(super::grading::Window {
+        from: start,
+        to: end,
+    }) {
         if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
             h.1 += e.amount;
         }

@@ -156,7 +156,9 @@ pub fn all_customers(ds: &Dataset) -> BTreeSet<String> {
         .flatten()
         .map(|c| c.customer_id.clone())
         .collect();
-    s.extend(ds.sales.iter().flatten().map(line_cid));
+    // The lines' keys borrowed and deduplicated first: one String per customer, not per line.
+    let from_lines: HashSet<&str> = ds.sales.iter().flatten().map(line_key).collect();
+    s.extend(from_lines.into_iter().map(str::to_owned));
     s
 }
 
@@ -208,19 +210,21 @@ pub fn cost_entries(
         .iter()
         .filter_map(|p| p.unit_cost.map(|c| (p.product_id.as_str(), c)))
         .collect();
-    let owner: HashMap<&str, Option<String>> = customers
+    // Borrowed: the owner and region are cloned once per entry, not once per customer as well.
+    let owner: HashMap<&str, Option<&str>> = customers
         .iter()
-        .map(|c| (c.customer_id.as_str(), c.owner.clone()))
+        .map(|c| (c.customer_id.as_str(), c.owner.as_deref()))
         .collect();
-    let owner_of = |id: &str| owner.get(id).cloned().flatten();
-    let region: HashMap<&str, Option<String>> = customers
+    let owner_of = |id: &str| owner.get(id).copied().flatten().map(str::to_owned);
+    let region: HashMap<&str, Option<&str>> = customers
         .iter()
-        .map(|c| (c.customer_id.as_str(), c.region.clone()))
+        .map(|c| (c.customer_id.as_str(), c.region.as_deref()))
         .collect();
     let region_of = |line: Option<&SaleLine>, id: &str| {
-        line.and_then(|l| l.region.clone())
-            .or_else(|| region.get(id).cloned().flatten())
-            .unwrap_or_else(|| super::sales::NO_REGION.into())
+        line.and_then(|l| l.region.as_deref())
+            .or_else(|| region.get(id).copied().flatten())
+            .unwrap_or(super::sales::NO_REGION)
+            .to_owned()
     };
     let unit_cost = |l: &SaleLine| -> Option<Decimal> {
         if let Some(c) = l.cost {
@@ -253,12 +257,7 @@ pub fn cost_entries(
         any_cost,
         ..Default::default()
     };
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
-    for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            by_order.entry(no).or_default().push(l);
-        }
-    }
+    let by_order = super::sales::returned_orders(lines, returns);
     for l in live {
         let cid = line_cid(l);
         let cost = match line_cost(l) {

@@ -94,11 +94,8 @@ pub fn net_entries(
 
     let mut out = Vec::with_capacity(lines.len() + returns.len());
     // Lines by order number, to give a return the region/category/staff of what it returns.
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+    let by_order = returned_orders(lines, returns);
     for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            by_order.entry(no).or_default().push(l);
-        }
         if l.cancelled {
             continue; // C6: cancelled lines are in no metric but M34/M36.
         }
@@ -150,6 +147,32 @@ pub fn net_entries(
         });
     }
     out
+}
+
+/// The lines (cancelled ones too, in sheet order) of every 订单号 that a 退货 (not 换货) names as
+/// its 原订单号: all a return looks up. Indexing every order of the history cost a hash entry and a
+/// list per order, when only the returned ones are ever asked for.
+pub fn returned_orders<'l>(
+    lines: &'l [SaleLine],
+    returns: &[Return],
+) -> HashMap<&'l str, Vec<&'l SaleLine>> {
+    let wanted: super::HashSet<&str> = returns
+        .iter()
+        .filter(|r| !r.exchange)
+        .filter_map(|r| r.orig_order_no.as_deref())
+        .collect();
+    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+    if wanted.is_empty() {
+        return by_order;
+    }
+    for l in lines {
+        if let Some(no) = l.order_no.as_deref() {
+            if wanted.contains(no) {
+                by_order.entry(no).or_default().push(l);
+            }
+        }
+    }
+    by_order
 }
 
 /// Σ of the entries in `month`, grouped by `key`.

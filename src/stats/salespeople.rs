@@ -497,9 +497,14 @@ impl<'a> Roster<'a> {
 }
 
 pub fn receipt_cid(r: &Receipt) -> String {
+    receipt_key(r).to_owned()
+}
+
+/// [`receipt_cid`] borrowed.
+pub fn receipt_key(r: &Receipt) -> &str {
     r.customer_id
-        .clone()
-        .or_else(|| r.customer_name.clone())
+        .as_deref()
+        .or(r.customer_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -844,11 +849,12 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
     let idx = &roster.orders;
-    let mut shipments: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::default();
+    // Keyed borrowed: no String per line or receipt.
+    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
     for c in ds.customers.iter().flatten() {
         if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
             shipments
-                .entry(c.customer_id.clone())
+                .entry(c.customer_id.as_str())
                 .or_default()
                 .push((dt, v));
         }
@@ -856,7 +862,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     for l in lines.iter().filter(|l| !l.cancelled) {
         if let Some(sd) = ship_date(l, by_order_date) {
             shipments
-                .entry(line_cid(l))
+                .entry(line_key(l))
                 .or_default()
                 .push((sd, l.amount - l.discount - l.rebate));
         }
@@ -866,13 +872,13 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     }
     let mut receipts: Vec<&Receipt> = ds.receipts.iter().flatten().collect();
     receipts.sort_by_key(|r| r.receipt_date);
-    let mut paid: HashMap<String, Decimal> = HashMap::default();
+    let mut paid: HashMap<&str, Decimal> = HashMap::default();
     let mut out = Vec::new();
     let loss_only = cfg.note_pl_mode == "loss_only";
     for r in receipts {
-        let cid = receipt_cid(r);
-        let paid_before = paid.get(&cid).copied().unwrap_or_default();
-        *paid.entry(cid.clone()).or_default() += r.amount;
+        let cid = receipt_key(r);
+        let paid_before = paid.get(cid).copied().unwrap_or_default();
+        *paid.entry(cid).or_default() += r.amount;
         let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
             continue;
         };
@@ -883,7 +889,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
             .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
         let fifo = || {
             let mut cum = Decimal::ZERO;
-            shipments.get(&cid)?.iter().find_map(|(dt, v)| {
+            shipments.get(cid)?.iter().find_map(|(dt, v)| {
                 cum += *v;
                 (cum > paid_before).then_some(*dt)
             })
