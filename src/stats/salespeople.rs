@@ -327,6 +327,11 @@ impl<'a> Roster<'a> {
         }
     }
 
+    /// The T01 directory the roster resolves 负责人 through.
+    pub fn directory(&self) -> &Directory<'a> {
+        &self.dir
+    }
+
     /// The canonical key of a typed 业务员 (工号 or 姓名); unknown text is kept as typed.
     pub fn resolve(&self, s: Option<&str>) -> String {
         self.resolve_ref(s).to_owned()
