@@ -342,20 +342,30 @@ fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDat
         .filter(|(_, d)| **d <= end)
         .map(|(k, d)| (k.as_str(), (*d, Decimal::ZERO)))
         .collect();
-    // [start, end] is the T12M window of the month.
-    debug_assert_eq!(
-        (start, end),
-        (
-            super::grading::Window::t12m(ctx.month).from,
-            super::grading::Window::t12m(ctx.month).to
-        )
-    );
-    for e in ctx.entries_in(super::grading::Window {
+    // [start, end] is the T12M window: its 实销额 per entry customer is shared with the grading.
+    // When every customer key gathers the entries of one entry customer only (the usual case),
+    // its sum is that customer's, added in the same order (0 + x is x to the last digit of
+    // scale). Otherwise the entries are summed under the resolved keys one by one.
+    let w = super::grading::Window {
         from: start,
         to: end,
-    }) {
-        if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
-            h.1 += e.amount;
+    };
+    let net = ctx.net_by_customer(w);
+    let mut raw_of: HashMap<&str, &str> = HashMap::default();
+    let one_to_one = net
+        .keys()
+        .all(|raw| raw_of.insert(idx.key_ref(Some(raw), None), raw).is_none());
+    if one_to_one {
+        for (raw, v) in net.iter() {
+            if let Some(h) = out.get_mut(idx.key_ref(Some(raw), None)) {
+                h.1 += *v;
+            }
+        }
+    } else {
+        for e in ctx.entries_in(w) {
+            if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
+                h.1 += e.amount;
+            }
         }
     }
     out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()

@@ -235,15 +235,20 @@ pub fn cost_entries(
     };
     let line_cost =
         |l: &SaleLine| -> Option<Decimal> { l.cost.or_else(|| unit_cost(l).map(|u| u * l.qty)) };
-    let live: Vec<&SaleLine> = lines.iter().filter(|l| !l.cancelled).collect();
+    // Each live line with its cost, computed once (a unit cost × 数量 is a Decimal product).
+    let live: Vec<(&SaleLine, Option<Decimal>)> = lines
+        .iter()
+        .filter(|l| !l.cancelled)
+        .map(|l| (l, line_cost(l)))
+        .collect();
     let (mut net_c, mut cost_c) = (Decimal::ZERO, Decimal::ZERO);
-    for l in &live {
-        if let Some(c) = line_cost(l) {
+    for (l, c) in &live {
+        if let Some(c) = c {
             net_c += l.amount - l.discount - l.rebate;
-            cost_c += c;
+            cost_c += *c;
         }
     }
-    let any_cost = live.iter().any(|l| line_cost(l).is_some());
+    let any_cost = live.iter().any(|(_, c)| c.is_some());
     if !any_cost {
         return Costs::default();
     }
@@ -258,9 +263,9 @@ pub fn cost_entries(
         ..Default::default()
     };
     let by_order = super::sales::returned_orders(lines, returns);
-    for l in live {
+    for (l, line_cost) in live {
         let cid = line_cid(l);
-        let cost = match line_cost(l) {
+        let cost = match line_cost {
             Some(c) => c,
             None => {
                 out.imputed += 1;

@@ -76,6 +76,9 @@ pub fn shift_returns<'d>(dates: impl Iterator<Item = &'d mut NaiveDate>, closed:
     }
 }
 
+/// Fewest lines worth a thread of their own in [`net_entries`].
+const PARALLEL_CHUNK: usize = 20_000;
+
 /// Build the entries from the accepted records. `customers` gives region and 负责人 fallbacks (C4, C7).
 pub fn net_entries(
     lines: &[SaleLine],
@@ -92,15 +95,12 @@ pub fn net_entries(
         id.clone().or_else(|| name.clone()).unwrap_or_default()
     };
 
-    let mut out = Vec::with_capacity(lines.len() + returns.len());
-    // Lines by order number, to give a return the region/category/staff of what it returns.
-    let by_order = returned_orders(lines, returns);
-    for l in lines {
+    let line_entry = |l: &SaleLine| -> Option<NetEntry> {
         if l.cancelled {
-            continue; // C6: cancelled lines are in no metric but M34/M36.
+            return None; // C6: cancelled lines are in no metric but M34/M36.
         }
         let cid = id_of(&l.customer_id, &l.customer_name);
-        out.push(NetEntry {
+        Some(NetEntry {
             date: l.order_date,
             region: l
                 .region
@@ -112,8 +112,36 @@ pub fn net_entries(
             amount: l.amount - l.discount - l.rebate,
             customer_id: cid,
             is_return: false,
-        });
+        })
+    };
+    // The lines' entries in consecutive chunks on the machine's cores, joined in line order: every
+    // family waits for the entries, so this is the one stretch of the statistics that no other
+    // work runs beside.
+    let chunk = lines
+        .len()
+        .div_ceil(crate::par::threads().max(1))
+        .max(PARALLEL_CHUNK);
+    let mut out = Vec::with_capacity(lines.len() + returns.len());
+    if lines.len() <= chunk {
+        out.extend(lines.iter().filter_map(line_entry));
+    } else {
+        let jobs: Vec<crate::par::Job<Vec<NetEntry>>> = lines
+            .chunks(chunk)
+            .map(|c| -> crate::par::Job<Vec<NetEntry>> {
+                let line_entry = &line_entry;
+                Box::new(move || {
+                    let mut part = Vec::with_capacity(c.len());
+                    part.extend(c.iter().filter_map(line_entry));
+                    part
+                })
+            })
+            .collect();
+        for part in crate::par::run_jobs(jobs) {
+            out.extend(part);
+        }
     }
+    // Lines by order number, to give a return the region/category/staff of what it returns.
+    let by_order = returned_orders(lines, returns);
     for r in returns.iter().filter(|r| !r.exchange) {
         let cid = id_of(&r.customer_id, &r.customer_name);
         let orig = r
