@@ -1244,6 +1244,42 @@ mod tests {
     }
 
     #[test]
+    fn purchase_history_sums_t12m_under_resolved_keys_either_way() {
+        // C1's lines: one by id, one by its T01 name only (its entries carry "C1公司", which the
+        // index resolves to C1: two entry customers under one key, summed entry by entry); C2 one
+        // to one (its shared per-customer sum). Amounts of mixed scale; one line a year too old.
+        let mut by_name = line("C1", "2024-02-10", dec!(2.5));
+        by_name.customer_id = None;
+        by_name.customer_name = Some("C1公司".into());
+        let ds = Dataset {
+            customers: Some(vec![customer("C1"), customer("C2")]),
+            sales: Some(vec![
+                line("C1", "2023-04-01", dec!(1.25)),
+                by_name,
+                line("C1", "2023-03-31", dec!(1000)),
+                line("C2", "2024-03-31", dec!(-0.50)),
+                line("C2", "2023-05-01", dec!(3)),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let h = purchase_history(&ctx, &ctx.customer_index());
+        assert_eq!(h["C1"], (d("2023-03-31"), dec!(3.75)));
+        assert_eq!(h["C2"].1.to_string(), "2.50");
+        assert_eq!(h.len(), 2);
+        // Only C2: one to one, the shared sum, with the scale of the entry-by-entry sum.
+        let ds2 = Dataset {
+            sales: Some(ds.sales.as_ref().unwrap()[3..].to_vec()),
+            ..ds.clone()
+        };
+        let ctx2 = Ctx::new(&ds2, "2024-03".parse().unwrap(), &cfg);
+        let h2 = purchase_history(&ctx2, &ctx2.customer_index());
+        assert_eq!(h2["C2"].1.to_string(), "2.50");
+        assert_eq!(h2.len(), 1);
+    }
+
+    #[test]
     fn m66_flags_levels_and_sort_order() {
         let ds = danger_dataset();
         let cfg = Config::default();

@@ -457,3 +457,151 @@ pub fn growth(this: Decimal, base: Decimal) -> Value {
         Value::Ratio((this - base) / base)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Customer, Return, SaleLine};
+    use grading::Window;
+    use rust_decimal_macros::dec;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// Lines on both sides of every edge of March 2024 (and a leap day), out of date order, with
+    /// amounts of different scales so that a sum added in another order could show a different
+    /// scale; a cancelled line and a return inside the month.
+    fn dataset() -> Dataset {
+        let line = |date: &str, cust: &str, amount: Decimal, cancelled: bool| SaleLine {
+            order_no: Some(format!("SO-{date}-{cust}")),
+            order_date: d(date),
+            customer_id: Some(cust.into()),
+            staff: Some(if cust == "C1" { "S1" } else { "S2" }.into()),
+            qty: dec!(1),
+            amount,
+            cost: Some(amount / dec!(2)),
+            cancelled,
+            ..Default::default()
+        };
+        Dataset {
+            customers: Some(vec![Customer {
+                customer_id: "C1".into(),
+                name: "甲公司".into(),
+                ..Default::default()
+            }]),
+            sales: Some(vec![
+                line("2024-03-31", "C1", dec!(1.50), false),
+                line("2024-02-29", "C1", dec!(7), false),
+                line("2024-03-01", "C2", dec!(-1.5), false),
+                line("2024-04-01", "C1", dec!(9.125), false),
+                line("2024-03-15", "C1", dec!(-1.50), false),
+                line("2024-03-16", "C2", dec!(100), true),
+                line("2023-03-31", "C2", dec!(3), false),
+                line("2024-03-20", "C1", dec!(2), false),
+            ]),
+            returns: Some(vec![Return {
+                return_date: d("2024-03-10"),
+                orig_order_no: Some("SO-2024-02-29-C1".into()),
+                customer_id: Some("C1".into()),
+                qty: dec!(1),
+                amount: dec!(0.25),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    }
+
+    /// Every window the families ask for, and windows cut at each edge date.
+    fn windows() -> Vec<Window> {
+        let m: Month = "2024-03".parse().unwrap();
+        let mut w = vec![
+            Window::months(m, m),
+            Window::months(m.prev(), m.prev()),
+            Window::months(m.next(), m.next()),
+            Window::t12m(m),
+            Window::ytd(m),
+            Window::quarter(m),
+            Window::months(m.year_ago(), m.year_ago()),
+        ];
+        for (from, to) in [
+            ("2024-02-29", "2024-02-29"),
+            ("2024-03-01", "2024-03-31"),
+            ("2024-03-02", "2024-03-30"),
+            ("2024-03-31", "2024-04-01"),
+            ("2024-04-02", "2024-04-01"),
+        ] {
+            w.push(Window {
+                from: d(from),
+                to: d(to),
+            });
+        }
+        w
+    }
+
+    #[test]
+    fn dates_within_are_the_positions_a_filter_keeps_in_order() {
+        let dates = [
+            "2024-03-31",
+            "2024-02-29",
+            "2024-03-01",
+            "2024-04-01",
+            "2024-03-01",
+        ]
+        .map(d);
+        let idx = Dates::new(dates);
+        for w in windows() {
+            let want: Vec<usize> = (0..dates.len()).filter(|i| w.contains(dates[*i])).collect();
+            assert_eq!(idx.within(w).collect::<Vec<_>>(), want, "{w:?}");
+        }
+        let march = Window::months("2024-03".parse().unwrap(), "2024-03".parse().unwrap());
+        assert_eq!(idx.within(march).collect::<Vec<_>>(), vec![0, 2, 4]);
+        assert_eq!(Dates::default().within(march).count(), 0);
+    }
+
+    #[test]
+    fn the_ctx_slices_equal_the_filters_they_replace() {
+        let ds = dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let lines = ds.sales.as_deref().unwrap();
+        let costs = ctx.costs();
+        for w in windows() {
+            let e: Vec<&sales::NetEntry> =
+                ctx.entries.iter().filter(|e| w.contains(e.date)).collect();
+            assert_eq!(ctx.entries_in(w).collect::<Vec<_>>(), e, "{w:?}");
+            let l: Vec<&SaleLine> = lines.iter().filter(|l| w.contains(l.order_date)).collect();
+            assert_eq!(ctx.lines_in(w).collect::<Vec<_>>(), l, "{w:?}");
+            let c: Vec<&grading::CostEntry> = costs
+                .entries
+                .iter()
+                .filter(|c| w.contains(c.date))
+                .collect();
+            assert_eq!(ctx.costs_in(w).collect::<Vec<_>>(), c, "{w:?}");
+            // The shared sums: the same values with the same scale as the filters' sums.
+            let show = |m: &BTreeMap<String, Decimal>| format!("{m:?}");
+            assert_eq!(
+                show(&ctx.net_by_customer(w)),
+                show(&grading::net_by_customer(&ctx.entries, w)),
+                "{w:?}"
+            );
+            assert_eq!(
+                show(&ctx.net_by_staff(w)),
+                show(&salespeople::net_by_staff(&ctx.entries, &ctx.roster(), w)),
+                "{w:?}"
+            );
+        }
+        for m in ["2024-02", "2024-03", "2024-04", "2023-03", "2024-05"] {
+            let m: Month = m.parse().unwrap();
+            assert_eq!(
+                ctx.net_sales(m).to_string(),
+                sales::net_sales(&ctx.entries, m).to_string(),
+                "{m}"
+            );
+        }
+        // March: 1.50 − 1.5 − 1.50 + 2 − 0.25 (the return), the cancelled line left out.
+        let march: Month = "2024-03".parse().unwrap();
+        assert_eq!(ctx.net_sales(march), dec!(0.25));
+        assert_eq!(ctx.entries_of(march).count(), 5);
+    }
+}

@@ -398,4 +398,61 @@ mod tests {
         let sum: Decimal = t.rows.iter().filter_map(|r| r[1].money()).sum();
         assert_eq!(sum, dec!(1000.005), "regions reconcile to the total");
     }
+
+    #[test]
+    fn returned_orders_hold_exactly_the_lines_of_returned_orders() {
+        let mut lines = vec![
+            line("SO1", "2024-03-01", "C1", dec!(10)),
+            line("SO2", "2024-03-02", "C1", dec!(20)),
+            line("SO1", "2024-03-03", "C1", dec!(30)),
+            line("SO3", "2024-03-04", "C2", dec!(40)),
+        ];
+        lines[2].cancelled = true;
+        let ret = |no: &str, exchange: bool| Return {
+            orig_order_no: Some(no.into()),
+            return_date: d("2024-03-20"),
+            exchange,
+            ..Default::default()
+        };
+        // SO3 is only exchanged: an exchange looks nothing up.
+        let by = returned_orders(
+            &lines,
+            &[ret("SO1", false), ret("SO3", true), ret("SO9", false)],
+        );
+        assert_eq!(by.len(), 1);
+        let so1: Vec<Decimal> = by["SO1"].iter().map(|l| l.amount).collect();
+        assert_eq!(so1, vec![dec!(10), dec!(30)]); // sheet order, cancelled line too
+        assert!(returned_orders(&lines, &[]).is_empty());
+    }
+
+    #[test]
+    fn entries_of_a_large_book_keep_line_order_across_chunks() {
+        // More lines than one chunk: the chunks run side by side and join in line order.
+        let n = PARALLEL_CHUNK * 2 + 7;
+        let lines: Vec<SaleLine> = (0..n)
+            .map(|i| {
+                let mut l = line(
+                    &format!("SO{i}"),
+                    if i % 2 == 0 {
+                        "2024-03-01"
+                    } else {
+                        "2024-02-01"
+                    },
+                    &format!("C{}", i % 13),
+                    Decimal::from(i as i64),
+                );
+                l.cancelled = i % 5 == 0;
+                l
+            })
+            .collect();
+        let e = net_entries(&lines, &[], &[customer("C1", "华东")]);
+        let want: Vec<Decimal> = (0..n)
+            .filter(|i| i % 5 != 0)
+            .map(|i| Decimal::from(i as i64))
+            .collect();
+        assert_eq!(e.iter().map(|e| e.amount).collect::<Vec<_>>(), want);
+        assert!(e
+            .iter()
+            .all(|e| (e.customer_id == "C1") == (e.region == "华东")));
+    }
 }
