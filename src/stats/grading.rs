@@ -418,6 +418,166 @@ pub fn frequencies_of<'l>(lines: impl IntoIterator<Item = &'l SaleLine>) -> BTre
     owned_keys(n)
 }
 
+/// Customer and order keys numbered once per run ([`Ctx::keys`]): the grading window's sums
+/// (合同额, 实销额, 消费频次) are taken for several months of every pack, and hashing each line's
+/// customer id (and order) again for every window was a fifth of the statistics' work. With the
+/// numbers, a window's sums index vectors; each customer's figures still add in line order.
+pub struct Keys {
+    /// Every customer key of the lines and the 实销额 entries, by number.
+    names: Vec<String>,
+    /// The numbers in the order of their keys (a `BTreeMap<String, _>`'s order).
+    sorted: Vec<u32>,
+    /// Per sales line: its customer's number ([`line_key`]).
+    line_cust: Vec<u32>,
+    /// Per sales line: the number of its (customer, order) — 订单号, else the 订货日期 (M03).
+    line_order: Vec<u32>,
+    orders: usize,
+    /// Per 实销额 entry: its customer's number.
+    entry_cust: Vec<u32>,
+}
+
+impl Keys {
+    pub fn new(lines: &[SaleLine], entries: &[NetEntry]) -> Keys {
+        let mut index: HashMap<&str, u32> = HashMap::default();
+        let mut names: Vec<String> = Vec::new();
+        // The keys borrow from the records, which outlive the map.
+        fn number<'k>(
+            index: &mut HashMap<&'k str, u32>,
+            names: &mut Vec<String>,
+            k: &'k str,
+        ) -> u32 {
+            match index.get(k) {
+                Some(n) => *n,
+                None => {
+                    let n = names.len() as u32;
+                    names.push(k.to_owned());
+                    index.insert(k, n);
+                    n
+                }
+            }
+        }
+        let line_cust: Vec<u32> = lines
+            .iter()
+            .map(|l| number(&mut index, &mut names, line_key(l)))
+            .collect();
+        let entry_cust: Vec<u32> = entries
+            .iter()
+            .map(|e| number(&mut index, &mut names, e.customer_id.as_str()))
+            .collect();
+        let mut order_ix: HashMap<(u32, Option<&str>, Option<NaiveDate>), u32> = HashMap::default();
+        let line_order = lines
+            .iter()
+            .zip(&line_cust)
+            .map(|(l, c)| {
+                let key = match &l.order_no {
+                    Some(no) => (*c, Some(no.as_str()), None),
+                    None => (*c, None, Some(l.order_date)),
+                };
+                let n = order_ix.len() as u32;
+                *order_ix.entry(key).or_insert(n)
+            })
+            .collect();
+        let mut sorted: Vec<u32> = (0..names.len() as u32).collect();
+        sorted.sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+        Keys {
+            names,
+            sorted,
+            line_cust,
+            line_order,
+            orders: order_ix.len(),
+            entry_cust,
+        }
+    }
+
+    /// The customers with a figure, in key order.
+    fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
+        self.sorted
+            .iter()
+            .filter_map(|&n| {
+                let v = acc.get(n as usize).copied().flatten()?;
+                Some((self.names.get(n as usize)?.clone(), v))
+            })
+            .collect()
+    }
+
+    /// [`frequencies`] of the lines at positions `at` (ascending, [`super::Dates::within`]).
+    pub fn frequencies(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, i64> {
+        let mut seen = vec![false; self.orders];
+        let mut n: Vec<Option<i64>> = vec![None; self.names.len()];
+        for i in at {
+            let (Some(l), Some(&o), Some(&c)) =
+                (lines.get(i), self.line_order.get(i), self.line_cust.get(i))
+            else {
+                continue;
+            };
+            if l.cancelled {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(o as usize).filter(|s| !**s) {
+                *s = true;
+                if let Some(x) = n.get_mut(c as usize) {
+                    *x = Some(x.unwrap_or(0) + 1);
+                }
+            }
+        }
+        self.collect(&n)
+    }
+
+    /// [`contract_amounts`] of the lines at positions `at` (ascending).
+    pub fn contract_amounts(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, Decimal> {
+        let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
+        let mut seen: HashSet<(u32, &str)> = HashSet::default();
+        for i in at {
+            let (Some(l), Some(&c)) = (lines.get(i), self.line_cust.get(i)) else {
+                continue;
+            };
+            if l.cancelled {
+                continue;
+            }
+            let add = match (&l.contract_no, l.contract_amount) {
+                (Some(no), Some(amt)) => {
+                    if seen.insert((c, no.as_str())) {
+                        amt
+                    } else {
+                        Decimal::ZERO
+                    }
+                }
+                _ => l.amount,
+            };
+            if let Some(x) = m.get_mut(c as usize) {
+                *x.get_or_insert(Decimal::ZERO) += add;
+            }
+        }
+        self.collect(&m)
+    }
+
+    /// [`net_by_customer`] of the entries at positions `at` (ascending).
+    pub fn net_by_customer(
+        &self,
+        entries: &[NetEntry],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, Decimal> {
+        let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
+        for i in at {
+            let (Some(e), Some(&c)) = (entries.get(i), self.entry_cust.get(i)) else {
+                continue;
+            };
+            if let Some(x) = m.get_mut(c as usize) {
+                *x.get_or_insert(Decimal::ZERO) += e.amount;
+            }
+        }
+        self.collect(&m)
+    }
+}
+
 /// One graded customer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scored {

@@ -71,6 +71,7 @@ struct Cache<'a> {
     assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
+    keys: OnceLock<grading::Keys>,
     entry_dates: OnceLock<Dates>,
     line_dates: OnceLock<Dates>,
     cost_dates: OnceLock<Dates>,
@@ -206,12 +207,38 @@ impl<'a> Ctx<'a> {
 
     /// The 实销额 entries dated within `w`, in list order ([`Dates::within`]).
     pub fn entries_in(&self, w: grading::Window) -> impl Iterator<Item = &sales::NetEntry> + '_ {
-        let dates = self
-            .cache
-            .entry_dates
-            .get_or_init(|| Dates::new(self.entries.iter().map(|e| e.date)));
         let entries: &[sales::NetEntry] = &self.entries;
-        dates.within(w).filter_map(move |i| entries.get(i))
+        self.entry_dates()
+            .within(w)
+            .filter_map(move |i| entries.get(i))
+    }
+
+    fn entry_dates(&self) -> &Dates {
+        self.cache
+            .entry_dates
+            .get_or_init(|| Dates::new(self.entries.iter().map(|e| e.date)))
+    }
+
+    fn line_dates(&self) -> &Dates {
+        let lines = self.ds.sales.as_deref().unwrap_or(&[]);
+        self.cache
+            .line_dates
+            .get_or_init(|| Dates::new(lines.iter().map(|l| l.order_date)))
+    }
+
+    /// Customer and order keys numbered once ([`grading::Keys`]).
+    pub fn keys(&self) -> &grading::Keys {
+        self.cache.keys.get_or_init(|| {
+            grading::Keys::new(self.ds.sales.as_deref().unwrap_or(&[]), &self.entries)
+        })
+    }
+
+    /// M01 合同额 per customer over `w` ([`grading::contract_amounts`]).
+    pub fn contract_amounts(&self, w: grading::Window) -> BTreeMap<String, Decimal> {
+        self.keys().contract_amounts(
+            self.ds.sales.as_deref().unwrap_or(&[]),
+            self.line_dates().within(w),
+        )
     }
 
     /// The 实销额 entries of month `m`, in list order.
@@ -230,11 +257,9 @@ impl<'a> Ctx<'a> {
         w: grading::Window,
     ) -> impl Iterator<Item = &'a crate::model::SaleLine> + '_ {
         let lines: &'a [crate::model::SaleLine] = self.ds.sales.as_deref().unwrap_or(&[]);
-        let dates = self
-            .cache
-            .line_dates
-            .get_or_init(|| Dates::new(lines.iter().map(|l| l.order_date)));
-        dates.within(w).filter_map(move |i| lines.get(i))
+        self.line_dates()
+            .within(w)
+            .filter_map(move |i| lines.get(i))
     }
 
     /// The cost entries ([`Ctx::costs`]) dated within `w`, in list order.
@@ -268,7 +293,7 @@ impl<'a> Ctx<'a> {
                 self.cfg,
                 as_of,
                 w,
-                &grading::contract_amounts_of(self.lines_in(w)),
+                &self.contract_amounts(w),
                 &self.net_by_customer(w),
                 self.costs_in(w),
                 self.costs_ref().any_cost,
@@ -281,7 +306,10 @@ impl<'a> Ctx<'a> {
     /// grading runs and retention's 复购率 ask for the same twelve months.
     pub fn frequencies(&self, w: grading::Window) -> Arc<BTreeMap<String, i64>> {
         per_month(&self.cache.frequencies, w, || {
-            grading::frequencies_of(self.lines_in(w))
+            self.keys().frequencies(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+                self.line_dates().within(w),
+            )
         })
     }
 
@@ -289,7 +317,8 @@ impl<'a> Ctx<'a> {
     /// grading run, its tables and the 摘要 ask for the same months and twelve-month windows.
     pub fn net_by_customer(&self, w: grading::Window) -> Arc<BTreeMap<String, Decimal>> {
         per_month(&self.cache.net_by_customer, w, || {
-            grading::net_by_customer_of(self.entries_in(w))
+            self.keys()
+                .net_by_customer(&self.entries, self.entry_dates().within(w))
         })
     }
 
@@ -583,6 +612,16 @@ mod tests {
             assert_eq!(
                 show(&ctx.net_by_customer(w)),
                 show(&grading::net_by_customer(&ctx.entries, w)),
+                "{w:?}"
+            );
+            assert_eq!(
+                show(&ctx.contract_amounts(w)),
+                show(&grading::contract_amounts(lines, w)),
+                "{w:?}"
+            );
+            assert_eq!(
+                format!("{:?}", ctx.frequencies(w)),
+                format!("{:?}", grading::frequencies(lines, w)),
                 "{w:?}"
             );
             assert_eq!(
