@@ -15,6 +15,14 @@ fn main() {
     let ds = kebiao::model::load(&[args[1].clone().into()], None, &cfg).expect("load");
     eprintln!("load {:.2}s", t.elapsed().as_secs_f64());
     let month: Month = args[2].parse().expect("month");
+    // KEBIAO_DUMP=FILE: write every table of the month and the whole pack model ({:?}, which
+    // shows each Decimal with its scale) instead of timing, to compare two builds byte for byte.
+    if let Ok(path) = std::env::var("KEBIAO_DUMP") {
+        let tables = catalogue::all(&Ctx::new(&ds, month, &cfg));
+        let pack = kebiao::report::build(&ds, month, &cfg, kebiao::error::Lang::Zh);
+        std::fs::write(path, format!("{tables:#?}\n{pack:#?}\n")).expect("write dump");
+        return;
+    }
     let t = Instant::now();
     let ctx = Ctx::new(&ds, month, &cfg);
     eprintln!("ctx {:.2}s", t.elapsed().as_secs_f64());

@@ -342,13 +342,30 @@ fn purchase_history(ctx: &Ctx, idx: &CustomerIndex) -> HashMap<String, (NaiveDat
         .filter(|(_, d)| **d <= end)
         .map(|(k, d)| (k.as_str(), (*d, Decimal::ZERO)))
         .collect();
-    for e in ctx
-        .entries
-        .iter()
-        .filter(|e| e.date >= start && e.date <= end)
-    {
-        if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
-            h.1 += e.amount;
+    // [start, end] is the T12M window: its 实销额 per entry customer is shared with the grading.
+    // When every customer key gathers the entries of one entry customer only (the usual case),
+    // its sum is that customer's, added in the same order (0 + x is x to the last digit of
+    // scale). Otherwise the entries are summed under the resolved keys one by one.
+    let w = super::grading::Window {
+        from: start,
+        to: end,
+    };
+    let net = ctx.net_by_customer(w);
+    let mut raw_of: HashMap<&str, &str> = HashMap::default();
+    let one_to_one = net
+        .keys()
+        .all(|raw| raw_of.insert(idx.key_ref(Some(raw), None), raw).is_none());
+    if one_to_one {
+        for (raw, v) in net.iter() {
+            if let Some(h) = out.get_mut(idx.key_ref(Some(raw), None)) {
+                h.1 += *v;
+            }
+        }
+    } else {
+        for e in ctx.entries_in(w) {
+            if let Some(h) = out.get_mut(idx.key_ref(Some(&e.customer_id), None)) {
+                h.1 += e.amount;
+            }
         }
     }
     out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
@@ -1224,6 +1241,42 @@ mod tests {
             }]),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn purchase_history_sums_t12m_under_resolved_keys_either_way() {
+        // C1's lines: one by id, one by its T01 name only (its entries carry "C1公司", which the
+        // index resolves to C1: two entry customers under one key, summed entry by entry); C2 one
+        // to one (its shared per-customer sum). Amounts of mixed scale; one line a year too old.
+        let mut by_name = line("C1", "2024-02-10", dec!(2.5));
+        by_name.customer_id = None;
+        by_name.customer_name = Some("C1公司".into());
+        let ds = Dataset {
+            customers: Some(vec![customer("C1"), customer("C2")]),
+            sales: Some(vec![
+                line("C1", "2023-04-01", dec!(1.25)),
+                by_name,
+                line("C1", "2023-03-31", dec!(1000)),
+                line("C2", "2024-03-31", dec!(-0.50)),
+                line("C2", "2023-05-01", dec!(3)),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let h = purchase_history(&ctx, &ctx.customer_index());
+        assert_eq!(h["C1"], (d("2023-03-31"), dec!(3.75)));
+        assert_eq!(h["C2"].1.to_string(), "2.50");
+        assert_eq!(h.len(), 2);
+        // Only C2: one to one, the shared sum, with the scale of the entry-by-entry sum.
+        let ds2 = Dataset {
+            sales: Some(ds.sales.as_ref().unwrap()[3..].to_vec()),
+            ..ds.clone()
+        };
+        let ctx2 = Ctx::new(&ds2, "2024-03".parse().unwrap(), &cfg);
+        let h2 = purchase_history(&ctx2, &ctx2.customer_index());
+        assert_eq!(h2["C2"].1.to_string(), "2.50");
+        assert_eq!(h2.len(), 1);
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::model::{Dataset, Expense};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::HashMap;
+
 /// Canonical sheet name, as shown in "—, 缺少数据: <sheet>".
 pub const SHEET: &str = "费用";
 
@@ -44,12 +46,18 @@ fn cid(e: &Expense) -> Option<String> {
 
 /// Who an expense is booked to: 业务员, else the customer's 负责人, else 未指定.
 pub fn staff_of(e: &Expense, roster: &Roster, dir: &Directory) -> String {
+    staff_of_ref(e, roster, dir).to_owned()
+}
+
+/// [`staff_of`] borrowed, for the loops that sum per salesperson.
+fn staff_of_ref<'s>(e: &'s Expense, roster: &'s Roster, dir: &Directory<'s>) -> &'s str {
     if e.staff.is_some() {
-        return roster.resolve(e.staff.as_deref());
+        return roster.resolve_ref(e.staff.as_deref());
     }
-    match cid(e).and_then(|c| dir.owner(&c)) {
-        Some(o) => roster.resolve(Some(&o)),
-        None => UNASSIGNED.into(),
+    let cid = e.customer_id.as_deref().or(e.customer_name.as_deref());
+    match cid.and_then(|c| dir.owner_ref(c)) {
+        Some(o) => roster.resolve_ref(Some(o)),
+        None => UNASSIGNED,
     }
 }
 
@@ -59,20 +67,22 @@ pub fn by_staff_category(
     roster: &Roster,
     w: Window,
 ) -> BTreeMap<String, BTreeMap<&'static str, Decimal>> {
-    let dir = Directory::new(ds);
-    let mut m: BTreeMap<String, BTreeMap<&'static str, Decimal>> = BTreeMap::new();
+    // The roster's directory (the same T01 and lines): building one here scanned every sales
+    // line again on each call. Summed under borrowed keys, sorted once at the end.
+    let dir = roster.directory();
+    let mut m: HashMap<&str, BTreeMap<&'static str, Decimal>> = HashMap::default();
     for e in ds
         .expenses
         .iter()
         .flatten()
         .filter(|e| w.contains(e.expense_date))
     {
-        *m.entry(staff_of(e, roster, &dir))
+        *m.entry(staff_of_ref(e, roster, dir))
             .or_default()
             .entry(category(e))
             .or_default() += e.amount;
     }
-    m
+    super::grading::owned_keys(m)
 }
 
 /// M43 per salesperson key: (开发费用, 其他费用) in `w`.
@@ -179,7 +189,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
 /// 费用率 = 合计 / 实销额. The 合计 column sums to Σ expenses of the window (reconciliation).
 fn breakdown_table(ctx: &Ctx, roster: &Roster, w: Window, id: &str, title: Msg) -> Table {
     let cats = by_staff_category(ctx.ds, roster, w);
-    let net = super::salespeople::net_by_staff(&ctx.entries, roster, w);
+    let net = ctx.net_by_staff(w);
     let keys = cats.keys();
     let order = roster.order_with_staff(keys);
     let has_sales = ctx.ds.sales.is_some();
@@ -472,11 +482,11 @@ fn crm_ratio_table(ctx: &Ctx) -> Table {
         *crm.entry(g).or_default() += e.amount;
     }
     let mut base: BTreeMap<String, Decimal> = BTreeMap::new();
-    for e in ctx.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.entries_in(w) {
         *base.entry(grade_of(&e.customer_id)).or_default() += e.amount;
     }
     if costs.any_cost {
-        for c in costs.entries.iter().filter(|c| w.contains(c.date)) {
+        for c in ctx.costs_in(w) {
             *base.entry(grade_of(&c.customer_id)).or_default() -= c.cost;
         }
     }

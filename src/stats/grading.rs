@@ -156,7 +156,9 @@ pub fn all_customers(ds: &Dataset) -> BTreeSet<String> {
         .flatten()
         .map(|c| c.customer_id.clone())
         .collect();
-    s.extend(ds.sales.iter().flatten().map(line_cid));
+    // The lines' keys borrowed and deduplicated first: one String per customer, not per line.
+    let from_lines: HashSet<&str> = ds.sales.iter().flatten().map(line_key).collect();
+    s.extend(from_lines.into_iter().map(str::to_owned));
     s
 }
 
@@ -208,19 +210,21 @@ pub fn cost_entries(
         .iter()
         .filter_map(|p| p.unit_cost.map(|c| (p.product_id.as_str(), c)))
         .collect();
-    let owner: HashMap<&str, Option<String>> = customers
+    // Borrowed: the owner and region are cloned once per entry, not once per customer as well.
+    let owner: HashMap<&str, Option<&str>> = customers
         .iter()
-        .map(|c| (c.customer_id.as_str(), c.owner.clone()))
+        .map(|c| (c.customer_id.as_str(), c.owner.as_deref()))
         .collect();
-    let owner_of = |id: &str| owner.get(id).cloned().flatten();
-    let region: HashMap<&str, Option<String>> = customers
+    let owner_of = |id: &str| owner.get(id).copied().flatten().map(str::to_owned);
+    let region: HashMap<&str, Option<&str>> = customers
         .iter()
-        .map(|c| (c.customer_id.as_str(), c.region.clone()))
+        .map(|c| (c.customer_id.as_str(), c.region.as_deref()))
         .collect();
     let region_of = |line: Option<&SaleLine>, id: &str| {
-        line.and_then(|l| l.region.clone())
-            .or_else(|| region.get(id).cloned().flatten())
-            .unwrap_or_else(|| super::sales::NO_REGION.into())
+        line.and_then(|l| l.region.as_deref())
+            .or_else(|| region.get(id).copied().flatten())
+            .unwrap_or(super::sales::NO_REGION)
+            .to_owned()
     };
     let unit_cost = |l: &SaleLine| -> Option<Decimal> {
         if let Some(c) = l.cost {
@@ -231,15 +235,20 @@ pub fn cost_entries(
     };
     let line_cost =
         |l: &SaleLine| -> Option<Decimal> { l.cost.or_else(|| unit_cost(l).map(|u| u * l.qty)) };
-    let live: Vec<&SaleLine> = lines.iter().filter(|l| !l.cancelled).collect();
+    // Each live line with its cost, computed once (a unit cost × 数量 is a Decimal product).
+    let live: Vec<(&SaleLine, Option<Decimal>)> = lines
+        .iter()
+        .filter(|l| !l.cancelled)
+        .map(|l| (l, line_cost(l)))
+        .collect();
     let (mut net_c, mut cost_c) = (Decimal::ZERO, Decimal::ZERO);
-    for l in &live {
-        if let Some(c) = line_cost(l) {
+    for (l, c) in &live {
+        if let Some(c) = c {
             net_c += l.amount - l.discount - l.rebate;
-            cost_c += c;
+            cost_c += *c;
         }
     }
-    let any_cost = live.iter().any(|l| line_cost(l).is_some());
+    let any_cost = live.iter().any(|(_, c)| c.is_some());
     if !any_cost {
         return Costs::default();
     }
@@ -253,15 +262,10 @@ pub fn cost_entries(
         any_cost,
         ..Default::default()
     };
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
-    for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            by_order.entry(no).or_default().push(l);
-        }
-    }
-    for l in live {
+    let by_order = super::sales::returned_orders(lines, returns);
+    for (l, line_cost) in live {
         let cid = line_cid(l);
-        let cost = match line_cost(l) {
+        let cost = match line_cost {
             Some(c) => c,
             None => {
                 out.imputed += 1;
@@ -334,8 +338,15 @@ pub fn costs_of(ds: &Dataset) -> Costs {
 
 /// Σ 实销额 of the entries in `w`, per customer.
 pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Decimal> {
+    net_by_customer_of(entries.iter().filter(|e| w.contains(e.date)))
+}
+
+/// [`net_by_customer`] of entries already cut to a window ([`Ctx::entries_in`]).
+pub fn net_by_customer_of<'e>(
+    entries: impl IntoIterator<Item = &'e NetEntry>,
+) -> BTreeMap<String, Decimal> {
     let mut m: HashMap<&str, Decimal> = HashMap::default();
-    for e in entries.iter().filter(|e| w.contains(e.date)) {
+    for e in entries {
         *m.entry(&e.customer_id).or_default() += e.amount;
     }
     owned_keys(m)
@@ -353,12 +364,17 @@ pub fn owned_keys<V>(m: HashMap<&str, V>) -> BTreeMap<String, V> {
 /// M01 客户合同额 per customer over `w`: Σ 数量×单价 (the gross 金额) of non-cancelled lines; a line
 /// that carries a 合同号 and 合同额 counts its contract once instead.
 pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decimal> {
+    contract_amounts_of(lines.iter().filter(|l| w.contains(l.order_date)))
+}
+
+/// [`contract_amounts`] of the lines already cut to a window ([`Ctx::lines_in`]; cancelled lines
+/// are skipped here).
+pub fn contract_amounts_of<'l>(
+    lines: impl IntoIterator<Item = &'l SaleLine>,
+) -> BTreeMap<String, Decimal> {
     let mut m: HashMap<&str, Decimal> = HashMap::default();
     let mut seen: HashSet<(&str, &str)> = HashSet::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
+    for l in lines.into_iter().filter(|l| !l.cancelled) {
         let cid = line_key(l);
         let add = match (&l.contract_no, l.contract_amount) {
             (Some(no), Some(amt)) => {
@@ -378,14 +394,17 @@ pub fn contract_amounts(lines: &[SaleLine], w: Window) -> BTreeMap<String, Decim
 /// M03 消费频次: distinct 订单号 of non-cancelled lines in `w`; a line without 订单号 counts its
 /// order date instead.
 pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
+    frequencies_of(lines.iter().filter(|l| w.contains(l.order_date)))
+}
+
+/// [`frequencies`] of the lines already cut to a window ([`Ctx::lines_in`]; cancelled lines are
+/// skipped here).
+pub fn frequencies_of<'l>(lines: impl IntoIterator<Item = &'l SaleLine>) -> BTreeMap<String, i64> {
     // An order is its 订单号, or its date when the line has none. One set of (customer, order)
     // with borrowed keys: no allocation per line, and none per customer (this runs for several
     // months of every pack).
     let mut orders: HashSet<(&str, Option<&str>, Option<NaiveDate>)> = HashSet::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
+    for l in lines.into_iter().filter(|l| !l.cancelled) {
         let key = match &l.order_no {
             Some(no) => (line_key(l), Some(no.as_str()), None),
             None => (line_key(l), None, Some(l.order_date)),
@@ -397,6 +416,166 @@ pub fn frequencies(lines: &[SaleLine], w: Window) -> BTreeMap<String, i64> {
         *n.entry(c).or_default() += 1;
     }
     owned_keys(n)
+}
+
+/// Customer and order keys numbered once per run ([`Ctx::keys`]): the grading window's sums
+/// (合同额, 实销额, 消费频次) are taken for several months of every pack, and hashing each line's
+/// customer id (and order) again for every window was a fifth of the statistics' work. With the
+/// numbers, a window's sums index vectors; each customer's figures still add in line order.
+pub struct Keys {
+    /// Every customer key of the lines and the 实销额 entries, by number.
+    names: Vec<String>,
+    /// The numbers in the order of their keys (a `BTreeMap<String, _>`'s order).
+    sorted: Vec<u32>,
+    /// Per sales line: its customer's number ([`line_key`]).
+    line_cust: Vec<u32>,
+    /// Per sales line: the number of its (customer, order) — 订单号, else the 订货日期 (M03).
+    line_order: Vec<u32>,
+    orders: usize,
+    /// Per 实销额 entry: its customer's number.
+    entry_cust: Vec<u32>,
+}
+
+impl Keys {
+    pub fn new(lines: &[SaleLine], entries: &[NetEntry]) -> Keys {
+        let mut index: HashMap<&str, u32> = HashMap::default();
+        let mut names: Vec<String> = Vec::new();
+        // The keys borrow from the records, which outlive the map.
+        fn number<'k>(
+            index: &mut HashMap<&'k str, u32>,
+            names: &mut Vec<String>,
+            k: &'k str,
+        ) -> u32 {
+            match index.get(k) {
+                Some(n) => *n,
+                None => {
+                    let n = names.len() as u32;
+                    names.push(k.to_owned());
+                    index.insert(k, n);
+                    n
+                }
+            }
+        }
+        let line_cust: Vec<u32> = lines
+            .iter()
+            .map(|l| number(&mut index, &mut names, line_key(l)))
+            .collect();
+        let entry_cust: Vec<u32> = entries
+            .iter()
+            .map(|e| number(&mut index, &mut names, e.customer_id.as_str()))
+            .collect();
+        let mut order_ix: HashMap<(u32, Option<&str>, Option<NaiveDate>), u32> = HashMap::default();
+        let line_order = lines
+            .iter()
+            .zip(&line_cust)
+            .map(|(l, c)| {
+                let key = match &l.order_no {
+                    Some(no) => (*c, Some(no.as_str()), None),
+                    None => (*c, None, Some(l.order_date)),
+                };
+                let n = order_ix.len() as u32;
+                *order_ix.entry(key).or_insert(n)
+            })
+            .collect();
+        let mut sorted: Vec<u32> = (0..names.len() as u32).collect();
+        sorted.sort_by(|a, b| names[*a as usize].cmp(&names[*b as usize]));
+        Keys {
+            names,
+            sorted,
+            line_cust,
+            line_order,
+            orders: order_ix.len(),
+            entry_cust,
+        }
+    }
+
+    /// The customers with a figure, in key order.
+    fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
+        self.sorted
+            .iter()
+            .filter_map(|&n| {
+                let v = acc.get(n as usize).copied().flatten()?;
+                Some((self.names.get(n as usize)?.clone(), v))
+            })
+            .collect()
+    }
+
+    /// [`frequencies`] of the lines at positions `at` (ascending, [`super::Dates::within`]).
+    pub fn frequencies(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, i64> {
+        let mut seen = vec![false; self.orders];
+        let mut n: Vec<Option<i64>> = vec![None; self.names.len()];
+        for i in at {
+            let (Some(l), Some(&o), Some(&c)) =
+                (lines.get(i), self.line_order.get(i), self.line_cust.get(i))
+            else {
+                continue;
+            };
+            if l.cancelled {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(o as usize).filter(|s| !**s) {
+                *s = true;
+                if let Some(x) = n.get_mut(c as usize) {
+                    *x = Some(x.unwrap_or(0) + 1);
+                }
+            }
+        }
+        self.collect(&n)
+    }
+
+    /// [`contract_amounts`] of the lines at positions `at` (ascending).
+    pub fn contract_amounts(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, Decimal> {
+        let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
+        let mut seen: HashSet<(u32, &str)> = HashSet::default();
+        for i in at {
+            let (Some(l), Some(&c)) = (lines.get(i), self.line_cust.get(i)) else {
+                continue;
+            };
+            if l.cancelled {
+                continue;
+            }
+            let add = match (&l.contract_no, l.contract_amount) {
+                (Some(no), Some(amt)) => {
+                    if seen.insert((c, no.as_str())) {
+                        amt
+                    } else {
+                        Decimal::ZERO
+                    }
+                }
+                _ => l.amount,
+            };
+            if let Some(x) = m.get_mut(c as usize) {
+                *x.get_or_insert(Decimal::ZERO) += add;
+            }
+        }
+        self.collect(&m)
+    }
+
+    /// [`net_by_customer`] of the entries at positions `at` (ascending).
+    pub fn net_by_customer(
+        &self,
+        entries: &[NetEntry],
+        at: impl Iterator<Item = usize>,
+    ) -> BTreeMap<String, Decimal> {
+        let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
+        for i in at {
+            let (Some(e), Some(&c)) = (entries.get(i), self.entry_cust.get(i)) else {
+                continue;
+            };
+            if let Some(x) = m.get_mut(c as usize) {
+                *x.get_or_insert(Decimal::ZERO) += e.amount;
+            }
+        }
+        self.collect(&m)
+    }
 }
 
 /// One graded customer.
@@ -538,10 +717,33 @@ pub fn grade_run_with(
 ) -> GradeRun {
     let w = grading_window(as_of, &cfg.grading.window);
     let lines = ds.sales.as_deref().unwrap_or(&[]);
-    let contract = contract_amounts(lines, w);
-    let net = net_by_customer(entries, w);
+    grade_run_of(
+        cfg,
+        as_of,
+        w,
+        &contract_amounts(lines, w),
+        &net_by_customer(entries, w),
+        costs.entries.iter().filter(|e| w.contains(e.date)),
+        costs.any_cost,
+        freq,
+    )
+}
+
+/// [`grade_run_with`] from the window's figures: 合同额, 实销额 and cost entries of `w` per
+/// customer ([`Ctx::grade_run`] takes them from its date indexes and shared sums).
+#[allow(clippy::too_many_arguments)]
+pub fn grade_run_of<'c>(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    contract: &BTreeMap<String, Decimal>,
+    net: &BTreeMap<String, Decimal>,
+    costs_in_w: impl IntoIterator<Item = &'c CostEntry>,
+    any_cost: bool,
+    freq: &BTreeMap<String, i64>,
+) -> GradeRun {
     let mut cost: HashMap<&str, Decimal> = HashMap::default();
-    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in costs_in_w {
         *cost.entry(&e.customer_id).or_default() += e.cost;
     }
     let items: Vec<(String, Decimal, Decimal, i64)> = contract
@@ -577,7 +779,7 @@ pub fn grade_run_with(
         profit_total: ranked.iter().map(|s| s.profit).sum(),
         ranked,
         grade,
-        profit_is_sales: !costs.any_cost,
+        profit_is_sales: !any_cost,
         threshold_mode,
     }
 }
@@ -654,7 +856,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         (m.clone(), m)
     } else {
         let run = ctx.grade_run(ctx.month);
-        let net = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+        let net = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
         let total: Decimal = net.values().copied().sum();
         let ab: Decimal = net
             .iter()
@@ -723,8 +925,8 @@ fn window_note(run: &GradeRun) -> Msg {
 /// reconcile to the company total.
 fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
     let month_w = Window::months(ctx.month, ctx.month);
-    let net_m = net_by_customer(&ctx.entries, month_w);
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(month_w);
+    let net_w = ctx.net_by_customer(run.window);
     let all = ctx.customers();
     let tot_m: Decimal = net_m.values().copied().sum();
     let tot_w: Decimal = net_w.values().copied().sum();
@@ -1123,12 +1325,18 @@ fn concentration_table(ctx: &Ctx, costs: &Costs) -> Table {
     ];
     for (dim_zh, _dim_en, key, ckey) in dims {
         for (w, wz, _we) in &windows {
-            let mut net: BTreeMap<String, Decimal> = BTreeMap::new();
-            for e in ctx.entries.iter().filter(|e| w.contains(e.date)) {
-                super::add_to(&mut net, key(e), e.amount);
-            }
+            let net: BTreeMap<String, Decimal> = if dim_zh == "客户" {
+                // The same sums, in the same order, as the grading's (shared per window).
+                (*ctx.net_by_customer(*w)).clone()
+            } else {
+                let mut net = BTreeMap::new();
+                for e in ctx.entries_in(*w) {
+                    super::add_to(&mut net, key(e), e.amount);
+                }
+                net
+            };
             let mut margin = net.clone();
-            for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+            for e in ctx.costs_in(*w) {
                 super::add_to(&mut margin, ckey(e), -e.cost);
             }
             let mut measures = vec![("实销额", net)];
@@ -1205,8 +1413,8 @@ fn key_customers_table(ctx: &Ctx, run: &GradeRun, dir: &Directory) -> Table {
         .map(String::as_str)
         .collect();
     let month_w = Window::months(ctx.month, ctx.month);
-    let net_m = net_by_customer(&ctx.entries, month_w);
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(month_w);
+    let net_w = ctx.net_by_customer(run.window);
     let mut rows = Vec::new();
     let (mut tm, mut tw) = (Decimal::ZERO, Decimal::ZERO);
     for (i, s) in run.ranked.iter().enumerate() {
@@ -1305,8 +1513,8 @@ pub fn big_customer_ids(ds: &Dataset, run: &GradeRun) -> (Vec<String>, bool) {
 
 fn big_customers_table(ctx: &Ctx, run: &GradeRun, dir: &Directory) -> Table {
     let (ids, flagged) = big_customer_ids(ctx.ds, run);
-    let net_m = net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
-    let net_w = net_by_customer(&ctx.entries, run.window);
+    let net_m = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
+    let net_w = ctx.net_by_customer(run.window);
     let (mut tm, mut tw) = (Decimal::ZERO, Decimal::ZERO);
     let rows: Vec<Vec<Value>> = ids
         .iter()

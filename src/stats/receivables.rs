@@ -358,6 +358,19 @@ pub fn bucket_of(age_days: i64) -> usize {
 /// M64: receipts and returns (and any negative line) allocated FIFO to the oldest debits.
 /// Returns the still-open debits (date, remaining amount) and the credit left unapplied.
 pub fn fifo_open(items: &[ArItem], at: NaiveDate) -> (Vec<(NaiveDate, Decimal)>, Decimal) {
+    let mut open = Vec::new();
+    let credit = for_each_open(items, at, |d, a| open.push((d, a)));
+    (open, credit)
+}
+
+/// [`fifo_open`] without the list: `f` gets each open (date, amount) in FIFO order, the unapplied
+/// credit is returned. The ageing of every customer at a month end asks for it several times a
+/// pack (ageing tables, overdue list, danger flags of each month scored).
+fn for_each_open(
+    items: &[ArItem],
+    at: NaiveDate,
+    mut f: impl FnMut(NaiveDate, Decimal),
+) -> Decimal {
     // A ledger's items are sorted by date ([`ledgers`]): the items up to `at` are a prefix and its
     // debits are already in FIFO order (no copy, no sort). This runs for every customer at up to 12
     // month ends.
@@ -369,20 +382,23 @@ pub fn fifo_open(items: &[ArItem], at: NaiveDate) -> (Vec<(NaiveDate, Decimal)>,
             .filter(|s| *s < Decimal::ZERO)
             .map(|s| -s)
             .sum();
-        let mut open = Vec::new();
         for i in items {
             let amount = i.signed();
             if amount > Decimal::ZERO {
                 let take = amount.min(credit);
                 credit -= take;
                 if amount > take {
-                    open.push((i.date, amount - take));
+                    f(i.date, amount - take);
                 }
             }
         }
-        return (open, credit);
+        return credit;
     }
-    fifo_open_any_order(items, at)
+    let (open, credit) = fifo_open_any_order(items, at);
+    for (d, a) in open {
+        f(d, a);
+    }
+    credit
 }
 
 /// [`fifo_open`] for items in any order: the debits up to `at` copied and sorted by date.
@@ -441,12 +457,8 @@ impl Ageing {
 
 /// M64 ageing of one ledger at `at`; 逾期 = age > `credit_days`.
 pub fn ageing(items: &[ArItem], at: NaiveDate, credit_days: i64) -> Ageing {
-    let (open, unapplied) = fifo_open(items, at);
-    let mut a = Ageing {
-        unapplied,
-        ..Ageing::default()
-    };
-    for (date, amount) in open {
+    let mut a = Ageing::default();
+    a.unapplied = for_each_open(items, at, |date, amount| {
         let age = (at - date).num_days();
         a.buckets[bucket_of(age)] += amount;
         a.oldest_days = a.oldest_days.max(Some(age));
@@ -454,7 +466,7 @@ pub fn ageing(items: &[ArItem], at: NaiveDate, credit_days: i64) -> Ageing {
             a.overdue += amount;
             a.max_overdue_days = a.max_overdue_days.max(Some(age - credit_days));
         }
-    }
+    });
     a
 }
 

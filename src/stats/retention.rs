@@ -4,7 +4,7 @@
 //! from 客户状态: the column is shown beside it and disagreements are listed for the clerk. Grades
 //! come from the grading family's recomputed runs (M07), so 保有率 per grade needs no snapshot.
 
-use super::grading::{self, line_cid, Directory, GradeRun, Window, UNGRADED};
+use super::grading::{self, Directory, GradeRun, Window, UNGRADED};
 use super::{growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Customer, Interaction, Return, SaleLine};
@@ -12,7 +12,7 @@ use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::HashMap;
+use super::{HashMap, HashSet};
 
 /// C10 customer state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -574,7 +574,7 @@ fn new_counts_table(ctx: &Ctx, book: &Book) -> Table {
 }
 
 fn new_customers_table(ctx: &Ctx, book: &Book) -> Table {
-    let net = grading::net_by_customer(&ctx.entries, Window::months(ctx.month, ctx.month));
+    let net = ctx.net_by_customer(Window::months(ctx.month, ctx.month));
     let mut rows = Vec::new();
     let mut total = Decimal::ZERO;
     for id in book.ids.iter() {
@@ -894,44 +894,38 @@ pub fn repeat_purchases(
             }
         }
     }
-    struct Acc {
-        orders: BTreeSet<String>,
+    // Per customer under borrowed keys: the distinct orders and units are only counted, so
+    // hash sets of borrowed keys count them without an allocation per line.
+    #[derive(Default)]
+    struct Acc<'l> {
+        orders: HashSet<std::borrow::Cow<'l, str>>,
         qty: Decimal,
-        units: BTreeSet<Option<String>>,
+        units: HashSet<Option<&'l str>>,
         amount: Decimal,
     }
-    let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut repeat_orders: HashMap<String, String> = HashMap::default();
+    let mut acc: HashMap<&str, Acc> = HashMap::default();
+    let mut repeat_orders: HashMap<&str, &str> = HashMap::default();
     for l in lines
         .iter()
         .filter(|l| !l.cancelled && w.contains(l.order_date))
     {
         let k = key(l);
-        if first
-            .get(super::grading::line_key(l))
-            .is_some_and(|f| f.1 == k)
-        {
+        let cid = super::grading::line_key(l);
+        if first.get(cid).is_some_and(|f| f.1 == k) {
             continue;
         }
-        let cid = line_cid(l);
-        let k = k.into_owned();
         if let Some(no) = &l.order_no {
-            repeat_orders.insert(no.clone(), cid.clone());
+            repeat_orders.insert(no, cid);
         }
-        let a = acc.entry(cid).or_insert_with(|| Acc {
-            orders: BTreeSet::new(),
-            qty: Decimal::ZERO,
-            units: BTreeSet::new(),
-            amount: Decimal::ZERO,
-        });
+        let a = acc.entry(cid).or_default();
         a.orders.insert(k);
         a.qty += l.qty;
-        a.units.insert(l.unit.clone());
+        a.units.insert(l.unit.as_deref());
         a.amount += l.amount - l.discount - l.rebate;
     }
     for r in returns.iter().filter(|r| !r.exchange) {
         let Some(no) = &r.orig_order_no else { continue };
-        if let Some(cid) = repeat_orders.get(no) {
+        if let Some(cid) = repeat_orders.get(no.as_str()) {
             if let Some(a) = acc.get_mut(cid) {
                 a.amount -= r.amount;
                 a.qty -= r.qty;
@@ -941,7 +935,7 @@ pub fn repeat_purchases(
     acc.into_iter()
         .map(|(k, a)| {
             let qty = (a.units.len() <= 1).then_some(a.qty);
-            (k, (a.orders.len() as i64, qty, a.amount))
+            (k.to_owned(), (a.orders.len() as i64, qty, a.amount))
         })
         .collect()
 }

@@ -76,6 +76,9 @@ pub fn shift_returns<'d>(dates: impl Iterator<Item = &'d mut NaiveDate>, closed:
     }
 }
 
+/// Fewest lines worth a thread of their own in [`net_entries`].
+const PARALLEL_CHUNK: usize = 20_000;
+
 /// Build the entries from the accepted records. `customers` gives region and 负责人 fallbacks (C4, C7).
 pub fn net_entries(
     lines: &[SaleLine],
@@ -92,18 +95,12 @@ pub fn net_entries(
         id.clone().or_else(|| name.clone()).unwrap_or_default()
     };
 
-    let mut out = Vec::with_capacity(lines.len() + returns.len());
-    // Lines by order number, to give a return the region/category/staff of what it returns.
-    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
-    for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            by_order.entry(no).or_default().push(l);
-        }
+    let line_entry = |l: &SaleLine| -> Option<NetEntry> {
         if l.cancelled {
-            continue; // C6: cancelled lines are in no metric but M34/M36.
+            return None; // C6: cancelled lines are in no metric but M34/M36.
         }
         let cid = id_of(&l.customer_id, &l.customer_name);
-        out.push(NetEntry {
+        Some(NetEntry {
             date: l.order_date,
             region: l
                 .region
@@ -115,8 +112,36 @@ pub fn net_entries(
             amount: l.amount - l.discount - l.rebate,
             customer_id: cid,
             is_return: false,
-        });
+        })
+    };
+    // The lines' entries in consecutive chunks on the machine's cores, joined in line order: every
+    // family waits for the entries, so this is the one stretch of the statistics that no other
+    // work runs beside.
+    let chunk = lines
+        .len()
+        .div_ceil(crate::par::threads().max(1))
+        .max(PARALLEL_CHUNK);
+    let mut out = Vec::with_capacity(lines.len() + returns.len());
+    if lines.len() <= chunk {
+        out.extend(lines.iter().filter_map(line_entry));
+    } else {
+        let jobs: Vec<crate::par::Job<Vec<NetEntry>>> = lines
+            .chunks(chunk)
+            .map(|c| -> crate::par::Job<Vec<NetEntry>> {
+                let line_entry = &line_entry;
+                Box::new(move || {
+                    let mut part = Vec::with_capacity(c.len());
+                    part.extend(c.iter().filter_map(line_entry));
+                    part
+                })
+            })
+            .collect();
+        for part in crate::par::run_jobs(jobs) {
+            out.extend(part);
+        }
     }
+    // Lines by order number, to give a return the region/category/staff of what it returns.
+    let by_order = returned_orders(lines, returns);
     for r in returns.iter().filter(|r| !r.exchange) {
         let cid = id_of(&r.customer_id, &r.customer_name);
         let orig = r
@@ -150,6 +175,32 @@ pub fn net_entries(
         });
     }
     out
+}
+
+/// The lines (cancelled ones too, in sheet order) of every 订单号 that a 退货 (not 换货) names as
+/// its 原订单号: all a return looks up. Indexing every order of the history cost a hash entry and a
+/// list per order, when only the returned ones are ever asked for.
+pub fn returned_orders<'l>(
+    lines: &'l [SaleLine],
+    returns: &[Return],
+) -> HashMap<&'l str, Vec<&'l SaleLine>> {
+    let wanted: super::HashSet<&str> = returns
+        .iter()
+        .filter(|r| !r.exchange)
+        .filter_map(|r| r.orig_order_no.as_deref())
+        .collect();
+    let mut by_order: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+    if wanted.is_empty() {
+        return by_order;
+    }
+    for l in lines {
+        if let Some(no) = l.order_no.as_deref() {
+            if wanted.contains(no) {
+                by_order.entry(no).or_default().push(l);
+            }
+        }
+    }
+    by_order
 }
 
 /// Σ of the entries in `month`, grouped by `key`.
@@ -346,5 +397,62 @@ mod tests {
         assert_eq!(totals[1], Value::Money(dec!(1000.005)));
         let sum: Decimal = t.rows.iter().filter_map(|r| r[1].money()).sum();
         assert_eq!(sum, dec!(1000.005), "regions reconcile to the total");
+    }
+
+    #[test]
+    fn returned_orders_hold_exactly_the_lines_of_returned_orders() {
+        let mut lines = vec![
+            line("SO1", "2024-03-01", "C1", dec!(10)),
+            line("SO2", "2024-03-02", "C1", dec!(20)),
+            line("SO1", "2024-03-03", "C1", dec!(30)),
+            line("SO3", "2024-03-04", "C2", dec!(40)),
+        ];
+        lines[2].cancelled = true;
+        let ret = |no: &str, exchange: bool| Return {
+            orig_order_no: Some(no.into()),
+            return_date: d("2024-03-20"),
+            exchange,
+            ..Default::default()
+        };
+        // SO3 is only exchanged: an exchange looks nothing up.
+        let by = returned_orders(
+            &lines,
+            &[ret("SO1", false), ret("SO3", true), ret("SO9", false)],
+        );
+        assert_eq!(by.len(), 1);
+        let so1: Vec<Decimal> = by["SO1"].iter().map(|l| l.amount).collect();
+        assert_eq!(so1, vec![dec!(10), dec!(30)]); // sheet order, cancelled line too
+        assert!(returned_orders(&lines, &[]).is_empty());
+    }
+
+    #[test]
+    fn entries_of_a_large_book_keep_line_order_across_chunks() {
+        // More lines than one chunk: the chunks run side by side and join in line order.
+        let n = PARALLEL_CHUNK * 2 + 7;
+        let lines: Vec<SaleLine> = (0..n)
+            .map(|i| {
+                let mut l = line(
+                    &format!("SO{i}"),
+                    if i % 2 == 0 {
+                        "2024-03-01"
+                    } else {
+                        "2024-02-01"
+                    },
+                    &format!("C{}", i % 13),
+                    Decimal::from(i as i64),
+                );
+                l.cancelled = i % 5 == 0;
+                l
+            })
+            .collect();
+        let e = net_entries(&lines, &[], &[customer("C1", "华东")]);
+        let want: Vec<Decimal> = (0..n)
+            .filter(|i| i % 5 != 0)
+            .map(|i| Decimal::from(i as i64))
+            .collect();
+        assert_eq!(e.iter().map(|e| e.amount).collect::<Vec<_>>(), want);
+        assert!(e
+            .iter()
+            .all(|e| (e.customer_id == "C1") == (e.region == "华东")));
     }
 }

@@ -327,6 +327,11 @@ impl<'a> Roster<'a> {
         }
     }
 
+    /// The T01 directory the roster resolves 负责人 through.
+    pub fn directory(&self) -> &Directory<'a> {
+        &self.dir
+    }
+
     /// The canonical key of a typed 业务员 (工号 or 姓名); unknown text is kept as typed.
     pub fn resolve(&self, s: Option<&str>) -> String {
         self.resolve_ref(s).to_owned()
@@ -497,9 +502,14 @@ impl<'a> Roster<'a> {
 }
 
 pub fn receipt_cid(r: &Receipt) -> String {
+    receipt_key(r).to_owned()
+}
+
+/// [`receipt_cid`] borrowed.
+pub fn receipt_key(r: &Receipt) -> &str {
     r.customer_id
-        .clone()
-        .or_else(|| r.customer_name.clone())
+        .as_deref()
+        .or(r.customer_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -569,6 +579,7 @@ impl QtyAcc {
 
 // ───────────────────────────── targets (M49) ─────────────────────────────
 
+#[derive(Clone, Copy)]
 enum Period {
     Month(Month),
     Year(i32),
@@ -586,11 +597,21 @@ fn period_of(t: &Target) -> Option<Period> {
 /// M49 月标准销售额 for the target rows `rows` (one salesperson or group): the monthly row of the
 /// month; with no monthly row in that year, the annual row / 12.
 pub fn month_target(rows: &[&Target], month: Month) -> Option<Decimal> {
+    month_target_of(rows.iter().map(|t| (period_of(t), *t)), month)
+}
+
+/// [`month_target`] of rows whose 期间 is already parsed ([`parsed_targets_by_staff`]): the
+/// tables ask for every salesperson's target of every month, and parsing each row's period each
+/// time was a tenth of the family's work.
+fn month_target_of<'t>(
+    rows: impl IntoIterator<Item = (Option<Period>, &'t Target)>,
+    month: Month,
+) -> Option<Decimal> {
     let mut monthly_in_year = false;
     let mut this = None;
     let mut annual = None;
-    for t in rows {
-        match period_of(t) {
+    for (period, t) in rows {
+        match period {
             Some(Period::Month(m)) if m.year == month.year => {
                 monthly_in_year = true;
                 if m == month {
@@ -623,6 +644,17 @@ fn targets_by_staff<'t>(
             .push(t);
     }
     m
+}
+
+/// [`targets_by_staff`] with each row's 期间 parsed once.
+fn parsed_targets_by_staff<'t>(
+    targets: &'t [Target],
+    roster: &Roster,
+) -> BTreeMap<String, Vec<(Option<Period>, &'t Target)>> {
+    targets_by_staff(targets, roster)
+        .into_iter()
+        .map(|(k, rows)| (k, rows.into_iter().map(|t| (period_of(t), t)).collect()))
+        .collect()
 }
 
 // ───────────────────────────── per-salesperson month figures ─────────────────────────────
@@ -669,17 +701,11 @@ fn first_orders(lines: &[SaleLine]) -> HashMap<&str, NaiveDate> {
 }
 
 /// The month's figures per salesperson key (M31–M38).
-pub fn month_figures(
-    ds: &Dataset,
-    entries: &[NetEntry],
-    roster: &Roster,
-    w: Window,
-    closed: &[String],
-) -> BTreeMap<String, Figures> {
-    let lines = ds.sales.as_deref().unwrap_or(&[]);
+pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, Figures> {
+    let (ds, closed) = (ctx.ds, &ctx.cfg.closed_periods);
     let first = &roster.first;
     let mut out: BTreeMap<String, Figures> = BTreeMap::new();
-    for l in lines.iter().filter(|l| w.contains(l.order_date)) {
+    for l in ctx.lines_in(w) {
         let f = out.entry(roster.line_staff(l)).or_default();
         f.ordered += l.amount;
         if l.cancelled {
@@ -721,7 +747,7 @@ pub fn month_figures(
         f.ret_qty.entry(reason).or_default().add(r.qty, unit);
         *f.ret_amt.entry(reason).or_default() += r.amount;
     }
-    for e in entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.entries_in(w) {
         out.entry(roster.entry_staff(e)).or_default().net += e.amount;
     }
     for r in ds
@@ -737,11 +763,21 @@ pub fn month_figures(
 
 /// Σ 实销额 per salesperson key over `w`.
 pub fn net_by_staff(entries: &[NetEntry], roster: &Roster, w: Window) -> BTreeMap<String, Decimal> {
-    let mut m = BTreeMap::new();
-    for e in entries.iter().filter(|e| w.contains(e.date)) {
-        add_to(&mut m, roster.entry_staff_ref(e), e.amount);
+    net_by_staff_of(entries.iter().filter(|e| w.contains(e.date)), roster)
+}
+
+/// [`net_by_staff`] of the entries already cut to a window ([`Ctx::entries_in`]).
+pub fn net_by_staff_of<'e>(
+    entries: impl IntoIterator<Item = &'e NetEntry>,
+    roster: &Roster,
+) -> BTreeMap<String, Decimal> {
+    // Summed under borrowed keys in a hash map (each key's entries add in the same order as in
+    // a BTreeMap, so the sums are the same to the last digit of scale).
+    let mut m: HashMap<&str, Decimal> = HashMap::default();
+    for e in entries {
+        *m.entry(roster.entry_staff_ref(e)).or_default() += e.amount;
     }
-    m
+    super::grading::owned_keys(m)
 }
 
 /// Σ 实收 per salesperson key over `w`.
@@ -818,11 +854,12 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
     let idx = &roster.orders;
-    let mut shipments: HashMap<String, Vec<(NaiveDate, Decimal)>> = HashMap::default();
+    // Keyed borrowed: no String per line or receipt.
+    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
     for c in ds.customers.iter().flatten() {
         if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
             shipments
-                .entry(c.customer_id.clone())
+                .entry(c.customer_id.as_str())
                 .or_default()
                 .push((dt, v));
         }
@@ -830,7 +867,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     for l in lines.iter().filter(|l| !l.cancelled) {
         if let Some(sd) = ship_date(l, by_order_date) {
             shipments
-                .entry(line_cid(l))
+                .entry(line_key(l))
                 .or_default()
                 .push((sd, l.amount - l.discount - l.rebate));
         }
@@ -840,13 +877,13 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
     }
     let mut receipts: Vec<&Receipt> = ds.receipts.iter().flatten().collect();
     receipts.sort_by_key(|r| r.receipt_date);
-    let mut paid: HashMap<String, Decimal> = HashMap::default();
+    let mut paid: HashMap<&str, Decimal> = HashMap::default();
     let mut out = Vec::new();
     let loss_only = cfg.note_pl_mode == "loss_only";
     for r in receipts {
-        let cid = receipt_cid(r);
-        let paid_before = paid.get(&cid).copied().unwrap_or_default();
-        *paid.entry(cid.clone()).or_default() += r.amount;
+        let cid = receipt_key(r);
+        let paid_before = paid.get(cid).copied().unwrap_or_default();
+        *paid.entry(cid).or_default() += r.amount;
         let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
             continue;
         };
@@ -857,7 +894,7 @@ pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
             .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
         let fifo = || {
             let mut cum = Decimal::ZERO;
-            shipments.get(&cid)?.iter().find_map(|(dt, v)| {
+            shipments.get(cid)?.iter().find_map(|(dt, v)| {
                 cum += *v;
                 (cum > paid_before).then_some(*dt)
             })
@@ -1014,21 +1051,16 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     }
     let roster = ctx.roster();
     let costs = ctx.costs();
-    let figs = month_figures(
-        ctx.ds,
-        &ctx.entries,
-        &roster,
-        month_w(ctx.month),
-        &ctx.cfg.closed_periods,
-    );
+    let figs = month_figures(ctx, &roster, month_w(ctx.month));
     let targets = ctx.ds.targets.as_deref().unwrap_or(&[]);
-    let tmap = targets_by_staff(targets, &roster);
+    let tmap = parsed_targets_by_staff(targets, &roster);
     let keys = figs.keys();
     let order = roster.order_with_staff(keys);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
         // No 销售目标 sheet: no target, so completion is "—" (never 0).
         ctx.ds.targets.as_ref()?;
-        tmap.get(k).and_then(|rows| month_target(rows, m))
+        tmap.get(k)
+            .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
     let ranking = rank(ctx, &order, &figs, &target_of);
     let notes = note_pls(ctx.ds, ctx.cfg, &roster);
@@ -1082,10 +1114,10 @@ fn annual_appraisal_table(
         .enumerate()
         .map(|(i, r)| (r.key.as_str(), i + 1))
         .collect();
-    let net = net_by_staff(&ctx.entries, roster, w);
+    let net = ctx.net_by_staff(w);
     let got = collected_by_staff(ctx.ds, roster, w);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
-    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.costs_in(w) {
         add_to(&mut cost, roster.cost_staff_ref(e), e.cost);
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -1272,7 +1304,7 @@ pub fn performance_cards(ctx: &Ctx) -> Vec<Table> {
     };
     let roster = ctx.roster();
     let w = month_w(ctx.month);
-    let figs = month_figures(ctx.ds, &ctx.entries, &roster, w, &ctx.cfg.closed_periods);
+    let figs = month_figures(ctx, &roster, w);
     let visits = visited_customers(ctx.ds, &roster, w);
     // 本月应收货款: the receivables family's ledgers, summed by the customer's 负责人, so the card
     // agrees with its receivables-by-staff table.
@@ -1498,13 +1530,7 @@ pub fn gross_profit_records(ctx: &Ctx) -> Vec<serde_json::Value> {
         return vec![];
     }
     let roster = ctx.roster();
-    let figs = month_figures(
-        ctx.ds,
-        &ctx.entries,
-        &roster,
-        month_w(ctx.month),
-        &ctx.cfg.closed_periods,
-    );
+    let figs = month_figures(ctx, &roster, month_w(ctx.month));
     let keys = figs.keys();
     let order = roster.order_with_staff(keys);
     let t = gross_profit_table(
@@ -1562,21 +1588,16 @@ pub fn target_completion(ctx: &Ctx, month: Month) -> Value {
         return Value::Missing("销售明细".into());
     }
     let roster = ctx.roster();
-    let tmap = targets_by_staff(targets, &roster);
+    let tmap = parsed_targets_by_staff(targets, &roster);
     let target_of = |k: &str, m: Month| -> Option<Decimal> {
-        tmap.get(k).and_then(|rows| month_target(rows, m))
+        tmap.get(k)
+            .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
-    let figs = month_figures(
-        ctx.ds,
-        &ctx.entries,
-        &roster,
-        month_w(month),
-        &ctx.cfg.closed_periods,
-    );
+    let figs = month_figures(ctx, &roster, month_w(month));
     let keys = figs.keys();
     let order = roster.order_with_staff(keys);
     ratio_opt(
-        super::sales::net_sales(&ctx.entries, month),
+        ctx.net_sales(month),
         company_target(ctx, &roster, &order, &target_of, month),
     )
 }
@@ -2140,7 +2161,7 @@ fn gross_profit_table(
 ) -> Table {
     let w = month_w(ctx.month);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
-    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.costs_in(w) {
         add_to(&mut cost, roster.cost_staff_ref(e), e.cost);
     }
     let mut pl: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -2400,7 +2421,7 @@ fn rank_ytd(
     target_of: &dyn Fn(&str, Month) -> Option<Decimal>,
 ) -> (Vec<Ranked>, bool) {
     let w = Window::ytd(ctx.month);
-    let net = net_by_staff(&ctx.entries, roster, w);
+    let net = ctx.net_by_staff(w);
     let got = collected_by_staff(ctx.ds, roster, w);
     let months: Vec<Month> = (1..=ctx.month.month)
         .filter_map(|i| Month::new(ctx.month.year, i))
@@ -2591,8 +2612,8 @@ fn monthly_sales_table(
     let mut ytd_t: Option<Decimal> = None;
     for i in 1..=m.month {
         let mm = Month::new(m.year, i).unwrap_or(m);
-        let s = super::sales::net_sales(&ctx.entries, mm);
-        let s0 = super::sales::net_sales(&ctx.entries, mm.year_ago());
+        let s = ctx.net_sales(mm);
+        let s0 = ctx.net_sales(mm.year_ago());
         let t = company_target(ctx, roster, order, target_of, mm);
         ytd += s;
         ytd0 += s0;
@@ -2681,12 +2702,12 @@ fn salesperson_ytd_table(
     let months: Vec<Month> = (1..=m.month)
         .filter_map(|i| Month::new(m.year, i))
         .collect();
-    let monthly: Vec<BTreeMap<String, Decimal>> = months
+    let monthly: Vec<Arc<BTreeMap<String, Decimal>>> = months
         .iter()
-        .map(|mm| net_by_staff(&ctx.entries, roster, month_w(*mm)))
+        .map(|mm| ctx.net_by_staff(month_w(*mm)))
         .collect();
-    let ytd = net_by_staff(&ctx.entries, roster, Window::ytd(m));
-    let ytd0 = net_by_staff(&ctx.entries, roster, Window::ytd(m.year_ago()));
+    let ytd = ctx.net_by_staff(Window::ytd(m));
+    let ytd0 = ctx.net_by_staff(Window::ytd(m.year_ago()));
     let mut keys: BTreeSet<String> = order.iter().cloned().collect();
     keys.extend(ytd.keys().chain(ytd0.keys()).cloned());
     let keys = roster.order(keys);
@@ -2774,10 +2795,10 @@ fn customer_ytd_table(ctx: &Ctx) -> Table {
     let dir = ctx.directory();
     let key = customer_of;
     let cols = [
-        sum_window(&ctx.entries, month_w(m), key),
-        sum_window(&ctx.entries, month_w(m.year_ago()), key),
-        sum_window(&ctx.entries, Window::ytd(m), key),
-        sum_window(&ctx.entries, Window::ytd(m.year_ago()), key),
+        sum_window(ctx, month_w(m), key),
+        sum_window(ctx, month_w(m.year_ago()), key),
+        sum_window(ctx, Window::ytd(m), key),
+        sum_window(ctx, Window::ytd(m.year_ago()), key),
     ];
     let mut ids: BTreeSet<&String> = BTreeSet::new();
     for c in &cols {
@@ -2833,13 +2854,13 @@ fn customer_ytd_table(ctx: &Ctx) -> Table {
 const NO_CATEGORY: &str = "未分类";
 
 fn sum_window<'e>(
-    entries: &'e [NetEntry],
+    ctx: &'e Ctx,
     w: Window,
     key: impl Fn(&'e NetEntry) -> &'e str,
 ) -> BTreeMap<String, Decimal> {
     // Summed under borrowed keys: one allocation per key, not per line.
     let mut m: HashMap<&str, Decimal> = HashMap::default();
-    for e in entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.entries_in(w) {
         *m.entry(key(e)).or_default() += e.amount;
     }
     super::grading::owned_keys(m)
@@ -2860,9 +2881,9 @@ fn category_of(e: &NetEntry) -> &str {
 fn category_table(ctx: &Ctx) -> Table {
     let key = category_of;
     let m = ctx.month;
-    let this = sum_window(&ctx.entries, month_w(m), key);
-    let prev = sum_window(&ctx.entries, month_w(m.prev()), key);
-    let ago = sum_window(&ctx.entries, month_w(m.year_ago()), key);
+    let this = sum_window(ctx, month_w(m), key);
+    let prev = sum_window(ctx, month_w(m.prev()), key);
+    let ago = sum_window(ctx, month_w(m.year_ago()), key);
     let mut cats: BTreeSet<&String> = this.keys().chain(prev.keys()).chain(ago.keys()).collect();
     let no_cat = cats.take(&NO_CATEGORY.to_string());
     let total = |x: &BTreeMap<String, Decimal>| x.values().copied().sum::<Decimal>();
@@ -2933,11 +2954,11 @@ fn industry_table(ctx: &Ctx) -> Table {
             .unwrap_or("未注明")
     };
     let m = ctx.month;
-    let a = sum_window(&ctx.entries, month_w(m), key);
-    let p = sum_window(&ctx.entries, month_w(m.prev()), key);
-    let y = sum_window(&ctx.entries, month_w(m.year_ago()), key);
-    let ya = sum_window(&ctx.entries, Window::ytd(m), key);
-    let yy = sum_window(&ctx.entries, Window::ytd(m.year_ago()), key);
+    let a = sum_window(ctx, month_w(m), key);
+    let p = sum_window(ctx, month_w(m.prev()), key);
+    let y = sum_window(ctx, month_w(m.year_ago()), key);
+    let ya = sum_window(ctx, Window::ytd(m), key);
+    let yy = sum_window(ctx, Window::ytd(m.year_ago()), key);
     let mut names: BTreeSet<&String> = BTreeSet::new();
     for x in [&a, &p, &y, &ya, &yy] {
         names.extend(x.keys());
@@ -2987,9 +3008,9 @@ fn industry_table(ctx: &Ctx) -> Table {
 /// M53 产品构成 by 产品种类, year to date: 实销额, share, cumulative share, 边际贡献, rate, ABC.
 fn product_mix_table(ctx: &Ctx, costs: &Costs) -> Table {
     let w = Window::ytd(ctx.month);
-    let net = sum_window(&ctx.entries, w, category_of);
+    let net = sum_window(ctx, w, category_of);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
-    for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+    for e in ctx.costs_in(w) {
         *cost
             .entry(e.category.clone().unwrap_or_else(|| NO_CATEGORY.into()))
             .or_default() += e.cost;
@@ -3104,15 +3125,10 @@ fn profit_variance_table(ctx: &Ctx, costs: &Costs) -> Table {
     }
     let w1 = Window::ytd(ctx.month);
     let w0 = Window::ytd(ctx.month.year_ago());
-    let s = |w: Window| {
-        ctx.entries
-            .iter()
-            .filter(|e| w.contains(e.date))
-            .map(|e| e.amount)
-            .sum::<Decimal>()
-    };
+    let s = |w: Window| ctx.entries_in(w).map(|e| e.amount).sum::<Decimal>();
+    let c = |w: Window| ctx.costs_in(w).map(|e| e.cost).sum::<Decimal>();
     let (s0, s1) = (s(w0), s(w1));
-    let (c0, c1) = (costs.sum(w0, |_| true), costs.sum(w1, |_| true));
+    let (c0, c1) = (c(w0), c(w1));
     let rate = |s: Decimal, c: Decimal| if s.is_zero() { None } else { Some((s - c) / s) };
     let (m0, m1) = (rate(s0, c0), rate(s1, c1));
     // E from T11 费用 when the sheet is there (M56); "—, 缺少数据: 费用" otherwise.
@@ -3269,10 +3285,7 @@ fn seasonality_table(ctx: &Ctx) -> Table {
         .map(|y| {
             let mut r = [Decimal::ZERO; 12];
             for (i, v) in r.iter_mut().enumerate() {
-                *v = super::sales::net_sales(
-                    &ctx.entries,
-                    Month::new(*y, i as u32 + 1).unwrap_or(ctx.month),
-                );
+                *v = ctx.net_sales(Month::new(*y, i as u32 + 1).unwrap_or(ctx.month));
             }
             r
         })
@@ -3354,10 +3367,7 @@ fn seasonality_quarterly_table(ctx: &Ctx) -> Table {
         .map(|y| {
             let mut r = [Decimal::ZERO; 12];
             for (i, v) in r.iter_mut().enumerate() {
-                *v = super::sales::net_sales(
-                    &ctx.entries,
-                    Month::new(*y, i as u32 + 1).unwrap_or(ctx.month),
-                );
+                *v = ctx.net_sales(Month::new(*y, i as u32 + 1).unwrap_or(ctx.month));
             }
             r
         })
@@ -3432,10 +3442,10 @@ fn category_growth_table(ctx: &Ctx) -> Table {
     let key = category_of;
     let m = ctx.month;
     let cols = [
-        sum_window(&ctx.entries, Window::ytd(m), key),
-        sum_window(&ctx.entries, Window::ytd(m.year_ago()), key),
-        sum_window(&ctx.entries, month_w(m), key),
-        sum_window(&ctx.entries, month_w(m.prev()), key),
+        sum_window(ctx, Window::ytd(m), key),
+        sum_window(ctx, Window::ytd(m.year_ago()), key),
+        sum_window(ctx, month_w(m), key),
+        sum_window(ctx, month_w(m.prev()), key),
     ];
     let mut cats: BTreeSet<&String> = BTreeSet::new();
     for c in &cols {
@@ -3505,16 +3515,20 @@ fn customer_years_table(ctx: &Ctx) -> Table {
         .map(|d| Month::of(d).year)
         .unwrap_or(m.year);
     let years: Vec<i32> = (first.max(m.year - 4)..=m.year).collect();
-    let mut by: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
-    for e in ctx.entries.iter() {
-        let y = Month::of(e.date).year;
-        if years.contains(&y) && e.date <= m.last_day() {
-            *by.entry(e.customer_id.clone())
+    // The entries of those years up to the report month (the window from January of the first
+    // year), summed under borrowed keys: one allocation per customer, not per entry.
+    let mut by_ref: HashMap<&str, BTreeMap<i32, Decimal>> = HashMap::default();
+    if let Some(jan) = years.first().and_then(|y| Month::new(*y, 1)) {
+        for e in ctx.entries_in(Window::months(jan, m)) {
+            *by_ref
+                .entry(&e.customer_id)
                 .or_default()
-                .entry(y)
+                .entry(Month::of(e.date).year)
                 .or_default() += e.amount;
         }
     }
+    let by: BTreeMap<String, BTreeMap<i32, Decimal>> =
+        by_ref.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
     let mut columns = vec![
         Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
         Column::new("name", "客户名称", "Customer", Kind::Text),
@@ -3962,7 +3976,7 @@ mod tests {
         };
         let cfg = Config::default();
         let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
-        let company = super::super::sales::net_sales(&ctx.entries, ctx.month);
+        let company = ctx.net_sales(ctx.month);
         assert_eq!(
             company,
             dec!(1000) - dec!(50) + dec!(800) + dec!(300) - dec!(30) + dec!(400) - dec!(100)
@@ -4317,7 +4331,7 @@ mod tests {
         let cfg = Config::default();
         for month in ["2022-01", "2023-06", "2024-03", "2024-12", "2025-02"] {
             let ctx = Ctx::new(&ds, m(month), &cfg);
-            let company = super::super::sales::net_sales(&ctx.entries, ctx.month);
+            let company = ctx.net_sales(ctx.month);
             let mut ts = tables(&ctx);
             let ids: Vec<&str> = ts.iter().map(|t| t.id.as_str()).collect();
             let want: Vec<&str> = TABLES.iter().map(|t| t.0).collect();
