@@ -144,30 +144,24 @@ pub fn produce(
             s.work();
         }
     };
-    // Four pieces of work on a 2-core machine. The workbook's data sheets need only the records:
-    // one thread starts on them at once, while the other makes the statistics and then joins in
-    // on the sheets not yet started. Then the PDF and the workbook's report sheets and zip, which
-    // need the statistics (and the workbook all its sheets), are made side by side.
-    let pack = std::thread::scope(|s| {
+    // Four pieces of work on a 2-core machine. The workbook's data sheets (written and deflated
+    // each on its own) need only the records: one thread starts on them at once, while the other
+    // makes the statistics and the PDF and then joins in on the sheets not yet started. The
+    // workbook's report sheets, the last step, need the statistics and every data sheet.
+    let (pack, pdf) = std::thread::scope(|s| {
         let data = s.spawn(|| timed("workbook data sheets", write_sheets));
         let pack = timed("statistics", || report::build(ds, month, cfg, lang));
-        timed("data sheets after the statistics", write_sheets);
-        data.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        pack
-    });
-    let (pdf, xlsx) = std::thread::scope(|s| {
-        let xlsx = s.spawn(|| {
-            let data = match sheets {
-                Some(sheets) => sheets.finish()?,
-                None => Vec::new(),
-            };
-            timed("workbook", || {
-                render::xlsx::pack_with(wb, &pack, lang, data)
-            })
-        });
         let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
-        let xlsx = xlsx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (pdf, xlsx)
+        timed("data sheets after the pdf", write_sheets);
+        data.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (pack, pdf)
+    });
+    let xlsx = timed("workbook", || {
+        let data = match sheets {
+            Some(sheets) => sheets.finish()?,
+            None => Vec::new(),
+        };
+        render::xlsx::pack_with(wb, &pack, lang, data)
     });
     let (pdf, _) = pdf?;
     let xlsx = xlsx?;
