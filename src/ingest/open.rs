@@ -7,6 +7,8 @@ use super::cell::{from_data, from_data_ref, Cell};
 mod ods_scan;
 #[path = "xls_scan.rs"]
 mod xls_scan;
+#[path = "xlsx_fast.rs"]
+mod xlsx_fast;
 use super::markup;
 use crate::error::{Error, Result};
 use calamine::{Reader, SheetType, SheetVisible};
@@ -485,6 +487,8 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     // Largest first, so the big sheet starts at once and the small ones fill in around it.
     jobs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.idx.cmp(&b.1.idx)));
     let jobs: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
+    // The direct reader first (xlsx_fast.rs); what it leaves is read by calamine below.
+    let (mut done, jobs) = fast_sheets(bytes, is_1904, jobs);
     let threads = crate::par::threads().min(jobs.len()).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<JobOut> = if threads == 1 {
@@ -512,6 +516,7 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             all
         })
     };
+    results.append(&mut done);
     results.sort_by_key(|(idx, _)| *idx);
     for (idx, res) in results {
         let (rows, merges) = res?;
@@ -519,6 +524,76 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             sheet.rows = rows;
             sheet.merges = merges;
         }
+    }
+    Ok(out)
+}
+
+/// Read what sheets the direct reader can (all of them, usually) and return the jobs it left
+/// to calamine. `KEBIAO_XLSX_FAST=0` turns it off (for measuring against calamine).
+fn fast_sheets(bytes: &[u8], is_1904: bool, jobs: Vec<Job>) -> (Vec<JobOut>, Vec<Job>) {
+    if std::env::var("KEBIAO_XLSX_FAST").is_ok_and(|v| v.trim() == "0") {
+        return (Vec::new(), jobs);
+    }
+    let Some(ctx) = xlsx_fast::BookCtx::new(bytes, is_1904) else {
+        return (Vec::new(), jobs);
+    };
+    let fast: Vec<xlsx_fast::SheetJob> = jobs
+        .iter()
+        .filter_map(|j| {
+            j.part.as_ref().map(|p| xlsx_fast::SheetJob {
+                idx: j.idx,
+                part: p.clone(),
+            })
+        })
+        .collect();
+    let mut got: std::collections::HashMap<usize, (Vec<SheetRow>, Vec<u8>)> =
+        xlsx_fast::read_sheets(bytes, &ctx, &fast, crate::par::threads())
+            .into_iter()
+            .zip(&fast)
+            .filter_map(|(r, j)| r.map(|r| (j.idx, r)))
+            .collect();
+    let mut done = Vec::new();
+    let mut rest = Vec::new();
+    for j in jobs {
+        match got.remove(&j.idx) {
+            Some((rows, tail)) => done.push((j.idx, Ok((rows, merges_in_tail(&tail))))),
+            None => rest.push(j),
+        }
+    }
+    (done, rest)
+}
+
+/// For tests (tests/xlsx_fast.rs): every worksheet of an xlsx read by the direct reader
+/// (`None`: it left the sheet to calamine) and by calamine, with their merged regions.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn xlsx_both_readers(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Vec<(String, Option<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>, Result<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>)>> {
+    let mut wb = open_xlsx(path, bytes)?;
+    let is_1904 = wb.has_1904_epoch();
+    let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    let parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut z| xlsx_parts(&mut z));
+    let ctx = xlsx_fast::BookCtx::new(bytes, is_1904);
+    let mut out = Vec::new();
+    for m in meta.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+        let part = parts.as_ref().and_then(|p| p.get(&m.name));
+        let fast = match (&ctx, part) {
+            (Some(c), Some(p)) => xlsx_fast::read_one(bytes, c, p)
+                .map(|(rows, tail)| (rows, merges_in_tail(&tail))),
+            _ => None,
+        };
+        let slow = xlsx_sheet_rows(path, &mut wb, &m.name).map(|rows| {
+            let merges = zip::ZipArchive::new(Cursor::new(bytes))
+                .ok()
+                .and_then(|mut z| part.and_then(|p| scan_merges(&mut z, p)))
+                .unwrap_or_default();
+            (rows, merges)
+        });
+        out.push((m.name.clone(), fast, slow));
     }
     Ok(out)
 }
@@ -646,7 +721,12 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
     let Some(tail) = tail else {
         return Some(Vec::new());
     };
-    let xml = String::from_utf8_lossy(&tail);
+    Some(merges_in_tail(&tail))
+}
+
+/// The merged regions in the XML from `</sheetData>` on.
+fn merges_in_tail(tail: &[u8]) -> Vec<Merge> {
+    let xml = String::from_utf8_lossy(tail);
     let mut merges = Vec::new();
     for m in tags(&xml, "mergeCell ") {
         let Some(r) = markup::attr(&m, "ref") else {
@@ -657,7 +737,7 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
             merges.push((s.0, s.1, e.0, e.1));
         }
     }
-    Some(merges)
+    merges
 }
 
 /// One BIFF12 record header from `r`: its type and length (both variable-length, MS-XLSB 2.1.4).
