@@ -204,18 +204,32 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
     })
 }
 
-/// Iterate `key="value"` pairs as calamine's raw attribute iterator does; `None` on anything
-/// malformed.
-fn attrs(a: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
+/// Iterate `key="value"` pairs as calamine's raw attribute iterator does; an `Err` item on
+/// anything malformed.
+fn attrs(a: &[u8]) -> Attrs<'_> {
+    Attrs { a, i: 0 }
+}
+
+struct Attrs<'a> {
+    a: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = Result<(&'a [u8], &'a [u8]), ()>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let a = self.a;
+        let mut i = self.i;
         while i < a.len() && is_ws(a[i]) {
             i += 1;
         }
         if i >= a.len() {
-            return Some(out);
+            self.i = i;
+            return None;
         }
+        // After an error the iterator ends.
+        self.i = a.len();
         let ks = i;
         while i < a.len() && a[i] != b'=' && !is_ws(a[i]) {
             i += 1;
@@ -225,31 +239,37 @@ fn attrs(a: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
             i += 1;
         }
         if key.is_empty() || a.get(i) != Some(&b'=') {
-            return None;
+            return Some(Err(()));
         }
         i += 1;
         while i < a.len() && is_ws(a[i]) {
             i += 1;
         }
-        let q = *a.get(i)?;
+        let Some(&q) = a.get(i) else {
+            return Some(Err(()));
+        };
         if q != b'"' && q != b'\'' {
-            return None;
+            return Some(Err(()));
         }
         i += 1;
         let vs = i;
-        let ve = memchr::memchr(q, &a[vs..])? + vs;
-        out.push((key, &a[vs..ve]));
+        let Some(ve) = memchr::memchr(q, &a[vs..]).map(|e| e + vs) else {
+            return Some(Err(()));
+        };
         i = ve + 1;
         if i < a.len() && !is_ws(a[i]) {
-            return None;
+            return Some(Err(()));
         }
+        self.i = i;
+        Some(Ok((key, &a[vs..ve])))
     }
 }
 
 /// One attribute's raw value: `Some(None)` absent, `None` malformed or given twice.
 fn raw_attr<'a>(a: &'a [u8], key: &[u8]) -> Option<Option<&'a [u8]>> {
     let mut found = None;
-    for (k, v) in attrs(a)? {
+    for kv in attrs(a) {
+        let (k, v) = kv.ok()?;
         if k == key {
             if found.is_some() {
                 return None;
@@ -630,6 +650,27 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
     }
 }
 
+/// The common `<is><t>text</t></is>` whose text needs no decoding, trimming or unescaping,
+/// copied straight out (from just after `<is>`; the offset past `</is>`).
+fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
+    let rest = x.get(p..)?;
+    let body = rest.strip_prefix(b"<t>")?;
+    let lt = memchr::memchr(b'<', body)?;
+    let text = &body[..lt];
+    if !body[lt..].starts_with(b"</t></is>") {
+        return None;
+    }
+    if text.is_empty()
+        || is_ws(text[0])
+        || is_ws(text[text.len() - 1])
+        || memchr::memchr3(b'&', b'\r', b'_', text).is_some()
+    {
+        return None;
+    }
+    let s = std::str::from_utf8(text).ok()?;
+    Some((s.to_string(), p + 3 + lt + 9))
+}
+
 /// The shared-string table, as calamine's `read_shared_strings`.
 fn shared_strings(x: &[u8]) -> Option<Vec<String>> {
     let start = memchr::memmem::find(x, b"<sst")?;
@@ -681,6 +722,9 @@ struct ChunkRows {
 /// and ends after a `</row>` (or, the last, at the end of the part). `None`: leave the sheet
 /// to calamine.
 fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
+    // quick-xml hands calamine text as UTF-8 and fails on anything else, even in attributes
+    // calamine ignores.
+    std::str::from_utf8(x).ok()?;
     let mut p = 0;
     if first {
         let empty;
@@ -700,6 +744,9 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
         }
     }
     let mut sink = RowSink::new();
+    // Room for the rows at once: growing by doubling copied the list into fresh pages again
+    // and again; capacity never written costs no memory.
+    sink.rows.reserve(x.len() / 64);
     let mut row_index: u32 = 0;
     let mut col_index: u32 = 0;
     // A later chunk does not know the row before it: a row without `r` there is calamine's.
@@ -760,7 +807,8 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
             }
             b"c" if in_row => {
                 let (mut r, mut s, mut ty) = (None, None, None);
-                for (k, v) in attrs(t.attrs)? {
+                for kv in attrs(t.attrs) {
+                    let (k, v) = kv.ok()?;
                     let slot = match k {
                         b"r" => &mut r,
                         b"s" => &mut s,
@@ -876,7 +924,7 @@ fn cell_body(
                 // calamine decodes the formula text (and fails on a bad entity).
                 text.clear();
                 decode_text(body, text)?;
-                let fa = attrs(t.attrs)?;
+                let fa: Vec<(&[u8], &[u8])> = attrs(t.attrs).collect::<Result<_, ()>>().ok()?;
                 let get = |k: &[u8]| -> Option<Option<&[u8]>> {
                     let mut f = None;
                     for (kk, v) in &fa {
@@ -929,6 +977,9 @@ fn cell_body(
             b"is" => {
                 let s = if t.empty {
                     String::new()
+                } else if let Some((s, e)) = plain_is(x, p) {
+                    p = e;
+                    s
                 } else {
                     let (s, e) = rich_string(x, p, b"is")?;
                     p = e;
@@ -1005,7 +1056,7 @@ fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
 }
 
 /// Put a sheet's chunks back together exactly as one `RowSink` over the whole stream would.
-fn assemble(chunks: Vec<ChunkRows>) -> Vec<SheetRow> {
+fn assemble(mut chunks: Vec<ChunkRows>) -> Vec<SheetRow> {
     let mut ordered = true;
     let mut last: Option<u32> = None;
     for c in &chunks {
@@ -1018,6 +1069,9 @@ fn assemble(chunks: Vec<ChunkRows>) -> Vec<SheetRow> {
         }
     }
     if ordered {
+        if chunks.len() == 1 {
+            return chunks.pop().map(|c| c.rows).unwrap_or_default();
+        }
         let mut rows = Vec::with_capacity(chunks.iter().map(|c| c.rows.len()).sum());
         for c in chunks {
             rows.extend(c.rows);
@@ -1078,6 +1132,9 @@ struct PoolState {
     next_job: usize,
     inflating: usize,
     jobs: Vec<JobState>,
+    /// Chunk buffers given back after parsing, reused so the inflated XML does not fault in
+    /// fresh pages for every chunk.
+    free: Vec<Vec<u8>>,
 }
 
 impl Pool<'_> {
@@ -1093,8 +1150,12 @@ impl Pool<'_> {
         } else {
             parse_chunk(&t.data, t.first, self.ctx)
         };
-        drop(t.data);
+        let mut data = t.data;
+        data.clear();
         let mut st = self.lock();
+        if st.free.len() < self.threads * BACKLOG + 2 {
+            st.free.push(data);
+        }
         if let Some(j) = st.jobs.get_mut(t.job) {
             match out {
                 Some(c) => {
@@ -1106,6 +1167,13 @@ impl Pool<'_> {
                 None => j.failed = true,
             }
         }
+    }
+
+    fn buffer(&self) -> Vec<u8> {
+        self.lock()
+            .free
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(CHUNK + (CHUNK >> 2)))
     }
 
     fn give(&self, t: Task) {
@@ -1126,7 +1194,7 @@ impl Pool<'_> {
             let i = self.ctx.index(z, part)?;
             let mut f = z.by_index(i).ok()?;
             let mut seq = 0;
-            let mut cur: Vec<u8> = Vec::with_capacity(CHUNK + (CHUNK >> 2));
+            let mut cur: Vec<u8> = self.buffer();
             loop {
                 if self.lock().jobs.get(job).is_none_or(|j| j.failed) {
                     return None;
@@ -1147,7 +1215,7 @@ impl Pool<'_> {
                 if cur.len() >= CHUNK {
                     if let Some(cut) = memchr::memmem::rfind(&cur, b"</row>") {
                         let cut = cut + 6;
-                        let mut rest = Vec::with_capacity(CHUNK + (CHUNK >> 2));
+                        let mut rest = self.buffer();
                         rest.extend_from_slice(&cur[cut..]);
                         cur.truncate(cut);
                         let data = std::mem::replace(&mut cur, rest);
@@ -1228,6 +1296,7 @@ pub fn read_sheets(
             next_job: 0,
             inflating: 0,
             jobs: (0..jobs.len()).map(|_| JobState::default()).collect(),
+            free: Vec::new(),
         }),
         cv: Condvar::new(),
         threads,
