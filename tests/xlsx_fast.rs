@@ -74,7 +74,10 @@ fn corpus_and_bundled_sample_read_the_same_as_calamine() {
         all += b;
     }
     // The direct reader must really be the one reading most of them (not always falling back).
-    assert!(fast * 10 >= all * 7, "direct reader read only {fast} of {all} sheets");
+    assert!(
+        fast * 10 >= all * 7,
+        "direct reader read only {fast} of {all} sheets"
+    );
     // The bundled sample is the shape of the big inputs: every sheet read directly.
     let sample = Path::new("data/sample/客户管理数据.xlsx");
     let (a, b) = compare(sample, &std::fs::read(sample).unwrap());
@@ -86,12 +89,24 @@ fn generated_book_with_a_multi_chunk_sales_sheet_reads_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let out = assert_cmd::Command::cargo_bin("kebiao")
         .unwrap()
-        .args(["sample", "--customers", "120", "--months", "24", "--lines", "30000"])
+        .args([
+            "sample",
+            "--customers",
+            "120",
+            "--months",
+            "24",
+            "--lines",
+            "30000",
+        ])
         .arg("--out")
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let p = dir.path().join("客户管理数据.xlsx");
     let bytes = std::fs::read(&p).unwrap();
     let (a, b) = compare(&p, &bytes);
@@ -103,7 +118,12 @@ fn generated_book_with_a_multi_chunk_sales_sheet_reads_the_same() {
 }
 
 /// An xlsx from raw parts (all stored uncompressed but the sheets, deflated).
-fn raw_xlsx(sheets: &[(&str, &[u8])], sst: Option<&str>, styles: Option<&str>, wbpr: &str) -> Vec<u8> {
+fn raw_xlsx(
+    sheets: &[(&str, &[u8])],
+    sst: Option<&str>,
+    styles: Option<&str>,
+    wbpr: &str,
+) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opt = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -118,10 +138,18 @@ fn raw_xlsx(sheets: &[(&str, &[u8])], sst: Option<&str>, styles: Option<&str>, w
     z.write_all(ct.as_bytes()).unwrap();
     z.start_file("_rels/.rels", opt).unwrap();
     z.write_all(br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#).unwrap();
-    let mut wb = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{wbpr}<sheets>"#);
-    let mut rels = String::from(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    let mut wb = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{wbpr}<sheets>"#
+    );
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    );
     for (i, (name, _)) in sheets.iter().enumerate() {
-        wb.push_str(&format!(r#"<sheet name="{name}" sheetId="{}" r:id="rId{}"/>"#, i + 1, i + 1));
+        wb.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="{}" r:id="rId{}"/>"#,
+            i + 1,
+            i + 1
+        ));
         rels.push_str(&format!(r#"<Relationship Id="rId{}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{}.xml"/>"#, i + 1, i + 1));
     }
     wb.push_str("</sheets></workbook>");
@@ -139,7 +167,8 @@ fn raw_xlsx(sheets: &[(&str, &[u8])], sst: Option<&str>, styles: Option<&str>, w
         z.write_all(s.as_bytes()).unwrap();
     }
     for (i, (_, xml)) in sheets.iter().enumerate() {
-        z.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), opt).unwrap();
+        z.start_file(format!("xl/worksheets/sheet{}.xml", i + 1), opt)
+            .unwrap();
         z.write_all(xml).unwrap();
     }
     z.finish().unwrap().into_inner()
@@ -187,7 +216,12 @@ fn edge_book(is_1904: bool) -> Vec<u8> {
     } else {
         r#"<workbookPr/>"#
     };
-    raw_xlsx(&[("边界", sheet(&data).as_bytes())], Some(SST), Some(STYLES), wbpr)
+    raw_xlsx(
+        &[("边界", sheet(&data).as_bytes())],
+        Some(SST),
+        Some(STYLES),
+        wbpr,
+    )
 }
 
 #[test]
@@ -211,7 +245,11 @@ fn hand_made_edge_cells_read_the_same_and_directly() {
         assert_eq!(get(0, 2), Cell::Text("粗 体 ".into()));
         assert_eq!(get(0, 3), Cell::Text("東京".into()));
         assert_eq!(get(0, 5), Cell::Text("a&b<c>中文\rline\ntwo".into()));
-        let day = if is_1904 { (2028, 11, 2) } else { (2024, 11, 1) };
+        let day = if is_1904 {
+            (2028, 11, 2)
+        } else {
+            (2024, 11, 1)
+        };
         assert_eq!(
             get(1, 0),
             Cell::DateTime(
@@ -222,12 +260,20 @@ fn hand_made_edge_cells_read_the_same_and_directly() {
             )
         );
         assert_eq!(get(1, 2), Cell::Duration(1.25));
-        assert_eq!(get(1, 5), Cell::Float(45597.0), "style out of range: a number");
+        assert_eq!(
+            get(1, 5),
+            Cell::Float(45597.0),
+            "style out of range: a number"
+        );
         assert_eq!(get(2, 0), Cell::Bool(true));
         assert_eq!(get(2, 2), Cell::Error("#N/A".into()));
         assert_eq!(get(2, 4), Cell::Text("客户x & A".into()));
         assert_eq!(get(2, 5), Cell::NoCache);
-        assert_eq!(get(2, 6), Cell::Empty, "str formula with empty value: blank text");
+        assert_eq!(
+            get(2, 6),
+            Cell::Empty,
+            "str formula with empty value: blank text"
+        );
         assert_eq!(get(2, 7), Cell::NoCache);
         assert_eq!(get(3, 1), Cell::Text("富 文本 ".into()));
         assert_eq!(get(3, 2), Cell::Text("trimmed".into()));
@@ -240,7 +286,10 @@ fn hand_made_edge_cells_read_the_same_and_directly() {
         assert_eq!(get(11, 0), Cell::Float(2.0));
         assert_eq!(get(10, 2), Cell::Float(3.0));
         assert_eq!(s.merges, vec![(0, 0, 0, 1)]);
-        assert_eq!(get(13, 0).as_text().map(|t| t.chars().count()), Some(40_000));
+        assert_eq!(
+            get(13, 0).as_text().map(|t| t.chars().count()),
+            Some(40_000)
+        );
     }
 }
 
@@ -262,16 +311,23 @@ fn rust_xlsxwriter_books_read_the_same_and_directly() {
             let rr = r * 3; // sparse rows
             ws.write_string(rr, 0, format!("客户{r}")).unwrap();
             ws.write_number(rr, 1, f64::from(r) * 1.5 - 7.25).unwrap();
-            ws.write_number_with_format(rr, 2, 45000.0 + f64::from(r), &date).unwrap();
-            ws.write_number_with_format(rr, 3, 45000.25 + f64::from(r), &dt).unwrap();
+            ws.write_number_with_format(rr, 2, 45000.0 + f64::from(r), &date)
+                .unwrap();
+            ws.write_number_with_format(rr, 3, 45000.25 + f64::from(r), &dt)
+                .unwrap();
             ws.write_number_with_format(rr, 4, 1.5, &dur).unwrap();
             ws.write_boolean(rr, 5, r % 2 == 0).unwrap();
-            ws.write_formula(rr, 6, Formula::new("=B1*2").set_result("3.5")).unwrap();
+            ws.write_formula(rr, 6, Formula::new("=B1*2").set_result("3.5"))
+                .unwrap();
             ws.write_formula(rr, 7, "=B1+1").unwrap();
             ws.write_string(rr, 8, "").unwrap();
             ws.write_string(rr, 9, " a <b> & \"c\" \r\n d ").unwrap();
-            ws.write_rich_string(rr, 10, &[(&bold, "粗"), (&red, "红"), (&Format::default(), " 常")])
-                .unwrap();
+            ws.write_rich_string(
+                rr,
+                10,
+                &[(&bold, "粗"), (&red, "红"), (&Format::default(), " 常")],
+            )
+            .unwrap();
             ws.write_string(rr, 30, "x".repeat(32_000)).unwrap();
         }
         let ws2 = wb.add_worksheet();
@@ -300,17 +356,28 @@ fn big_sheets_in_chunks_and_the_row_index_across_chunks() {
         ));
     }
     // A row split over two `<row>` elements far apart, and a row out of order at the end.
-    with_r.push_str(r#"<row r="20000"><c r="D20000"><v>1</v></c></row><row r="5"><c r="Z5"><v>2</v></c></row>"#);
+    with_r.push_str(
+        r#"<row r="20000"><c r="D20000"><v>1</v></c></row><row r="5"><c r="Z5"><v>2</v></c></row>"#,
+    );
     let bytes = raw_xlsx(
-        &[("有行号", sheet(&with_r).as_bytes()), ("无行号", sheet(&without_r).as_bytes())],
+        &[
+            ("有行号", sheet(&with_r).as_bytes()),
+            ("无行号", sheet(&without_r).as_bytes()),
+        ],
         None,
         Some(STYLES),
         "",
     );
     let p = Path::new("big.xlsx");
     let both = xlsx_both_readers(p, &bytes).unwrap();
-    assert!(both[0].1.is_some(), "a big sheet with row numbers is read directly");
-    assert!(both[1].1.is_none(), "rows without numbers past the first chunk go to calamine");
+    assert!(
+        both[0].1.is_some(),
+        "a big sheet with row numbers is read directly"
+    );
+    assert!(
+        both[1].1.is_none(),
+        "rows without numbers past the first chunk go to calamine"
+    );
     assert_eq!(compare(p, &bytes), (1, 2));
     let book = read_book(p, &bytes).unwrap();
     let rows: &Vec<SheetRow> = &book.sheets[0].rows;
@@ -363,12 +430,23 @@ fn damaged_sheet_xml_falls_back_or_matches() {
     assert!(direct > 50, "{direct}");
     // Invalid UTF-8 in a cell and a truncated part.
     let mut bad = sheet(EDGE).into_bytes();
-    let at = bad.windows(5).position(|w| w == b"after".as_slice()).unwrap();
+    let at = bad
+        .windows(5)
+        .position(|w| w == b"after".as_slice())
+        .unwrap();
     bad[at] = 0xFF;
     let bytes = raw_xlsx(&[("坏", &bad)], Some(SST), Some(STYLES), "");
     compare(Path::new("bad.xlsx"), &bytes);
     let cut = sheet(EDGE);
-    let bytes = raw_xlsx(&[("坏", &cut.as_bytes()[..cut.len() / 2])], Some(SST), Some(STYLES), "");
+    let bytes = raw_xlsx(
+        &[("坏", &cut.as_bytes()[..cut.len() / 2])],
+        Some(SST),
+        Some(STYLES),
+        "",
+    );
     let both = xlsx_both_readers(Path::new("cut.xlsx"), &bytes).unwrap();
-    assert!(both[0].1.is_none() && both[0].2.is_err(), "a cut sheet is calamine's error");
+    assert!(
+        both[0].1.is_none() && both[0].2.is_err(),
+        "a cut sheet is calamine's error"
+    );
 }

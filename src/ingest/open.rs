@@ -570,7 +570,13 @@ fn fast_sheets(bytes: &[u8], is_1904: bool, jobs: Vec<Job>) -> (Vec<JobOut>, Vec
 pub fn xlsx_both_readers(
     path: &Path,
     bytes: &[u8],
-) -> Result<Vec<(String, Option<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>, Result<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>)>> {
+) -> Result<
+    Vec<(
+        String,
+        Option<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+        Result<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+    )>,
+> {
     let mut wb = open_xlsx(path, bytes)?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
@@ -582,8 +588,9 @@ pub fn xlsx_both_readers(
     for m in meta.iter().filter(|m| m.typ == SheetType::WorkSheet) {
         let part = parts.as_ref().and_then(|p| p.get(&m.name));
         let fast = match (&ctx, part) {
-            (Some(c), Some(p)) => xlsx_fast::read_one(bytes, c, p)
-                .map(|(rows, tail)| (rows, merges_in_tail(&tail))),
+            (Some(c), Some(p)) => {
+                xlsx_fast::read_one(bytes, c, p).map(|(rows, tail)| (rows, merges_in_tail(&tail)))
+            }
             _ => None,
         };
         let slow = xlsx_sheet_rows(path, &mut wb, &m.name).map(|rows| {
