@@ -745,9 +745,10 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
         }
     }
     let mut sink = RowSink::new();
-    // Room for the rows at once: growing by doubling copied the list into fresh pages again
-    // and again; capacity never written costs no memory.
-    sink.rows.reserve(x.len() / 64);
+    // Room for the rows of a typical chunk at once (growing by doubling from nothing copied
+    // the list into fresh pages again and again); not more, as a large block that is mostly
+    // unused still costs whole huge pages.
+    sink.rows.reserve(x.len() / 512);
     let mut row_index: u32 = 0;
     let mut col_index: u32 = 0;
     // A later chunk does not know the row before it: a row without `r` there is calamine's.
