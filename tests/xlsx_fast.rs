@@ -44,6 +44,27 @@ fn compare(path: &Path, bytes: &[u8]) -> (usize, usize) {
     (fast_n, n)
 }
 
+/// The whole book as ingest reads it (the direct reader on all threads, chunks put back
+/// together) equals calamine's read of every visible worksheet.
+fn assert_book_is_calamines(path: &Path, bytes: &[u8]) {
+    let book = read_book(path, bytes).unwrap();
+    let slow = xlsx_both_readers(path, bytes).unwrap();
+    let mut n = 0;
+    for s in &book.sheets {
+        let Some((_, _, Ok((rows, merges)))) = slow.iter().find(|x| x.0 == s.name) else {
+            continue;
+        };
+        if s.visibility != kebiao::ingest::open::Visibility::Visible {
+            continue;
+        }
+        assert_eq!(&s.merges, merges, "{}: merges", s.name);
+        assert_eq!(s.rows.len(), rows.len(), "{}: rows", s.name);
+        assert!(s.rows == *rows, "{}: cells differ", s.name);
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
 fn xlsx_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
@@ -112,6 +133,7 @@ fn generated_book_with_a_multi_chunk_sales_sheet_reads_the_same() {
     let (a, b) = compare(&p, &bytes);
     assert!(b >= 10 && a == b, "{a} of {b} sheets read directly");
     // And the whole book through read_book equals calamine-only reading.
+    assert_book_is_calamines(&p, &bytes);
     let fast = read_book(&p, &bytes).unwrap();
     let sales = fast.sheets.iter().find(|s| s.name == "销售明细").unwrap();
     assert!(sales.rows.len() > 30_000, "{}", sales.rows.len());
@@ -379,6 +401,7 @@ fn big_sheets_in_chunks_and_the_row_index_across_chunks() {
         "rows without numbers past the first chunk go to calamine"
     );
     assert_eq!(compare(p, &bytes), (1, 2));
+    assert_book_is_calamines(p, &bytes);
     let book = read_book(p, &bytes).unwrap();
     let rows: &Vec<SheetRow> = &book.sheets[0].rows;
     assert_eq!(rows.len(), 40_000);

@@ -584,15 +584,33 @@ pub fn xlsx_both_readers(
         .ok()
         .and_then(|mut z| xlsx_parts(&mut z));
     let ctx = xlsx_fast::BookCtx::new(bytes, is_1904);
+    let sheets: Vec<&calamine::Sheet> = meta
+        .iter()
+        .filter(|m| m.typ == SheetType::WorkSheet)
+        .collect();
+    let jobs: Vec<xlsx_fast::SheetJob> = sheets
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, m)| {
+            let part = parts.as_ref()?.get(&m.name)?.clone();
+            Some(xlsx_fast::SheetJob { idx, part })
+        })
+        .collect();
+    // Three threads whatever the machine, so the tests always run the shared queue.
+    let mut fast: std::collections::HashMap<usize, (Vec<SheetRow>, Vec<u8>)> = match &ctx {
+        Some(c) => xlsx_fast::read_sheets(bytes, c, &jobs, 3)
+            .into_iter()
+            .zip(&jobs)
+            .filter_map(|(r, j)| r.map(|r| (j.idx, r)))
+            .collect(),
+        None => Default::default(),
+    };
     let mut out = Vec::new();
-    for m in meta.iter().filter(|m| m.typ == SheetType::WorkSheet) {
+    for (idx, m) in sheets.into_iter().enumerate() {
         let part = parts.as_ref().and_then(|p| p.get(&m.name));
-        let fast = match (&ctx, part) {
-            (Some(c), Some(p)) => {
-                xlsx_fast::read_one(bytes, c, p).map(|(rows, tail)| (rows, merges_in_tail(&tail)))
-            }
-            _ => None,
-        };
+        let fast = fast
+            .remove(&idx)
+            .map(|(rows, tail)| (rows, merges_in_tail(&tail)));
         let slow = xlsx_sheet_rows(path, &mut wb, &m.name).map(|rows| {
             let merges = zip::ZipArchive::new(Cursor::new(bytes))
                 .ok()

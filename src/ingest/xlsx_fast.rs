@@ -1159,7 +1159,9 @@ impl Pool<'_> {
         let mut data = t.data;
         data.clear();
         let mut st = self.lock();
-        if st.free.len() < self.threads * BACKLOG + 2 {
+        // Enough to keep every buffer in flight: the queue, one per parsing thread, and two per
+        // inflating thread (a dropped buffer means a fresh one faulted in later).
+        if st.free.len() < self.threads * (BACKLOG + 3) + 2 {
             st.free.push(data);
         }
         if let Some(j) = st.jobs.get_mut(t.job) {
@@ -1344,15 +1346,6 @@ pub fn read_sheets(
             Some((assemble(chunks), tail))
         })
         .collect()
-}
-
-/// One sheet on the calling thread (for tests and for comparing with calamine).
-pub fn read_one(bytes: &[u8], ctx: &BookCtx, part: &str) -> Option<(Vec<SheetRow>, Vec<u8>)> {
-    let jobs = [SheetJob {
-        idx: 0,
-        part: part.to_string(),
-    }];
-    read_sheets(bytes, ctx, &jobs, 1).pop().flatten()
 }
 
 #[cfg(test)]
