@@ -11,7 +11,17 @@ use std::path::{Path, PathBuf};
 
 /// Compare both readers on every worksheet; returns (sheets read directly, sheets in all).
 fn compare(path: &Path, bytes: &[u8]) -> (usize, usize) {
-    let sheets = match xlsx_both_readers(path, bytes) {
+    compare_read(path, xlsx_both_readers(path, bytes))
+}
+
+type Both = Vec<(
+    String,
+    Option<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+    kebiao::error::Result<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+)>;
+
+fn compare_read(path: &Path, both: kebiao::error::Result<Both>) -> (usize, usize) {
+    let sheets = match both {
         Ok(s) => s,
         // calamine cannot open it: nothing to compare (read_book reports it).
         Err(_) => return (0, 0),
@@ -428,9 +438,18 @@ impl Lcg {
 fn damaged_sheet_xml_falls_back_or_matches() {
     let base = sheet(EDGE.replace("LONG", "long").as_str());
     let alphabet: &[u8] = b"<>/&;\"'= rcvtsf0129AE#x_:!?\r\n";
-    let mut rng = Lcg(7);
+    // More rounds and another seed locally: XLSX_FAST_FUZZ=rounds[,seed].
+    let (rounds, seed) = std::env::var("XLSX_FAST_FUZZ")
+        .ok()
+        .and_then(|v| {
+            let mut it = v.split(',');
+            let r = it.next()?.parse().ok()?;
+            Some((r, it.next().and_then(|s| s.parse().ok()).unwrap_or(7)))
+        })
+        .unwrap_or((400, 7));
+    let mut rng = Lcg(seed);
     let mut direct = 0;
-    for _ in 0..400 {
+    for _ in 0..rounds {
         let mut x = base.clone().into_bytes();
         for _ in 0..1 + rng.next() % 3 {
             let i = (rng.next() as usize) % x.len();
@@ -443,8 +462,16 @@ fn damaged_sheet_xml_falls_back_or_matches() {
             }
         }
         let bytes = raw_xlsx(&[("坏", &x)], Some(SST), Some(STYLES), "");
-        let (a, _) = compare(Path::new("bad.xlsx"), &bytes);
-        direct += a;
+        if std::env::var("XLSX_FAST_FUZZ").is_ok() {
+            std::fs::write("/tmp/xlsx5_fuzz_last.xml", &x).unwrap();
+        }
+        // calamine itself may overflow on some damage in a debug build: nothing to compare then
+        // (only the read is guarded; a difference still fails the test).
+        let p = Path::new("bad.xlsx");
+        let Ok(both) = std::panic::catch_unwind(|| xlsx_both_readers(p, &bytes)) else {
+            continue;
+        };
+        direct += compare_read(p, both).0;
         // read_book never panics and gives a book or an error.
         let _ = read_book(Path::new("bad.xlsx"), &bytes);
     }

@@ -168,6 +168,10 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
     let mut quote = 0u8;
     while i < x.len() {
         let b = x[i];
+        if b == b'<' {
+            // Not even inside a quoted value: such a tag is left to calamine.
+            return None;
+        }
         if quote != 0 {
             if b == quote {
                 quote = 0;
@@ -176,8 +180,6 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
             quote = b;
         } else if b == b'>' {
             break;
-        } else if b == b'<' {
-            return None;
         }
         i += 1;
     }
@@ -185,9 +187,10 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
         return None;
     }
     let mut attrs = &x[astart..i];
-    // The name must end at whitespace, `/` or `>` (`<c:v>` has a prefix: not ours).
+    // The name ends at whitespace, or at the `/` of a bare `<c/>`; quick-xml reads `<c/r="A1">`
+    // or `<c:v>` as another name.
     if let Some(&b) = attrs.first() {
-        if !is_ws(b) && b != b'/' {
+        if !is_ws(b) && attrs != b"/" {
             return None;
         }
     }
@@ -612,6 +615,9 @@ fn t_text(attrs: &[u8], raw: &[u8], out: &mut String) -> Option<()> {
 fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> {
     let mut out = String::new();
     let mut phonetic = false;
+    // Open elements inside: quick-xml fails when a close tag finds none open anywhere, so a
+    // close tag beyond this run's own opens is left to calamine.
+    let mut depth = 0usize;
     loop {
         let lt = memchr::memchr(b'<', &x[p..])? + p;
         // Text outside `<t>` is ignored by calamine; keep it to what decodes cleanly.
@@ -625,10 +631,14 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
             if t.name == close {
                 return Some((out, p));
             }
+            depth = depth.checked_sub(1)?;
             if t.name == b"rPh" {
                 phonetic = false;
             }
             continue;
+        }
+        if !t.empty && !(t.name == b"t" && !phonetic) {
+            depth += 1;
         }
         if t.name == b"rPh" {
             phonetic = !t.empty;
@@ -854,30 +864,47 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
 fn prefix(x: &[u8]) -> Option<(usize, bool)> {
     let sd = memchr::memmem::find(x, b"<sheetData")?;
     let head = &x[..sd];
-    if !plain_utf8_decl(head) || memchr::memmem::find(head, b"<!").is_some() {
+    if !plain_utf8_decl(head) {
         return None;
     }
-    // calamine fails on a `dimension` it cannot read; only the plain form is accepted here.
-    let mut from = 0;
-    while let Some(off) = memchr::memmem::find(&head[from..], b"dimension") {
-        let at = from + off;
-        if at == 0 || head[at - 1] != b'<' {
-            return None;
+    let mut p = usize::from(head.starts_with(b"\xEF\xBB\xBF")) * 3;
+    if head[p..].starts_with(b"<?xml") {
+        p = memchr::memmem::find(&head[p..], b"?>")? + p + 2;
+    }
+    // calamine's reader tokenizes everything before the cells (and fails on a broken tag), so
+    // every tag here must parse, and the text between them decode.
+    let mut scratch = String::new();
+    let mut depth = 0usize;
+    loop {
+        let lt = memchr::memchr(b'<', &head[p..]).map(|o| o + p);
+        let end = lt.unwrap_or(head.len());
+        if end > p {
+            scratch.clear();
+            decode_text(&head[p..end], &mut scratch)?;
         }
-        let t = tag(head, at - 1)?;
-        let r = raw_attr(t.attrs, b"ref")??;
-        let mut parts = r.split(|b| *b == b':');
-        let a = cell_ref(parts.next()?)?;
-        if let Some(b) = parts.next() {
-            let b = cell_ref(b)?;
-            if b.0 < a.0 || b.1 < a.1 {
+        let Some(lt) = lt else { break };
+        let t = tag(head, lt)?;
+        if t.close {
+            depth = depth.checked_sub(1)?;
+        } else if !t.empty {
+            depth += 1;
+        }
+        if !t.close && t.name == b"dimension" {
+            // calamine fails on a `dimension` it cannot read; only the plain form is taken.
+            let r = raw_attr(t.attrs, b"ref")??;
+            let mut parts = r.split(|b| *b == b':');
+            let a = cell_ref(parts.next()?)?;
+            if let Some(b) = parts.next() {
+                let b = cell_ref(b)?;
+                if b.0 < a.0 || b.1 < a.1 {
+                    return None;
+                }
+            }
+            if parts.next().is_some() {
                 return None;
             }
         }
-        if parts.next().is_some() {
-            return None;
-        }
-        from = t.end;
+        p = t.end;
     }
     let t = tag(x, sd)?;
     if t.name != b"sheetData" {
@@ -997,10 +1024,13 @@ fn cell_body(
 /// The value of a `<v>`, as calamine's `read_v` + `from_data_ref`.
 fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Option<Cell> {
     use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
-    // calamine ignores an inline string's `<v>`, and an empty `<v>` of the plain types.
-    if matches!(ty, Some(b"inlineStr" | b"is"))
-        || (v.is_empty() && matches!(ty, None | Some(b"n" | b"s" | b"b" | b"e")))
-    {
+    // calamine ignores an inline string's `<v>` (but its reader still fails on a broken
+    // entity there), and an empty `<v>` of the plain types.
+    if matches!(ty, Some(b"inlineStr" | b"is")) {
+        decode_text(v, &mut String::new())?;
+        return Some(Cell::Empty);
+    }
+    if v.is_empty() && matches!(ty, None | Some(b"n" | b"s" | b"b" | b"e")) {
         return Some(Cell::Empty);
     }
     let d = match ty {
