@@ -449,8 +449,14 @@ fn damaged_sheet_xml_falls_back_or_matches() {
         .unwrap_or((400, 7));
     let mut rng = Lcg(seed);
     let mut direct = 0;
-    for _ in 0..rounds {
-        let mut x = base.clone().into_bytes();
+    for round in 0..rounds {
+        // Mostly the sheet; every fourth round the shared strings, every fourth the styles.
+        let target = round % 4;
+        let mut x = match target {
+            1 => SST.as_bytes().to_vec(),
+            3 => STYLES.as_bytes().to_vec(),
+            _ => base.clone().into_bytes(),
+        };
         for _ in 0..1 + rng.next() % 3 {
             let i = (rng.next() as usize) % x.len();
             match rng.next() % 3 {
@@ -461,7 +467,21 @@ fn damaged_sheet_xml_falls_back_or_matches() {
                 _ => x[i] = alphabet[(rng.next() as usize) % alphabet.len()],
             }
         }
-        let bytes = raw_xlsx(&[("坏", &x)], Some(SST), Some(STYLES), "");
+        let bytes = match target {
+            1 => raw_xlsx(
+                &[("坏", base.as_bytes())],
+                Some(std::str::from_utf8(&x).unwrap_or("")),
+                Some(STYLES),
+                "",
+            ),
+            3 => raw_xlsx(
+                &[("坏", base.as_bytes())],
+                Some(SST),
+                Some(std::str::from_utf8(&x).unwrap_or("")),
+                "",
+            ),
+            _ => raw_xlsx(&[("坏", &x)], Some(SST), Some(STYLES), ""),
+        };
         if std::env::var("XLSX_FAST_FUZZ").is_ok() {
             std::fs::write("/tmp/xlsx5_fuzz_last.xml", &x).unwrap();
         }

@@ -449,7 +449,7 @@ fn xlsx_sheet_rows(path: &Path, wb: &mut XlsxBook<'_>, name: &str) -> Result<Vec
 /// [`crate::par::threads`] threads; the result is the same whatever the thread count (sheets are put
 /// back in workbook order, and the first error in workbook order is the one returned).
 fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let wb = open_xlsx(path, bytes)?;
+    let mut wb = open_xlsx(path, bytes)?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     let mut parts = zip::ZipArchive::new(Cursor::new(bytes))
@@ -488,7 +488,8 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     jobs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.idx.cmp(&b.1.idx)));
     let jobs: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
     // The direct reader first (xlsx_fast.rs); what it leaves is read by calamine below.
-    let (mut done, jobs) = fast_sheets(bytes, is_1904, jobs);
+    let palette = style_palette(&mut wb, &meta);
+    let (mut done, jobs) = fast_sheets(bytes, is_1904, &palette, jobs);
     let threads = crate::par::threads().min(jobs.len()).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<JobOut> = if threads == 1 {
@@ -530,11 +531,19 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
 
 /// Read what sheets the direct reader can (all of them, usually) and return the jobs it left
 /// to calamine. `KEBIAO_XLSX_FAST=0` turns it off (for measuring against calamine).
-fn fast_sheets(bytes: &[u8], is_1904: bool, jobs: Vec<Job>) -> (Vec<JobOut>, Vec<Job>) {
+fn fast_sheets(
+    bytes: &[u8],
+    is_1904: bool,
+    palette: &Option<Vec<calamine::Style>>,
+    jobs: Vec<Job>,
+) -> (Vec<JobOut>, Vec<Job>) {
     if std::env::var("KEBIAO_XLSX_FAST").is_ok_and(|v| v.trim() == "0") {
         return (Vec::new(), jobs);
     }
-    let Some(ctx) = xlsx_fast::BookCtx::new(bytes, is_1904) else {
+    let Some(palette) = palette else {
+        return (Vec::new(), jobs);
+    };
+    let Some(ctx) = xlsx_fast::BookCtx::new(bytes, is_1904, palette) else {
         return (Vec::new(), jobs);
     };
     let fast: Vec<xlsx_fast::SheetJob> = jobs
@@ -563,6 +572,15 @@ fn fast_sheets(bytes: &[u8], is_1904: bool, jobs: Vec<Job>) -> (Vec<JobOut>, Vec
     (done, rest)
 }
 
+/// calamine's style palette (one entry per cell format, read in the same pass as its date
+/// kinds), which the direct reader checks its own reading of styles.xml against. It is only
+/// reachable through a sheet reader; `None` when there is no worksheet to open one on.
+fn style_palette(wb: &mut XlsxBook<'_>, meta: &[calamine::Sheet]) -> Option<Vec<calamine::Style>> {
+    let name = &meta.iter().find(|m| m.typ == SheetType::WorkSheet)?.name;
+    let rdr = wb.worksheet_cells_reader(name).ok()?;
+    Some(rdr.styles().to_vec())
+}
+
 /// For tests (tests/xlsx_fast.rs): every worksheet of an xlsx read by the direct reader
 /// (`None`: it left the sheet to calamine) and by calamine, with their merged regions.
 #[doc(hidden)]
@@ -583,7 +601,10 @@ pub fn xlsx_both_readers(
     let parts = zip::ZipArchive::new(Cursor::new(bytes))
         .ok()
         .and_then(|mut z| xlsx_parts(&mut z));
-    let ctx = xlsx_fast::BookCtx::new(bytes, is_1904);
+    let palette = style_palette(&mut wb, &meta);
+    let ctx = palette
+        .as_ref()
+        .and_then(|p| xlsx_fast::BookCtx::new(bytes, is_1904, p));
     let sheets: Vec<&calamine::Sheet> = meta
         .iter()
         .filter(|m| m.typ == SheetType::WorkSheet)

@@ -39,7 +39,7 @@ type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 impl BookCtx {
     /// `None` when anything in the workbook's shared parts is outside what this reader
     /// understands for sure: every sheet is then read by calamine.
-    pub fn new(bytes: &[u8], is_1904: bool) -> Option<BookCtx> {
+    pub fn new(bytes: &[u8], is_1904: bool, palette: &[calamine::Style]) -> Option<BookCtx> {
         let mut z = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
         let mut names = std::collections::HashMap::with_capacity(z.len());
         for i in 0..z.len() {
@@ -70,9 +70,14 @@ impl BookCtx {
         if !t.eq_ignore_ascii_case(b"xl/workbook.xml") {
             return None;
         }
-        if let Some(styles) = ctx.text(&mut z, "xl/styles.xml")? {
-            ctx.formats = formats(styles.as_bytes())?;
+        let mine = match ctx.text(&mut z, "xl/styles.xml")? {
+            Some(styles) => formats(styles.as_bytes())?,
+            None => Vec::new(),
+        };
+        if !same_as_palette(&mine, palette) {
+            return None;
         }
+        ctx.formats = mine.into_iter().map(|(f, _)| f).collect();
         if let Some(sst) = ctx.text(&mut z, "xl/sharedStrings.xml")? {
             ctx.strings = shared_strings(sst.as_bytes())?;
         }
@@ -533,10 +538,91 @@ fn all_tags(x: &[u8]) -> Option<Vec<Tag<'_>>> {
     Some(out)
 }
 
+/// An xf's `numFmtId` as written and its custom format code, to check against calamine's
+/// own reading of the styles (its style palette).
+struct XfFormat {
+    id: Vec<u8>,
+    code: Option<String>,
+}
+
+/// calamine `formats::builtin_format_code_by_id`.
+fn builtin_format_code_by_id(id: u32) -> Option<&'static str> {
+    Some(match id {
+        0 => "General",
+        1 => "0",
+        2 => "0.00",
+        3 => "#,##0",
+        4 => "#,##0.00",
+        9 => "0%",
+        10 => "0.00%",
+        11 => "0.00E+00",
+        12 => "# ?/?",
+        13 => "# ??/??",
+        14 => "mm-dd-yy",
+        15 => "d-mmm-yy",
+        16 => "d-mmm",
+        17 => "mmm-yy",
+        18 => "h:mm AM/PM",
+        19 => "h:mm:ss AM/PM",
+        20 => "h:mm",
+        21 => "h:mm:ss",
+        22 => "m/d/yy h:mm",
+        37 => "#,##0 ;(#,##0)",
+        38 => "#,##0 ;[Red](#,##0)",
+        39 => "#,##0.00;(#,##0.00)",
+        40 => "#,##0.00;[Red](#,##0.00)",
+        41 => "_(* #,##0_);_(* (#,##0);_(* \"-\"_);_(@_)",
+        42 => "_($* #,##0_);_($* (#,##0);_($* \"-\"_);_(@_)",
+        43 => "_(* #,##0.00_);_(* (#,##0.00);_(* \"-\"??_);_(@_)",
+        44 => "_($* #,##0.00_);_($* (#,##0.00);_($* \"-\"??_);_(@_)",
+        45 => "mm:ss",
+        46 => "[h]:mm:ss",
+        47 => "mmss.0",
+        48 => "##0.0E+0",
+        49 => "@",
+        _ => return None,
+    })
+}
+
+/// Whether the cell formats read here are calamine's, xf by xf: same count, and for each the
+/// same number format id and code in calamine's style palette (which calamine builds in the
+/// same pass as its date kinds). This catches any structure the section reader above takes
+/// differently from calamine's event loop.
+fn same_as_palette(mine: &[(Fmt, Option<XfFormat>)], palette: &[calamine::Style]) -> bool {
+    if mine.len() != palette.len() {
+        return false;
+    }
+    mine.iter().zip(palette).all(|((_, xf), st)| {
+        let theirs = st.number_format.as_ref();
+        match (xf, theirs) {
+            (None, None) => true,
+            (Some(xf), None) => !xf.id.iter().all(u8::is_ascii_digit) || xf.id.is_empty(),
+            (None, Some(_)) => false,
+            (Some(xf), Some(nf)) => {
+                let Some(id) = std::str::from_utf8(&xf.id)
+                    .ok()
+                    .filter(|s| {
+                        !s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit())
+                    })
+                    .and_then(|s| s.parse::<u32>().ok())
+                else {
+                    return false;
+                };
+                let code = xf
+                    .code
+                    .clone()
+                    .or_else(|| builtin_format_code_by_id(id).map(str::to_string))
+                    .unwrap_or_else(|| "General".to_string());
+                nf.format_id == Some(id) && nf.format_code == code
+            }
+        }
+    })
+}
+
 /// The date kind of each cell format (`cellXfs`), as calamine's `read_styles` builds it. Only
 /// the `numFmts` and `cellXfs` sections matter (calamine has already parsed the rest when it
 /// opened the workbook); they are taken in document order, as calamine meets them.
-fn formats(x: &[u8]) -> Option<Vec<Fmt>> {
+fn formats(x: &[u8]) -> Option<Vec<(Fmt, Option<XfFormat>)>> {
     if memchr::memmem::find(x, b"<!").is_some()
         || memchr::memmem::find(x, b":numFmts").is_some()
         || memchr::memmem::find(x, b":cellXfs").is_some()
@@ -565,7 +651,11 @@ fn formats(x: &[u8]) -> Option<Vec<Fmt>> {
         }
         let close: &[u8] = if is_nf { b"</numFmts>" } else { b"</cellXfs>" };
         let end = memchr::memmem::find(&x[t.end..], close)? + t.end;
-        for n in all_tags(&x[t.end..end])? {
+        let tags = all_tags(&x[t.end..end])?;
+        let mut k = 0;
+        while k < tags.len() {
+            let n = &tags[k];
+            k += 1;
             if n.close {
                 continue;
             }
@@ -584,12 +674,33 @@ fn formats(x: &[u8]) -> Option<Vec<Fmt>> {
                 }
             } else if !is_nf && n.name == b"xf" {
                 out.push(match raw_attr(n.attrs, b"numFmtId")? {
-                    None => Fmt::Other,
-                    Some(id) => match numfmts.get(id) {
-                        Some(f) => detect_custom_number_format(f),
-                        None => builtin_format_by_id(id),
-                    },
+                    None => (Fmt::Other, None),
+                    Some(id) => {
+                        let fmt = match numfmts.get(id) {
+                            Some(f) => detect_custom_number_format(f),
+                            None => builtin_format_by_id(id),
+                        };
+                        let code = numfmts.get(id).cloned();
+                        (
+                            fmt,
+                            Some(XfFormat {
+                                id: id.to_vec(),
+                                code,
+                            }),
+                        )
+                    }
                 });
+                // calamine reads an xf's children up to the first `</xf>`: an `<xf>` among
+                // them is swallowed, not counted.
+                if !n.empty {
+                    while k < tags.len() && !(tags[k].close && tags[k].name == b"xf") {
+                        k += 1;
+                    }
+                    if k == tags.len() {
+                        return None;
+                    }
+                    k += 1;
+                }
             }
         }
         p = end + close.len();
@@ -637,7 +748,7 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
             }
             continue;
         }
-        if !t.empty && !(t.name == b"t" && !phonetic) {
+        if !t.empty && (t.name != b"t" || phonetic) {
             depth += 1;
         }
         if t.name == b"rPh" {
