@@ -765,8 +765,9 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
                 t_text(t.attrs, &x[p..end], &mut out)?;
                 p = ct.end;
             }
-        } else if t.name == close && !t.empty {
-            // A nested element of the same name would confuse the closing match.
+        } else if t.name == close {
+            // A nested element of the same name (even `<is/>`, whose end calamine takes for
+            // the string's own) would confuse the closing match.
             return None;
         }
     }
