@@ -7,6 +7,8 @@ use super::cell::{from_data, from_data_ref, Cell};
 mod ods_scan;
 #[path = "xls_scan.rs"]
 mod xls_scan;
+#[path = "xlsx_fast.rs"]
+mod xlsx_fast;
 use super::markup;
 use crate::error::{Error, Result};
 use calamine::{Reader, SheetType, SheetVisible};
@@ -447,7 +449,7 @@ fn xlsx_sheet_rows(path: &Path, wb: &mut XlsxBook<'_>, name: &str) -> Result<Vec
 /// [`crate::par::threads`] threads; the result is the same whatever the thread count (sheets are put
 /// back in workbook order, and the first error in workbook order is the one returned).
 fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
-    let wb = open_xlsx(path, bytes)?;
+    let mut wb = open_xlsx(path, bytes)?;
     let is_1904 = wb.has_1904_epoch();
     let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
     let mut parts = zip::ZipArchive::new(Cursor::new(bytes))
@@ -485,6 +487,9 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
     // Largest first, so the big sheet starts at once and the small ones fill in around it.
     jobs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.idx.cmp(&b.1.idx)));
     let jobs: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
+    // The direct reader first (xlsx_fast.rs); what it leaves is read by calamine below.
+    let palette = style_palette(&mut wb, &meta);
+    let (mut done, jobs) = fast_sheets(bytes, is_1904, &palette, jobs);
     let threads = crate::par::threads().min(jobs.len()).max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<JobOut> = if threads == 1 {
@@ -512,6 +517,7 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             all
         })
     };
+    results.append(&mut done);
     results.sort_by_key(|(idx, _)| *idx);
     for (idx, res) in results {
         let (rows, merges) = res?;
@@ -519,6 +525,121 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<Vec<Sheet>> {
             sheet.rows = rows;
             sheet.merges = merges;
         }
+    }
+    Ok(out)
+}
+
+/// Read what sheets the direct reader can (all of them, usually) and return the jobs it left
+/// to calamine. `KEBIAO_XLSX_FAST=0` turns it off (for measuring against calamine).
+fn fast_sheets(
+    bytes: &[u8],
+    is_1904: bool,
+    palette: &Option<Vec<calamine::Style>>,
+    jobs: Vec<Job>,
+) -> (Vec<JobOut>, Vec<Job>) {
+    if std::env::var("KEBIAO_XLSX_FAST").is_ok_and(|v| v.trim() == "0") {
+        return (Vec::new(), jobs);
+    }
+    let Some(palette) = palette else {
+        return (Vec::new(), jobs);
+    };
+    let Some(ctx) = xlsx_fast::BookCtx::new(bytes, is_1904, palette) else {
+        return (Vec::new(), jobs);
+    };
+    let fast: Vec<xlsx_fast::SheetJob> = jobs
+        .iter()
+        .filter_map(|j| {
+            j.part.as_ref().map(|p| xlsx_fast::SheetJob {
+                idx: j.idx,
+                part: p.clone(),
+            })
+        })
+        .collect();
+    let mut got: std::collections::HashMap<usize, (Vec<SheetRow>, Vec<u8>)> =
+        xlsx_fast::read_sheets(bytes, &ctx, &fast, crate::par::threads())
+            .into_iter()
+            .zip(&fast)
+            .filter_map(|(r, j)| r.map(|r| (j.idx, r)))
+            .collect();
+    let mut done = Vec::new();
+    let mut rest = Vec::new();
+    for j in jobs {
+        match got.remove(&j.idx) {
+            Some((rows, tail)) => done.push((j.idx, Ok((rows, merges_in_tail(&tail))))),
+            None => rest.push(j),
+        }
+    }
+    (done, rest)
+}
+
+/// calamine's style palette (one entry per cell format, read in the same pass as its date
+/// kinds), which the direct reader checks its own reading of styles.xml against. It is only
+/// reachable through a sheet reader; `None` when there is no worksheet to open one on.
+fn style_palette(wb: &mut XlsxBook<'_>, meta: &[calamine::Sheet]) -> Option<Vec<calamine::Style>> {
+    let name = &meta.iter().find(|m| m.typ == SheetType::WorkSheet)?.name;
+    let rdr = wb.worksheet_cells_reader(name).ok()?;
+    Some(rdr.styles().to_vec())
+}
+
+/// For tests (tests/xlsx_fast.rs): every worksheet of an xlsx read by the direct reader
+/// (`None`: it left the sheet to calamine) and by calamine, with their merged regions.
+#[doc(hidden)]
+#[allow(clippy::type_complexity)]
+pub fn xlsx_both_readers(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<
+    Vec<(
+        String,
+        Option<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+        Result<(Vec<SheetRow>, Vec<(u32, u32, u32, u32)>)>,
+    )>,
+> {
+    let mut wb = open_xlsx(path, bytes)?;
+    let is_1904 = wb.has_1904_epoch();
+    let meta: Vec<calamine::Sheet> = wb.sheets_metadata().to_vec();
+    let parts = zip::ZipArchive::new(Cursor::new(bytes))
+        .ok()
+        .and_then(|mut z| xlsx_parts(&mut z));
+    let palette = style_palette(&mut wb, &meta);
+    let ctx = palette
+        .as_ref()
+        .and_then(|p| xlsx_fast::BookCtx::new(bytes, is_1904, p));
+    let sheets: Vec<&calamine::Sheet> = meta
+        .iter()
+        .filter(|m| m.typ == SheetType::WorkSheet)
+        .collect();
+    let jobs: Vec<xlsx_fast::SheetJob> = sheets
+        .iter()
+        .enumerate()
+        .filter_map(|(idx, m)| {
+            let part = parts.as_ref()?.get(&m.name)?.clone();
+            Some(xlsx_fast::SheetJob { idx, part })
+        })
+        .collect();
+    // Three threads whatever the machine, so the tests always run the shared queue.
+    let mut fast: std::collections::HashMap<usize, (Vec<SheetRow>, Vec<u8>)> = match &ctx {
+        Some(c) => xlsx_fast::read_sheets(bytes, c, &jobs, 3)
+            .into_iter()
+            .zip(&jobs)
+            .filter_map(|(r, j)| r.map(|r| (j.idx, r)))
+            .collect(),
+        None => Default::default(),
+    };
+    let mut out = Vec::new();
+    for (idx, m) in sheets.into_iter().enumerate() {
+        let part = parts.as_ref().and_then(|p| p.get(&m.name));
+        let fast = fast
+            .remove(&idx)
+            .map(|(rows, tail)| (rows, merges_in_tail(&tail)));
+        let slow = xlsx_sheet_rows(path, &mut wb, &m.name).map(|rows| {
+            let merges = zip::ZipArchive::new(Cursor::new(bytes))
+                .ok()
+                .and_then(|mut z| part.and_then(|p| scan_merges(&mut z, p)))
+                .unwrap_or_default();
+            (rows, merges)
+        });
+        out.push((m.name.clone(), fast, slow));
     }
     Ok(out)
 }
@@ -646,7 +767,12 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
     let Some(tail) = tail else {
         return Some(Vec::new());
     };
-    let xml = String::from_utf8_lossy(&tail);
+    Some(merges_in_tail(&tail))
+}
+
+/// The merged regions in the XML from `</sheetData>` on.
+fn merges_in_tail(tail: &[u8]) -> Vec<Merge> {
+    let xml = String::from_utf8_lossy(tail);
     let mut merges = Vec::new();
     for m in tags(&xml, "mergeCell ") {
         let Some(r) = markup::attr(&m, "ref") else {
@@ -657,7 +783,7 @@ fn scan_merges(z: &mut Zip<'_>, part: &str) -> Option<Vec<Merge>> {
             merges.push((s.0, s.1, e.0, e.1));
         }
     }
-    Some(merges)
+    merges
 }
 
 /// One BIFF12 record header from `r`: its type and length (both variable-length, MS-XLSB 2.1.4).
