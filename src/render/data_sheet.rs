@@ -262,8 +262,8 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
 /// ([`DataSheetPart`]), by [`DataSheets::work`] on as many threads as call it; the pack workbook
 /// then takes each sheet's compressed part as it is ([`super::xlsx::pack_with`]). rust_xlsxwriter
 /// deflates a workbook's parts one after another on one thread, and the data sheets are most of
-/// the pack workbook's bytes: this way their compression runs on both cores, while the
-/// statistics are made. They need only the records.
+/// the pack workbook's bytes: this way their compression runs on both cores, beside the
+/// statistics and the PDF. They need only the records.
 pub struct DataSheets<'a> {
     /// In workbook order.
     slots: Vec<Mutex<Slot<'a>>>,
