@@ -132,6 +132,11 @@ pub fn with_width_estimates(rec: &serde_json::Value) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
+/// An upper bound in em of the printed width of `s` in the bundled CJK face ([`est_em`]'s whole).
+pub fn printed_width_em(s: &str) -> f64 {
+    est_em(s).0
+}
+
 /// Whether `c` is a Han ideograph printed 1 em wide in Noto Sans CJK (the unified ideographs and
 /// their extensions and compatibility blocks). Other Han characters (radicals, 〇 々) count as
 /// wide characters (1.1 em) and as part of a run: a larger estimate, never a smaller one.

@@ -289,18 +289,18 @@ fn one_line_rows(
         .collect()
 }
 
-/// An upper bound in em of the printed width of `s` in the bundled CJK face: the sum of the
-/// characters' advances, 2% and 0.1 em to spare for kerning. `None` when a character may print
-/// from another face (missing from the CJK face) or breaks the line (a control character).
+/// An upper bound in em of the printed width of `s` in the bundled CJK face: the filled forms'
+/// bound ([`crate::forms::printed_width_em`]), so both ask one question one way. `None` when a
+/// character may print from another face (missing from the CJK face: its line may be taller)
+/// or breaks the line (a control character).
 fn printed_em(s: &str) -> Option<f64> {
-    let mut em = 0.0;
     for c in s.chars() {
         if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
             return None;
         }
-        em += super::pdf::cjk_advance(c)?;
+        super::pdf::cjk_advance(c)?;
     }
-    Some(em * 1.02 + 0.1)
+    Some(crate::forms::printed_width_em(s))
 }
 
 /// Texts that never wrap, however narrow the cell (they run over its edge instead): codes of
