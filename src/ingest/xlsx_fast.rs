@@ -212,6 +212,21 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
     })
 }
 
+/// The raw text of a simple element whose start tag `t` ends at `p` (`<name …>text</name>`, or
+/// nothing for `<name/>`) and the offset past its end tag; `None` when any markup comes before
+/// the end tag.
+fn element_text<'x>(x: &'x [u8], p: usize, t: &Tag<'_>, name: &[u8]) -> Option<(&'x [u8], usize)> {
+    if t.empty {
+        return Some((&[], p));
+    }
+    let end = memchr::memchr(b'<', &x[p..])? + p;
+    let ct = tag(x, end)?;
+    if !(ct.close && ct.name == name) {
+        return None;
+    }
+    Some((&x[p..end], ct.end))
+}
+
 /// Iterate `key="value"` pairs as calamine's raw attribute iterator does; an `Err` item on
 /// anything malformed.
 fn attrs(a: &[u8]) -> Attrs<'_> {
@@ -754,17 +769,9 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
         if t.name == b"rPh" {
             phonetic = !t.empty;
         } else if t.name == b"t" && !phonetic {
-            if t.empty {
-                t_text(t.attrs, b"", &mut out)?;
-            } else {
-                let end = memchr::memchr(b'<', &x[p..])? + p;
-                let ct = tag(x, end)?;
-                if !(ct.close && ct.name == b"t") {
-                    return None;
-                }
-                t_text(t.attrs, &x[p..end], &mut out)?;
-                p = ct.end;
-            }
+            let (body, next) = element_text(x, p, &t, b"t")?;
+            t_text(t.attrs, body, &mut out)?;
+            p = next;
         } else if t.name == close {
             // A nested element of the same name (even `<is/>`, whose end calamine takes for
             // the string's own) would confuse the closing match.
@@ -1050,34 +1057,12 @@ fn cell_body(
         }
         match t.name {
             b"f" => {
-                let body: &[u8] = if t.empty {
-                    &[]
-                } else {
-                    let end = memchr::memchr(b'<', &x[p..])? + p;
-                    let ct = tag(x, end)?;
-                    if !(ct.close && ct.name == b"f") {
-                        return None;
-                    }
-                    let b = &x[p..end];
-                    p = ct.end;
-                    b
-                };
+                let (body, next) = element_text(x, p, &t, b"f")?;
+                p = next;
                 // calamine decodes the formula text (and fails on a bad entity).
                 text.clear();
                 decode_text(body, text)?;
-                let fa: Vec<(&[u8], &[u8])> = attrs(t.attrs).collect::<Result<_, ()>>().ok()?;
-                let get = |k: &[u8]| -> Option<Option<&[u8]>> {
-                    let mut f = None;
-                    for (kk, v) in &fa {
-                        if *kk == k {
-                            if f.is_some() {
-                                return None;
-                            }
-                            f = Some(*v);
-                        }
-                    }
-                    Some(f)
-                };
+                let get = |k: &[u8]| raw_attr(t.attrs, k);
                 if get(b"t")? == Some(b"shared") {
                     // calamine requires a numeric `si` and a readable `ref`.
                     let si = get(b"si")??;
@@ -1101,18 +1086,8 @@ fn cell_body(
                 *formula = true;
             }
             b"v" => {
-                let body: &[u8] = if t.empty {
-                    &[]
-                } else {
-                    let end = memchr::memchr(b'<', &x[p..])? + p;
-                    let ct = tag(x, end)?;
-                    if !(ct.close && ct.name == b"v") {
-                        return None;
-                    }
-                    let b = &x[p..end];
-                    p = ct.end;
-                    b
-                };
+                let (body, next) = element_text(x, p, &t, b"v")?;
+                p = next;
                 *value = Some(v_value(body, s, ty, ctx)?);
             }
             b"is" => {
