@@ -1,17 +1,27 @@
 //! The workbook's data sheets: the accepted input rows, one sheet per table, so a clerk can check
-//! any figure with a pivot table. Each record is written straight from its `Serialize` impl into
-//! the sheet's cells (no JSON value, no key string per cell), with number formats taken from
-//! column formats rather than a `Format` per cell: at 100,000 input rows these sheets are the
-//! longest piece of the pack after loading.
+//! any figure with a pivot table.
+//!
+//! At 100,000 input rows these sheets are a quarter of a gigabyte of sheet XML, the largest piece
+//! of the pack after loading. rust_xlsxwriter keeps each cell in a map, formats it with `write!`
+//! and spools the rows through a temporary file before deflating the part on one thread. Here the
+//! rows are written as XML straight from each record's `Serialize` impl (no JSON value, no key
+//! string per cell), in pieces of a few thousand rows that are deflated each on its own, on
+//! whichever thread takes the piece; a sheet's part is then its head and tail as rust_xlsxwriter
+//! writes them (column widths and formats, panes, filter, print setup) around the pieces, one
+//! deflate stream whose blocks end on byte boundaries (as pigz joins its pieces). The XML is
+//! byte for byte what rust_xlsxwriter writes for the same cells: the tests compare the two.
 
 use super::format;
-use super::xlsx::{clip_for_cell, finish_sheet, looks_like_formula, xe, Styles, DATE, MONEY};
+use super::xlsx::{
+    clip_for_cell, col_name, finish_sheet, looks_like_formula, xe, Styles, DATE, MONEY,
+};
 use crate::error::{Error, Result};
 use crate::ingest::schema::{self, TableId};
 use crate::model::Dataset;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use serde::ser::{self, Impossible, Serialize};
+use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -20,19 +30,60 @@ use std::sync::Mutex;
 /// 数据_销售明细_2 and so on, rather than failing the whole workbook.
 pub const ROWS_PER_SHEET: usize = 1_048_575;
 
-type SheetWriter<'a> = Box<dyn FnOnce(&mut Worksheet) -> Result<Option<(u32, u16)>> + Send + 'a>;
+/// Rows written and deflated as one piece: small enough that the sales sheet of a 100,000-line
+/// book makes several pieces (both threads share it) and a piece's XML stays a few tens of MB;
+/// large enough that restarting deflate's window at each piece costs nothing measurable.
+const ROWS_PER_PIECE: usize = 16_384;
 
-/// One data sheet to write: its name, how many records it holds, and the writer.
-struct Job<'a> {
+/// The records of one data sheet, whatever their type.
+trait Records: Sync {
+    fn count(&self) -> usize;
+    /// The first record's field names, in declaration order.
+    fn keys(&self) -> Result<Vec<&'static str>>;
+    /// Records `from..to` as sheet rows `from + 1 ..` (row 0 is the header).
+    fn write(&self, from: usize, to: usize, origin_col: u16, w: &mut Writer<'_>) -> Result<()>;
+}
+
+impl<T: Serialize + Sync> Records for &[T] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn keys(&self) -> Result<Vec<&'static str>> {
+        let mut keys = KeyList(Vec::new());
+        if let Some(first) = self.first() {
+            first.serialize(&mut keys).map_err(SerError::into_error)?;
+        }
+        Ok(keys.0)
+    }
+
+    fn write(&self, from: usize, to: usize, origin_col: u16, w: &mut Writer<'_>) -> Result<()> {
+        for (i, rec) in self[from..to].iter().enumerate() {
+            let row = (from + i) as u32 + 1;
+            rec.serialize(&mut RowSer {
+                w,
+                row,
+                col: 0,
+                origin_col,
+            })
+            .map_err(SerError::into_error)?;
+            w.cells.end_row(row);
+        }
+        Ok(())
+    }
+}
+
+/// One data sheet to write: its name, its table and its records.
+struct Sheet<'a> {
     name: String,
-    rows: usize,
-    write: SheetWriter<'a>,
+    table: TableId,
+    records: Box<dyn Records + 'a>,
 }
 
 /// The data sheets of the accepted input rows, for every table present, in workbook order, at
 /// most `per_sheet` records a sheet (an empty table still gets its sheet).
-fn jobs(ds: &Dataset, per_sheet: usize) -> Vec<Job<'_>> {
-    let mut out: Vec<Job<'_>> = Vec::new();
+fn sheets(ds: &Dataset, per_sheet: usize) -> Vec<Sheet<'_>> {
+    let mut out: Vec<Sheet<'_>> = Vec::new();
     macro_rules! add {
         ($field:ident, $name:literal, $table:expr) => {
             if let Some(rows) = &ds.$field {
@@ -42,14 +93,14 @@ fn jobs(ds: &Dataset, per_sheet: usize) -> Vec<Job<'_>> {
                     rows.chunks(per_sheet.max(1)).collect()
                 };
                 for (k, part) in parts.into_iter().enumerate() {
-                    out.push(Job {
+                    out.push(Sheet {
                         name: if k == 0 {
                             format!("数据_{}", $name)
                         } else {
                             format!("数据_{}_{}", $name, k + 1)
                         },
-                        rows: part.len(),
-                        write: Box::new(move |ws: &mut Worksheet| data_sheet(ws, $table, part)),
+                        table: $table,
+                        records: Box::new(part),
                     });
                 }
             }
@@ -91,6 +142,17 @@ fn field_label(table: TableId, key: &str) -> &'static str {
     }
 }
 
+/// The header row of a sheet with these record fields: each field's label, then 来源.
+fn labels(table: TableId, keys: &[&'static str]) -> Vec<String> {
+    keys.iter()
+        .map(|k| match field_label(table, k) {
+            "" => k.to_string(),
+            l => l.to_string(),
+        })
+        .chain(["来源文件", "来源工作表", "来源行"].map(String::from))
+        .collect()
+}
+
 /// Money fields of the records: written as numbers with the 元 format.
 fn is_money_field(key: &str) -> bool {
     matches!(
@@ -130,9 +192,7 @@ fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 /// How a data-sheet cell is shown. A column takes the style of its first value as its column
-/// format, and every later cell of that style is written without a format of its own: a cell
-/// format makes rust_xlsxwriter hash the whole `Format` for every cell, which was most of the
-/// workbook's time with 100,000 input rows.
+/// format (it shows on the column's empty cells too); every cell also carries its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DataStyle {
     Text,
@@ -151,6 +211,8 @@ struct DataStyles {
     qty: Format,
     int: Format,
     date: Format,
+    /// Text that a spreadsheet could take for a formula, quote-prefixed.
+    quoted: Format,
 }
 
 impl DataStyles {
@@ -162,7 +224,11 @@ impl DataStyles {
             money: cell.clone().set_num_format(MONEY),
             qty: cell.clone().set_num_format("#,##0.###"),
             int: cell.clone().set_num_format("#,##0"),
-            date: cell.set_num_format(DATE).set_align(FormatAlign::Center),
+            date: cell
+                .clone()
+                .set_num_format(DATE)
+                .set_align(FormatAlign::Center),
+            quoted: cell.set_quote_prefix(),
         }
     }
 
@@ -175,78 +241,137 @@ impl DataStyles {
             DataStyle::Date => &self.date,
         }
     }
+
+    /// In the order [`register_formats`] numbers them: format `k` of this list is cell format
+    /// (`s=`) `k + 1` in every workbook that holds data sheets (0 is the default format).
+    fn all(&self) -> [&Format; 7] {
+        [
+            &self.header,
+            &self.text,
+            &self.money,
+            &self.qty,
+            &self.int,
+            &self.date,
+            &self.quoted,
+        ]
+    }
 }
 
-/// One data sheet being written: the column styles fixed so far.
-struct DataWriter<'w> {
-    ws: &'w mut Worksheet,
-    st: DataStyles,
-    cols: Vec<Option<DataStyle>>,
+/// The cell format number (`s=`) of a style, as [`DataStyles::all`] orders the formats.
+fn xf(style: DataStyle) -> u32 {
+    match style {
+        DataStyle::Text => 2,
+        DataStyle::Money => 3,
+        DataStyle::Qty => 4,
+        DataStyle::Int => 5,
+        DataStyle::Date => 6,
+    }
+}
+const XF_QUOTED: u32 = 7;
+
+/// Number every cell format the data sheets use in the workbook's shared format table, in a
+/// fixed order, before any data sheet is written: every workbook that holds data sheets (the
+/// pack's, and the one a sheet's head and tail come from) then has the same numbers, the ones
+/// [`xf`] gives. A constant-memory sheet numbers a format when it writes a row with a cell in
+/// it; here each format is met once on a sheet that is thrown away. Formats are numbered when a
+/// row is written out, so a last blank row pushes the others out.
+fn register_formats(wb: &mut Workbook) -> Result<()> {
+    let st = DataStyles::new();
+    let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+    let formats = st.all();
+    for (r, f) in formats.iter().enumerate() {
+        ws.write_blank(r as u32, 0, f).map_err(xe)?;
+    }
+    ws.write_number(formats.len() as u32, 0, 0.0).map_err(xe)?;
+    Ok(())
 }
 
-impl DataWriter<'_> {
-    /// The explicit format a cell of `style` in `col` needs: none when the column has that style.
-    fn format(&mut self, col: u16, style: DataStyle) -> Result<Option<Format>> {
+/// Where a data sheet's cells go: the sheet XML ([`XmlRows`]), or (in the tests) a
+/// rust_xlsxwriter sheet that the XML is compared with.
+trait Cells {
+    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()>;
+    /// Non-empty text, already cut to the cell limit; `quoted` when it looks like a formula.
+    fn text(&mut self, row: u32, col: u16, s: &str, quoted: bool) -> Result<()>;
+    /// Cells written while `on` belong after the row's other cells (the 来源 columns come last,
+    /// though `origin` is declared mid-record).
+    fn defer(&mut self, on: bool);
+    fn end_row(&mut self, row: u32);
+}
+
+/// What the rows of a sheet (or of a piece of one) tell the sheet's head: the style of each
+/// column's first value and the width each column needs.
+#[derive(Default)]
+struct Columns {
+    styles: Vec<Option<DataStyle>>,
+    widths: Vec<usize>,
+}
+
+impl Columns {
+    fn see(&mut self, col: u16, style: DataStyle) {
         let c = col as usize;
-        if self.cols.len() <= c {
-            self.cols.resize(c + 1, None);
+        if self.styles.len() <= c {
+            self.styles.resize(c + 1, None);
         }
-        match self.cols[c] {
-            Some(s) if s == style => Ok(None),
-            Some(_) => Ok(Some(self.st.of(style).clone())),
-            None => {
-                self.ws
-                    .set_column_format(col, self.st.of(style))
-                    .map_err(xe)?;
-                self.cols[c] = Some(style);
-                Ok(None)
-            }
-        }
+        self.styles[c].get_or_insert(style);
     }
 
-    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
-        match self.format(col, style)? {
-            None => self.ws.write_number(row, col, v),
-            Some(f) => self.ws.write_number_with_format(row, col, v, &f),
+    fn widen(&mut self, col: u16, w: usize) {
+        let c = col as usize;
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0);
         }
-        .map_err(xe)?;
+        self.widths[c] = self.widths[c].max(w);
+    }
+
+    /// `later`'s findings after this one's (the rows of `later` come after).
+    fn merge(&mut self, later: &Columns) {
+        for (c, s) in later.styles.iter().enumerate() {
+            if let Some(s) = s {
+                self.see(c as u16, *s);
+            }
+        }
+        for (c, &w) in later.widths.iter().enumerate() {
+            self.widen(c as u16, w);
+        }
+    }
+}
+
+/// Cells of one record after another: the rules of what a value becomes, shared by every sink.
+struct Writer<'c> {
+    cells: &'c mut dyn Cells,
+    cols: Columns,
+}
+
+impl Writer<'_> {
+    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
+        self.cols.see(col, style);
+        if v.is_finite() {
+            self.cells.number(row, col, v, style)?;
+        }
         Ok(())
     }
 
     /// Text from the clerk's data: cut to the cell limit, quote-prefixed when a spreadsheet could
-    /// take it for a formula (as [`put_text`]).
+    /// take it for a formula; empty text is no cell.
     fn text(&mut self, row: u32, col: u16, s: &str) -> Result<()> {
+        self.cols.see(col, DataStyle::Text);
         let s = clip_for_cell(s);
-        let explicit = self.format(col, DataStyle::Text)?;
-        if looks_like_formula(&s) {
-            let f = explicit.unwrap_or_else(|| self.st.text.clone());
-            self.ws
-                .write_string_with_format(row, col, &*s, &f.set_quote_prefix())
-                .map_err(xe)?;
-        } else {
-            match explicit {
-                None => self.ws.write_string(row, col, &*s),
-                Some(f) => self.ws.write_string_with_format(row, col, &*s, &f),
-            }
-            .map_err(xe)?;
+        if !s.is_empty() {
+            self.cells.text(row, col, &s, looks_like_formula(&s))?;
         }
         Ok(())
     }
 
     fn date(&mut self, row: u32, col: u16, d: chrono::NaiveDate) -> Result<()> {
-        match excel_serial(d) {
-            Some(n) => self.number(row, col, n, DataStyle::Date),
+        let serial = match excel_serial(d) {
+            Some(n) => n,
             // Before 1900-03-01 Excel's serials are off by its 1900 leap-year bug: rust_xlsxwriter
-            // knows the rule.
-            None => {
-                let f = self.format(col, DataStyle::Date)?;
-                let dt = ExcelDateTime::parse_from_str(&d.to_string()).map_err(xe)?;
-                self.ws
-                    .write_datetime_with_format(row, col, &dt, f.as_ref().unwrap_or(&self.st.date))
-                    .map_err(xe)?;
-                Ok(())
-            }
-        }
+            // knows the rule (and refuses dates before 1900).
+            None => ExcelDateTime::parse_from_str(&d.to_string())
+                .map_err(xe)?
+                .to_excel(),
+        };
+        self.number(row, col, serial, DataStyle::Date)
     }
 }
 
@@ -257,33 +382,371 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
     (d >= from).then(|| (d - epoch).num_days() as f64)
 }
 
+/// Sheet rows as the XML rust_xlsxwriter writes for them in a constant-memory sheet: a `<row>`
+/// per row with cells, each cell with its reference and format, strings inline.
+struct XmlRows {
+    out: Vec<u8>,
+    /// The deferred cells of the current row.
+    tail: Vec<u8>,
+    deferred: bool,
+    /// The row whose `<row>` is open.
+    open: Option<u32>,
+    /// Column letters by column.
+    names: Vec<String>,
+}
+
+impl XmlRows {
+    fn new(capacity: usize) -> XmlRows {
+        XmlRows {
+            out: Vec::with_capacity(capacity),
+            tail: Vec::new(),
+            deferred: false,
+            open: None,
+            names: Vec::new(),
+        }
+    }
+
+    /// Start a cell: `<c r="B7" s="2"` (the row opened first if need be).
+    fn start(&mut self, row: u32, col: u16, xf: u32) {
+        if self.open != Some(row) {
+            self.out.extend_from_slice(b"<row r=\"");
+            push_u32(&mut self.out, row + 1);
+            self.out.extend_from_slice(b"\">");
+            self.open = Some(row);
+        }
+        let c = col as usize;
+        while self.names.len() <= c {
+            self.names.push(col_name(self.names.len() as u16));
+        }
+        let buf = if self.deferred {
+            &mut self.tail
+        } else {
+            &mut self.out
+        };
+        buf.extend_from_slice(b"<c r=\"");
+        buf.extend_from_slice(self.names[c].as_bytes());
+        push_u32(buf, row + 1);
+        buf.extend_from_slice(b"\" s=\"");
+        push_u32(buf, xf);
+        buf.push(b'"');
+    }
+
+    fn buf(&mut self) -> &mut Vec<u8> {
+        if self.deferred {
+            &mut self.tail
+        } else {
+            &mut self.out
+        }
+    }
+}
+
+impl Cells for XmlRows {
+    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
+        self.start(row, col, xf(style));
+        let buf = self.buf();
+        buf.extend_from_slice(b"><v>");
+        push_f64(buf, v);
+        buf.extend_from_slice(b"</v></c>");
+        Ok(())
+    }
+
+    fn text(&mut self, row: u32, col: u16, s: &str, quoted: bool) -> Result<()> {
+        self.start(
+            row,
+            col,
+            if quoted {
+                XF_QUOTED
+            } else {
+                xf(DataStyle::Text)
+            },
+        );
+        let buf = self.buf();
+        buf.extend_from_slice(b" t=\"inlineStr\"><is><t");
+        if s.starts_with(['\t', '\n', ' ']) || s.ends_with(['\t', '\n', ' ']) {
+            buf.extend_from_slice(b" xml:space=\"preserve\"");
+        }
+        buf.push(b'>');
+        push_escaped(buf, s);
+        buf.extend_from_slice(b"</t></is></c>");
+        Ok(())
+    }
+
+    fn defer(&mut self, on: bool) {
+        self.deferred = on;
+    }
+
+    fn end_row(&mut self, row: u32) {
+        if !self.tail.is_empty() && self.open != Some(row) {
+            // Only deferred cells in this row: open it.
+            self.out.extend_from_slice(b"<row r=\"");
+            push_u32(&mut self.out, row + 1);
+            self.out.extend_from_slice(b"\">");
+            self.open = Some(row);
+        }
+        if self.open == Some(row) {
+            self.out.append(&mut self.tail);
+            self.out.extend_from_slice(b"</row>");
+        }
+        self.open = None;
+        self.deferred = false;
+    }
+}
+
+fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[i..]);
+}
+
+/// A number as rust_xlsxwriter writes it (Rust's `Display` for f64: shortest round-trip digits,
+/// never an exponent); whole numbers, the most common, without the float formatter.
+fn push_f64(buf: &mut Vec<u8>, v: f64) {
+    if v.fract() == 0.0 && v.abs() < 4e9 && !(v == 0.0 && v.is_sign_negative()) {
+        if v < 0.0 {
+            buf.push(b'-');
+        }
+        push_u32(buf, v.abs() as u32);
+    } else {
+        // Writing to a Vec cannot fail.
+        let _ = write!(buf, "{v}");
+    }
+}
+
+/// Text as cell XML, as rust_xlsxwriter escapes it: a literal `_xHHHH_` gets its underscore
+/// escaped (`_x005F_xHHHH_`, else Excel would read it as an escape), then `&`, `<`, `>` become
+/// entities and control characters (other than tab and line feed) and U+FFFE/U+FFFF become
+/// `_xHHHH_`.
+fn push_escaped(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let rep: Option<&[u8]> = match c {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'_' if escape_sequence_at(b, i) => {
+                // The literal underscore itself, then the rest of the sequence as it is.
+                Some(b"_x005F_")
+            }
+            0x00..=0x08 | 0x0B..=0x1F => None,
+            0xEF if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
+                None
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        buf.extend_from_slice(&b[run..i]);
+        match rep {
+            Some(r) => {
+                buf.extend_from_slice(r);
+                i += 1;
+            }
+            None if c == 0xEF => {
+                buf.extend_from_slice(if b[i + 2] == 0xBE {
+                    b"_xFFFE_"
+                } else {
+                    b"_xFFFF_"
+                });
+                i += 3;
+            }
+            None => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                buf.extend_from_slice(b"_x00");
+                buf.push(HEX[(c >> 4) as usize]);
+                buf.push(HEX[(c & 15) as usize]);
+                buf.push(b'_');
+                i += 1;
+            }
+        }
+        run = i;
+    }
+    buf.extend_from_slice(&b[run..]);
+}
+
+/// `_xHHHH_` (four hex digits) starts at `i`.
+fn escape_sequence_at(b: &[u8], i: usize) -> bool {
+    b.len() >= i + 7
+        && b[i + 1] == b'x'
+        && b[i + 2..i + 6].iter().all(u8::is_ascii_hexdigit)
+        && b[i + 6] == b'_'
+}
+
+/// One piece of a sheet, written and deflated: a run of deflate blocks that ends on a byte
+/// boundary and is not the stream's last, so pieces join by concatenation.
+struct Piece {
+    deflated: Vec<u8>,
+    crc: crc32fast::Hasher,
+    len: u64,
+    cols: Columns,
+}
+
+/// Which rows of which sheet a piece holds.
+struct PieceSpec {
+    sheet: usize,
+    from: usize,
+    to: usize,
+}
+
+impl Piece {
+    fn write(sheet: &Sheet<'_>, origin_col: u16, from: usize, to: usize) -> Result<Piece> {
+        let mut xml = XmlRows::new(0);
+        let cols = {
+            let mut w = Writer {
+                cells: &mut xml,
+                cols: Columns::default(),
+            };
+            sheet.records.write(from, to, origin_col, &mut w)?;
+            w.cols
+        };
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&xml.out);
+        Ok(Piece {
+            deflated: deflate(&xml.out, false)?,
+            crc,
+            len: xml.out.len() as u64,
+            cols,
+        })
+    }
+}
+
+/// The deflate level of the pack workbook (see `xlsx::new_workbook`).
+const LEVEL: u32 = 3;
+
+/// `data` deflated on its own: ending the stream when `last`, else with a sync flush (an empty
+/// stored block), so that more blocks can follow.
+fn deflate(data: &[u8], last: bool) -> Result<Vec<u8>> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let mut c = Compress::new(Compression::new(LEVEL), false);
+    let mut out = Vec::with_capacity(data.len() / 6 + 1024);
+    let flush = if last {
+        FlushCompress::Finish
+    } else {
+        FlushCompress::Sync
+    };
+    loop {
+        let read = c.total_in() as usize;
+        let status = c
+            .compress_vec(&data[read..], &mut out, flush)
+            .map_err(|e| Error::Render(format!("deflate: {e}")))?;
+        let consumed = c.total_in() as usize == data.len();
+        // A flush is complete when it left room in the output; the last one says so itself.
+        if status == Status::StreamEnd || (!last && consumed && out.len() < out.capacity()) {
+            return Ok(out);
+        }
+        out.reserve(out.capacity().max(64 * 1024));
+    }
+}
+
+/// The head and tail of a data sheet as rust_xlsxwriter writes them: the sheet with its header
+/// row (or empty, for an empty table) and everything the rows decide (column widths and
+/// formats), frozen header, autofilter and print setup, without the data rows.
+fn frame(sheet: &Sheet<'_>, labels: &[String], cols: &Columns) -> Result<Vec<u8>> {
+    let mut wb = super::xlsx::new_workbook();
+    register_formats(&mut wb)?;
+    wb.add_worksheet();
+    let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
+    ws.set_name(&sheet.name).map_err(xe)?;
+    head(&mut ws, labels)?;
+    settings(&mut ws, sheet.records.count(), labels, cols)?;
+    wb.push_worksheet(ws);
+    let zip = wb.save_to_buffer().map_err(xe)?;
+    let ze = |e: zip::result::ZipError| Error::Render(format!("xlsx zip: {e}"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(ze)?;
+    let mut part = z.by_name(PART_IN_ZIP).map_err(ze)?;
+    let mut xml = Vec::new();
+    std::io::Read::read_to_end(&mut part, &mut xml)
+        .map_err(|e| Error::Render(format!("xlsx zip: {e}")))?;
+    Ok(xml)
+}
+
+/// The header row (none for an empty table).
+fn head(ws: &mut Worksheet, labels: &[String]) -> Result<()> {
+    let st = DataStyles::new();
+    for (c, l) in labels.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, l, &st.header)
+            .map_err(xe)?;
+    }
+    Ok(())
+}
+
+/// The last row and column of a sheet's autofilter: the header and every record.
+fn filter_of(records: usize, labels: &[String]) -> Option<(u32, u16)> {
+    (records > 0).then(|| (records as u32, labels.len() as u16 - 1))
+}
+
+/// What the rows decide of a sheet, and the settings every data sheet has: column formats (the
+/// style of each column's first value) and widths (the label's or the longest text's, to 40),
+/// the header row frozen, filtered and repeated on each printed page, A4 landscape.
+fn settings(ws: &mut Worksheet, records: usize, labels: &[String], cols: &Columns) -> Result<()> {
+    let Some(filter) = filter_of(records, labels) else {
+        return finish_sheet(ws, &[], true);
+    };
+    let st = DataStyles::new();
+    for (c, s) in cols.styles.iter().enumerate() {
+        if let Some(s) = s {
+            ws.set_column_format(c as u16, st.of(*s)).map_err(xe)?;
+        }
+    }
+    let fields = labels.len() - 3;
+    let widths: Vec<usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(c, l)| {
+            let own = if c < fields { format::width(l) + 2 } else { 12 };
+            own.max(cols.widths.get(c).copied().unwrap_or(0))
+        })
+        .collect();
+    ws.set_freeze_panes(1, 0).map_err(xe)?;
+    ws.autofilter(0, 0, filter.0, filter.1).map_err(xe)?;
+    ws.set_repeat_rows(0, 0).map_err(xe)?;
+    finish_sheet(ws, &widths, true)
+}
+
+/// The sheet XML of `frame` with the rows' dimension: `<dimension ref="A1:Z1"/>` of the header
+/// alone becomes the header and `records` rows.
+fn with_dimension(frame: &[u8], records: usize, labels: &[String]) -> Result<Vec<u8>> {
+    let open = b"<dimension ref=\"";
+    let bad = || Error::Render("数据工作表 (data sheet): unexpected sheet XML".into());
+    let at = memchr::memmem::find(frame, open).ok_or_else(bad)? + open.len();
+    let end = at + memchr::memchr(b'"', &frame[at..]).ok_or_else(bad)?;
+    let last = labels.len().saturating_sub(1) as u16;
+    let mut out = Vec::with_capacity(frame.len() + 16);
+    out.extend_from_slice(&frame[..at]);
+    out.extend_from_slice(format!("A1:{}{}", col_name(last), records + 1).as_bytes());
+    out.extend_from_slice(&frame[end..]);
+    Ok(out)
+}
+
 /// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
-/// table. Each sheet is written and compressed on its own, in a workbook of its own
-/// ([`DataSheetPart`]), by [`DataSheets::work`] on as many threads as call it; the pack workbook
-/// then takes each sheet's compressed part as it is ([`super::xlsx::pack_with`]). rust_xlsxwriter
-/// deflates a workbook's parts one after another on one thread, and the data sheets are most of
-/// the pack workbook's bytes: this way their compression runs on both cores, beside the
-/// statistics and the PDF. They need only the records.
+/// table. Their rows are written and deflated in pieces by [`DataSheets::work`] on as many
+/// threads as call it; [`DataSheets::finish`] puts each sheet together ([`DataSheetPart`]), and
+/// the pack workbook takes each sheet's compressed part as it is ([`super::xlsx::pack_with`]).
+/// They need only the records, so they are written beside the statistics and the PDF.
 pub struct DataSheets<'a> {
     /// In workbook order.
-    slots: Vec<Mutex<Slot<'a>>>,
-    /// Indices into `slots`, the sheet with the most rows first (the longest job first).
+    sheets: Vec<Sheet<'a>>,
+    specs: Vec<PieceSpec>,
+    pieces: Vec<Mutex<Option<Result<Piece>>>>,
+    /// Indices into `specs`, the largest piece first (the longest job first).
     order: Vec<usize>,
     next: AtomicUsize,
 }
 
-enum Slot<'a> {
-    Todo(String, SheetWriter<'a>),
-    Done(Result<DataSheetPart>),
-    /// Between being taken and done.
-    Busy,
-}
-
 /// One data sheet, written: what its place in the pack workbook needs (its name, the range of
-/// its autofilter, which the workbook names) and its sheet part, deflated, inside the zip of a
-/// workbook of its own where it is the second sheet (the first, empty, takes the selection, as
-/// the cover does in the pack). Both workbooks number the data sheets' cell formats the same way
-/// ([`register_formats`]), so the part is what the pack workbook would have written.
+/// its autofilter, which the workbook names) and its sheet part, deflated, as the one entry of a
+/// zip of its own.
 pub struct DataSheetPart {
     pub name: String,
     /// The last row and column of the autofilter; `None` for an empty table (no header either).
@@ -295,18 +758,50 @@ pub struct DataSheetPart {
 pub const PART_IN_ZIP: &str = "xl/worksheets/sheet2.xml";
 
 impl DataSheetPart {
-    fn write(name: String, write: SheetWriter<'_>) -> Result<DataSheetPart> {
-        let mut wb = super::xlsx::new_workbook();
-        register_formats(&mut wb)?;
-        wb.add_worksheet();
-        let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
-        ws.set_name(&name).map_err(xe)?;
-        let filter = write(&mut ws)?;
-        wb.push_worksheet(ws);
+    /// Put a sheet together from its written pieces, in order.
+    fn assemble(sheet: &Sheet<'_>, pieces: Vec<Piece>) -> Result<DataSheetPart> {
+        let keys = sheet.records.keys()?;
+        let keys: Vec<&'static str> = keys.into_iter().filter(|k| *k != "origin").collect();
+        let records = sheet.records.count();
+        let labels = if records == 0 {
+            Vec::new()
+        } else {
+            labels(sheet.table, &keys)
+        };
+        let mut cols = Columns::default();
+        for p in &pieces {
+            cols.merge(&p.cols);
+        }
+        let frame = frame(sheet, &labels, &cols)?;
+        let (deflated, crc, len) = if pieces.is_empty() {
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(&frame);
+            (deflate(&frame, true)?, crc, frame.len() as u64)
+        } else {
+            let xml = with_dimension(&frame, records, &labels)?;
+            let split = memchr::memmem::find(&xml, b"</sheetData>").ok_or_else(|| {
+                Error::Render("数据工作表 (data sheet): no sheetData in the sheet XML".into())
+            })?;
+            let (front, back) = xml.split_at(split);
+            let mut crc = crc32fast::Hasher::new();
+            crc.update(front);
+            let mut deflated = deflate(front, false)?;
+            let mut len = front.len() as u64;
+            for p in &pieces {
+                deflated.extend_from_slice(&p.deflated);
+                crc.combine(&p.crc);
+                len += p.len;
+            }
+            let mut tail = crc32fast::Hasher::new();
+            tail.update(back);
+            crc.combine(&tail);
+            deflated.extend_from_slice(&deflate(back, true)?);
+            (deflated, crc, len + back.len() as u64)
+        };
         Ok(DataSheetPart {
-            name,
-            filter,
-            zip: wb.save_to_buffer().map_err(xe)?,
+            name: sheet.name.clone(),
+            filter: filter_of(records, &labels),
+            zip: one_entry_zip(&sheet.name, PART_IN_ZIP, &deflated, crc.finalize(), len)?,
         })
     }
 
@@ -326,67 +821,141 @@ impl DataSheetPart {
     }
 }
 
+/// A zip holding one deflated entry, written by hand because the zip crate takes compressed
+/// data only from another zip: the pack workbook copies the entry from here as it is. Its
+/// attributes are those rust_xlsxwriter gives its parts (no date, mode 600).
+fn one_entry_zip(sheet: &str, name: &str, deflated: &[u8], crc: u32, len: u64) -> Result<Vec<u8>> {
+    let (Ok(len), Ok(size)) = (u32::try_from(len), u32::try_from(deflated.len())) else {
+        // A sheet of over a million rows of long text: zip64, which the workbook does not use.
+        return Err(Error::Render(format!(
+            "数据工作表 {sheet} 超过 4 GB, 无法写入 (the data sheet {sheet} is over 4 GB)"
+        )));
+    };
+    let name = name.as_bytes();
+    // Version 2.0, no flags, deflate, DOS time 00:00 of 1980-01-01, the sizes, the name.
+    let common = |out: &mut Vec<u8>| {
+        out.extend_from_slice(&20u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&8u16.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(&0x21u16.to_le_bytes());
+        out.extend_from_slice(&crc.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+    };
+    let mut out = Vec::with_capacity(deflated.len() + 2 * name.len() + 128);
+    out.extend_from_slice(b"PK\x03\x04");
+    common(&mut out);
+    out.extend_from_slice(name);
+    out.extend_from_slice(deflated);
+    let directory = out.len() as u32;
+    out.extend_from_slice(b"PK\x01\x02");
+    // Made by: Unix (3), version 2.0.
+    out.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes());
+    common(&mut out);
+    out.extend_from_slice(&0u16.to_le_bytes()); // comment
+    out.extend_from_slice(&0u16.to_le_bytes()); // disk
+    out.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
+    out.extend_from_slice(&(0o100600u32 << 16).to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes()); // offset of the local header
+    out.extend_from_slice(name);
+    let directory_len = out.len() as u32 - directory;
+    out.extend_from_slice(b"PK\x05\x06");
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes());
+    out.extend_from_slice(&directory_len.to_le_bytes());
+    out.extend_from_slice(&directory.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    Ok(out)
+}
+
 impl<'a> DataSheets<'a> {
     /// The data sheets of `ds`, to be written. `wb` (the pack workbook) numbers the data sheets'
-    /// cell formats first, as each sheet's own workbook does (see [`register_formats`]).
+    /// cell formats first, as [`xf`] expects (see [`register_formats`]).
     ///
     /// # Errors
-    /// A temporary file for a sheet cannot be made.
+    /// rust_xlsxwriter refuses the formats.
     pub fn plan(wb: &mut Workbook, ds: &'a Dataset) -> Result<DataSheets<'a>> {
-        Self::plan_with(wb, ds, ROWS_PER_SHEET)
+        Self::plan_with(wb, sheets(ds, ROWS_PER_SHEET), ROWS_PER_PIECE)
     }
 
-    fn plan_with(wb: &mut Workbook, ds: &'a Dataset, per_sheet: usize) -> Result<DataSheets<'a>> {
+    fn plan_with(
+        wb: &mut Workbook,
+        sheets: Vec<Sheet<'a>>,
+        per_piece: usize,
+    ) -> Result<DataSheets<'a>> {
         register_formats(wb)?;
-        let mut slots = Vec::new();
-        let mut rows = Vec::new();
-        for job in jobs(ds, per_sheet) {
-            rows.push(job.rows);
-            slots.push(Mutex::new(Slot::Todo(job.name, job.write)));
+        let mut specs = Vec::new();
+        for (k, s) in sheets.iter().enumerate() {
+            let n = s.records.count();
+            let mut from = 0;
+            while from < n {
+                let to = (from + per_piece.max(1)).min(n);
+                specs.push(PieceSpec { sheet: k, from, to });
+                from = to;
+            }
         }
-        let mut order: Vec<usize> = (0..slots.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(rows[i]));
+        let mut order: Vec<usize> = (0..specs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(specs[i].to - specs[i].from));
         Ok(DataSheets {
-            slots,
+            pieces: specs.iter().map(|_| Mutex::new(None)).collect(),
+            sheets,
+            specs,
             order,
             next: AtomicUsize::new(0),
         })
     }
 
-    /// Write sheets until none is left to start. Any number of threads may call this at once:
-    /// each sheet is written by one of them, and the workbook is the same whichever it was.
+    /// Write pieces until none is left to start. Any number of threads may call this at once:
+    /// each piece is written by one of them, and the workbook is the same whichever it was.
     pub fn work(&self) {
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
-            let Some(&slot) = self.order.get(i) else {
+            let Some(&k) = self.order.get(i) else {
                 return;
             };
-            let mut guard = lock(&self.slots[slot]);
-            if let Slot::Todo(name, write) = std::mem::replace(&mut *guard, Slot::Busy) {
-                *guard = Slot::Done(DataSheetPart::write(name, write));
-            }
+            let spec = &self.specs[k];
+            let sheet = &self.sheets[spec.sheet];
+            let piece = sheet.records.keys().and_then(|keys| {
+                let origin_col = keys.iter().filter(|k| **k != "origin").count() as u16;
+                Piece::write(sheet, origin_col, spec.from, spec.to)
+            });
+            *self.pieces[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(piece);
         }
     }
 
-    /// The written sheets in workbook order (any not yet written are written here), or the
-    /// first sheet's error in that order.
+    /// The written sheets in workbook order (any pieces not yet written are written here), or
+    /// the first error in that order.
     ///
     /// # Errors
-    /// rust_xlsxwriter refused a cell.
+    /// A record has a shape the sheets do not write, or the workbook refused a name.
     pub fn finish(self) -> Result<Vec<DataSheetPart>> {
         self.work();
-        self.slots
+        let mut pieces: Vec<Option<Result<Piece>>> = self
+            .pieces
             .into_iter()
-            .map(
-                |m| match m.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                    Slot::Done(r) => r,
-                    // `work` above took every sheet, and a sheet is busy only inside `work`.
-                    Slot::Todo(..) | Slot::Busy => Err(Error::Render(
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        let mut out = Vec::with_capacity(self.sheets.len());
+        let mut at = 0;
+        for (k, sheet) in self.sheets.iter().enumerate() {
+            let mut own = Vec::new();
+            while at < self.specs.len() && self.specs[at].sheet == k {
+                // `work` above took every piece, and a piece is missing only inside `work`.
+                own.push(pieces[at].take().unwrap_or_else(|| {
+                    Err(Error::Render(
                         "数据工作表未写完 (a data sheet was left unwritten)".into(),
-                    )),
-                },
-            )
-            .collect()
+                    ))
+                })?);
+                at += 1;
+            }
+            out.push(DataSheetPart::assemble(sheet, own)?);
+        }
+        Ok(out)
     }
 
     #[cfg(test)]
@@ -395,99 +964,12 @@ impl<'a> DataSheets<'a> {
     }
 }
 
-/// A slot's lock; a panic on another thread while it held the lock leaves the slot as it was
-/// (that panic reaches the caller through the thread's join).
-fn lock<'m, 'a>(m: &'m Mutex<Slot<'a>>) -> std::sync::MutexGuard<'m, Slot<'a>> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Number every cell format the data sheets use in the workbook's shared format table, in a
-/// fixed order, before any data sheet is written. A constant-memory sheet numbers a format when
-/// it first writes a cell with it; sheets written side by side would meet the formats in a
-/// different order from run to run, and the workbook's bytes would differ (tests/pack.rs caught
-/// that). Here each format is met once on a sheet that is thrown away: later sheets find them
-/// all numbered. Formats are numbered when a row is written out, so a last blank row pushes the
-/// others out.
-fn register_formats(wb: &mut Workbook) -> Result<()> {
-    let st = DataStyles::new();
-    let quoted = st.text.clone().set_quote_prefix();
-    let mut ws = wb.new_worksheet_with_constant_memory().map_err(xe)?;
-    let formats = [
-        &st.header, &st.text, &st.money, &st.qty, &st.int, &st.date, &quoted,
-    ];
-    for (r, f) in formats.iter().enumerate() {
-        ws.write_blank(r as u32, 0, f).map_err(xe)?;
-    }
-    ws.write_number(formats.len() as u32, 0, 0.0).map_err(xe)?;
-    Ok(())
-}
-
 /// All data sheets of `ds` on the calling thread, in workbook order.
 ///
 /// # Errors
 /// As [`DataSheets::plan`] and [`DataSheets::finish`].
 pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<DataSheetPart>> {
     DataSheets::plan(wb, ds)?.finish()
-}
-
-/// One data sheet. Columns come from the record's fields (in declaration order); `origin`
-/// becomes 来源 file/sheet/row after them. Returns the last row and column of the autofilter
-/// (`None` when there are no records).
-pub fn data_sheet<T: Serialize>(
-    ws: &mut Worksheet,
-    table: TableId,
-    records: &[T],
-) -> Result<Option<(u32, u16)>> {
-    let mut w = DataWriter {
-        ws,
-        st: DataStyles::new(),
-        cols: Vec::new(),
-    };
-    let Some(first) = records.first() else {
-        return finish_sheet(w.ws, &[], true).map(|()| None);
-    };
-    // The columns: the first record's field names, learnt without writing anything.
-    let mut keys = KeyList(Vec::new());
-    first.serialize(&mut keys).map_err(SerError::into_error)?;
-    let keys: Vec<&'static str> = keys.0.into_iter().filter(|k| *k != "origin").collect();
-    let label = |k: &str| match field_label(table, k) {
-        "" => k.to_string(),
-        l => l.to_string(),
-    };
-    let origin = ["来源文件", "来源工作表", "来源行"];
-    let labels: Vec<String> = keys
-        .iter()
-        .map(|k| label(k))
-        .chain(origin.map(String::from))
-        .collect();
-    let mut widths: Vec<usize> = Vec::with_capacity(labels.len());
-    for (c, l) in labels.iter().enumerate() {
-        w.ws.write_string_with_format(0, c as u16, l, &w.st.header)
-            .map_err(xe)?;
-        widths.push(if c < keys.len() {
-            format::width(l) + 2
-        } else {
-            12
-        });
-    }
-    let origin_col = keys.len() as u16;
-    for (i, rec) in records.iter().enumerate() {
-        let mut row = RowSer {
-            w: &mut w,
-            widths: &mut widths,
-            row: i as u32 + 1,
-            col: 0,
-            origin_col,
-        };
-        rec.serialize(&mut row).map_err(SerError::into_error)?;
-    }
-    let ws = w.ws;
-    ws.set_freeze_panes(1, 0).map_err(xe)?;
-    let filter = (records.len() as u32, origin_col + 2);
-    ws.autofilter(0, 0, filter.0, filter.1).map_err(xe)?;
-    ws.set_repeat_rows(0, 0).map_err(xe)?;
-    finish_sheet(ws, &widths, true)?;
-    Ok(Some(filter))
 }
 
 /// Why writing a record failed: the sheet refused a cell, or the record has a field shape the
@@ -696,9 +1178,8 @@ impl ser::SerializeStruct for &mut KeyList {
 
 /// One record written as one row: each field into the next column, `origin` into the three
 /// 来源 columns.
-struct RowSer<'a, 'w> {
-    w: &'a mut DataWriter<'w>,
-    widths: &'a mut Vec<usize>,
+struct RowSer<'a, 'c> {
+    w: &'a mut Writer<'c>,
     row: u32,
     col: u16,
     origin_col: u16,
@@ -713,20 +1194,23 @@ impl ser::SerializeStruct for &mut RowSer<'_, '_> {
     type Error = SerError;
     fn serialize_field<V: ?Sized + Serialize>(&mut self, key: &'static str, v: &V) -> SerResult {
         if key == "origin" {
-            return v.serialize(OriginSer {
+            self.w.cells.defer(true);
+            let r = v.serialize(OriginSer {
                 w: self.w,
                 row: self.row,
                 col: self.origin_col,
             });
+            self.w.cells.defer(false);
+            return r;
         }
         let col = self.col;
         self.col += 1;
         v.serialize(CellSer {
             w: self.w,
-            widths: self.widths,
             key,
             row: self.row,
             col,
+            widen: true,
         })
     }
     fn end(self) -> SerResult {
@@ -736,12 +1220,13 @@ impl ser::SerializeStruct for &mut RowSer<'_, '_> {
 
 /// One field's value into one cell, shown as the old JSON route showed it: 是/否 for a flag,
 /// money and quantities as numbers, `YYYY-MM-DD` text as a date, other text as text.
-struct CellSer<'a, 'w> {
-    w: &'a mut DataWriter<'w>,
-    widths: &'a mut Vec<usize>,
+struct CellSer<'a, 'c> {
+    w: &'a mut Writer<'c>,
     key: &'static str,
     row: u32,
     col: u16,
+    /// Whether text widens the column (the 来源 columns keep their width).
+    widen: bool,
 }
 
 impl CellSer<'_, '_> {
@@ -770,8 +1255,8 @@ impl CellSer<'_, '_> {
         } else if let Some(d) = iso_date(s) {
             self.w.date(row, col, d)
         } else {
-            if let Some(wd) = self.widths.get_mut(col as usize) {
-                *wd = (*wd).max(format::width(s).min(40) + 2);
+            if self.widen {
+                self.w.cols.widen(col, format::width(s).min(40) + 2);
             }
             self.w.text(row, col, s)
         }
@@ -822,8 +1307,8 @@ impl ser::Serializer for CellSer<'_, '_> {
 }
 
 /// A record's `origin` into the 来源 columns: file and sheet as text, the row as a number.
-struct OriginSer<'a, 'w> {
-    w: &'a mut DataWriter<'w>,
+struct OriginSer<'a, 'c> {
+    w: &'a mut Writer<'c>,
     row: u32,
     col: u16,
 }
@@ -842,13 +1327,12 @@ impl ser::SerializeStruct for OriginSer<'_, '_> {
             "row" => self.col + 2,
             _ => return Ok(()),
         };
-        let mut widths = Vec::new();
         v.serialize(CellSer {
             w: self.w,
-            widths: &mut widths,
             key,
             row: self.row,
             col,
+            widen: false,
         })
     }
     fn end(self) -> SerResult {
@@ -856,22 +1340,85 @@ impl ser::SerializeStruct for OriginSer<'_, '_> {
     }
 }
 
+/// The cells of a sheet written by rust_xlsxwriter, one call per cell with the cell's format:
+/// the reference the XML of [`XmlRows`] is compared with.
+#[cfg(test)]
+struct SheetCells<'w> {
+    ws: &'w mut Worksheet,
+    st: DataStyles,
+}
+
+#[cfg(test)]
+impl Cells for SheetCells<'_> {
+    fn number(&mut self, row: u32, col: u16, v: f64, style: DataStyle) -> Result<()> {
+        self.ws
+            .write_number_with_format(row, col, v, self.st.of(style))
+            .map_err(xe)?;
+        Ok(())
+    }
+    fn text(&mut self, row: u32, col: u16, s: &str, quoted: bool) -> Result<()> {
+        let f = if quoted {
+            &self.st.quoted
+        } else {
+            &self.st.text
+        };
+        self.ws
+            .write_string_with_format(row, col, s, f)
+            .map_err(xe)?;
+        Ok(())
+    }
+    fn defer(&mut self, _: bool) {}
+    fn end_row(&mut self, _: u32) {}
+}
+
+/// `sheet` written whole by rust_xlsxwriter on `ws` (a constant-memory sheet).
+#[cfg(test)]
+fn reference_sheet(ws: &mut Worksheet, sheet: &Sheet<'_>) -> Result<()> {
+    let keys: Vec<_> = sheet
+        .records
+        .keys()?
+        .into_iter()
+        .filter(|k| *k != "origin")
+        .collect();
+    let n = sheet.records.count();
+    let labels = if n == 0 {
+        Vec::new()
+    } else {
+        labels(sheet.table, &keys)
+    };
+    head(ws, &labels)?;
+    let mut cells = SheetCells {
+        ws,
+        st: DataStyles::new(),
+    };
+    let cols = {
+        let mut w = Writer {
+            cells: &mut cells,
+            cols: Columns::default(),
+        };
+        sheet.records.write(0, n, keys.len() as u16, &mut w)?;
+        w.cols
+    };
+    settings(cells.ws, n, &labels, &cols)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     #[derive(serde::Serialize)]
     struct Rec {
         customer_name: String,
-        amount: rust_decimal::Decimal,
-        qty: Option<rust_decimal::Decimal>,
+        amount: Decimal,
+        qty: Option<Decimal>,
         order_date: chrono::NaiveDate,
         cancelled: bool,
         note: Option<String>,
         origin: crate::model::Origin,
-        count: u32,
+        count: u64,
     }
 
     fn rec(name: &str, note: Option<&str>) -> Rec {
@@ -891,13 +1438,53 @@ mod tests {
         }
     }
 
-    fn sheet(records: &[Rec]) -> Vec<Vec<Data>> {
-        let mut wb = Workbook::new();
+    fn sheet_of<'a, T: Serialize + Sync>(name: &str, records: &'a [T]) -> Sheet<'a> {
+        Sheet {
+            name: name.into(),
+            table: TableId::Sales,
+            records: Box::new(records),
+        }
+    }
+
+    /// The sheets written in pieces of `per_piece` rows.
+    fn written(sheets: Vec<Sheet<'_>>, per_piece: usize) -> Result<Vec<DataSheetPart>> {
+        let mut wb = super::super::xlsx::new_workbook();
+        DataSheets::plan_with(&mut wb, sheets, per_piece)?.finish()
+    }
+
+    /// The part named `name` of a zip, decompressed (the zip reader checks the CRC).
+    fn unzip(zip: &[u8], name: &str) -> Vec<u8> {
+        use std::io::Read;
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        let mut f = z.by_name(name).unwrap();
+        let mut v = Vec::new();
+        f.read_to_end(&mut v).unwrap();
+        v
+    }
+
+    /// The sheet XML rust_xlsxwriter writes for `sheet`.
+    fn reference_xml(sheet: &Sheet<'_>) -> Vec<u8> {
+        let mut wb = super::super::xlsx::new_workbook();
+        register_formats(&mut wb).unwrap();
+        wb.add_worksheet();
         let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
-        ws.set_name("数据").unwrap();
-        data_sheet(&mut ws, TableId::Sales, records).unwrap();
+        ws.set_name(&sheet.name).unwrap();
+        reference_sheet(&mut ws, sheet).unwrap();
         wb.push_worksheet(ws);
+        unzip(&wb.save_to_buffer().unwrap(), PART_IN_ZIP)
+    }
+
+    /// A one-sheet workbook holding `records` as the pack writes them, read back by calamine.
+    fn read_back(records: &[Rec]) -> Vec<Vec<Data>> {
+        let mut wb = super::super::xlsx::new_workbook();
+        let parts = DataSheets::plan_with(&mut wb, vec![sheet_of("数据", records)], 1)
+            .unwrap()
+            .finish()
+            .unwrap();
+        wb.add_worksheet().set_name("封面").unwrap();
+        parts[0].stand_in(wb.add_worksheet()).unwrap();
         let bytes = wb.save_to_buffer().unwrap();
+        let bytes = super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap();
         let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let range = x.worksheet_range("数据").unwrap();
         range.rows().map(|r| r.to_vec()).collect()
@@ -908,7 +1495,7 @@ mod tests {
     /// `origin` in the three 来源 columns after the fields.
     #[test]
     fn records_are_written_field_by_field() {
-        let rows = sheet(&[rec("华东公司", None), rec("=1+1", Some("备注"))]);
+        let rows = read_back(&[rec("华东公司", None), rec("=1+1", Some("备注"))]);
         let s = |v: &str| Data::String(v.into());
         assert_eq!(rows[0][0], s("客户名称"));
         // Seven fields, then 来源 (origin sits mid-struct but its columns come last).
@@ -938,17 +1525,133 @@ mod tests {
         struct Bad {
             tags: Vec<String>,
         }
-        let mut wb = Workbook::new();
-        let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
-        let e = data_sheet(
-            &mut ws,
-            TableId::Sales,
-            &[Bad {
-                tags: vec!["x".into()],
-            }],
-        )
-        .unwrap_err();
+        let bad = [Bad {
+            tags: vec!["x".into()],
+        }];
+        let e = written(vec![sheet_of("数据", &bad)], 10).err().unwrap();
         assert!(e.to_string().contains("a list"), "{e}");
+    }
+
+    /// Records whose text, numbers and dates exercise every rule of the cell XML.
+    fn awkward() -> Vec<Rec> {
+        let texts = [
+            "a&b<c>d \"q\" 'a'",
+            "\u{1}ctl\r\nline\u{1f}\u{b}",
+            "_x0041_ _x00zz_ _x12 __x005F_x0000_ _x",
+            " lead",
+            "trail\t",
+            "\nboth\n",
+            "\u{FFFE}x\u{FFFF}\u{FFFD}（全角）！",
+            "=SUM(1)",
+            "-3",
+            "@x",
+            "",
+            "emoji 😀 and 𠮷",
+        ];
+        let long = "长".repeat(40_000);
+        let amounts = [
+            dec!(0),
+            dec!(-0.00),
+            dec!(-12.34),
+            dec!(1000000000000),
+            dec!(12345678901.23),
+            dec!(0.1),
+            dec!(4294967295),
+            dec!(4294967296.5),
+            dec!(-4294967295),
+        ];
+        let dates = [
+            (1900, 1, 15),
+            (1900, 2, 28),
+            (1900, 3, 1),
+            (2024, 2, 29),
+            (9999, 12, 31),
+        ];
+        let mut out = Vec::new();
+        for i in 0..40usize {
+            let mut r = rec(
+                texts[i % texts.len()],
+                (i % 3 == 0).then_some(texts[(i + 5) % texts.len()]),
+            );
+            if i == 17 {
+                r.customer_name = long.clone();
+            }
+            r.amount = amounts[i % amounts.len()];
+            r.qty = (i % 2 == 0).then(|| amounts[(i + 1) % amounts.len()]);
+            let (y, m, d) = dates[i % dates.len()];
+            r.order_date = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            r.cancelled = i % 4 == 0;
+            r.count = [0, 7, 4_000_000_001, 123_456_789_012_345_678][i % 4];
+            r.origin.file = if i == 9 {
+                String::new()
+            } else {
+                format!("簿{i}.xlsx")
+            };
+            out.push(r);
+        }
+        out
+    }
+
+    /// The sheet XML written in pieces is byte for byte rust_xlsxwriter's for the same cells:
+    /// escapes, whitespace, numbers, dates before 1900-03-01, formula look-alikes, cut text,
+    /// empty text, column formats and widths, the dimension; in one piece or many.
+    #[test]
+    fn sheet_xml_is_rust_xlsxwriters() {
+        let recs = awkward();
+        let expected = reference_xml(&sheet_of("数据", &recs));
+        assert!(expected.len() > 40_000, "{}", expected.len());
+        for per_piece in [1, 3, 7, 40, 1000] {
+            let parts = written(vec![sheet_of("数据", &recs)], per_piece).unwrap();
+            let got = unzip(&parts[0].zip, PART_IN_ZIP);
+            if got != expected {
+                let at = got
+                    .iter()
+                    .zip(&expected)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                panic!(
+                    "pieces of {per_piece}: differs at byte {at}:\n got {}\nwant {}",
+                    String::from_utf8_lossy(&got[at.saturating_sub(80)..(at + 80).min(got.len())]),
+                    String::from_utf8_lossy(
+                        &expected[at.saturating_sub(80)..(at + 80).min(expected.len())]
+                    )
+                );
+            }
+            assert_eq!(parts[0].filter, Some((40, 9)));
+        }
+        // An empty table: the sheet as rust_xlsxwriter writes it, no header.
+        let none: [Rec; 0] = [];
+        let parts = written(vec![sheet_of("空", &none)], 5).unwrap();
+        assert_eq!(
+            unzip(&parts[0].zip, PART_IN_ZIP),
+            reference_xml(&sheet_of("空", &none))
+        );
+        assert_eq!(parts[0].filter, None);
+    }
+
+    /// Numbers print as Rust's `Display` prints them (what rust_xlsxwriter writes).
+    #[test]
+    fn numbers_print_as_display_does() {
+        let mut vals = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            1e15,
+            1e16,
+            1e21,
+            4e9,
+            4e9 - 1.0,
+            -4e9 + 1.0,
+        ];
+        vals.extend((0..2000).map(|i| (i as f64 - 1000.0) * 1234.567_f64.powi(i % 5)));
+        vals.extend((0..200).map(|i| 2f64.powi(i - 100)));
+        for v in vals {
+            let mut b = Vec::new();
+            push_f64(&mut b, v);
+            assert_eq!(String::from_utf8(b).unwrap(), v.to_string(), "{v:e}");
+        }
     }
 
     fn sample() -> Dataset {
@@ -956,11 +1659,28 @@ mod tests {
         crate::model::load(&["data/sample/客户管理数据.xlsx".into()], None, &cfg).unwrap()
     }
 
+    /// Every sheet of the bundled sample, written in pieces, is rust_xlsxwriter's sheet.
+    #[test]
+    fn the_sample_sheets_are_rust_xlsxwriters() {
+        let ds = sample();
+        let parts = written(sheets(&ds, ROWS_PER_SHEET), 97).unwrap();
+        let all = sheets(&ds, ROWS_PER_SHEET);
+        assert_eq!(parts.len(), all.len());
+        assert!(all.len() >= 10);
+        for (p, s) in parts.iter().zip(&all) {
+            assert!(
+                unzip(&p.zip, PART_IN_ZIP) == reference_xml(s),
+                "{} differs",
+                s.name
+            );
+        }
+    }
+
     /// A workbook of a cover sheet and `ds`'s data sheets as the pack makes it: each sheet
-    /// written in a workbook of its own (in the given order of sheets), spliced in.
+    /// written in pieces (in the given order of pieces), spliced in.
     fn book(ds: &Dataset, reverse: bool, per_sheet: usize) -> Vec<u8> {
         let mut wb = super::super::xlsx::new_workbook();
-        let mut sheets = DataSheets::plan_with(&mut wb, ds, per_sheet).unwrap();
+        let mut sheets = DataSheets::plan_with(&mut wb, sheets(ds, per_sheet), 50).unwrap();
         if reverse {
             sheets.reverse_order();
         }
@@ -988,18 +1708,18 @@ mod tests {
     }
 
     /// The spliced workbook holds exactly the parts rust_xlsxwriter writes when the data sheets
-    /// are sheets of the pack workbook itself (the way they were written before): same sheet
-    /// XML (cell formats numbered alike, not selected), same workbook-level names.
+    /// are sheets of the pack workbook itself, written cell by cell: same sheet XML, same
+    /// workbook-level names.
     #[test]
     fn spliced_sheets_are_what_one_workbook_would_hold() {
         let ds = sample();
         let mut wb = super::super::xlsx::new_workbook();
         register_formats(&mut wb).unwrap();
         wb.add_worksheet().set_name("封面").unwrap();
-        for job in jobs(&ds, ROWS_PER_SHEET) {
+        for sheet in sheets(&ds, ROWS_PER_SHEET) {
             let mut ws = wb.new_worksheet_with_constant_memory().unwrap();
-            ws.set_name(&job.name).unwrap();
-            (job.write)(&mut ws).unwrap();
+            ws.set_name(&sheet.name).unwrap();
+            reference_sheet(&mut ws, &sheet).unwrap();
             wb.push_worksheet(ws);
         }
         let whole = wb.save_to_buffer().unwrap();
@@ -1017,10 +1737,9 @@ mod tests {
             .any(|p| p.0 == "xl/worksheets/sheet3.xml" && p.1.len() > 100_000));
     }
 
-    /// Sheets written in any order (as two threads write them) make the same workbook: the
-    /// cell formats are numbered before any sheet is written.
+    /// Pieces written in any order (as two threads write them) make the same workbook.
     #[test]
-    fn the_order_sheets_are_written_in_does_not_change_the_workbook() {
+    fn the_order_pieces_are_written_in_does_not_change_the_workbook() {
         let ds = sample();
         assert!(book(&ds, false, ROWS_PER_SHEET) == book(&ds, true, ROWS_PER_SHEET));
     }

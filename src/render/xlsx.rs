@@ -175,7 +175,7 @@ fn write_value(
     Ok(())
 }
 
-fn col_name(col: u16) -> String {
+pub(crate) fn col_name(col: u16) -> String {
     let mut n = col as u32 + 1;
     let mut s = Vec::new();
     while n > 0 {
