@@ -67,7 +67,7 @@ impl<T: Serialize + Sync> Records for &[T] {
                 origin_col,
             })
             .map_err(SerError::into_error)?;
-            w.cells.end_row(row);
+            w.cells.end_row(row)?;
         }
         Ok(())
     }
@@ -295,7 +295,7 @@ trait Cells {
     /// Cells written while `on` belong after the row's other cells (the 来源 columns come last,
     /// though `origin` is declared mid-record).
     fn defer(&mut self, on: bool);
-    fn end_row(&mut self, row: u32);
+    fn end_row(&mut self, row: u32) -> Result<()>;
 }
 
 /// What the rows of a sheet (or of a piece of one) tell the sheet's head: the style of each
@@ -383,9 +383,11 @@ fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
 }
 
 /// Sheet rows as the XML rust_xlsxwriter writes for them in a constant-memory sheet: a `<row>`
-/// per row with cells, each cell with its reference and format, strings inline.
+/// per row with cells, each cell with its reference and format, strings inline. The XML goes
+/// to the deflater a block at a time, while the block is still in the cache.
 struct XmlRows {
     out: Vec<u8>,
+    z: Deflater,
     /// The deferred cells of the current row.
     tail: Vec<u8>,
     deferred: bool,
@@ -396,9 +398,10 @@ struct XmlRows {
 }
 
 impl XmlRows {
-    fn new(capacity: usize) -> XmlRows {
+    fn new() -> XmlRows {
         XmlRows {
-            out: Vec::with_capacity(capacity),
+            out: Vec::with_capacity(XML_BLOCK + 64 * 1024),
+            z: Deflater::new(),
             tail: Vec::new(),
             deferred: false,
             open: None,
@@ -475,7 +478,7 @@ impl Cells for XmlRows {
         self.deferred = on;
     }
 
-    fn end_row(&mut self, row: u32) {
+    fn end_row(&mut self, row: u32) -> Result<()> {
         if !self.tail.is_empty() && self.open != Some(row) {
             // Only deferred cells in this row: open it.
             self.out.extend_from_slice(b"<row r=\"");
@@ -489,8 +492,16 @@ impl Cells for XmlRows {
         }
         self.open = None;
         self.deferred = false;
+        if self.out.len() >= XML_BLOCK {
+            self.z.feed(&self.out, flate2::FlushCompress::None)?;
+            self.out.clear();
+        }
+        Ok(())
     }
 }
+
+/// How much sheet XML is deflated at a time.
+const XML_BLOCK: usize = 256 * 1024;
 
 fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
     let mut digits = [0u8; 10];
@@ -586,9 +597,7 @@ fn escape_sequence_at(b: &[u8], i: usize) -> bool {
 /// One piece of a sheet, written and deflated: a run of deflate blocks that ends on a byte
 /// boundary and is not the stream's last, so pieces join by concatenation.
 struct Piece {
-    deflated: Vec<u8>,
-    crc: crc32fast::Hasher,
-    len: u64,
+    z: Deflater,
     cols: Columns,
 }
 
@@ -601,7 +610,7 @@ struct PieceSpec {
 
 impl Piece {
     fn write(sheet: &Sheet<'_>, origin_col: u16, from: usize, to: usize) -> Result<Piece> {
-        let mut xml = XmlRows::new(0);
+        let mut xml = XmlRows::new();
         let cols = {
             let mut w = Writer {
                 cells: &mut xml,
@@ -610,42 +619,71 @@ impl Piece {
             sheet.records.write(from, to, origin_col, &mut w)?;
             w.cols
         };
-        let mut crc = crc32fast::Hasher::new();
-        crc.update(&xml.out);
-        Ok(Piece {
-            deflated: deflate(&xml.out, false)?,
-            crc,
-            len: xml.out.len() as u64,
-            cols,
-        })
+        xml.z.feed(&xml.out, flate2::FlushCompress::Sync)?;
+        Ok(Piece { z: xml.z, cols })
     }
 }
 
 /// The deflate level of the pack workbook (see `xlsx::new_workbook`).
 const LEVEL: u32 = 3;
 
-/// `data` deflated on its own: ending the stream when `last`, else with a sync flush (an empty
-/// stored block), so that more blocks can follow.
-fn deflate(data: &[u8], last: bool) -> Result<Vec<u8>> {
-    use flate2::{Compress, Compression, FlushCompress, Status};
-    let mut c = Compress::new(Compression::new(LEVEL), false);
-    let mut out = Vec::with_capacity(data.len() / 6 + 1024);
-    let flush = if last {
-        FlushCompress::Finish
-    } else {
-        FlushCompress::Sync
-    };
-    loop {
-        let read = c.total_in() as usize;
-        let status = c
-            .compress_vec(&data[read..], &mut out, flush)
-            .map_err(|e| Error::Render(format!("deflate: {e}")))?;
-        let consumed = c.total_in() as usize == data.len();
-        // A flush is complete when it left room in the output; the last one says so itself.
-        if status == Status::StreamEnd || (!last && consumed && out.len() < out.capacity()) {
-            return Ok(out);
+/// Part of a deflate stream (raw, no zlib header) with the CRC-32 and length of what went in.
+struct Deflater {
+    z: flate2::Compress,
+    out: Vec<u8>,
+    crc: crc32fast::Hasher,
+    len: u64,
+}
+
+impl Deflater {
+    fn new() -> Deflater {
+        Deflater {
+            z: flate2::Compress::new(flate2::Compression::new(LEVEL), false),
+            out: Vec::new(),
+            crc: crc32fast::Hasher::new(),
+            len: 0,
         }
-        out.reserve(out.capacity().max(64 * 1024));
+    }
+
+    /// Deflate `data`. `Sync` ends the output on a byte boundary with an empty stored block (so
+    /// more blocks, from another deflater, can follow); `Finish` ends the stream.
+    fn feed(&mut self, data: &[u8], flush: flate2::FlushCompress) -> Result<()> {
+        use flate2::{FlushCompress, Status};
+        self.crc.update(data);
+        self.len += data.len() as u64;
+        let start = self.z.total_in();
+        loop {
+            if self.out.capacity() - self.out.len() < 16 * 1024 {
+                self.out.reserve(self.out.capacity().max(64 * 1024));
+            }
+            let read = (self.z.total_in() - start) as usize;
+            let status = self
+                .z
+                .compress_vec(&data[read..], &mut self.out, flush)
+                .map_err(|e| Error::Render(format!("deflate: {e}")))?;
+            let consumed = (self.z.total_in() - start) as usize == data.len();
+            // A flush is complete when it left room in the output; the last one says so itself.
+            let done = match flush {
+                FlushCompress::Finish => status == Status::StreamEnd,
+                FlushCompress::None => consumed,
+                _ => consumed && self.out.len() < self.out.capacity(),
+            };
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `data` deflated on its own, ending the stream when `last`.
+    fn whole(data: &[u8], last: bool) -> Result<Deflater> {
+        let mut d = Deflater::new();
+        let flush = if last {
+            flate2::FlushCompress::Finish
+        } else {
+            flate2::FlushCompress::Sync
+        };
+        d.feed(data, flush)?;
+        Ok(d)
     }
 }
 
@@ -774,29 +812,25 @@ impl DataSheetPart {
         }
         let frame = frame(sheet, &labels, &cols)?;
         let (deflated, crc, len) = if pieces.is_empty() {
-            let mut crc = crc32fast::Hasher::new();
-            crc.update(&frame);
-            (deflate(&frame, true)?, crc, frame.len() as u64)
+            let d = Deflater::whole(&frame, true)?;
+            (d.out, d.crc, d.len)
         } else {
             let xml = with_dimension(&frame, records, &labels)?;
             let split = memchr::memmem::find(&xml, b"</sheetData>").ok_or_else(|| {
                 Error::Render("数据工作表 (data sheet): no sheetData in the sheet XML".into())
             })?;
             let (front, back) = xml.split_at(split);
-            let mut crc = crc32fast::Hasher::new();
-            crc.update(front);
-            let mut deflated = deflate(front, false)?;
-            let mut len = front.len() as u64;
-            for p in &pieces {
-                deflated.extend_from_slice(&p.deflated);
-                crc.combine(&p.crc);
-                len += p.len;
+            let mut all = Deflater::whole(front, false)?;
+            for p in pieces
+                .iter()
+                .map(|p| &p.z)
+                .chain([&Deflater::whole(back, true)?])
+            {
+                all.out.extend_from_slice(&p.out);
+                all.crc.combine(&p.crc);
+                all.len += p.len;
             }
-            let mut tail = crc32fast::Hasher::new();
-            tail.update(back);
-            crc.combine(&tail);
-            deflated.extend_from_slice(&deflate(back, true)?);
-            (deflated, crc, len + back.len() as u64)
+            (all.out, all.crc, all.len)
         };
         Ok(DataSheetPart {
             name: sheet.name.clone(),
@@ -1368,7 +1402,9 @@ impl Cells for SheetCells<'_> {
         Ok(())
     }
     fn defer(&mut self, _: bool) {}
-    fn end_row(&mut self, _: u32) {}
+    fn end_row(&mut self, _: u32) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// `sheet` written whole by rust_xlsxwriter on `ws` (a constant-memory sheet).
