@@ -148,20 +148,34 @@ pub fn produce(
     // each on its own) need only the records: one thread starts on them at once, while the other
     // makes the statistics and the PDF and then joins in on the sheets not yet started. The
     // workbook's report sheets, the last step, need the statistics and every data sheet.
-    let (pack, pdf) = std::thread::scope(|s| {
+    let stand_ins = match &sheets {
+        Some(s) => s.stand_ins()?,
+        None => Vec::new(),
+    };
+    // Outside the scope, so that a thread started in it can borrow the statistics.
+    let statistics = std::sync::OnceLock::new();
+    let (book, pdf) = std::thread::scope(|s| {
         let data = s.spawn(|| timed("workbook data sheets", write_sheets));
-        let pack = timed("statistics", || report::build(ds, month, cfg, lang));
-        let pdf = timed("pdf", || render::pack::pdf(engine, &pack, lang, cfg));
+        let pack =
+            statistics.get_or_init(|| timed("statistics", || report::build(ds, month, cfg, lang)));
+        // The workbook's report sheets need only the statistics: written beside the PDF.
+        let book = s.spawn(move || {
+            timed("workbook report sheets", || {
+                render::xlsx::pack_book(wb, pack, lang, &stand_ins)
+            })
+        });
+        let pdf = timed("pdf", || render::pack::pdf(engine, pack, lang, cfg));
         timed("data sheets after the pdf", write_sheets);
         data.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (pack, pdf)
+        let book = book.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (book, pdf)
     });
     let xlsx = timed("workbook", || {
         let data = match sheets {
             Some(sheets) => sheets.finish()?,
             None => Vec::new(),
         };
-        render::xlsx::pack_with(wb, &pack, lang, data)
+        render::xlsx::splice(book?, &data)
     });
     let (pdf, _) = pdf?;
     let xlsx = xlsx?;

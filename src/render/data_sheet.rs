@@ -80,6 +80,30 @@ struct Sheet<'a> {
     records: Box<dyn Records + 'a>,
 }
 
+impl Sheet<'_> {
+    /// The record fields that get a column of their own (`origin` has three at the end).
+    fn fields(&self) -> Result<Vec<&'static str>> {
+        let mut keys = self.records.keys()?;
+        keys.retain(|k| *k != "origin");
+        Ok(keys)
+    }
+
+    /// The header row: each field's label, then 来源 (none for an empty table).
+    fn labels(&self) -> Result<Vec<String>> {
+        if self.records.count() == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(labels(self.table, &self.fields()?))
+    }
+
+    fn stand_in(&self) -> Result<StandIn> {
+        Ok(StandIn {
+            name: self.name.clone(),
+            filter: filter_of(self.records.count(), &self.labels()?),
+        })
+    }
+}
+
 /// The data sheets of the accepted input rows, for every table present, in workbook order, at
 /// most `per_sheet` records a sheet (an empty table still gets its sheet).
 fn sheets(ds: &Dataset, per_sheet: usize) -> Vec<Sheet<'_>> {
@@ -793,12 +817,17 @@ fn with_dimension(frame: &[u8], records: usize, labels: &[String]) -> Result<Vec
 
 /// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
 /// table. Their rows are written and deflated in pieces by [`DataSheets::work`] on as many
-/// threads as call it; [`DataSheets::finish`] puts each sheet together ([`DataSheetPart`]), and
-/// the pack workbook takes each sheet's compressed part as it is ([`super::xlsx::pack_with`]).
+/// threads as call it; the thread that writes a sheet's last piece puts the sheet together
+/// ([`DataSheetPart`]), and the pack workbook takes each sheet's compressed part as it is ([`super::xlsx::splice`]).
 /// They need only the records, so they are written beside the statistics and the PDF.
 pub struct DataSheets<'a> {
     /// In workbook order.
     sheets: Vec<Sheet<'a>>,
+    /// Each sheet's written part, once its last piece is written.
+    parts: Vec<Mutex<Option<Result<DataSheetPart>>>>,
+    /// How many pieces of each sheet are not written yet.
+    left: Vec<AtomicUsize>,
+    /// Pieces in workbook order, a sheet's in row order; every sheet has at least one.
     specs: Vec<PieceSpec>,
     pieces: Vec<Mutex<Option<Result<Piece>>>>,
     /// Indices into `specs`, the largest piece first (the longest job first).
@@ -806,13 +835,35 @@ pub struct DataSheets<'a> {
     next: AtomicUsize,
 }
 
+/// What the pack workbook itself holds of a data sheet: its name, and the last row and column
+/// of its autofilter (`None` for an empty table), which the workbook names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandIn {
+    pub name: String,
+    pub filter: Option<(u32, u16)>,
+}
+
+impl StandIn {
+    /// Give `ws` (an empty sheet of the pack workbook standing in for the data sheet) the
+    /// sheet's name, autofilter and repeated header row.
+    ///
+    /// # Errors
+    /// rust_xlsxwriter refuses the name or range.
+    pub fn apply(&self, ws: &mut Worksheet) -> Result<()> {
+        ws.set_name(&self.name).map_err(xe)?;
+        if let Some((last_row, last_col)) = self.filter {
+            ws.autofilter(0, 0, last_row, last_col).map_err(xe)?;
+            ws.set_repeat_rows(0, 0).map_err(xe)?;
+        }
+        Ok(())
+    }
+}
+
 /// One data sheet, written: what its place in the pack workbook needs (its name, the range of
 /// its autofilter, which the workbook names) and its sheet part, deflated, as the one entry of a
 /// zip of its own.
 pub struct DataSheetPart {
-    pub name: String,
-    /// The last row and column of the autofilter; `None` for an empty table (no header either).
-    pub filter: Option<(u32, u16)>,
+    pub stand_in: StandIn,
     pub zip: Vec<u8>,
 }
 
@@ -822,14 +873,8 @@ pub const PART_IN_ZIP: &str = "xl/worksheets/sheet2.xml";
 impl DataSheetPart {
     /// Put a sheet together from its written pieces, in order.
     fn assemble(sheet: &Sheet<'_>, pieces: Vec<Piece>) -> Result<DataSheetPart> {
-        let keys = sheet.records.keys()?;
-        let keys: Vec<&'static str> = keys.into_iter().filter(|k| *k != "origin").collect();
         let records = sheet.records.count();
-        let labels = if records == 0 {
-            Vec::new()
-        } else {
-            labels(sheet.table, &keys)
-        };
+        let labels = sheet.labels()?;
         let mut cols = Columns::default();
         for p in &pieces {
             cols.merge(&p.cols);
@@ -837,7 +882,7 @@ impl DataSheetPart {
         let frame = frame(sheet, &labels, &cols)?;
         // The sheet's deflate stream: the head, each piece, the tail (or the whole empty sheet).
         let mut parts: Vec<Deflated> = Vec::with_capacity(pieces.len() + 2);
-        if pieces.is_empty() {
+        if records == 0 {
             parts.push(Deflater::whole(&frame, true)?);
         } else {
             let xml = with_dimension(&frame, records, &labels)?;
@@ -850,25 +895,9 @@ impl DataSheetPart {
             parts.push(Deflater::whole(back, true)?);
         }
         Ok(DataSheetPart {
-            name: sheet.name.clone(),
-            filter: filter_of(records, &labels),
+            stand_in: sheet.stand_in()?,
             zip: one_entry_zip(&sheet.name, PART_IN_ZIP, &parts)?,
         })
-    }
-
-    /// Give `ws` (an empty sheet of the pack workbook standing in for this one) what the
-    /// workbook itself records of the sheet: its autofilter and repeated header row, which
-    /// become defined names.
-    ///
-    /// # Errors
-    /// rust_xlsxwriter refuses the range.
-    pub fn stand_in(&self, ws: &mut Worksheet) -> Result<()> {
-        ws.set_name(&self.name).map_err(xe)?;
-        if let Some((last_row, last_col)) = self.filter {
-            ws.autofilter(0, 0, last_row, last_col).map_err(xe)?;
-            ws.set_repeat_rows(0, 0).map_err(xe)?;
-        }
-        Ok(())
     }
 }
 
@@ -952,24 +981,41 @@ impl<'a> DataSheets<'a> {
     ) -> Result<DataSheets<'a>> {
         register_formats(wb)?;
         let mut specs = Vec::new();
+        let mut left = Vec::new();
         for (k, s) in sheets.iter().enumerate() {
             let n = s.records.count();
+            let before = specs.len();
             let mut from = 0;
-            while from < n {
+            loop {
                 let to = (from + per_piece.max(1)).min(n);
                 specs.push(PieceSpec { sheet: k, from, to });
                 from = to;
+                if from >= n {
+                    break;
+                }
             }
+            left.push(AtomicUsize::new(specs.len() - before));
         }
         let mut order: Vec<usize> = (0..specs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(specs[i].to - specs[i].from));
         Ok(DataSheets {
+            parts: sheets.iter().map(|_| Mutex::new(None)).collect(),
+            left,
             pieces: specs.iter().map(|_| Mutex::new(None)).collect(),
             sheets,
             specs,
             order,
             next: AtomicUsize::new(0),
         })
+    }
+
+    /// What the pack workbook holds of each data sheet, in workbook order: known before any
+    /// sheet is written, so the workbook's own sheets can be written meanwhile.
+    ///
+    /// # Errors
+    /// A record is not a struct of plain fields.
+    pub fn stand_ins(&self) -> Result<Vec<StandIn>> {
+        self.sheets.iter().map(Sheet::stand_in).collect()
     }
 
     /// Write pieces until none is left to start. Any number of threads may call this at once:
@@ -982,12 +1028,27 @@ impl<'a> DataSheets<'a> {
             };
             let spec = &self.specs[k];
             let sheet = &self.sheets[spec.sheet];
-            let piece = sheet.records.keys().and_then(|keys| {
-                let origin_col = keys.iter().filter(|k| **k != "origin").count() as u16;
-                Piece::write(sheet, origin_col, spec.from, spec.to)
-            });
-            *self.pieces[k].lock().unwrap_or_else(|e| e.into_inner()) = Some(piece);
+            let piece = sheet
+                .fields()
+                .and_then(|fields| Piece::write(sheet, fields.len() as u16, spec.from, spec.to));
+            *lock(&self.pieces[k]) = Some(piece);
+            // The thread that writes a sheet's last piece puts the sheet together.
+            if self.left[spec.sheet].fetch_sub(1, Ordering::AcqRel) == 1 {
+                let part = self.assemble(spec.sheet);
+                *lock(&self.parts[spec.sheet]) = Some(part);
+            }
         }
+    }
+
+    /// Sheet `k` from its pieces, all written.
+    fn assemble(&self, k: usize) -> Result<DataSheetPart> {
+        let mut own = Vec::new();
+        for (spec, slot) in self.specs.iter().zip(&self.pieces) {
+            if spec.sheet == k {
+                own.push(lock(slot).take().unwrap_or_else(unwritten)?);
+            }
+        }
+        DataSheetPart::assemble(&self.sheets[k], own)
     }
 
     /// The written sheets in workbook order (any pieces not yet written are written here), or
@@ -997,33 +1058,33 @@ impl<'a> DataSheets<'a> {
     /// A record has a shape the sheets do not write, or the workbook refused a name.
     pub fn finish(self) -> Result<Vec<DataSheetPart>> {
         self.work();
-        let mut pieces: Vec<Option<Result<Piece>>> = self
-            .pieces
+        self.parts
             .into_iter()
-            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect();
-        let mut out = Vec::with_capacity(self.sheets.len());
-        let mut at = 0;
-        for (k, sheet) in self.sheets.iter().enumerate() {
-            let mut own = Vec::new();
-            while at < self.specs.len() && self.specs[at].sheet == k {
-                // `work` above took every piece, and a piece is missing only inside `work`.
-                own.push(pieces[at].take().unwrap_or_else(|| {
-                    Err(Error::Render(
-                        "数据工作表未写完 (a data sheet was left unwritten)".into(),
-                    ))
-                })?);
-                at += 1;
-            }
-            out.push(DataSheetPart::assemble(sheet, own)?);
-        }
-        Ok(out)
+            // `work` above took every piece, and a sheet is missing only inside `work`.
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(unwritten)
+            })
+            .collect()
     }
 
     #[cfg(test)]
     fn reverse_order(&mut self) {
         self.order.reverse();
     }
+}
+
+fn unwritten<T>() -> Result<T> {
+    Err(Error::Render(
+        "数据工作表未写完 (a data sheet was left unwritten)".into(),
+    ))
+}
+
+/// A slot's lock; a panic on another thread while it held the lock leaves the slot as it was
+/// (that panic reaches the caller through the thread's join).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// All data sheets of `ds` on the calling thread, in workbook order.
@@ -1588,7 +1649,7 @@ mod tests {
             .finish()
             .unwrap();
         wb.add_worksheet().set_name("封面").unwrap();
-        parts[0].stand_in(wb.add_worksheet()).unwrap();
+        parts[0].stand_in.apply(wb.add_worksheet()).unwrap();
         let bytes = wb.save_to_buffer().unwrap();
         let bytes = super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap();
         let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
@@ -1723,7 +1784,7 @@ mod tests {
                     )
                 );
             }
-            assert_eq!(parts[0].filter, Some((40, 9)));
+            assert_eq!(parts[0].stand_in.filter, Some((40, 9)));
         }
         // An empty table: the sheet as rust_xlsxwriter writes it, no header.
         let none: [Rec; 0] = [];
@@ -1732,7 +1793,7 @@ mod tests {
             unzip(&parts[0].zip, PART_IN_ZIP),
             reference_xml(&sheet_of("空", &none))
         );
-        assert_eq!(parts[0].filter, None);
+        assert_eq!(parts[0].stand_in.filter, None);
     }
 
     /// Numbers print as Rust's `Display` prints them (what rust_xlsxwriter writes).
@@ -1793,7 +1854,7 @@ mod tests {
         let parts = sheets.finish().unwrap();
         wb.add_worksheet().set_name("封面").unwrap();
         for p in &parts {
-            p.stand_in(wb.add_worksheet()).unwrap();
+            p.stand_in.apply(wb.add_worksheet()).unwrap();
         }
         let bytes = wb.save_to_buffer().unwrap();
         super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap()

@@ -3,6 +3,7 @@
 //! still show them), text is always text (quote-prefixed when it could be taken for a formula).
 
 use super::chart::ChartCells;
+use super::data_sheet::{DataSheetPart, StandIn};
 use super::format;
 use crate::error::{Error, Lang, Result};
 use crate::model::Dataset;
@@ -299,24 +300,33 @@ pub(crate) fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> 
 /// rust_xlsxwriter refuses a value (e.g. a sheet name); the message says which.
 pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> {
     let mut wb = new_workbook();
-    let sheets = match data {
-        Some(ds) => super::data_sheet::data_sheets(&mut wb, ds)?,
-        None => Vec::new(),
+    let (stand_ins, parts) = match data {
+        Some(ds) => {
+            let sheets = super::data_sheet::DataSheets::plan(&mut wb, ds)?;
+            (sheets.stand_ins()?, sheets.finish()?)
+        }
+        None => (Vec::new(), Vec::new()),
     };
-    pack_with(wb, pack, lang, sheets)
+    splice(pack_book(wb, pack, lang, &stand_ins)?, &parts)
 }
 
-/// [`pack`] with the data sheets written beforehand by [`super::data_sheet::data_sheets`] on `wb` (none when the
-/// confidentiality setting leaves them out): the report sheets first, then the data sheets.
+/// The pack workbook without its data sheets' rows: the report sheets, then an empty sheet
+/// standing in for each data sheet (none when the confidentiality setting leaves them out).
+/// [`splice`] puts the data sheets in.
+pub struct PackBook {
+    bytes: Vec<u8>,
+    /// The part number of the first stand-in (`xl/worksheets/sheetN.xml`).
+    first: usize,
+    stand_ins: Vec<StandIn>,
+}
+
+/// The report sheets of the pack workbook, with stand-ins for the data sheets planned on `wb`
+/// (see [`super::data_sheet::DataSheets`]). It needs only the statistics, so it is written while
+/// the data sheets are.
 ///
 /// # Errors
 /// rust_xlsxwriter refuses a cell or cannot assemble the file.
-pub fn pack_with(
-    mut wb: Workbook,
-    pack: &Pack,
-    lang: Lang,
-    data: Vec<super::data_sheet::DataSheetPart>,
-) -> Result<Vec<u8>> {
+pub fn pack_book(mut wb: Workbook, pack: &Pack, lang: Lang, data: &[StandIn]) -> Result<PackBook> {
     let zh = lang == Lang::Zh;
     {
         let st = Styles::new();
@@ -495,27 +505,40 @@ pub fn pack_with(
         }
         finish_sheet(ws, &widths, cols > 6)?;
     }
-    // Each data sheet was written and deflated on its own (see `DataSheets`): an empty sheet
+    // Each data sheet is written and deflated on its own (see `DataSheets`): an empty sheet
     // stands in for it here, and its part replaces the stand-in's in the zip.
     let first = wb.worksheets().len() + 1;
-    for p in &data {
-        p.stand_in(wb.add_worksheet())?;
+    for p in data {
+        p.apply(wb.add_worksheet())?;
     }
-    let bytes = wb.save_to_buffer().map_err(xe)?;
+    Ok(PackBook {
+        bytes: wb.save_to_buffer().map_err(xe)?,
+        first,
+        stand_ins: data.to_vec(),
+    })
+}
+
+/// The pack workbook: `book` with the written data sheets in place of their stand-ins.
+///
+/// # Errors
+/// The sheets are not the ones the stand-ins stand for, or the zip cannot be rewritten.
+pub fn splice(book: PackBook, data: &[DataSheetPart]) -> Result<Vec<u8>> {
+    if !data.iter().map(|p| &p.stand_in).eq(&book.stand_ins) {
+        return Err(Error::Render(
+            "数据工作表与工作簿不符 (the data sheets are not those the workbook stands in for)"
+                .into(),
+        ));
+    }
     if data.is_empty() {
-        return Ok(bytes);
+        return Ok(book.bytes);
     }
-    splice_parts(&bytes, first, &data)
+    splice_parts(&book.bytes, book.first, data)
 }
 
 /// The workbook zip `bytes` with the parts of worksheets `first`, `first + 1` … replaced by the
 /// data sheets' parts, copied compressed as they are (no second deflate); every other part is
 /// copied as it is, in the same order.
-pub(crate) fn splice_parts(
-    bytes: &[u8],
-    first: usize,
-    data: &[super::data_sheet::DataSheetPart],
-) -> Result<Vec<u8>> {
+pub(crate) fn splice_parts(bytes: &[u8], first: usize, data: &[DataSheetPart]) -> Result<Vec<u8>> {
     use zip::{ZipArchive, ZipWriter};
     let ze = |e: zip::result::ZipError| Error::Render(format!("xlsx zip: {e}"));
     let mut src = ZipArchive::new(std::io::Cursor::new(bytes)).map_err(ze)?;
