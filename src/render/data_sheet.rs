@@ -1743,6 +1743,10 @@ mod tests {
             if i == 17 {
                 r.customer_name = long.clone();
             }
+            if i == 23 {
+                // 20,000 characters but 40,000 UTF-16 units: cut to what Excel holds.
+                r.customer_name = "😀".repeat(20_000);
+            }
             r.amount = amounts[i % amounts.len()];
             r.qty = (i % 2 == 0).then(|| amounts[(i + 1) % amounts.len()]);
             let (y, m, d) = dates[i % dates.len()];

@@ -95,17 +95,26 @@ pub fn looks_like_formula(s: &str) -> bool {
     )
 }
 
-/// Excel holds at most 32,767 characters in a cell (rust_xlsxwriter refuses more); a clerk's
-/// 100,000-character cell must not stop the pack, so longer text is cut and ends with "…".
+/// Excel holds at most 32,767 characters in a cell, counted in UTF-16 units (a character beyond
+/// the Basic Multilingual Plane, such as an emoji or 𠮷, counts twice; rust_xlsxwriter refuses
+/// more); a clerk's 100,000-character cell must not stop the pack, so longer text is cut and
+/// ends with "…".
 pub const EXCEL_MAX_CHARS: usize = 32_767;
 
 /// `s`, cut to what a cell can hold.
 pub fn clip_for_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    // Byte length bounds the char count from above: most text needs no counting.
-    if s.len() <= EXCEL_MAX_CHARS || s.chars().count() <= EXCEL_MAX_CHARS {
+    // Byte length bounds the UTF-16 length from above: most text needs no counting.
+    if s.len() <= EXCEL_MAX_CHARS || s.encode_utf16().count() <= EXCEL_MAX_CHARS {
         return std::borrow::Cow::Borrowed(s);
     }
-    let mut t: String = s.chars().take(EXCEL_MAX_CHARS - 1).collect();
+    let mut units = 0;
+    let mut t: String = s
+        .chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units < EXCEL_MAX_CHARS
+        })
+        .collect();
     t.push('…');
     std::borrow::Cow::Owned(t)
 }
