@@ -145,9 +145,10 @@ pub fn produce(
         }
     };
     // Four pieces of work on a 2-core machine. The workbook's data sheets (written and deflated
-    // each on its own) need only the records: one thread starts on them at once, while the other
-    // makes the statistics and the PDF and then joins in on the sheets not yet started. The
-    // workbook's report sheets, the last step, need the statistics and every data sheet.
+    // in pieces) need only the records: one thread starts on them at once, while the other makes
+    // the statistics, then the PDF, and then joins in on the pieces not yet started. The
+    // workbook's report sheets need only the statistics and are written beside the PDF; the
+    // data sheets are spliced into that workbook last.
     let stand_ins = match &sheets {
         Some(s) => s.stand_ins()?,
         None => Vec::new(),

@@ -300,6 +300,7 @@ fn xf(style: DataStyle) -> u32 {
         DataStyle::Date => 6,
     }
 }
+/// The cell format number of quote-prefixed text (a formula look-alike).
 const XF_QUOTED: u32 = 7;
 
 /// Number every cell format the data sheets use in the workbook's shared format table, in a
@@ -1085,14 +1086,6 @@ fn unwritten<T>() -> Result<T> {
 /// (that panic reaches the caller through the thread's join).
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// All data sheets of `ds` on the calling thread, in workbook order.
-///
-/// # Errors
-/// As [`DataSheets::plan`] and [`DataSheets::finish`].
-pub fn data_sheets(wb: &mut Workbook, ds: &Dataset) -> Result<Vec<DataSheetPart>> {
-    DataSheets::plan(wb, ds)?.finish()
 }
 
 /// Why writing a record failed: the sheet refused a cell, or the record has a field shape the
