@@ -8,7 +8,12 @@ use crate::ingest::table::a1;
 use crate::ingest::{schema::fields, RawTable, TableId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+/// std's maps with foldhash's hasher: the checks below key every sales line, and SipHash was
+/// most of their time. Nothing iterates these maps, so the seed never shows in the output.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Column of a field in the sheet a record came from, for A1 references.
 struct Cols(HashMap<(String, String, TableId, &'static str), u32>);
@@ -58,7 +63,7 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
 
     // Duplicate 客户编号.
     if let Some(cs) = &ds.customers {
-        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let mut seen: FastMap<&str, &Origin> = FastMap::default();
         for c in cs {
             if let Some(first) = seen.insert(&c.customer_id, &c.origin) {
                 push(
@@ -79,12 +84,12 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
 
     // 业务员 / 负责人 not in T03.
     if let Some(sp) = &ds.salespeople {
-        let known: HashSet<&str> = sp
+        let known: FastSet<&str> = sp
             .iter()
             .flat_map(|s| [s.name.as_str(), s.staff_id.as_str()])
             .filter(|s| !s.is_empty())
             .collect();
-        let mut reported: HashSet<(TableId, String)> = HashSet::new();
+        let mut reported: FastSet<(TableId, String)> = FastSet::default();
         let mut staff_check = |name: Option<&'_ str>,
                                o: &Origin,
                                t: TableId,
@@ -187,7 +192,8 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             Option<Decimal>,
             bool,
         );
-        let mut seen: HashMap<LineKey<'_>, &Origin> = HashMap::with_capacity(sales.len());
+        let mut seen: FastMap<LineKey<'_>, &Origin> =
+            FastMap::with_capacity_and_hasher(sales.len(), Default::default());
         for l in sales.iter().filter(|l| l.order_no.is_some()) {
             let key: LineKey<'_> = (
                 l.order_no.as_deref(),
@@ -222,15 +228,21 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
 
     // Returns without their order, or with more than was ordered.
     if let (Some(rets), Some(sales)) = (&ds.returns, &ds.sales) {
-        let mut by_order: HashMap<&str, Vec<&super::SaleLine>> = HashMap::new();
+        // Only the orders some return names are collected (a list per order of a million lines
+        // was most of this check's time); an order no line has stays empty, as if absent.
+        let mut by_order: FastMap<&str, Vec<&super::SaleLine>> = rets
+            .iter()
+            .filter_map(|r| r.orig_order_no.as_deref())
+            .map(|o| (o, Vec::new()))
+            .collect();
         for l in sales {
-            if let Some(o) = &l.order_no {
-                by_order.entry(o.as_str()).or_default().push(l);
+            if let Some(v) = l.order_no.as_deref().and_then(|o| by_order.get_mut(o)) {
+                v.push(l);
             }
         }
         for r in rets {
             let Some(o) = &r.orig_order_no else { continue };
-            match by_order.get(o.as_str()) {
+            match by_order.get(o.as_str()).filter(|v| !v.is_empty()) {
                 None => push(
                     &mut out,
                     cols.loc(&r.origin, TableId::Returns, "orig_order_no"),
@@ -380,12 +392,16 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
 /// The latest date that belongs with the rest: the top dates are outliers when a gap of more
 /// than 92 days separates them (at most 1% of the dates, at least one) from the others.
 pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
-    v.sort_unstable();
     let n = v.len();
     if n == 0 {
         return None;
     }
     let max_out = (n / 100).max(1);
+    // Only the top `max_out + 1` dates are looked at: they are put in their sorted places
+    // (selection, then a sort of that tail) instead of sorting a million dates.
+    let lo = n - 1 - max_out.min(n - 1);
+    v.select_nth_unstable(lo);
+    v[lo..].sort_unstable();
     let mut end = v[n - 1];
     for k in 0..max_out.min(n - 1) {
         let i = n - 1 - k;
