@@ -2117,6 +2117,44 @@ pub fn table_by_sheet_name(name: &str) -> Option<TableId> {
 mod tests {
     use super::*;
 
+    /// The per-thread cache of `field_index` is keyed by the key's address: a string that later
+    /// lives at that address with other contents must still get its own answer.
+    #[test]
+    fn field_index_cache_follows_contents_not_addresses() {
+        for t in ALL.iter() {
+            for (i, f) in fields(*t).iter().enumerate() {
+                let first = fields(*t).iter().position(|g| g.key == f.key);
+                assert_eq!(field_index(*t, f.key), first);
+                // Twice: the second answer comes from the cache.
+                assert_eq!(field_index(*t, f.key), first);
+                assert!(first.is_some_and(|p| p <= i));
+                let owned = f.key.to_string();
+                assert_eq!(field_index(*t, &owned), first);
+            }
+        }
+        // One buffer, rewritten in place between lookups (same address, same length).
+        let mut buf = String::from("qty");
+        assert_eq!(
+            field_index(TableId::Sales, &buf),
+            field_index_search(TableId::Sales, "qty")
+        );
+        assert!(field_index(TableId::Sales, &buf).is_some());
+        buf.replace_range(.., "xyz");
+        assert_eq!(field_index(TableId::Sales, &buf), None);
+        buf.replace_range(.., "qty");
+        // Same address, another table: that table's own answer.
+        assert_eq!(
+            field_index(TableId::Returns, &buf),
+            fields(TableId::Returns).iter().position(|f| f.key == "qty")
+        );
+        assert_eq!(
+            field_index(TableId::Customers, &buf),
+            fields(TableId::Customers)
+                .iter()
+                .position(|f| f.key == "qty")
+        );
+    }
+
     #[test]
     fn field_index_finds_every_key_like_a_scan() {
         for t in ALL.iter() {

@@ -416,6 +416,51 @@ pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
 mod tests {
     use super::*;
 
+    /// `data_end` looks only at the top dates (selection); it must agree with reading them off
+    /// a fully sorted list, whatever the order and the ties.
+    #[test]
+    fn data_end_equals_the_sorted_reading() {
+        fn sorted_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
+            v.sort_unstable();
+            let n = v.len();
+            if n == 0 {
+                return None;
+            }
+            let mut end = v[n - 1];
+            for k in 0..(n / 100).max(1).min(n - 1) {
+                let i = n - 1 - k;
+                if (v[i] - v[i - 1]).num_days() > 92 {
+                    end = v[i - 1];
+                }
+            }
+            Some(end)
+        }
+        let base = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        // A small deterministic generator: lengths 0..=700, dates spread over ~3 years with
+        // a few far outliers, so both the gap rule and ties are exercised.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in (0..=700).step_by(7) {
+            let v: Vec<NaiveDate> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    let days = if r % 50 == 0 {
+                        4000 + r % 3000
+                    } else {
+                        r % 1000
+                    };
+                    base + chrono::Days::new(days)
+                })
+                .collect();
+            assert_eq!(data_end(v.clone()), sorted_end(v), "n = {n}");
+        }
+    }
+
     #[test]
     fn data_end_ignores_a_mistyped_year() {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
