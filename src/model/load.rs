@@ -1352,6 +1352,8 @@ pub fn build_chunked(ing: ingest::Ingested, cfg: &Config, chunk: usize) -> Datas
         }
     }
     let p = &mut problems;
+    // run_jobs returns every job's result, so the first job's is there (typing here again would
+    // give the same tables).
     let Rest {
         customers,
         mut idx,
@@ -1369,8 +1371,6 @@ pub fn build_chunked(ing: ingest::Ingested, cfg: &Config, chunk: usize) -> Datas
         mut activities,
         mut after_sales,
         mut calls,
-        // run_jobs returns every job's result, so the first job's is there; typing here again
-        // would give the same tables.
     } = rest_out.unwrap_or_else(|| type_rest(&mut raws, p));
     let mut sales = Built {
         recs: Vec::with_capacity(sales_parts.iter().map(|(b, _)| b.recs.len()).sum()),
