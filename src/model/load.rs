@@ -1343,7 +1343,7 @@ pub fn build_chunked(ing: ingest::Ingested, cfg: &Config, chunk: usize) -> Datas
         let raws = &mut raws;
         let mut jobs: Vec<crate::par::Job<'_, Part>> =
             vec![Box::new(move || Part::Rest(Box::new(type_rest(raws, p))))];
-        jobs.extend(sales_jobs(&sales_raws, chunk, |b, pr| Part::Sales(b, pr)));
+        jobs.extend(sales_jobs(&sales_raws, chunk, Part::Sales));
         for part in crate::par::run_jobs(jobs) {
             match part {
                 Part::Rest(r) => rest_out = Some(*r),
