@@ -213,8 +213,30 @@ pub fn read_inputs(inputs: &[PathBuf], mapping: Option<&Mapping>) -> Result<Inge
         if let Some(p) = kind_notice(path, &name, book.kind) {
             found.problems.push(p);
         }
-        for mut sheet in book.sheets {
-            table::find_tables(&name, &mut sheet, mapping, &mut found);
+        // Each sheet's tables are found on their own (find_tables only appends to what it is
+        // given), so the sheets are jobs on the machine's cores, largest first; what they find is
+        // put back in workbook order.
+        let mut sheets: Vec<(usize, open::Sheet)> = book.sheets.into_iter().enumerate().collect();
+        sheets.sort_by_key(|(i, s)| (std::cmp::Reverse(s.rows.len()), *i));
+        let jobs: Vec<crate::par::Job<'_, (usize, table::Found)>> = sheets
+            .into_iter()
+            .map(
+                |(i, mut sheet)| -> crate::par::Job<'_, (usize, table::Found)> {
+                    let name = &name;
+                    Box::new(move || {
+                        let mut f = table::Found::default();
+                        table::find_tables(name, &mut sheet, mapping, &mut f);
+                        (i, f)
+                    })
+                },
+            )
+            .collect();
+        let mut per_sheet = crate::par::run_jobs(jobs);
+        per_sheet.sort_by_key(|(i, _)| *i);
+        for (_, f) in per_sheet {
+            found.tables.extend(f.tables);
+            found.reports.extend(f.reports);
+            found.problems.extend(f.problems);
         }
         laps.lap("find tables");
     }

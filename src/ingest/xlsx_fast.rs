@@ -127,6 +127,22 @@ fn plain_utf8_decl(x: &[u8]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Tokens
 
+/// `memchr` for a byte that is usually a few places away (the end of a tag name, an attribute
+/// value, a cell's number): the first bytes are looked at one by one, which costs less than
+/// setting up the vectorised search; only a longer run is handed to `memchr`.
+#[inline]
+fn near(needle: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 24;
+    let head = &hay[..hay.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&b| b == needle) {
+        return Some(i);
+    }
+    if hay.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(needle, &hay[SHORT..]).map(|i| i + SHORT)
+}
+
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
@@ -147,7 +163,7 @@ fn tag(x: &[u8], p: usize) -> Option<Tag<'_>> {
     let s = p + 1;
     let first = *x.get(s)?;
     if first == b'/' {
-        let gt = memchr::memchr(b'>', &x[s..])? + s;
+        let gt = near(b'>', &x[s..])? + s;
         let name = &x[s + 1..gt];
         if name.is_empty() || !name.iter().all(|b| b.is_ascii_alphanumeric()) {
             return None;
@@ -219,7 +235,7 @@ fn element_text<'x>(x: &'x [u8], p: usize, t: &Tag<'_>, name: &[u8]) -> Option<(
     if t.empty {
         return Some((&[], p));
     }
-    let end = memchr::memchr(b'<', &x[p..])? + p;
+    let end = near(b'<', &x[p..])? + p;
     let ct = tag(x, end)?;
     if !(ct.close && ct.name == name) {
         return None;
@@ -276,7 +292,7 @@ impl<'a> Iterator for Attrs<'a> {
         }
         i += 1;
         let vs = i;
-        let Some(ve) = memchr::memchr(q, &a[vs..]).map(|e| e + vs) else {
+        let Some(ve) = near(q, &a[vs..]).map(|e| e + vs) else {
             return Some(Err(()));
         };
         i = ve + 1;
@@ -785,7 +801,7 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
 fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
     let rest = x.get(p..)?;
     let body = rest.strip_prefix(b"<t>")?;
-    let lt = memchr::memchr(b'<', body)?;
+    let lt = near(b'<', body)?;
     let text = &body[..lt];
     if !body[lt..].starts_with(b"</t></is>") {
         return None;
@@ -1468,6 +1484,24 @@ pub fn read_sheets(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_finds_what_memchr_finds() {
+        let hay: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..hay.len() {
+            for needle in [b'a', b'e', b'y', b'z', b'<'] {
+                assert_eq!(
+                    near(needle, &hay[..len]),
+                    memchr::memchr(needle, &hay[..len]),
+                    "{len} {needle}"
+                );
+                assert_eq!(
+                    near(needle, &hay[len..]),
+                    memchr::memchr(needle, &hay[len..])
+                );
+            }
+        }
+    }
 
     #[test]
     fn numbers_only_in_the_plain_grammar() {

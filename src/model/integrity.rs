@@ -8,7 +8,12 @@ use crate::ingest::table::a1;
 use crate::ingest::{schema::fields, RawTable, TableId};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+/// std's maps with foldhash's hasher: the checks below key every sales line, and SipHash was
+/// most of their time. Nothing iterates these maps, so the seed never shows in the output.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 /// Column of a field in the sheet a record came from, for A1 references.
 struct Cols(HashMap<(String, String, TableId, &'static str), u32>);
@@ -54,11 +59,29 @@ fn look() -> Msg {
 
 pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
     let cols = Cols::new(raws);
-    let mut out: Vec<Problem> = Vec::new();
+    // The checks read the dataset only and each lists its own findings, so they run as jobs on
+    // the machine's cores (the heaviest first) and their lists are joined in this fixed order:
+    // duplicate customers, salespeople, sales lines, returns, dates.
+    let (d, c) = (&*ds, &cols);
+    let jobs: Vec<crate::par::Job<'_, (usize, Vec<Problem>)>> = vec![
+        Box::new(move || (2, sales_lines(d, c))),
+        Box::new(move || (4, dates(d, c))),
+        Box::new(move || (1, salespeople(d, c))),
+        Box::new(move || (3, returns(d, c))),
+        Box::new(move || (0, duplicate_customers(d, c))),
+    ];
+    let mut found = crate::par::run_jobs(jobs);
+    found.sort_by_key(|(i, _)| *i);
+    for (_, out) in found {
+        ds.problems.extend(out);
+    }
+}
 
-    // Duplicate 客户编号.
+/// Duplicate 客户编号.
+fn duplicate_customers(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
     if let Some(cs) = &ds.customers {
-        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let mut seen: FastMap<&str, &Origin> = FastMap::default();
         for c in cs {
             if let Some(first) = seen.insert(&c.customer_id, &c.origin) {
                 push(
@@ -76,15 +99,19 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             }
         }
     }
+    out
+}
 
-    // 业务员 / 负责人 not in T03.
+/// 业务员 / 负责人 not in T03 (each name listed once per table).
+fn salespeople(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
     if let Some(sp) = &ds.salespeople {
-        let known: HashSet<&str> = sp
+        let known: FastSet<&str> = sp
             .iter()
             .flat_map(|s| [s.name.as_str(), s.staff_id.as_str()])
             .filter(|s| !s.is_empty())
             .collect();
-        let mut reported: HashSet<(TableId, String)> = HashSet::new();
+        let mut reported: FastSet<(TableId, String)> = FastSet::default();
         let mut staff_check = |name: Option<&'_ str>,
                                o: &Origin,
                                t: TableId,
@@ -154,7 +181,12 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             );
         }
     }
+    out
+}
 
+/// Cancelled lines with a ship date, and identical lines (possible double entry).
+fn sales_lines(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
     if let Some(sales) = &ds.sales {
         // A cancelled line with a 发货日期 should have been a return (M34).
         for l in sales
@@ -187,7 +219,8 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             Option<Decimal>,
             bool,
         );
-        let mut seen: HashMap<LineKey<'_>, &Origin> = HashMap::with_capacity(sales.len());
+        let mut seen: FastMap<LineKey<'_>, &Origin> =
+            FastMap::with_capacity_and_hasher(sales.len(), Default::default());
         for l in sales.iter().filter(|l| l.order_no.is_some()) {
             let key: LineKey<'_> = (
                 l.order_no.as_deref(),
@@ -219,18 +252,28 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             }
         }
     }
+    out
+}
 
-    // Returns without their order, or with more than was ordered.
+/// Returns without their order, or with more than was ordered.
+fn returns(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
     if let (Some(rets), Some(sales)) = (&ds.returns, &ds.sales) {
-        let mut by_order: HashMap<&str, Vec<&super::SaleLine>> = HashMap::new();
+        // Only the orders some return names are collected (a list per order of a million lines
+        // was most of this check's time); an order no line has stays empty, as if absent.
+        let mut by_order: FastMap<&str, Vec<&super::SaleLine>> = rets
+            .iter()
+            .filter_map(|r| r.orig_order_no.as_deref())
+            .map(|o| (o, Vec::new()))
+            .collect();
         for l in sales {
-            if let Some(o) = &l.order_no {
-                by_order.entry(o.as_str()).or_default().push(l);
+            if let Some(v) = l.order_no.as_deref().and_then(|o| by_order.get_mut(o)) {
+                v.push(l);
             }
         }
         for r in rets {
             let Some(o) = &r.orig_order_no else { continue };
-            match by_order.get(o.as_str()) {
+            match by_order.get(o.as_str()).filter(|v| !v.is_empty()) {
                 None => push(
                     &mut out,
                     cols.loc(&r.origin, TableId::Returns, "orig_order_no"),
@@ -275,8 +318,12 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             }
         }
     }
+    out
+}
 
-    // Dates before 1990, or later than the rest of the data (a typed 2042 for 2024).
+/// Dates before 1990, or later than the rest of the data (a typed 2042 for 2024).
+fn dates(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
     let mut events: Vec<(NaiveDate, &Origin, TableId, &'static str)> = Vec::new();
     for l in ds.sales.iter().flatten() {
         events.push((l.order_date, &l.origin, TableId::Sales, "order_date"));
@@ -374,18 +421,22 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
             }
         }
     }
-    ds.problems.extend(out);
+    out
 }
 
 /// The latest date that belongs with the rest: the top dates are outliers when a gap of more
 /// than 92 days separates them (at most 1% of the dates, at least one) from the others.
 pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
-    v.sort_unstable();
     let n = v.len();
     if n == 0 {
         return None;
     }
     let max_out = (n / 100).max(1);
+    // Only the top `max_out + 1` dates are looked at: they are put in their sorted places
+    // (selection, then a sort of that tail) instead of sorting a million dates.
+    let lo = n - 1 - max_out.min(n - 1);
+    v.select_nth_unstable(lo);
+    v[lo..].sort_unstable();
     let mut end = v[n - 1];
     for k in 0..max_out.min(n - 1) {
         let i = n - 1 - k;
@@ -399,6 +450,51 @@ pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `data_end` looks only at the top dates (selection); it must agree with reading them off
+    /// a fully sorted list, whatever the order and the ties.
+    #[test]
+    fn data_end_equals_the_sorted_reading() {
+        fn sorted_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
+            v.sort_unstable();
+            let n = v.len();
+            if n == 0 {
+                return None;
+            }
+            let mut end = v[n - 1];
+            for k in 0..(n / 100).max(1).min(n - 1) {
+                let i = n - 1 - k;
+                if (v[i] - v[i - 1]).num_days() > 92 {
+                    end = v[i - 1];
+                }
+            }
+            Some(end)
+        }
+        let base = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        // A small deterministic generator: lengths 0..=700, dates spread over ~3 years with
+        // a few far outliers, so both the gap rule and ties are exercised.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in (0..=700).step_by(7) {
+            let v: Vec<NaiveDate> = (0..n)
+                .map(|_| {
+                    let r = next();
+                    let days = if r % 50 == 0 {
+                        4000 + r % 3000
+                    } else {
+                        r % 1000
+                    };
+                    base + chrono::Days::new(days)
+                })
+                .collect();
+            assert_eq!(data_end(v.clone()), sorted_end(v), "n = {n}");
+        }
+    }
 
     #[test]
     fn data_end_ignores_a_mistyped_year() {

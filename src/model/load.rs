@@ -82,67 +82,140 @@ fn build_table<T>(
     );
     for t in raws.iter().filter(|t| t.table == id) {
         b.found = true;
-        let fs = crate::ingest::schema::fields(id);
-        let header = |k: &str| {
-            fs.iter()
-                .find(|f| f.key == k)
-                .map(|f| f.header)
-                .unwrap_or("")
-        };
-        let missing: Vec<String> = crate::ingest::schema::required_groups(id)
-            .iter()
-            .filter(|g| g.iter().all(|k| t.col_of(k).is_none()))
-            .map(|g| g.iter().map(|k| header(k)).collect::<Vec<_>>().join(" 或 "))
-            .collect();
-        if !missing.is_empty() {
-            // No row of this sheet can be valid: one problem for the sheet, every row rejected.
-            let n = t.rows.len();
-            b.data_rows += n;
-            b.rejected += n;
-            let cell = t
-                .columns
-                .first()
-                .map(|c| a1(c.col, t.header_row))
-                .unwrap_or_default();
-            probs.push(Problem {
-                location: Location::new(&t.file, &t.sheet, cell),
-                table: id.zh().to_string(),
-                raw: String::new(),
-                problem: Msg::new(
-                    format!("缺少必需的列: {}", missing.join("、")),
-                    format!(
-                        "required columns missing: {}",
-                        missing.join(", ").replace(" 或 ", " or ")
-                    ),
-                ),
-                action: Msg::new(
-                    format!("本表 {n} 行全部未计入;请补上这些列,或用 --map 指明哪一列是它们"),
-                    format!("all {n} rows left out; add the columns, or name them with --map"),
-                ),
-                severity: Severity::Rejected,
-            });
-            continue;
-        }
-        lost_leading_zeros(t, probs);
-        for r in &t.rows {
-            b.data_rows += 1;
-            let mut row = Row::new(t, r, probs);
-            let rec = f(&mut row);
-            let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
-                "customer_id"
-            } else {
-                "customer_name"
-            };
-            let cref = CustRef {
-                col: row.col_of(key),
-            };
-            match rec {
-                Some(rec) if !row.reject => b.recs.push((rec, cref)),
-                _ => b.rejected += 1,
-            }
+        if table_head(t, id, probs, &mut b) {
+            type_rows(t, &t.rows, probs, &mut f, &mut b);
         }
     }
     b
+}
+
+/// What comes before one table's rows: a sheet that lacks a required column gets one problem
+/// and every row rejected (`false`: do not type its rows); otherwise the leading-zeros check of
+/// its id columns, whose problems come before those of the rows.
+fn table_head<T>(t: &RawTable, id: TableId, probs: &mut Vec<Problem>, b: &mut Built<T>) -> bool {
+    let missing = missing_columns(t, id);
+    if !missing.is_empty() {
+        // No row of this sheet can be valid: one problem for the sheet, every row rejected.
+        let n = t.rows.len();
+        b.data_rows += n;
+        b.rejected += n;
+        let cell = t
+            .columns
+            .first()
+            .map(|c| a1(c.col, t.header_row))
+            .unwrap_or_default();
+        probs.push(Problem {
+            location: Location::new(&t.file, &t.sheet, cell),
+            table: id.zh().to_string(),
+            raw: String::new(),
+            problem: Msg::new(
+                format!("缺少必需的列: {}", missing.join("、")),
+                format!(
+                    "required columns missing: {}",
+                    missing.join(", ").replace(" 或 ", " or ")
+                ),
+            ),
+            action: Msg::new(
+                format!("本表 {n} 行全部未计入;请补上这些列,或用 --map 指明哪一列是它们"),
+                format!("all {n} rows left out; add the columns, or name them with --map"),
+            ),
+            severity: Severity::Rejected,
+        });
+        return false;
+    }
+    lost_leading_zeros(t, probs);
+    true
+}
+
+/// The required columns (groups, as "A 或 B") a table lacks.
+fn missing_columns(t: &RawTable, id: TableId) -> Vec<String> {
+    let fs = crate::ingest::schema::fields(id);
+    let header = |k: &str| {
+        fs.iter()
+            .find(|f| f.key == k)
+            .map(|f| f.header)
+            .unwrap_or("")
+    };
+    crate::ingest::schema::required_groups(id)
+        .iter()
+        .filter(|g| g.iter().all(|k| t.col_of(k).is_none()))
+        .map(|g| g.iter().map(|k| header(k)).collect::<Vec<_>>().join(" 或 "))
+        .collect()
+}
+
+/// Type some rows of one table (all of them, or one chunk) into `b`, in row order.
+fn type_rows<T>(
+    t: &RawTable,
+    rows: &[crate::ingest::RawRow],
+    probs: &mut Vec<Problem>,
+    f: &mut impl FnMut(&mut Row) -> Option<T>,
+    b: &mut Built<T>,
+) {
+    for r in rows {
+        b.data_rows += 1;
+        let mut row = Row::new(t, r, probs);
+        let rec = f(&mut row);
+        let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
+            "customer_id"
+        } else {
+            "customer_name"
+        };
+        let cref = CustRef {
+            col: row.col_of(key),
+        };
+        match rec {
+            Some(rec) if !row.reject => b.recs.push((rec, cref)),
+            _ => b.rejected += 1,
+        }
+    }
+}
+
+/// Sales rows per typing job: small enough that the two cores end together (the last chunk
+/// is the most either waits for the other), large enough that a job costs nothing to hand out.
+const SALES_CHUNK: usize = 16_384;
+
+/// The sales tables typed in chunks of `chunk` rows, as jobs for [`crate::par::run_jobs`]:
+/// each job gives its part of the records, problems and counts; concatenated in job order they
+/// are exactly what [`build_table`] gives for the same tables.
+fn sales_jobs<'s, R: 's>(
+    sales_raws: &'s [RawTable],
+    chunk: usize,
+    wrap: impl Fn(Built<SaleLine>, Vec<Problem>) -> R + Copy + Send + 's,
+) -> Vec<crate::par::Job<'s, R>> {
+    let mut jobs: Vec<crate::par::Job<'s, R>> = Vec::new();
+    for t in sales_raws.iter().filter(|t| t.table == TableId::Sales) {
+        // A sheet whose rows cannot be typed at all is one job (its problem and its count).
+        let n = if missing_columns(t, TableId::Sales).is_empty() {
+            t.rows.len()
+        } else {
+            0
+        };
+        let mut from = 0;
+        loop {
+            let to = n.min(from + chunk.max(1));
+            let first = from == 0;
+            jobs.push(Box::new(move || {
+                let mut b = Built {
+                    recs: Vec::with_capacity(to - from),
+                    data_rows: 0,
+                    rejected: 0,
+                    found: true,
+                };
+                let mut probs = Vec::new();
+                // The sheet's own checks (and problems) go with its first chunk.
+                if first && !table_head(t, TableId::Sales, &mut probs, &mut b) {
+                    return wrap(b, probs);
+                }
+                type_rows(t, &t.rows[from..to], &mut probs, &mut sale, &mut b);
+                wrap(b, probs)
+            }));
+            if to >= n {
+                break;
+            }
+            from = to;
+        }
+    }
+    jobs
 }
 
 /// [`build_table`], then free the tables' cells: after typing only their column maps are used,
@@ -967,9 +1040,12 @@ fn link_customers<T>(
         }
         return;
     };
-    let mut kept = Vec::with_capacity(b.recs.len());
-    for (mut rec, cref) in std::mem::take(&mut b.recs) {
-        let (id, name, origin) = get(&mut rec);
+    // Filtered in place: moving every kept record into a second list copied a million sales
+    // lines (hundreds of MB) into fresh pages, most of the linking time.
+    let mut rejected = 0usize;
+    b.recs.retain_mut(|(rec, cref)| {
+        let cref = &*cref;
+        let (id, name, origin) = get(rec);
         // The quoted value and the cell name are only built for a line that has a problem (most
         // lines link cleanly; building them for every line was a tenth of the linking time).
         let raw_of = |id: &Option<String>, name: &Option<String>| {
@@ -994,8 +1070,8 @@ fn link_customers<T>(
                         ),
                         severity: Severity::Rejected,
                     });
-                    b.rejected += 1;
-                    continue;
+                    rejected += 1;
+                    return false;
                 }
                 None => None,
             },
@@ -1010,7 +1086,7 @@ fn link_customers<T>(
                 if name.is_none() {
                     *name = Some(c.name.clone());
                 }
-                kept.push((rec, cref));
+                true
             }
             None if cfg.auto_create_customers => {
                 let raw = raw_of(id, name);
@@ -1040,11 +1116,11 @@ fn link_customers<T>(
                 });
                 idx.by_id.insert(cid, ci);
                 idx.by_name.entry(name_key(&cname)).or_insert(Some(ci));
-                kept.push((rec, cref));
+                true
             }
             // A row that names no customer in a table where the customer is optional (T11
             // 费用, T15 呼叫记录): nothing to link.
-            None if id.is_none() && name.is_none() => kept.push((rec, cref)),
+            None if id.is_none() && name.is_none() => true,
             // §3.2 names T05–T09; a credit survey of a prospect not yet in T01 is kept, and so is
             // an expense or a call whose customer is optional anyway.
             None if matches!(
@@ -1065,7 +1141,7 @@ fn link_customers<T>(
                         "kept; add the customer to the customer table",
                     ),
                 ));
-                kept.push((rec, cref));
+                true
             }
             None => {
                 probs.push(Problem {
@@ -1082,44 +1158,209 @@ fn link_customers<T>(
                     ),
                     severity: Severity::Rejected,
                 });
-                b.rejected += 1;
+                rejected += 1;
+                false
             }
         }
-    }
-    b.recs = kept;
+    });
+    b.rejected += rejected;
 }
+
+/// std's map with foldhash's hasher: linking looks up every line's customer id, and SipHash was
+/// most of that. Nothing iterates these maps, so the hasher's seed never shows in the output.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 #[derive(Default)]
 struct CustIndex {
-    by_id: HashMap<String, usize>,
+    by_id: FastMap<String, usize>,
     /// name key → customer index, `None` when two customers share the key.
-    by_name: HashMap<String, Option<usize>>,
+    by_name: FastMap<String, Option<usize>>,
+}
+
+/// What the first typing job gives: every table but the sales lines, the customer index, and
+/// where the sales problems go among the others.
+struct Rest {
+    customers: Built<Customer>,
+    idx: CustIndex,
+    products: Built<Product>,
+    salespeople: Built<Salesperson>,
+    targets: Built<Target>,
+    sales_at: usize,
+    returns: Built<Return>,
+    receipts: Built<Receipt>,
+    interactions: Built<Interaction>,
+    complaints: Built<Complaint>,
+    surveys: Built<CreditSurvey>,
+    expenses: Built<Expense>,
+    satisfactions: Built<SatisfactionSurvey>,
+    activities: Built<Activity>,
+    after_sales: Built<AfterSale>,
+    calls: Built<Call>,
+}
+
+/// A typing job's result.
+enum Part {
+    Rest(Box<Rest>),
+    Sales(Built<SaleLine>, Vec<Problem>),
+}
+
+/// Type every table but the sales lines, in the order their problems are listed.
+fn type_rest(raws: &mut [RawTable], p: &mut Vec<Problem>) -> Rest {
+    let mut customers = type_and_free(raws, TableId::Customers, p, customer);
+    // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
+    let mut named_only = 0usize;
+    for (c, _) in customers.recs.iter_mut() {
+        if c.customer_id.is_empty() {
+            c.customer_id = c.name.clone();
+            named_only += 1;
+        }
+    }
+    let id_only = raws
+        .iter()
+        .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
+        .count();
+    if id_only > 0 {
+        p.push(notice(
+            Location::default(),
+            TableId::Customers.zh(),
+            String::new(),
+            Msg::new(
+                "客户表没有客户名称列",
+                "the customer table has no customer-name column",
+            ),
+            Msg::new("以客户编号代替名称", "the id is shown as the name"),
+        ));
+    }
+    if named_only > 0 {
+        p.push(notice(
+            Location::default(),
+            TableId::Customers.zh(),
+            String::new(),
+            Msg::new(
+                format!("{named_only} 个客户没有客户编号"),
+                format!("{named_only} customers have no customer id"),
+            ),
+            Msg::new("以客户名称代替编号", "the name is used as the id"),
+        ));
+    }
+    // A customer table taken from a sales export repeats each customer on every line: merge.
+    for t in raws
+        .iter()
+        .filter(|t| t.table == TableId::Customers && t.shared_sheet)
+    {
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        let before = customers.recs.len();
+        customers.recs.retain(|(c, _)| {
+            if c.origin.file != t.file || c.origin.sheet != t.sheet {
+                return true;
+            }
+            seen.insert(c.customer_id.clone(), ()).is_none()
+        });
+        let merged = before - customers.recs.len();
+        if merged > 0 {
+            customers.data_rows -= merged;
+            p.push(notice(
+                Location::new(&t.file, &t.sheet, ""),
+                TableId::Customers.zh(),
+                String::new(),
+                Msg::new(format!("客户信息取自明细表,{merged} 行是已有客户的重复行"), format!("customers taken from a line-level sheet; {merged} rows repeat a customer already read")),
+                Msg::new("已合并为每个客户一条", "merged into one record per customer"),
+            ));
+        }
+    }
+    let mut idx = CustIndex::default();
+    for (i, (c, _)) in customers.recs.iter().enumerate() {
+        idx.by_id.entry(c.customer_id.clone()).or_insert(i);
+        idx.by_name
+            .entry(name_key(&c.name))
+            .and_modify(|e| {
+                if e.is_some_and(|j| customers.recs[j].0.customer_id != c.customer_id) {
+                    *e = None;
+                }
+            })
+            .or_insert(Some(i));
+    }
+    let products = type_and_free(raws, TableId::Products, p, product);
+    let salespeople = type_and_free(raws, TableId::Salespeople, p, salesperson);
+    let targets = type_and_free(raws, TableId::Targets, p, target);
+    // Where the sales problems go: after those of the tables typed before them.
+    let sales_at = p.len();
+    let returns = type_and_free(raws, TableId::Returns, p, ret);
+    let receipts = type_and_free(raws, TableId::Receipts, p, receipt);
+    let interactions = type_and_free(raws, TableId::Interactions, p, interaction);
+    let complaints = type_and_free(raws, TableId::Complaints, p, complaint);
+    let surveys = type_and_free(raws, TableId::CreditSurveys, p, credit_survey);
+    let expenses = type_and_free(raws, TableId::Expenses, p, expense);
+    let satisfactions = type_and_free(raws, TableId::Satisfaction, p, satisfaction);
+    let activities = type_and_free(raws, TableId::Activities, p, activity);
+    let after_sales = type_and_free(raws, TableId::AfterSales, p, after_sale);
+    let calls = type_and_free(raws, TableId::Calls, p, call);
+    Rest {
+        customers,
+        idx,
+        products,
+        salespeople,
+        targets,
+        sales_at,
+        returns,
+        receipts,
+        interactions,
+        complaints,
+        surveys,
+        expenses,
+        satisfactions,
+        activities,
+        after_sales,
+        calls,
+    }
 }
 
 /// Typed dataset from ingested tables.
 pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
+    build_chunked(ing, cfg, SALES_CHUNK)
+}
+
+/// [`build`] with the sales lines typed in chunks of `chunk` rows (tests compare chunk sizes).
+#[doc(hidden)]
+pub fn build_chunked(ing: ingest::Ingested, cfg: &Config, chunk: usize) -> Dataset {
     let ingest::Ingested {
         tables: raws,
         reports,
         mut problems,
     } = ing;
-    let p = &mut problems;
     let mut laps = ingest::Laps::new();
-    // The sales lines are most of the rows: they are typed on a second thread while the other
-    // tables are typed here. Their problems are put back where sequential typing put them (after
-    // 销售目标's), so the output does not depend on the thread.
-    // The sales tables move to the sales thread (and come back without their cells).
-    let (sales_raws, rest): (Vec<RawTable>, Vec<RawTable>) =
+    let (mut sales_raws, rest): (Vec<RawTable>, Vec<RawTable>) =
         raws.into_iter().partition(|t| t.table == TableId::Sales);
     let mut raws = rest;
-    let slot = std::sync::Mutex::new(Some(sales_raws));
-    let (
+    let p = &mut problems;
+    // The sales lines are most of the rows: they are typed in chunks (jobs after the first) while
+    // the other tables are typed in order (the first job), on the machine's cores. The chunks'
+    // records and problems are put back together in job order, and the sales problems where
+    // sequential typing put them (after 销售目标's), so the output does not depend on the threads.
+    let mut rest_out: Option<Rest> = None;
+    let mut sales_parts: Vec<(Built<SaleLine>, Vec<Problem>)> = Vec::new();
+    {
+        let raws = &mut raws;
+        let mut jobs: Vec<crate::par::Job<'_, Part>> =
+            vec![Box::new(move || Part::Rest(Box::new(type_rest(raws, p))))];
+        jobs.extend(sales_jobs(&sales_raws, chunk, Part::Sales));
+        for part in crate::par::run_jobs(jobs) {
+            match part {
+                Part::Rest(r) => rest_out = Some(*r),
+                Part::Sales(b, pr) => sales_parts.push((b, pr)),
+            }
+        }
+    }
+    let p = &mut problems;
+    // run_jobs returns every job's result, so the first job's is there (typing here again would
+    // give the same tables).
+    let Rest {
         customers,
         mut idx,
         products,
         salespeople,
         targets,
-        mut sales,
+        sales_at,
         mut returns,
         mut receipts,
         mut interactions,
@@ -1130,138 +1371,28 @@ pub fn build(ing: ingest::Ingested, cfg: &Config) -> Dataset {
         mut activities,
         mut after_sales,
         mut calls,
-    ) = std::thread::scope(|scope| {
-        let type_sales = || {
-            let mut sales_raws = slot.lock().ok().and_then(|mut s| s.take())?;
-            let mut sp = Vec::new();
-            let mut b = type_and_free(&mut sales_raws, TableId::Sales, &mut sp, sale);
-            net_amount_sheets(&sales_raws, &mut b.recs, &mut sp);
-            Some((b, sp, sales_raws))
-        };
-        let job = std::thread::Builder::new().spawn_scoped(scope, type_sales);
-        let raws = &mut raws;
-        let mut customers = type_and_free(raws, TableId::Customers, p, customer);
-        // T01 without 客户编号: the name stands in as the id, so lines can still link by name.
-        let mut named_only = 0usize;
-        for (c, _) in customers.recs.iter_mut() {
-            if c.customer_id.is_empty() {
-                c.customer_id = c.name.clone();
-                named_only += 1;
-            }
-        }
-        let id_only = raws
-            .iter()
-            .filter(|t| t.table == TableId::Customers && t.col_of("name").is_none())
-            .count();
-        if id_only > 0 {
-            p.push(notice(
-                Location::default(),
-                TableId::Customers.zh(),
-                String::new(),
-                Msg::new(
-                    "客户表没有客户名称列",
-                    "the customer table has no customer-name column",
-                ),
-                Msg::new("以客户编号代替名称", "the id is shown as the name"),
-            ));
-        }
-        if named_only > 0 {
-            p.push(notice(
-                Location::default(),
-                TableId::Customers.zh(),
-                String::new(),
-                Msg::new(
-                    format!("{named_only} 个客户没有客户编号"),
-                    format!("{named_only} customers have no customer id"),
-                ),
-                Msg::new("以客户名称代替编号", "the name is used as the id"),
-            ));
-        }
-        // A customer table taken from a sales export repeats each customer on every line: merge.
-        for t in raws
-            .iter()
-            .filter(|t| t.table == TableId::Customers && t.shared_sheet)
-        {
-            let mut seen: HashMap<String, ()> = HashMap::new();
-            let before = customers.recs.len();
-            customers.recs.retain(|(c, _)| {
-                if c.origin.file != t.file || c.origin.sheet != t.sheet {
-                    return true;
-                }
-                seen.insert(c.customer_id.clone(), ()).is_none()
-            });
-            let merged = before - customers.recs.len();
-            if merged > 0 {
-                customers.data_rows -= merged;
-                p.push(notice(
-                    Location::new(&t.file, &t.sheet, ""),
-                    TableId::Customers.zh(),
-                    String::new(),
-                    Msg::new(format!("客户信息取自明细表,{merged} 行是已有客户的重复行"), format!("customers taken from a line-level sheet; {merged} rows repeat a customer already read")),
-                    Msg::new("已合并为每个客户一条", "merged into one record per customer"),
-                ));
-            }
-        }
-        let mut idx = CustIndex::default();
-        for (i, (c, _)) in customers.recs.iter().enumerate() {
-            idx.by_id.entry(c.customer_id.clone()).or_insert(i);
-            idx.by_name
-                .entry(name_key(&c.name))
-                .and_modify(|e| {
-                    if e.is_some_and(|j| customers.recs[j].0.customer_id != c.customer_id) {
-                        *e = None;
-                    }
-                })
-                .or_insert(Some(i));
-        }
-        let products = type_and_free(raws, TableId::Products, p, product);
-        let salespeople = type_and_free(raws, TableId::Salespeople, p, salesperson);
-        let targets = type_and_free(raws, TableId::Targets, p, target);
-        // Where the sales problems go: after those of the tables typed before them.
-        let sales_at = p.len();
-        let returns = type_and_free(raws, TableId::Returns, p, ret);
-        let receipts = type_and_free(raws, TableId::Receipts, p, receipt);
-        let interactions = type_and_free(raws, TableId::Interactions, p, interaction);
-        let complaints = type_and_free(raws, TableId::Complaints, p, complaint);
-        let surveys = type_and_free(raws, TableId::CreditSurveys, p, credit_survey);
-        let expenses = type_and_free(raws, TableId::Expenses, p, expense);
-        let satisfactions = type_and_free(raws, TableId::Satisfaction, p, satisfaction);
-        let activities = type_and_free(raws, TableId::Activities, p, activity);
-        let after_sales = type_and_free(raws, TableId::AfterSales, p, after_sale);
-        let calls = type_and_free(raws, TableId::Calls, p, call);
-        let typed = match job {
-            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            // No thread to be had: type them here.
-            Err(_) => type_sales(),
-        };
-        let sales = match typed {
-            Some((sales, sales_probs, sales_raws)) => {
-                p.splice(sales_at..sales_at, sales_probs);
-                raws.extend(sales_raws);
-                sales
-            }
-            // Unreachable: the slot is taken once, by the one call that runs.
-            None => build_table(&[], TableId::Sales, p, sale),
-        };
-        (
-            customers,
-            idx,
-            products,
-            salespeople,
-            targets,
-            sales,
-            returns,
-            receipts,
-            interactions,
-            complaints,
-            surveys,
-            expenses,
-            satisfactions,
-            activities,
-            after_sales,
-            calls,
-        )
-    });
+    } = rest_out.unwrap_or_else(|| type_rest(&mut raws, p));
+    let mut sales = Built {
+        recs: Vec::with_capacity(sales_parts.iter().map(|(b, _)| b.recs.len()).sum()),
+        data_rows: 0,
+        rejected: 0,
+        found: false,
+    };
+    let mut sp = Vec::new();
+    for (b, pr) in sales_parts {
+        sales.recs.extend(b.recs);
+        sales.data_rows += b.data_rows;
+        sales.rejected += b.rejected;
+        sales.found |= b.found;
+        sp.extend(pr);
+    }
+    net_amount_sheets(&sales_raws, &mut sales.recs, &mut sp);
+    // Typed: only the column maps are used from here on.
+    for t in sales_raws.iter_mut() {
+        t.rows = Vec::new();
+    }
+    p.splice(sales_at..sales_at, sp);
+    raws.extend(sales_raws);
     laps.lap("typing");
 
     let customers_found = customers.found;
