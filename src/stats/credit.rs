@@ -935,9 +935,7 @@ pub fn danger_count(ctx: &Ctx) -> Value {
     if ctx.ds.customers.is_none() && ctx.ds.credit_surveys.is_none() {
         return Value::Missing(SHEET_CUSTOMERS.into());
     }
-    let l = ctx.ledgers();
-    let a = ctx.assessments();
-    Value::Int(dangers(ctx, &l, &a).len() as i64)
+    Value::Int(ctx.dangers().len() as i64)
 }
 
 /// The family's tables for the report month, in reading order.
@@ -968,7 +966,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     }
     let l = ctx.ledgers();
     let a = ctx.assessments();
-    let d = dangers(ctx, &l, &a);
+    let d = ctx.dangers();
     vec![
         grade_table(ctx, &a, &l),
         ratings_table(ctx, &a),
@@ -1310,6 +1308,13 @@ mod tests {
         let t = danger_table(&ctx, &list);
         assert_eq!(t.rows.len(), 6);
         assert_eq!(danger_count(&ctx), Value::Int(6));
+        // The list shared through the Ctx (the credit tables and the 摘要) is this one, and a
+        // month later it is that month's own list, not the cached one.
+        assert_eq!(*ctx.dangers(), list);
+        let later = ctx.at("2024-09".parse().unwrap());
+        let a9 = assess(&later, &l);
+        assert_eq!(*later.dangers(), dangers(&later, &l, &a9));
+        assert_ne!(*later.dangers(), list);
         assert_eq!(t.rows[0][4], Value::Text("高".into()));
         assert_eq!(t.rows[4][5], Value::Text("D3".into())); // C4
         assert_eq!(t.rows[5][5], Value::Text("D5 D6".into())); // C6

@@ -732,7 +732,7 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
             book.last_order(id, end).map_or(Value::Empty, Value::Date),
             book.dir.owner(id).map_or(Value::Empty, Value::Text),
             last_contact
-                .get(id)
+                .get(id.as_str())
                 .copied()
                 .map_or(Value::Empty, Value::Date),
             Value::Empty,
@@ -778,12 +778,13 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
 }
 
 /// The latest of T08 接触时间 and T01 最后跟进时间, per customer.
-pub fn last_contacts(
-    customers: &[Customer],
-    interactions: &[Interaction],
-) -> HashMap<String, NaiveDate> {
-    let mut m: HashMap<String, NaiveDate> = HashMap::default();
-    let mut put = |id: String, d: NaiveDate| {
+/// Keyed by borrowed ids: an owned id per interaction was most of its time.
+pub fn last_contacts<'a>(
+    customers: &'a [Customer],
+    interactions: &'a [Interaction],
+) -> HashMap<&'a str, NaiveDate> {
+    let mut m: HashMap<&'a str, NaiveDate> = HashMap::default();
+    let mut put = |id: &'a str, d: NaiveDate| {
         let e = m.entry(id).or_insert(d);
         if d > *e {
             *e = d;
@@ -791,11 +792,11 @@ pub fn last_contacts(
     };
     for c in customers {
         if let Some(d) = c.last_followup_date {
-            put(c.customer_id.clone(), d);
+            put(c.customer_id.as_str(), d);
         }
     }
     for i in interactions {
-        if let Some(id) = i.customer_id.clone().or_else(|| i.customer_name.clone()) {
+        if let Some(id) = i.customer_id.as_deref().or(i.customer_name.as_deref()) {
             put(id, i.contact_time.date());
         }
     }
@@ -865,6 +866,14 @@ fn repurchase_table(ctx: &Ctx) -> Table {
     }
 }
 
+/// M16: an order is its 订单号, or its date when the line has none.
+fn order_key(l: &SaleLine) -> std::borrow::Cow<'_, str> {
+    match l.order_no.as_deref() {
+        Some(no) => std::borrow::Cow::Borrowed(no),
+        None => std::borrow::Cow::Owned(format!("date:{}", l.order_date)),
+    }
+}
+
 /// M16 per customer for the orders in `w` other than its first-ever order: (count, qty if one
 /// unit, amount net of returns linked to those orders).
 pub fn repeat_purchases(
@@ -874,15 +883,9 @@ pub fn repeat_purchases(
 ) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
     // The first-ever order key of each customer: earliest date, then smallest 订单号. Kept under
     // borrowed keys: this loop runs over every line of the history.
-    fn key(l: &SaleLine) -> std::borrow::Cow<'_, str> {
-        match l.order_no.as_deref() {
-            Some(no) => std::borrow::Cow::Borrowed(no),
-            None => std::borrow::Cow::Owned(format!("date:{}", l.order_date)),
-        }
-    }
     let mut first: HashMap<&str, (NaiveDate, std::borrow::Cow<str>)> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
-        let k = (l.order_date, key(l));
+        let k = (l.order_date, order_key(l));
         match first.get_mut(super::grading::line_key(l)) {
             Some(e) => {
                 if k < *e {
@@ -894,6 +897,73 @@ pub fn repeat_purchases(
             }
         }
     }
+    repeats_of(
+        lines
+            .iter()
+            .filter(|l| !l.cancelled && w.contains(l.order_date))
+            .map(|l| {
+                let k = order_key(l);
+                let is_first = first
+                    .get(super::grading::line_key(l))
+                    .is_some_and(|f| f.1 == k);
+                (l, k, is_first)
+            }),
+        returns,
+    )
+}
+
+/// [`repeat_purchases`] through the run's indexes: each customer's first order found by its
+/// number ([`grading::Keys`]) instead of by hashing every line's id, and the window's lines found
+/// by date ([`Ctx::lines_in`]) instead of by reading the whole history again.
+pub fn repeat_purchases_in(
+    ctx: &Ctx,
+    w: Window,
+) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
+    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+    let keys = ctx.keys();
+    let cust = keys.line_customers();
+    let mut first: Vec<Option<(NaiveDate, std::borrow::Cow<str>)>> =
+        (0..keys.customers()).map(|_| None).collect();
+    for (l, c) in lines.iter().zip(cust) {
+        if l.cancelled {
+            continue;
+        }
+        let k = (l.order_date, order_key(l));
+        match first.get_mut(*c as usize) {
+            Some(Some(e)) => {
+                if k < *e {
+                    *e = k;
+                }
+            }
+            Some(slot) => *slot = Some(k),
+            None => {}
+        }
+    }
+    repeats_of(
+        ctx.line_dates().within(w).filter_map(|i| {
+            let l = lines.get(i).filter(|l| !l.cancelled)?;
+            let k = order_key(l);
+            let is_first = cust
+                .get(i)
+                .and_then(|c| first.get(*c as usize))
+                .and_then(Option::as_ref)
+                .is_some_and(|f| f.1 == k);
+            Some((l, k, is_first))
+        }),
+        returns_of(ctx),
+    )
+}
+
+fn returns_of<'a>(ctx: &Ctx<'a>) -> &'a [Return] {
+    ctx.ds.returns.as_deref().unwrap_or(&[])
+}
+
+/// M16 from a window's non-cancelled lines in sheet order, each with its order key and whether
+/// that order is its customer's first-ever one.
+fn repeats_of<'l>(
+    window: impl Iterator<Item = (&'l SaleLine, std::borrow::Cow<'l, str>, bool)>,
+    returns: &[Return],
+) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
     // Per customer under borrowed keys: the distinct orders and units are only counted, so
     // hash sets of borrowed keys count them without an allocation per line.
     #[derive(Default)]
@@ -905,13 +975,9 @@ pub fn repeat_purchases(
     }
     let mut acc: HashMap<&str, Acc> = HashMap::default();
     let mut repeat_orders: HashMap<&str, &str> = HashMap::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
-        let k = key(l);
+    for (l, k, is_first) in window {
         let cid = super::grading::line_key(l);
-        if first.get(cid).is_some_and(|f| f.1 == k) {
+        if is_first {
             continue;
         }
         if let Some(no) = &l.order_no {
@@ -947,11 +1013,7 @@ fn loyalty_table(ctx: &Ctx) -> Table {
     let w = Window::ytd(ctx.month);
     let dir = ctx.directory();
     let book = Book::new(ctx);
-    let rp = repeat_purchases(
-        ctx.ds.sales.as_deref().unwrap_or(&[]),
-        ctx.ds.returns.as_deref().unwrap_or(&[]),
-        w,
-    );
+    let rp = repeat_purchases_in(ctx, w);
     let has_referrer_data = ctx
         .ds
         .customers
