@@ -1741,12 +1741,14 @@ pub(crate) mod tests {
         let mut a = line("SO1", "2024-03-01", "C1", dec!(1000));
         a.cost = Some(dec!(600)); // margin 40%
         let b = line("SO2", "2024-03-01", "C2", dec!(500)); // no cost → 500 × 60%
-        let c = cost_entries(&[a, b], &[], &[], &[]);
+        let lines = [a, b];
+        let c = cost_entries(&lines, &[], &[], &[]);
         assert!(c.any_cost);
         assert_eq!(c.imputed, 1);
         let w = Window::months(m("2024-03"), m("2024-03"));
         assert_eq!(c.sum(w, |e| e.customer_id == "C2"), dec!(300));
-        let none = cost_entries(&[line("SO3", "2024-03-01", "C1", dec!(5))], &[], &[], &[]);
+        let uncosted = [line("SO3", "2024-03-01", "C1", dec!(5))];
+        let none = cost_entries(&uncosted, &[], &[], &[]);
         assert!(!none.any_cost);
     }
 

@@ -1639,6 +1639,85 @@ mod tests {
 
     /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket
     /// width aside); the first customer key of a name wins; unknown text is kept as typed.
+    /// The indexed M16 equals the one that scans the records, on edge data: a customer known
+    /// only by name, one with a blank id, lines without 订单号 (their date is the order), a
+    /// cancelled first order, two first orders on one day, several units, returns of a first
+    /// and of a repeat order, and windows cut at every edge.
+    #[test]
+    fn repeat_purchases_through_the_indexes_equal_the_scan() {
+        let mut lines = vec![
+            line("S1", "2024-01-05", "C1", dec!(100)),
+            line("S2", "2024-02-05", "C1", dec!(200.50)),
+            line("S3", "2024-03-05", "C1", dec!(300)),
+            line("S0", "2023-12-31", "C1", dec!(7)),
+            line("S4", "2024-03-05", "C2", dec!(300)),
+            line("S9", "2024-03-05", "C2", dec!(1.5)),
+            line("S5", "2024-03-31", "C2", dec!(-2)),
+        ];
+        lines[3].cancelled = true; // C1's earliest order does not count
+        let mut by_name = line("S6", "2024-02-29", "", dec!(10));
+        by_name.customer_id = None;
+        by_name.customer_name = Some("乙公司".into());
+        let mut blank = line("S7", "2024-03-01", "", dec!(4));
+        blank.customer_id = Some(String::new());
+        let mut no_order = line("", "2024-03-02", "C3", dec!(5));
+        no_order.order_no = None;
+        let mut no_order2 = no_order.clone();
+        no_order2.order_date = d("2024-04-01");
+        let mut kg = line("S8", "2024-03-15", "C1", dec!(9.125));
+        kg.unit = Some("kg".into());
+        lines.extend([by_name.clone(), blank, no_order, no_order2, kg]);
+        let mut by_name2 = by_name;
+        by_name2.order_no = Some("S10".into());
+        by_name2.order_date = d("2024-03-31");
+        lines.push(by_name2);
+        let ret = |no: &str, amount: Decimal| Return {
+            return_date: d("2024-03-20"),
+            orig_order_no: Some(no.into()),
+            customer_id: Some("C1".into()),
+            qty: dec!(1),
+            amount,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(lines.clone()),
+            returns: Some(vec![
+                ret("S2", dec!(50)),
+                ret("S1", dec!(3)),
+                ret("S10", dec!(1)),
+            ]),
+            customers: Some(vec![customer("C1")]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let returns = ds.returns.as_deref().unwrap();
+        let mut windows = vec![
+            Window::ytd(m("2024-03")),
+            Window::months(m("2024-03"), m("2024-03")),
+            Window::months(m("2023-12"), m("2024-04")),
+            Window::t12m(m("2024-03")),
+        ];
+        windows.push(Window {
+            from: d("2024-02-29"),
+            to: d("2024-03-02"),
+        });
+        for w in windows {
+            let scan = repeat_purchases(&lines, returns, w);
+            assert_eq!(
+                format!("{:?}", repeat_purchases_in(&ctx, w)),
+                format!("{scan:?}"),
+                "{w:?}"
+            );
+        }
+        let ytd = repeat_purchases_in(&ctx, Window::ytd(m("2024-03")));
+        // C1: S2, S3, S8 (S1 is its first order): 200.50 + 300 + 9.125 − 50; two units.
+        assert_eq!(ytd["C1"], (3, None, dec!(459.625)));
+        // 乙公司 (by name): S10 less its return (the return's own 客户编号 does not matter).
+        assert_eq!(ytd["乙公司"], (1, Some(dec!(0)), dec!(9)));
+        assert!(!ytd.contains_key("C3"), "one order by date only");
+    }
+
     #[test]
     fn referrer_typed_as_a_name_resolves_to_its_customer() {
         let mut c1 = customer("C1");

@@ -353,7 +353,8 @@ mod tests {
             amount: dec!(500),
             ..Default::default()
         };
-        let e = net_entries(&[a, b, c, old], &[ret], &[customer("C1", "华东")]);
+        let (lines, rets, custs) = ([a, b, c, old], [ret], [customer("C1", "华东")]);
+        let e = net_entries(&lines, &rets, &custs);
         assert_eq!(net_sales(&e, "2024-03".parse().unwrap()), dec!(8000));
         assert_eq!(net_sales(&e, "2024-02".parse().unwrap()), dec!(700));
     }
@@ -370,8 +371,9 @@ mod tests {
             exchange,
             ..Default::default()
         };
-        let e = net_entries(&[l], &[r(false), r(true)], &[customer("C1", "华东")]);
-        let m = sum_by(&e, "2024-03".parse().unwrap(), |e| e.region.clone());
+        let (lines, rets, custs) = ([l], [r(false), r(true)], [customer("C1", "华东")]);
+        let e = net_entries(&lines, &rets, &custs);
+        let m = sum_by(&e, "2024-03".parse().unwrap(), |e| e.region);
         assert_eq!(m.get("西南"), Some(&dec!(-100)));
         assert_eq!(m.get("华东"), None);
     }
@@ -452,7 +454,8 @@ mod tests {
                 l
             })
             .collect();
-        let e = net_entries(&lines, &[], &[customer("C1", "华东")]);
+        let custs = [customer("C1", "华东")];
+        let e = net_entries(&lines, &[], &custs);
         let want: Vec<Decimal> = (0..n)
             .filter(|i| i % 5 != 0)
             .map(|i| Decimal::from(i as i64))
