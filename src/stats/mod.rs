@@ -70,6 +70,7 @@ struct Cache<'a> {
     net_by_staff: PerMonth<BTreeMap<String, Decimal>, grading::Window>,
     assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
     dangers: PerMonth<Vec<credit::Danger>>,
+    ageings: PerMonth<Vec<receivables::Ageing>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
     keys: OnceLock<grading::Keys>,
@@ -350,7 +351,17 @@ impl<'a> Ctx<'a> {
     /// and the 摘要's 危险客户数 of the same month ask for the same list.
     pub fn dangers(&self) -> Arc<Vec<credit::Danger>> {
         per_month(&self.cache.dangers, self.month, || {
-            credit::dangers(self, &self.ledgers(), &self.assessments())
+            let l = self.ledgers();
+            credit::dangers_with(self, &l, &self.assessments(), Some(&self.ageings()))
+        })
+    }
+
+    /// M64 ageing of every ledger ([`Ctx::ledgers`], in their order) at the end of this month
+    /// ([`receivables::ageings`]), computed once per month: the danger flags, the ageing and
+    /// overdue tables age the same ledgers at the same date.
+    pub fn ageings(&self) -> Arc<Vec<receivables::Ageing>> {
+        per_month(&self.cache.ageings, self.month, || {
+            receivables::ageings(&self.ledgers(), self.month.last_day())
         })
     }
 
