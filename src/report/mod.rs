@@ -458,10 +458,8 @@ fn quarterly_section(
     let q_sum = |last: Month| {
         let mut m: std::collections::BTreeMap<String, rust_decimal::Decimal> = Default::default();
         for k in 0..3 {
-            for (r, v) in
-                crate::stats::sales::sum_by(&ctx.entries, last.plus(-k), |e| e.region.clone())
-            {
-                *m.entry(r).or_default() += v;
+            for (r, v) in crate::stats::sales::sum_by(&ctx.entries, last.plus(-k), |e| e.region) {
+                *m.entry(r.to_owned()).or_default() += v;
             }
         }
         m

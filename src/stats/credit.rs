@@ -696,6 +696,16 @@ pub fn sort_dangers(list: &mut [Danger]) {
 /// M66 over every customer: flags D1–D6 and the reasons. Flags whose sheet is missing are not
 /// raised (the table's notes say which).
 pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<Danger> {
+    dangers_with(ctx, l, a, None)
+}
+
+/// [`dangers`] with the ledgers' ageings at the month end ([`receivables::ageings`]) when known.
+pub fn dangers_with(
+    ctx: &Ctx,
+    l: &Ledgers,
+    a: &BTreeMap<String, Assessment>,
+    ages: Option<&[receivables::Ageing]>,
+) -> Vec<Danger> {
     let cfg = ctx.cfg;
     let idx = ctx.customer_index();
     let end = ctx.month.last_day();
@@ -711,9 +721,14 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
     // D1, D2 from AR. D1's margin over the 信用期 is `danger.overdue_days` − `credit.default_days`
     // (90 − 60 = the +30 days of M66), so a customer on default terms is flagged past 90 days.
     let margin = cfg.danger.overdue_days - cfg.credit.default_days;
-    if ar_known {
-        for led in l.by_customer.values() {
-            let ag = ageing(&led.items, end, led.credit_days);
+    // Every ledger's ageing at the month end, once (the flags below and the list's AR columns).
+    let ages = (ar_known || ages.is_some()).then(|| receivables::ages_of(l, end, ages));
+    let age_of: HashMap<&str, &receivables::Ageing> = ages
+        .iter()
+        .flat_map(|a| l.by_customer.keys().map(String::as_str).zip(a.iter()))
+        .collect();
+    if let (true, Some(ages)) = (ar_known, &ages) {
+        for (led, ag) in l.by_customer.values().zip(ages.iter()) {
             let limit_days = led.credit_days + margin;
             if let Some(age) = ag.oldest_days.filter(|d| *d > limit_days) {
                 raise(
@@ -815,7 +830,10 @@ pub fn dangers(ctx: &Ctx, l: &Ledgers, a: &BTreeMap<String, Assessment>) -> Vec<
                 .by_customer
                 .get(&key)
                 .map_or((Decimal::ZERO, None), |led| {
-                    let ag = ageing(&led.items, end, led.credit_days);
+                    let ag = match age_of.get(key.as_str()) {
+                        Some(ag) => (*ag).clone(),
+                        None => ageing(&led.items, end, led.credit_days),
+                    };
                     (ag.total(), ag.oldest_days)
                 });
             Danger {
@@ -935,9 +953,7 @@ pub fn danger_count(ctx: &Ctx) -> Value {
     if ctx.ds.customers.is_none() && ctx.ds.credit_surveys.is_none() {
         return Value::Missing(SHEET_CUSTOMERS.into());
     }
-    let l = ctx.ledgers();
-    let a = ctx.assessments();
-    Value::Int(dangers(ctx, &l, &a).len() as i64)
+    Value::Int(ctx.dangers().len() as i64)
 }
 
 /// The family's tables for the report month, in reading order.
@@ -968,7 +984,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     }
     let l = ctx.ledgers();
     let a = ctx.assessments();
-    let d = dangers(ctx, &l, &a);
+    let d = ctx.dangers();
     vec![
         grade_table(ctx, &a, &l),
         ratings_table(ctx, &a),
@@ -1310,6 +1326,13 @@ mod tests {
         let t = danger_table(&ctx, &list);
         assert_eq!(t.rows.len(), 6);
         assert_eq!(danger_count(&ctx), Value::Int(6));
+        // The list shared through the Ctx (the credit tables and the 摘要) is this one, and a
+        // month later it is that month's own list, not the cached one.
+        assert_eq!(*ctx.dangers(), list);
+        let later = ctx.at("2024-09".parse().unwrap());
+        let a9 = assess(&later, &l);
+        assert_eq!(*later.dangers(), dangers(&later, &l, &a9));
+        assert_ne!(*later.dangers(), list);
         assert_eq!(t.rows[0][4], Value::Text("高".into()));
         assert_eq!(t.rows[4][5], Value::Text("D3".into())); // C4
         assert_eq!(t.rows[5][5], Value::Text("D5 D6".into())); // C6

@@ -103,6 +103,14 @@ pub fn return_cid(r: &Return) -> String {
         .unwrap_or_default()
 }
 
+/// [`return_cid`] borrowed.
+pub fn return_key(r: &Return) -> &str {
+    r.customer_id
+        .as_deref()
+        .or(r.customer_name.as_deref())
+        .unwrap_or_default()
+}
+
 /// T01 lookups by customer key.
 pub struct Directory<'a> {
     pub by_id: HashMap<&'a str, &'a Customer>,
@@ -164,31 +172,32 @@ pub fn all_customers(ds: &Dataset) -> BTreeSet<String> {
 
 /// One signed contribution to 边际成本 (M42), attributed exactly like the matching [`NetEntry`]:
 /// order lines on the 订货日期, returns (negative) on the 退货日期.
+/// Its keys borrow from the records, as the [`NetEntry`]'s do.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CostEntry {
+pub struct CostEntry<'a> {
     pub date: NaiveDate,
-    pub customer_id: String,
+    pub customer_id: &'a str,
     /// Region as in the 实销额 entry (C7), for the C4 territory rule.
-    pub region: String,
+    pub region: &'a str,
     /// true for the (negative) cost taken back by a return.
     pub is_return: bool,
-    pub staff: Option<String>,
-    pub category: Option<String>,
+    pub staff: Option<&'a str>,
+    pub category: Option<&'a str>,
     pub cost: Decimal,
 }
 
 /// The cost side of the books (M02, M42).
 #[derive(Debug, Clone, Default)]
-pub struct Costs {
-    pub entries: Vec<CostEntry>,
+pub struct Costs<'a> {
+    pub entries: Vec<CostEntry<'a>>,
     /// false when no line and no product has a cost: profit then falls back to 实销额 (M02).
     pub any_cost: bool,
     /// Lines whose cost was imputed from the average 边际贡献率 of the costed lines.
     pub imputed: usize,
 }
 
-impl Costs {
-    pub fn sum(&self, w: Window, keep: impl Fn(&CostEntry) -> bool) -> Decimal {
+impl<'a> Costs<'a> {
+    pub fn sum(&self, w: Window, keep: impl Fn(&CostEntry<'a>) -> bool) -> Decimal {
         self.entries
             .iter()
             .filter(|e| w.contains(e.date) && keep(e))
@@ -200,31 +209,30 @@ impl Costs {
 /// Build the cost entries. Cost of a line: its 成本, else 单位成本 × 数量, else the product's
 /// 边际成本 × 数量; a line with none of them gets net × (1 − average 边际贡献率 of costed lines),
 /// as M02 says. A return takes back the unit cost of the line it returns.
-pub fn cost_entries(
-    lines: &[SaleLine],
-    returns: &[Return],
+pub fn cost_entries<'a>(
+    lines: &'a [SaleLine],
+    returns: &'a [Return],
     products: &[Product],
-    customers: &[Customer],
-) -> Costs {
+    customers: &'a [Customer],
+) -> Costs<'a> {
     let prod: HashMap<&str, Decimal> = products
         .iter()
         .filter_map(|p| p.unit_cost.map(|c| (p.product_id.as_str(), c)))
         .collect();
     // Borrowed: the owner and region are cloned once per entry, not once per customer as well.
-    let owner: HashMap<&str, Option<&str>> = customers
+    let owner: HashMap<&str, Option<&'a str>> = customers
         .iter()
         .map(|c| (c.customer_id.as_str(), c.owner.as_deref()))
         .collect();
-    let owner_of = |id: &str| owner.get(id).copied().flatten().map(str::to_owned);
-    let region: HashMap<&str, Option<&str>> = customers
+    let owner_of = |id: &str| owner.get(id).copied().flatten();
+    let region: HashMap<&str, Option<&'a str>> = customers
         .iter()
         .map(|c| (c.customer_id.as_str(), c.region.as_deref()))
         .collect();
-    let region_of = |line: Option<&SaleLine>, id: &str| {
+    let region_of = |line: Option<&'a SaleLine>, id: &str| -> &'a str {
         line.and_then(|l| l.region.as_deref())
             .or_else(|| region.get(id).copied().flatten())
             .unwrap_or(super::sales::NO_REGION)
-            .to_owned()
     };
     let unit_cost = |l: &SaleLine| -> Option<Decimal> {
         if let Some(c) = l.cost {
@@ -236,7 +244,7 @@ pub fn cost_entries(
     let line_cost =
         |l: &SaleLine| -> Option<Decimal> { l.cost.or_else(|| unit_cost(l).map(|u| u * l.qty)) };
     // Each live line with its cost, computed once (a unit cost × 数量 is a Decimal product).
-    let live: Vec<(&SaleLine, Option<Decimal>)> = lines
+    let live: Vec<(&'a SaleLine, Option<Decimal>)> = lines
         .iter()
         .filter(|l| !l.cancelled)
         .map(|l| (l, line_cost(l)))
@@ -264,7 +272,7 @@ pub fn cost_entries(
     };
     let by_order = super::sales::returned_orders(lines, returns);
     for (l, line_cost) in live {
-        let cid = line_cid(l);
+        let cid = line_key(l);
         let cost = match line_cost {
             Some(c) => c,
             None => {
@@ -274,16 +282,16 @@ pub fn cost_entries(
         };
         out.entries.push(CostEntry {
             date: l.order_date,
-            region: region_of(Some(l), &cid),
+            region: region_of(Some(l), cid),
             is_return: false,
-            staff: l.staff.clone().or_else(|| owner_of(&cid)),
-            category: l.category.clone(),
+            staff: l.staff.as_deref().or_else(|| owner_of(cid)),
+            category: l.category.as_deref(),
             customer_id: cid,
             cost,
         });
     }
     for r in returns.iter().filter(|r| !r.exchange) {
-        let cid = return_cid(r);
+        let cid = return_key(r);
         let orig = r
             .orig_order_no
             .as_deref()
@@ -303,16 +311,16 @@ pub fn cost_entries(
         };
         out.entries.push(CostEntry {
             date: r.return_date,
-            region: region_of(orig, &cid),
+            region: region_of(orig, cid),
             is_return: true,
             staff: orig
-                .and_then(|l| l.staff.clone())
-                .or_else(|| r.staff.clone())
-                .or_else(|| owner_of(&cid)),
+                .and_then(|l| l.staff.as_deref())
+                .or_else(|| r.staff.as_deref())
+                .or_else(|| owner_of(cid)),
             category: r
                 .category
-                .clone()
-                .or_else(|| orig.and_then(|l| l.category.clone())),
+                .as_deref()
+                .or_else(|| orig.and_then(|l| l.category.as_deref())),
             customer_id: cid,
             cost,
         });
@@ -327,7 +335,7 @@ fn held(x: Decimal) -> Decimal {
 }
 
 /// The run's cost entries.
-pub fn costs_of(ds: &Dataset) -> Costs {
+pub fn costs_of(ds: &Dataset) -> Costs<'_> {
     cost_entries(
         ds.sales.as_deref().unwrap_or(&[]),
         ds.returns.as_deref().unwrap_or(&[]),
@@ -342,8 +350,8 @@ pub fn net_by_customer(entries: &[NetEntry], w: Window) -> BTreeMap<String, Deci
 }
 
 /// [`net_by_customer`] of entries already cut to a window ([`Ctx::entries_in`]).
-pub fn net_by_customer_of<'e>(
-    entries: impl IntoIterator<Item = &'e NetEntry>,
+pub fn net_by_customer_of<'a: 'e, 'e>(
+    entries: impl IntoIterator<Item = &'e NetEntry<'a>>,
 ) -> BTreeMap<String, Decimal> {
     let mut m: HashMap<&str, Decimal> = HashMap::default();
     for e in entries {
@@ -462,7 +470,7 @@ impl Keys {
             .collect();
         let entry_cust: Vec<u32> = entries
             .iter()
-            .map(|e| number(&mut index, &mut names, e.customer_id.as_str()))
+            .map(|e| number(&mut index, &mut names, e.customer_id))
             .collect();
         let mut order_ix: HashMap<(u32, Option<&str>, Option<NaiveDate>), u32> = HashMap::default();
         let line_order = lines
@@ -487,6 +495,16 @@ impl Keys {
             orders: order_ix.len(),
             entry_cust,
         }
+    }
+
+    /// How many customer keys there are (numbers run from 0).
+    pub fn customers(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Per sales line, in sheet order: its customer's number ([`line_key`]).
+    pub fn line_customers(&self) -> &[u32] {
+        &self.line_cust
     }
 
     /// The customers with a figure, in key order.
@@ -732,13 +750,13 @@ pub fn grade_run_with(
 /// [`grade_run_with`] from the window's figures: 合同额, 实销额 and cost entries of `w` per
 /// customer ([`Ctx::grade_run`] takes them from its date indexes and shared sums).
 #[allow(clippy::too_many_arguments)]
-pub fn grade_run_of<'c>(
+pub fn grade_run_of<'a: 'c, 'c>(
     cfg: &Config,
     as_of: Month,
     w: Window,
     contract: &BTreeMap<String, Decimal>,
     net: &BTreeMap<String, Decimal>,
-    costs_in_w: impl IntoIterator<Item = &'c CostEntry>,
+    costs_in_w: impl IntoIterator<Item = &'c CostEntry<'a>>,
     any_cost: bool,
     freq: &BTreeMap<String, i64>,
 ) -> GradeRun {
@@ -1723,12 +1741,14 @@ pub(crate) mod tests {
         let mut a = line("SO1", "2024-03-01", "C1", dec!(1000));
         a.cost = Some(dec!(600)); // margin 40%
         let b = line("SO2", "2024-03-01", "C2", dec!(500)); // no cost → 500 × 60%
-        let c = cost_entries(&[a, b], &[], &[], &[]);
+        let lines = [a, b];
+        let c = cost_entries(&lines, &[], &[], &[]);
         assert!(c.any_cost);
         assert_eq!(c.imputed, 1);
         let w = Window::months(m("2024-03"), m("2024-03"));
         assert_eq!(c.sum(w, |e| e.customer_id == "C2"), dec!(300));
-        let none = cost_entries(&[line("SO3", "2024-03-01", "C1", dec!(5))], &[], &[], &[]);
+        let uncosted = [line("SO3", "2024-03-01", "C1", dec!(5))];
+        let none = cost_entries(&uncosted, &[], &[], &[]);
         assert!(!none.any_cost);
     }
 

@@ -47,7 +47,7 @@ pub struct Ctx<'a> {
     pub ds: &'a Dataset,
     pub month: Month,
     pub cfg: &'a Config,
-    pub entries: Arc<Vec<sales::NetEntry>>,
+    pub entries: Arc<Vec<sales::NetEntry<'a>>>,
     cache: Arc<Cache<'a>>,
 }
 
@@ -59,7 +59,7 @@ pub struct Ctx<'a> {
 #[derive(Default)]
 struct Cache<'a> {
     directory: OnceLock<Arc<grading::Directory<'a>>>,
-    costs: OnceLock<Arc<grading::Costs>>,
+    costs: OnceLock<Arc<grading::Costs<'a>>>,
     ledgers: OnceLock<Arc<receivables::Ledgers>>,
     roster: OnceLock<Arc<salespeople::Roster<'a>>>,
     customers: OnceLock<Arc<BTreeSet<String>>>,
@@ -69,6 +69,8 @@ struct Cache<'a> {
     net_by_customer: PerMonth<BTreeMap<String, Decimal>, grading::Window>,
     net_by_staff: PerMonth<BTreeMap<String, Decimal>, grading::Window>,
     assessments: PerMonth<BTreeMap<String, credit::Assessment<'a>>>,
+    dangers: PerMonth<Vec<credit::Danger>>,
+    ageings: PerMonth<Vec<receivables::Ageing>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
     keys: OnceLock<grading::Keys>,
@@ -187,11 +189,11 @@ impl<'a> Ctx<'a> {
 
     /// Cost entries of every line and return (M02), returns dated like the 实销额 entries (M41),
     /// built once.
-    pub fn costs(&self) -> Arc<grading::Costs> {
+    pub fn costs(&self) -> Arc<grading::Costs<'a>> {
         Arc::clone(self.costs_ref())
     }
 
-    fn costs_ref(&self) -> &Arc<grading::Costs> {
+    fn costs_ref(&self) -> &Arc<grading::Costs<'a>> {
         self.cache.costs.get_or_init(|| {
             let mut c = grading::costs_of(self.ds);
             sales::shift_returns(
@@ -206,8 +208,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The 实销额 entries dated within `w`, in list order ([`Dates::within`]).
-    pub fn entries_in(&self, w: grading::Window) -> impl Iterator<Item = &sales::NetEntry> + '_ {
-        let entries: &[sales::NetEntry] = &self.entries;
+    pub fn entries_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = &sales::NetEntry<'a>> + '_ {
+        let entries: &[sales::NetEntry<'a>] = &self.entries;
         self.entry_dates()
             .within(w)
             .filter_map(move |i| entries.get(i))
@@ -242,7 +247,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The 实销额 entries of month `m`, in list order.
-    pub fn entries_of(&self, m: Month) -> impl Iterator<Item = &sales::NetEntry> + '_ {
+    pub fn entries_of(&self, m: Month) -> impl Iterator<Item = &sales::NetEntry<'a>> + '_ {
         self.entries_in(grading::Window::months(m, m))
     }
 
@@ -263,13 +268,16 @@ impl<'a> Ctx<'a> {
     }
 
     /// The cost entries ([`Ctx::costs`]) dated within `w`, in list order.
-    pub fn costs_in(&self, w: grading::Window) -> impl Iterator<Item = &grading::CostEntry> + '_ {
+    pub fn costs_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = &grading::CostEntry<'a>> + '_ {
         let costs = self.costs_ref();
         let dates = self
             .cache
             .cost_dates
             .get_or_init(|| Dates::new(costs.entries.iter().map(|e| e.date)));
-        let entries: &[grading::CostEntry] = &costs.entries;
+        let entries: &[grading::CostEntry<'a>] = &costs.entries;
         dates.within(w).filter_map(move |i| entries.get(i))
     }
 
@@ -336,6 +344,24 @@ impl<'a> Ctx<'a> {
     pub fn assessments(&self) -> Arc<BTreeMap<String, credit::Assessment<'a>>> {
         per_month(&self.cache.assessments, self.month, || {
             credit::assess(self, &self.ledgers())
+        })
+    }
+
+    /// M66 危险客户 at this month ([`credit::dangers`]), listed once per month: the credit tables
+    /// and the 摘要's 危险客户数 of the same month ask for the same list.
+    pub fn dangers(&self) -> Arc<Vec<credit::Danger>> {
+        per_month(&self.cache.dangers, self.month, || {
+            let l = self.ledgers();
+            credit::dangers_with(self, &l, &self.assessments(), Some(&self.ageings()))
+        })
+    }
+
+    /// M64 ageing of every ledger ([`Ctx::ledgers`], in their order) at the end of this month
+    /// ([`receivables::ageings`]), computed once per month: the danger flags, the ageing and
+    /// overdue tables age the same ledgers at the same date.
+    pub fn ageings(&self) -> Arc<Vec<receivables::Ageing>> {
+        per_month(&self.cache.ageings, self.month, || {
+            receivables::ageings(&self.ledgers(), self.month.last_day())
         })
     }
 

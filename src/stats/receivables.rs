@@ -470,6 +470,29 @@ pub fn ageing(items: &[ArItem], at: NaiveDate, credit_days: i64) -> Ageing {
     a
 }
 
+/// [`ageing`] of every ledger at `at`, in the ledgers' order ([`super::Ctx::ageings`] shares
+/// them: the danger flags, the ageing and the overdue tables all age the same ledgers at the
+/// same month end).
+pub fn ageings(l: &Ledgers, at: NaiveDate) -> Vec<Ageing> {
+    l.by_customer
+        .values()
+        .map(|led| ageing(&led.items, at, led.credit_days))
+        .collect()
+}
+
+/// The ageings of `l` at `at`: `ages` when they are those ([`ageings`], one per ledger), else
+/// computed here.
+pub(crate) fn ages_of<'x>(
+    l: &Ledgers,
+    at: NaiveDate,
+    ages: Option<&'x [Ageing]>,
+) -> std::borrow::Cow<'x, [Ageing]> {
+    match ages.filter(|a| a.len() == l.by_customer.len()) {
+        Some(a) => std::borrow::Cow::Borrowed(a),
+        None => std::borrow::Cow::Owned(ageings(l, at)),
+    }
+}
+
 /// Notes still held at `at` (应收票据余额, M39): received by then and 票据状态 未到期; a note with a
 /// blank status counts as held while its 到期日 is after `at`.
 pub fn notes_held(receipts: &[Receipt], at: NaiveDate) -> Vec<&Receipt> {
@@ -698,7 +721,18 @@ fn ageing_cells(a: &Ageing) -> Vec<Value> {
 /// 逾期 and 超限额 figures have their own lists ([`overdue_table`], [`over_limit_table`]), so the
 /// printed table stays ten columns wide.
 pub fn ageing_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
+    ageing_table_with(l, None, month, notes)
+}
+
+/// [`ageing_table`] with the ledgers' ageings at the month end ([`ageings`]) when known.
+pub fn ageing_table_with(
+    l: &Ledgers,
+    ages: Option<&[Ageing]>,
+    month: Month,
+    notes: Vec<Msg>,
+) -> Table {
     let at = month.last_day();
+    let ages = ages_of(l, at, ages);
     let mut columns = vec![
         Column::new("customer", "客户名称", "Customer", Kind::Text),
         Column::new("staff", "业务员", "Salesperson", Kind::Text),
@@ -715,17 +749,16 @@ pub fn ageing_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
     ));
     let mut total = Ageing::default();
     let mut rows = Vec::new();
-    for led in l.by_customer.values() {
-        let a = ageing(&led.items, at, led.credit_days);
+    for (led, a) in l.by_customer.values().zip(ages.iter()) {
         if a.total().is_zero() && a.unapplied.is_zero() {
             continue;
         }
-        total.add(&a);
+        total.add(a);
         let mut row = vec![
             Value::Text(led.name.clone()),
             Value::Text(led.owner.clone()),
         ];
-        row.extend(ageing_cells(&a));
+        row.extend(ageing_cells(a));
         rows.push(row);
     }
     let mut totals = vec![Value::Text("合计".into()), Value::Empty];
@@ -750,11 +783,17 @@ pub fn ageing_table(l: &Ledgers, month: Month, notes: Vec<Msg>) -> Table {
 
 /// The 逾期 list: customers with an overdue amount, longest overdue first.
 pub fn overdue_table(l: &Ledgers, month: Month) -> Table {
+    overdue_table_with(l, None, month)
+}
+
+/// [`overdue_table`] with the ledgers' ageings at the month end ([`ageings`]) when known.
+pub fn overdue_table_with(l: &Ledgers, ages: Option<&[Ageing]>, month: Month) -> Table {
     let at = month.last_day();
-    let mut list: Vec<(&Ledger, Ageing)> = l
+    let ages = ages_of(l, at, ages);
+    let mut list: Vec<(&Ledger, &Ageing)> = l
         .by_customer
         .values()
-        .map(|led| (led, ageing(&led.items, at, led.credit_days)))
+        .zip(ages.iter())
         .filter(|(_, a)| a.overdue > Decimal::ZERO)
         .collect();
     list.sort_by(|(la, a), (lb, b)| {
@@ -1001,11 +1040,12 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
     let l = ctx.ledgers();
     let notes = ledger_notes(ctx, &l);
     let limits = super::credit::limits_in_force(ctx);
+    let ages = ctx.ageings();
     vec![
         collection_table(&l, month, notes.clone()),
         collection_by_staff_table(&l, month, notes.clone()),
-        ageing_table(&l, month, notes),
-        overdue_table(&l, month),
+        ageing_table_with(&l, Some(&ages), month, notes),
+        overdue_table_with(&l, Some(&ages), month),
         over_limit_table(&l, month, &limits),
         notes_table(ctx),
     ]
@@ -1232,6 +1272,37 @@ mod tests {
         assert_eq!(a.total(), dec!(-150));
         assert_eq!(a.total(), balance(&items, d("2024-03-31")));
         assert_eq!(a.oldest_days, None);
+    }
+
+    /// The shared ageings ([`ageings`], [`super::super::Ctx::ageings`]) are each ledger's own,
+    /// in ledger order, and the tables made from them equal the tables that age each ledger;
+    /// ageings that are not one per ledger are not used.
+    #[test]
+    fn shared_ageings_give_the_same_tables() {
+        let ds = dataset();
+        let cfg = crate::config::Config::default();
+        for month in ["2024-01", "2024-03", "2025-06"] {
+            let month = m(month);
+            let ctx = crate::stats::Ctx::new(&ds, month, &cfg);
+            let l = ctx.ledgers();
+            let ages = ctx.ageings();
+            assert_eq!(ages.len(), l.by_customer.len());
+            for (led, a) in l.by_customer.values().zip(ages.iter()) {
+                assert_eq!(*a, ageing(&led.items, month.last_day(), led.credit_days));
+            }
+            assert_eq!(
+                ageing_table_with(&l, Some(&ages), month, vec![]),
+                ageing_table(&l, month, vec![])
+            );
+            assert_eq!(
+                overdue_table_with(&l, Some(&ages), month),
+                overdue_table(&l, month)
+            );
+            assert_eq!(
+                overdue_table_with(&l, Some(&ages[1..]), month),
+                overdue_table(&l, month)
+            );
+        }
     }
 
     #[test]

@@ -732,7 +732,7 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
             book.last_order(id, end).map_or(Value::Empty, Value::Date),
             book.dir.owner(id).map_or(Value::Empty, Value::Text),
             last_contact
-                .get(id)
+                .get(id.as_str())
                 .copied()
                 .map_or(Value::Empty, Value::Date),
             Value::Empty,
@@ -778,12 +778,13 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
 }
 
 /// The latest of T08 接触时间 and T01 最后跟进时间, per customer.
-pub fn last_contacts(
-    customers: &[Customer],
-    interactions: &[Interaction],
-) -> HashMap<String, NaiveDate> {
-    let mut m: HashMap<String, NaiveDate> = HashMap::default();
-    let mut put = |id: String, d: NaiveDate| {
+/// Keyed by borrowed ids: an owned id per interaction was most of its time.
+pub fn last_contacts<'a>(
+    customers: &'a [Customer],
+    interactions: &'a [Interaction],
+) -> HashMap<&'a str, NaiveDate> {
+    let mut m: HashMap<&'a str, NaiveDate> = HashMap::default();
+    let mut put = |id: &'a str, d: NaiveDate| {
         let e = m.entry(id).or_insert(d);
         if d > *e {
             *e = d;
@@ -791,11 +792,11 @@ pub fn last_contacts(
     };
     for c in customers {
         if let Some(d) = c.last_followup_date {
-            put(c.customer_id.clone(), d);
+            put(c.customer_id.as_str(), d);
         }
     }
     for i in interactions {
-        if let Some(id) = i.customer_id.clone().or_else(|| i.customer_name.clone()) {
+        if let Some(id) = i.customer_id.as_deref().or(i.customer_name.as_deref()) {
             put(id, i.contact_time.date());
         }
     }
@@ -865,6 +866,14 @@ fn repurchase_table(ctx: &Ctx) -> Table {
     }
 }
 
+/// M16: an order is its 订单号, or its date when the line has none.
+fn order_key(l: &SaleLine) -> std::borrow::Cow<'_, str> {
+    match l.order_no.as_deref() {
+        Some(no) => std::borrow::Cow::Borrowed(no),
+        None => std::borrow::Cow::Owned(format!("date:{}", l.order_date)),
+    }
+}
+
 /// M16 per customer for the orders in `w` other than its first-ever order: (count, qty if one
 /// unit, amount net of returns linked to those orders).
 pub fn repeat_purchases(
@@ -874,15 +883,9 @@ pub fn repeat_purchases(
 ) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
     // The first-ever order key of each customer: earliest date, then smallest 订单号. Kept under
     // borrowed keys: this loop runs over every line of the history.
-    fn key(l: &SaleLine) -> std::borrow::Cow<'_, str> {
-        match l.order_no.as_deref() {
-            Some(no) => std::borrow::Cow::Borrowed(no),
-            None => std::borrow::Cow::Owned(format!("date:{}", l.order_date)),
-        }
-    }
     let mut first: HashMap<&str, (NaiveDate, std::borrow::Cow<str>)> = HashMap::default();
     for l in lines.iter().filter(|l| !l.cancelled) {
-        let k = (l.order_date, key(l));
+        let k = (l.order_date, order_key(l));
         match first.get_mut(super::grading::line_key(l)) {
             Some(e) => {
                 if k < *e {
@@ -894,6 +897,73 @@ pub fn repeat_purchases(
             }
         }
     }
+    repeats_of(
+        lines
+            .iter()
+            .filter(|l| !l.cancelled && w.contains(l.order_date))
+            .map(|l| {
+                let k = order_key(l);
+                let is_first = first
+                    .get(super::grading::line_key(l))
+                    .is_some_and(|f| f.1 == k);
+                (l, k, is_first)
+            }),
+        returns,
+    )
+}
+
+/// [`repeat_purchases`] through the run's indexes: each customer's first order found by its
+/// number ([`grading::Keys`]) instead of by hashing every line's id, and the window's lines found
+/// by date ([`Ctx::lines_in`]) instead of by reading the whole history again.
+pub fn repeat_purchases_in(
+    ctx: &Ctx,
+    w: Window,
+) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
+    let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+    let keys = ctx.keys();
+    let cust = keys.line_customers();
+    let mut first: Vec<Option<(NaiveDate, std::borrow::Cow<str>)>> =
+        (0..keys.customers()).map(|_| None).collect();
+    for (l, c) in lines.iter().zip(cust) {
+        if l.cancelled {
+            continue;
+        }
+        let k = (l.order_date, order_key(l));
+        match first.get_mut(*c as usize) {
+            Some(Some(e)) => {
+                if k < *e {
+                    *e = k;
+                }
+            }
+            Some(slot) => *slot = Some(k),
+            None => {}
+        }
+    }
+    repeats_of(
+        ctx.line_dates().within(w).filter_map(|i| {
+            let l = lines.get(i).filter(|l| !l.cancelled)?;
+            let k = order_key(l);
+            let is_first = cust
+                .get(i)
+                .and_then(|c| first.get(*c as usize))
+                .and_then(Option::as_ref)
+                .is_some_and(|f| f.1 == k);
+            Some((l, k, is_first))
+        }),
+        returns_of(ctx),
+    )
+}
+
+fn returns_of<'a>(ctx: &Ctx<'a>) -> &'a [Return] {
+    ctx.ds.returns.as_deref().unwrap_or(&[])
+}
+
+/// M16 from a window's non-cancelled lines in sheet order, each with its order key and whether
+/// that order is its customer's first-ever one.
+fn repeats_of<'l>(
+    window: impl Iterator<Item = (&'l SaleLine, std::borrow::Cow<'l, str>, bool)>,
+    returns: &[Return],
+) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
     // Per customer under borrowed keys: the distinct orders and units are only counted, so
     // hash sets of borrowed keys count them without an allocation per line.
     #[derive(Default)]
@@ -905,13 +975,9 @@ pub fn repeat_purchases(
     }
     let mut acc: HashMap<&str, Acc> = HashMap::default();
     let mut repeat_orders: HashMap<&str, &str> = HashMap::default();
-    for l in lines
-        .iter()
-        .filter(|l| !l.cancelled && w.contains(l.order_date))
-    {
-        let k = key(l);
+    for (l, k, is_first) in window {
         let cid = super::grading::line_key(l);
-        if first.get(cid).is_some_and(|f| f.1 == k) {
+        if is_first {
             continue;
         }
         if let Some(no) = &l.order_no {
@@ -947,11 +1013,7 @@ fn loyalty_table(ctx: &Ctx) -> Table {
     let w = Window::ytd(ctx.month);
     let dir = ctx.directory();
     let book = Book::new(ctx);
-    let rp = repeat_purchases(
-        ctx.ds.sales.as_deref().unwrap_or(&[]),
-        ctx.ds.returns.as_deref().unwrap_or(&[]),
-        w,
-    );
+    let rp = repeat_purchases_in(ctx, w);
     let has_referrer_data = ctx
         .ds
         .customers
@@ -1577,6 +1639,85 @@ mod tests {
 
     /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket
     /// width aside); the first customer key of a name wins; unknown text is kept as typed.
+    /// The indexed M16 equals the one that scans the records, on edge data: a customer known
+    /// only by name, one with a blank id, lines without 订单号 (their date is the order), a
+    /// cancelled first order, two first orders on one day, several units, returns of a first
+    /// and of a repeat order, and windows cut at every edge.
+    #[test]
+    fn repeat_purchases_through_the_indexes_equal_the_scan() {
+        let mut lines = vec![
+            line("S1", "2024-01-05", "C1", dec!(100)),
+            line("S2", "2024-02-05", "C1", dec!(200.50)),
+            line("S3", "2024-03-05", "C1", dec!(300)),
+            line("S0", "2023-12-31", "C1", dec!(7)),
+            line("S4", "2024-03-05", "C2", dec!(300)),
+            line("S9", "2024-03-05", "C2", dec!(1.5)),
+            line("S5", "2024-03-31", "C2", dec!(-2)),
+        ];
+        lines[3].cancelled = true; // C1's earliest order does not count
+        let mut by_name = line("S6", "2024-02-29", "", dec!(10));
+        by_name.customer_id = None;
+        by_name.customer_name = Some("乙公司".into());
+        let mut blank = line("S7", "2024-03-01", "", dec!(4));
+        blank.customer_id = Some(String::new());
+        let mut no_order = line("", "2024-03-02", "C3", dec!(5));
+        no_order.order_no = None;
+        let mut no_order2 = no_order.clone();
+        no_order2.order_date = d("2024-04-01");
+        let mut kg = line("S8", "2024-03-15", "C1", dec!(9.125));
+        kg.unit = Some("kg".into());
+        lines.extend([by_name.clone(), blank, no_order, no_order2, kg]);
+        let mut by_name2 = by_name;
+        by_name2.order_no = Some("S10".into());
+        by_name2.order_date = d("2024-03-31");
+        lines.push(by_name2);
+        let ret = |no: &str, amount: Decimal| Return {
+            return_date: d("2024-03-20"),
+            orig_order_no: Some(no.into()),
+            customer_id: Some("C1".into()),
+            qty: dec!(1),
+            amount,
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(lines.clone()),
+            returns: Some(vec![
+                ret("S2", dec!(50)),
+                ret("S1", dec!(3)),
+                ret("S10", dec!(1)),
+            ]),
+            customers: Some(vec![customer("C1")]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-03"), &cfg);
+        let returns = ds.returns.as_deref().unwrap();
+        let mut windows = vec![
+            Window::ytd(m("2024-03")),
+            Window::months(m("2024-03"), m("2024-03")),
+            Window::months(m("2023-12"), m("2024-04")),
+            Window::t12m(m("2024-03")),
+        ];
+        windows.push(Window {
+            from: d("2024-02-29"),
+            to: d("2024-03-02"),
+        });
+        for w in windows {
+            let scan = repeat_purchases(&lines, returns, w);
+            assert_eq!(
+                format!("{:?}", repeat_purchases_in(&ctx, w)),
+                format!("{scan:?}"),
+                "{w:?}"
+            );
+        }
+        let ytd = repeat_purchases_in(&ctx, Window::ytd(m("2024-03")));
+        // C1: S2, S3, S8 (S1 is its first order): 200.50 + 300 + 9.125 − 50; two units.
+        assert_eq!(ytd["C1"], (3, None, dec!(459.625)));
+        // 乙公司 (by name): S10 less its return (the return's own 客户编号 does not matter).
+        assert_eq!(ytd["乙公司"], (1, Some(dec!(0)), dec!(9)));
+        assert!(!ytd.contains_key("C3"), "one order by date only");
+    }
+
     #[test]
     fn referrer_typed_as_a_name_resolves_to_its_customer() {
         let mut c1 = customer("C1");

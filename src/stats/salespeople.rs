@@ -767,8 +767,8 @@ pub fn net_by_staff(entries: &[NetEntry], roster: &Roster, w: Window) -> BTreeMa
 }
 
 /// [`net_by_staff`] of the entries already cut to a window ([`Ctx::entries_in`]).
-pub fn net_by_staff_of<'e>(
-    entries: impl IntoIterator<Item = &'e NetEntry>,
+pub fn net_by_staff_of<'a: 'e, 'e>(
+    entries: impl IntoIterator<Item = &'e NetEntry<'a>>,
     roster: &Roster,
 ) -> BTreeMap<String, Decimal> {
     // Summed under borrowed keys in a hash map (each key's entries add in the same order as in
@@ -2853,10 +2853,10 @@ fn customer_ytd_table(ctx: &Ctx) -> Table {
 
 const NO_CATEGORY: &str = "未分类";
 
-fn sum_window<'e>(
-    ctx: &'e Ctx,
+fn sum_window<'a>(
+    ctx: &Ctx<'a>,
     w: Window,
-    key: impl Fn(&'e NetEntry) -> &'e str,
+    key: impl Fn(&NetEntry<'a>) -> &'a str,
 ) -> BTreeMap<String, Decimal> {
     // Summed under borrowed keys: one allocation per key, not per line.
     let mut m: HashMap<&str, Decimal> = HashMap::default();
@@ -2868,13 +2868,13 @@ fn sum_window<'e>(
 
 /// The customer key of an entry (a fn, not a closure: a closure cannot say that the key it returns
 /// borrows from its argument).
-fn customer_of(e: &NetEntry) -> &str {
-    &e.customer_id
+fn customer_of<'a>(e: &NetEntry<'a>) -> &'a str {
+    e.customer_id
 }
 
 /// The 产品种类 of an entry, [`NO_CATEGORY`] when blank.
-fn category_of(e: &NetEntry) -> &str {
-    e.category.as_deref().unwrap_or(NO_CATEGORY)
+fn category_of<'a>(e: &NetEntry<'a>) -> &'a str {
+    e.category.unwrap_or(NO_CATEGORY)
 }
 
 /// M47/M48 by 产品种类: month, previous month, same month last year, 环比, 同比, share.
@@ -2946,10 +2946,10 @@ fn growth_label(this: Decimal, base: Decimal) -> Value {
 }
 
 /// M48 各业种销售总额增长一览表: by the customer's 所属行业, month and YTD, 同比 and 环比.
-fn industry_table(ctx: &Ctx) -> Table {
+fn industry_table<'a>(ctx: &Ctx<'a>) -> Table {
     let dir = ctx.directory();
-    let key = |e: &NetEntry| -> &str {
-        dir.get(&e.customer_id)
+    let key = |e: &NetEntry<'a>| -> &'a str {
+        dir.get(e.customer_id)
             .and_then(|c| c.industry.as_deref())
             .unwrap_or("未注明")
     };
@@ -3011,9 +3011,7 @@ fn product_mix_table(ctx: &Ctx, costs: &Costs) -> Table {
     let net = sum_window(ctx, w, category_of);
     let mut cost: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in ctx.costs_in(w) {
-        *cost
-            .entry(e.category.clone().unwrap_or_else(|| NO_CATEGORY.into()))
-            .or_default() += e.cost;
+        add_to(&mut cost, e.category.unwrap_or(NO_CATEGORY), e.cost);
     }
     let total: Decimal = net.values().copied().sum();
     let contrib_total: Decimal = net
