@@ -9,7 +9,7 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    no_transparent_huge_pages();
+    kebiao::par::no_transparent_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     let cfg = Config::default();
     let t = Instant::now();
@@ -27,15 +27,7 @@ fn main() {
     // KEBIAO_ONLY=build: only `report::build`, five times (for a profiler: nothing else runs
     // after the load).
     if std::env::var("KEBIAO_ONLY").is_ok_and(|v| v == "build") {
-        for _ in 0..5 {
-            let (t, cpu) = (Instant::now(), process_cpu());
-            let _ = kebiao::report::build(&ds, month, &cfg, kebiao::error::Lang::Zh);
-            eprintln!(
-                "report::build {:.2}s wall, {:.2}s cpu",
-                t.elapsed().as_secs_f64(),
-                process_cpu() - cpu
-            );
-        }
+        time_builds(5, &ds, month, &cfg);
         return;
     }
     let t = Instant::now();
@@ -74,9 +66,14 @@ fn main() {
     }
     // The whole pack model (every family and the 摘要 KPIs, on `kebiao::par::threads()`
     // threads) three times: the best wall time and the process CPU of each run.
-    for _ in 0..3 {
+    time_builds(3, &ds, month, &cfg);
+}
+
+/// `report::build` `n` times, each run's wall time and process CPU.
+fn time_builds(n: usize, ds: &kebiao::model::Dataset, month: Month, cfg: &Config) {
+    for _ in 0..n {
         let (t, cpu) = (Instant::now(), process_cpu());
-        let _ = kebiao::report::build(&ds, month, &cfg, kebiao::error::Lang::Zh);
+        let _ = kebiao::report::build(ds, month, cfg, kebiao::error::Lang::Zh);
         eprintln!(
             "report::build {:.2}s wall, {:.2}s cpu",
             t.elapsed().as_secs_f64(),
@@ -88,18 +85,3 @@ fn main() {
 fn process_cpu() -> f64 {
     kebiao::timing::cpu_seconds_in("/proc/self/stat")
 }
-
-/// As the binary does (src/main.rs): without it every first touch of mimalloc's memory zeroed a
-/// 2 MiB huge page, a sixth of the statistics' CPU time at 1,000,000 lines that `kebiao` never
-/// spends.
-#[cfg(target_os = "linux")]
-fn no_transparent_huge_pages() {
-    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) takes plain integers, touches no memory of
-    // ours and only sets this process's huge-page policy.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn no_transparent_huge_pages() {}

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    no_transparent_huge_pages();
+    kebiao::par::no_transparent_huge_pages();
     let cli = Cli::parse();
     match kebiao::cmd::run(&cli) {
         Ok(code) => ExitCode::from(code),
@@ -25,20 +25,3 @@ fn main() -> ExitCode {
         }
     }
 }
-
-/// mimalloc asks Linux for transparent huge pages on its memory, and each first touch of one
-/// zeroes 2 MiB at once: memory that mimalloc hands back and takes again was zeroed over and
-/// over (a pack of 100,000 lines spent ≈ 2 s of system CPU, a fifth of its time, most of it
-/// clearing huge pages; without them ≈ 1.1 s and 60 MiB less peak memory). A failure changes
-/// nothing but the speed, so it is ignored.
-#[cfg(target_os = "linux")]
-fn no_transparent_huge_pages() {
-    // SAFETY: prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) takes plain integers, touches no memory of
-    // ours and only sets this process's huge-page policy.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn no_transparent_huge_pages() {}
