@@ -1026,18 +1026,7 @@ fn prefix(x: &[u8]) -> Option<(usize, bool)> {
         }
         if !t.close && t.name == b"dimension" {
             // calamine fails on a `dimension` it cannot read; only the plain form is taken.
-            let r = raw_attr(t.attrs, b"ref")??;
-            let mut parts = r.split(|b| *b == b':');
-            let a = cell_ref(parts.next()?)?;
-            if let Some(b) = parts.next() {
-                let b = cell_ref(b)?;
-                if b.0 < a.0 || b.1 < a.1 {
-                    return None;
-                }
-            }
-            if parts.next().is_some() {
-                return None;
-            }
+            plain_range(raw_attr(t.attrs, b"ref")??)?;
         }
         p = t.end;
     }
@@ -1046,6 +1035,20 @@ fn prefix(x: &[u8]) -> Option<(usize, bool)> {
         return None;
     }
     Some((t.end, t.empty))
+}
+
+/// `Some` when `r` is a range calamine reads: `A1` or `A1:C9`, the second corner not above or
+/// left of the first.
+fn plain_range(r: &[u8]) -> Option<()> {
+    let mut parts = r.split(|b| *b == b':');
+    let a = cell_ref(parts.next()?)?;
+    if let Some(b) = parts.next() {
+        let b = cell_ref(b)?;
+        if b.0 < a.0 || b.1 < a.1 {
+            return None;
+        }
+    }
+    parts.next().is_none().then_some(())
 }
 
 /// The children of a `<c>` up to its `</c>`: the value (last `<v>` or `<is>` wins) and whether
@@ -1086,17 +1089,7 @@ fn cell_body(
                         return None;
                     }
                     if let Some(r) = get(b"ref")? {
-                        let mut parts = r.split(|b| *b == b':');
-                        let a = cell_ref(parts.next()?)?;
-                        if let Some(b) = parts.next() {
-                            let b = cell_ref(b)?;
-                            if b.0 < a.0 || b.1 < a.1 {
-                                return None;
-                            }
-                        }
-                        if parts.next().is_some() {
-                            return None;
-                        }
+                        plain_range(r)?;
                     }
                 }
                 *formula = true;
