@@ -1637,8 +1637,6 @@ mod tests {
         assert_eq!(loyalty_level(dec!(39.9)), "低");
     }
 
-    /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket
-    /// width aside); the first customer key of a name wins; unknown text is kept as typed.
     /// The indexed M16 equals the one that scans the records, on edge data: a customer known
     /// only by name, one with a blank id, lines without 订单号 (their date is the order), a
     /// cancelled first order, two first orders on one day, several units, returns of a first
@@ -1718,6 +1716,8 @@ mod tests {
         assert!(!ytd.contains_key("C3"), "one order by date only");
     }
 
+    /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket
+    /// width aside); the first customer key of a name wins; unknown text is kept as typed.
     #[test]
     fn referrer_typed_as_a_name_resolves_to_its_customer() {
         let mut c1 = customer("C1");
