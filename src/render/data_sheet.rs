@@ -443,14 +443,19 @@ impl XmlRows {
         }
     }
 
-    /// Start a cell: `<c r="B7" s="2"` (the row opened first if need be).
-    fn start(&mut self, row: u32, col: u16, xf: u32) {
+    /// `<row r="7">`, unless that row is open already.
+    fn open_row(&mut self, row: u32) {
         if self.open != Some(row) {
             self.out.extend_from_slice(b"<row r=\"");
             push_u32(&mut self.out, row + 1);
             self.out.extend_from_slice(b"\">");
             self.open = Some(row);
         }
+    }
+
+    /// Start a cell: `<c r="B7" s="2"` (the row opened first if need be).
+    fn start(&mut self, row: u32, col: u16, xf: u32) {
+        self.open_row(row);
         let c = col as usize;
         while self.names.len() <= c {
             self.names.push(col_name(self.names.len() as u16));
@@ -513,12 +518,9 @@ impl Cells for XmlRows {
     }
 
     fn end_row(&mut self, row: u32) -> Result<()> {
-        if !self.tail.is_empty() && self.open != Some(row) {
-            // Only deferred cells in this row: open it.
-            self.out.extend_from_slice(b"<row r=\"");
-            push_u32(&mut self.out, row + 1);
-            self.out.extend_from_slice(b"\">");
-            self.open = Some(row);
+        if !self.tail.is_empty() {
+            // Open, unless the deferred cells are the row's only ones.
+            self.open_row(row);
         }
         if self.open == Some(row) {
             self.out.append(&mut self.tail);
