@@ -519,7 +519,7 @@ impl Cells for XmlRows {
 
     fn end_row(&mut self, row: u32) -> Result<()> {
         if !self.tail.is_empty() {
-            // Open, unless the deferred cells are the row's only ones.
+            // Already open, unless the deferred cells are the row's only ones.
             self.open_row(row);
         }
         if self.open == Some(row) {
