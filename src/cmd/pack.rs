@@ -2,7 +2,7 @@
 
 use crate::cli::{Cli, PackArgs};
 use crate::config::Config;
-use crate::error::{Error, Lang, Severity};
+use crate::error::{Error, Lang, Problem, Severity};
 use crate::model::Dataset;
 use crate::output::{self, Artifact};
 use crate::render::{self, pdf::Engine};
@@ -44,36 +44,41 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     );
     let artifacts = produce(&ds, month, &cfg, cli.lang, &engine)?;
     progress.step("写入文件", "writing files");
+    let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
+    let mut ds = ds;
+    let problems = std::mem::take(&mut ds.problems);
     // The PDF and the workbook are swapped in as one set (never a new PDF beside an old workbook);
-    // write_set also cleans up after an earlier run that was killed.
-    let written = timed("write", || {
-        output::write_set(&args.out, &artifacts, started)
+    // write_set also cleans up after an earlier run that was killed. Freeing the records of a
+    // million lines takes a few tenths of a second on one core: done beside the write, not after.
+    let written = std::thread::scope(|s| {
+        s.spawn(move || drop(ds));
+        timed("write", || {
+            output::write_set(&args.out, &artifacts, started)
+        })
     })?;
     progress.done();
-    let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
     eprintln!(
         "{}",
         match cli.lang {
             Lang::Zh => format!(
                 "{} 报告: 采用 {rows} 行数据, {} 个数据问题",
                 month.zh(),
-                ds.problems.len()
+                problems.len()
             ),
             Lang::En => format!(
                 "{month} pack: {rows} rows used, {} data problems",
-                ds.problems.len()
+                problems.len()
             ),
         }
     );
     for p in &written {
         eprintln!("已写入 (written): {}", p.display());
     }
-    let rejected = ds
-        .problems
+    let rejected = problems
         .iter()
         .filter(|p| p.severity != Severity::Notice)
         .count();
-    list_problems(&ds, cli.lang);
+    list_problems(&problems, cli.lang);
     if rejected > 0 {
         eprintln!(
             "{}",
@@ -101,8 +106,8 @@ const MAX_LISTED: usize = 50;
 
 /// Each problem (file › sheet › cell: what — done) on stderr, as README promises, so a clerk
 /// running `pack` sees which cells to fix without opening the workbook; a long list is cut.
-fn list_problems(ds: &Dataset, lang: Lang) {
-    for p in ds.problems.iter().take(MAX_LISTED) {
+fn list_problems(problems: &[Problem], lang: Lang) {
+    for p in problems.iter().take(MAX_LISTED) {
         let tag = match (p.severity, lang) {
             (Severity::Rejected, Lang::Zh) => "[拒绝]",
             (Severity::Rejected, Lang::En) => "[rejected]",
@@ -113,8 +118,8 @@ fn list_problems(ds: &Dataset, lang: Lang) {
         };
         eprintln!("  {tag} {}", super::check::problem_line(p, lang));
     }
-    if ds.problems.len() > MAX_LISTED {
-        let rest = ds.problems.len() - MAX_LISTED;
+    if problems.len() > MAX_LISTED {
+        let rest = problems.len() - MAX_LISTED;
         eprintln!(
             "{}",
             match lang {
