@@ -224,6 +224,48 @@ fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
     }
 }
 
+/// The f64 that `Decimal::to_f64` gives for `s`, a decimal as `Decimal` prints it (an optional
+/// `-`, digits, an optional `.` and digits; at most 28 digits), without building the `Decimal`:
+/// every amount of a million lines arrives here as text (`Decimal` serializes as a string).
+/// The arithmetic is `Decimal::as_f64`'s (rust_decimal 1.43), step for step, so the cell holds
+/// the same double; any other text is `None` and goes through `Decimal`'s parser.
+fn decimal_text_f64(s: &str) -> Option<f64> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (body, ""),
+    };
+    if int.is_empty() || (body.len() > int.len() && frac.is_empty()) || int.len() + frac.len() > 28
+    {
+        return None;
+    }
+    let mut m: u128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        m = m * 10 + u128::from(b - b'0');
+    }
+    let scale = frac.len() as u32;
+    if scale == 0 {
+        let i = m as i128;
+        return Some((if neg { -i } else { i }) as f64);
+    }
+    let precision = 10_u128.pow(scale);
+    let frac_f64 = ((m % precision) as f64) / (precision as f64);
+    let integral = (m / precision) as f64;
+    let v = if frac_f64 == 0.0 {
+        integral
+    } else {
+        let round_to = 10f64.powi(scale as i32);
+        ((integral + frac_f64) * round_to).round() / round_to
+    };
+    Some(if neg { -v } else { v })
+}
+
 /// How a data-sheet cell is shown. A column takes the style of its first value as its column
 /// format (it shows on the column's empty cells too); every cell also carries its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,6 +399,19 @@ impl Columns {
         self.widths[c] = self.widths[c].max(w);
     }
 
+    /// Widen `col` for text `s` (at most 40 wide, plus a margin). A character takes no more
+    /// columns than its UTF-8 bytes (a double-width one takes three or four bytes), so text whose
+    /// byte length already fits is not measured: most cells of a long column are not.
+    fn widen_to_text(&mut self, col: u16, s: &str) {
+        let fits = self
+            .widths
+            .get(col as usize)
+            .is_some_and(|&w| s.len().min(40) + 2 <= w);
+        if !fits {
+            self.widen(col, format::width(s).min(40) + 2);
+        }
+    }
+
     /// `later`'s findings after this one's (the rows of `later` come after).
     fn merge(&mut self, later: &Columns) {
         for (c, s) in later.styles.iter().enumerate() {
@@ -411,9 +466,13 @@ impl Writer<'_> {
 
 /// Excel's serial day number of `d` (1900 date system), for dates from 1900-03-01 on.
 fn excel_serial(d: chrono::NaiveDate) -> Option<f64> {
-    let from = chrono::NaiveDate::from_ymd_opt(1900, 3, 1)?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    (d >= from).then(|| (d - epoch).num_days() as f64)
+    use chrono::Datelike;
+    // Days from 0001-01-01 (day 1) of 1899-12-30, serial 0, and of 1900-03-01, serial 61: fixed
+    // numbers rather than two dates built for every cell (a test checks them against chrono).
+    const EPOCH_CE: i32 = 693_594;
+    const FROM_CE: i32 = 693_655;
+    let n = d.num_days_from_ce();
+    (n >= FROM_CE).then(|| f64::from(n - EPOCH_CE))
 }
 
 /// Sheet rows as the XML rust_xlsxwriter writes for them in a constant-memory sheet: a `<row>`
@@ -1358,23 +1417,27 @@ impl CellSer<'_, '_> {
         // 总体满意度 derived as a mean of items is a decimal score, written as a number.
         let qty = self.key == "qty" || self.key == "overall";
         let parsed = if is_money_field(self.key) || qty {
-            s.parse::<rust_decimal::Decimal>().ok()
+            decimal_text_f64(s).or_else(|| {
+                s.parse::<rust_decimal::Decimal>()
+                    .ok()
+                    .map(|d| d.to_f64().unwrap_or(0.0))
+            })
         } else {
             None
         };
         let (row, col) = (self.row, self.col);
-        if let Some(d) = parsed {
+        if let Some(v) = parsed {
             let style = if qty {
                 DataStyle::Qty
             } else {
                 DataStyle::Money
             };
-            self.w.number(row, col, d.to_f64().unwrap_or(0.0), style)
+            self.w.number(row, col, v, style)
         } else if let Some(d) = iso_date(s) {
             self.w.date(row, col, d)
         } else {
             if self.widen {
-                self.w.cols.widen(col, format::width(s).min(40) + 2);
+                self.w.cols.widen_to_text(col, s);
             }
             self.w.text(row, col, s)
         }
@@ -1793,6 +1856,79 @@ mod tests {
             reference_xml(&sheet_of("空", &none))
         );
         assert_eq!(parts[0].stand_in.filter, None);
+    }
+
+    /// The quick reading of a printed amount gives `Decimal::to_f64`'s double, bit for bit, on
+    /// every scale, sign and size a `Decimal` prints; other text is left to `Decimal`.
+    #[test]
+    fn printed_amounts_read_as_decimal_reads_them() {
+        use rust_decimal::Decimal;
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut checked = 0;
+        for i in 0..200_000u32 {
+            let hi = if i % 7 == 0 { (next() >> 40) as u32 } else { 0 };
+            let mid = if i % 3 == 0 { next() as u32 } else { 0 };
+            let lo = next() as u32 >> (i % 32);
+            let d = Decimal::from_parts(lo, mid, hi, i % 2 == 1, i % 29);
+            let text = d.to_string();
+            let want = d.to_f64().unwrap_or(0.0);
+            if let Some(got) = decimal_text_f64(&text) {
+                assert_eq!(got.to_bits(), want.to_bits(), "{text}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 190_000, "only {checked} read quickly");
+        for (t, want) in [
+            ("-0.00", Some(-0.0f64)),
+            ("-0", Some(0.0)),
+            ("12.50", Some(12.5)),
+        ] {
+            assert_eq!(
+                decimal_text_f64(t).map(f64::to_bits),
+                want.map(f64::to_bits),
+                "{t}"
+            );
+        }
+        for t in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "1_000",
+            "+1",
+            "1.2.3",
+            "１２",
+            " 1",
+            "12345678901234567890123456789",
+        ] {
+            assert_eq!(decimal_text_f64(t), None, "{t}");
+        }
+    }
+
+    /// The day numbers `excel_serial` counts from are 1899-12-30 and 1900-03-01.
+    #[test]
+    fn excel_serials_count_from_excels_epoch() {
+        use chrono::NaiveDate;
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(excel_serial(day(1900, 3, 1)), Some(61.0));
+        assert_eq!(excel_serial(day(1900, 2, 28)), None);
+        assert_eq!(excel_serial(day(2024, 11, 1)), Some(45597.0));
+        for d in [
+            day(1900, 3, 1),
+            day(1999, 12, 31),
+            day(2026, 10, 31),
+            day(9999, 12, 31),
+        ] {
+            let by_dates = (d - day(1899, 12, 30)).num_days() as f64;
+            assert_eq!(excel_serial(d), Some(by_dates));
+        }
     }
 
     /// Numbers print as Rust's `Display` prints them (what rust_xlsxwriter writes).
