@@ -125,3 +125,38 @@ fn chunked_sales_typing_equals_one_piece() {
         assert!(got == expect, "chunks of {chunk} rows type differently");
     }
 }
+
+/// The pack loads without the cross-table checks and runs them beside the data sheets: their
+/// findings, put after the dataset's own problems, must be exactly the list `load` makes, and
+/// the pack's 数据问题 section the same.
+#[test]
+fn checks_run_apart_give_the_problems_load_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = book(dir.path());
+    let cfg = Config::default();
+    let inputs = std::slice::from_ref(&p);
+    let checked = kebiao::model::load(inputs, None, &cfg).unwrap();
+    let (unchecked, checks) = kebiao::model::load_unchecked(inputs, None, &cfg).unwrap();
+    let later = checks.run(&unchecked);
+    // The book has findings of the checks (a duplicate customer id, double entries).
+    assert!(
+        later.iter().any(|p| p.problem.zh.contains("客户编号重复")),
+        "{later:?}"
+    );
+    let mut joined = unchecked.problems.clone();
+    joined.extend(later.iter().cloned());
+    assert_eq!(joined, checked.problems);
+
+    let month: kebiao::stats::Month = "2024-03".parse().unwrap();
+    let lang = kebiao::error::Lang::Zh;
+    let section = |pack: kebiao::report::Pack| {
+        let s = pack.sections.into_iter().find(|s| s.sheet == "13数据问题");
+        format!("{s:?}")
+    };
+    let whole = section(kebiao::report::build(&checked, month, &cfg, lang));
+    assert!(whole.contains("客户编号重复"));
+    let apart = section(kebiao::report::build_with(
+        &unchecked, &later, month, &cfg, lang,
+    ));
+    assert_eq!(apart, whole);
+}

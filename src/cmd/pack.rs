@@ -3,6 +3,7 @@
 use crate::cli::{Cli, PackArgs};
 use crate::config::Config;
 use crate::error::{Error, Lang, Problem, Severity};
+use crate::model::integrity::Checks;
 use crate::model::Dataset;
 use crate::output::{self, Artifact};
 use crate::render::{self, pdf::Engine};
@@ -25,8 +26,9 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     } else {
         args.input.inputs.clone()
     };
-    let ds = timed("load", || {
-        crate::model::load(&inputs, args.input.map.as_deref(), &cfg)
+    // The cross-table checks run later, beside the workbook's data sheets.
+    let (ds, checks) = timed("load", || {
+        crate::model::load_unchecked(&inputs, args.input.map.as_deref(), &cfg)
     })?;
     let month = match &args.month {
         Some(m) => m.parse::<Month>().map_err(Error::Usage)?,
@@ -42,11 +44,12 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
         &format!("计算并排版 {} 报告", month.zh()),
         &format!("computing and typesetting {month}"),
     );
-    let artifacts = produce(&ds, month, &cfg, cli.lang, &engine)?;
+    let (artifacts, later) = produce_checking(&ds, Some(&checks), month, &cfg, cli.lang, &engine)?;
     progress.step("写入文件", "writing files");
     let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
     let mut ds = ds;
-    let problems = std::mem::take(&mut ds.problems);
+    let mut problems = std::mem::take(&mut ds.problems);
+    problems.extend(later);
     // The PDF and the workbook are swapped in as one set (never a new PDF beside an old workbook);
     // write_set also cleans up after an earlier run that was killed. Freeing the records of a
     // million lines takes a few tenths of a second on one core: done beside the write, not after.
@@ -138,6 +141,20 @@ pub fn produce(
     lang: Lang,
     engine: &Engine,
 ) -> crate::error::Result<Vec<Artifact>> {
+    produce_checking(ds, None, month, cfg, lang, engine).map(|(a, _)| a)
+}
+
+/// [`produce`] for a dataset loaded without its cross-table checks (`model::load_unchecked`):
+/// they run first on the statistics' thread, while the other thread starts on the data sheets,
+/// and their findings (returned) join 数据问题.
+fn produce_checking(
+    ds: &Dataset,
+    checks: Option<&Checks>,
+    month: Month,
+    cfg: &Config,
+    lang: Lang,
+    engine: &Engine,
+) -> crate::error::Result<(Vec<Artifact>, Vec<Problem>)> {
     let mut wb = render::xlsx::new_workbook();
     let sheets = if cfg.privacy.omit_data_sheets {
         None
@@ -160,10 +177,18 @@ pub fn produce(
     };
     // Outside the scope, so that a thread started in it can borrow the statistics.
     let statistics = std::sync::OnceLock::new();
+    let later = std::sync::OnceLock::new();
     let (book, pdf) = std::thread::scope(|s| {
         let data = s.spawn(|| timed("workbook data sheets", write_sheets));
-        let pack =
-            statistics.get_or_init(|| timed("statistics", || report::build(ds, month, cfg, lang)));
+        let later = later.get_or_init(|| match checks {
+            Some(c) => timed("integrity", || c.run(ds)),
+            None => Vec::new(),
+        });
+        let pack = statistics.get_or_init(|| {
+            timed("statistics", || {
+                report::build_with(ds, later, month, cfg, lang)
+            })
+        });
         // The workbook's report sheets need only the statistics: written beside the PDF.
         let book = s.spawn(move || {
             timed("workbook report sheets", || {
@@ -186,16 +211,19 @@ pub fn produce(
     let (pdf, _) = pdf?;
     let xlsx = xlsx?;
     let base = format!("{month}/月度客户管理报告_{month}");
-    Ok(vec![
-        Artifact {
-            name: format!("{base}.pdf").into(),
-            bytes: pdf,
-        },
-        Artifact {
-            name: format!("{base}.xlsx").into(),
-            bytes: xlsx,
-        },
-    ])
+    Ok((
+        vec![
+            Artifact {
+                name: format!("{base}.pdf").into(),
+                bytes: pdf,
+            },
+            Artifact {
+                name: format!("{base}.xlsx").into(),
+                bytes: xlsx,
+            },
+        ],
+        later.into_inner().unwrap_or_default(),
+    ))
 }
 
 /// The latest complete month in the data: the month of the latest order date when that date is

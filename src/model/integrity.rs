@@ -58,11 +58,31 @@ fn look() -> Msg {
 }
 
 pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
-    let cols = Cols::new(raws);
+    let found = Checks::new(raws).run(ds);
+    ds.problems.extend(found);
+}
+
+/// The checks, ready to run on the typed records: all they need of the raw tables is the column
+/// each field came from (for the cell of a finding). They change nothing in the dataset, so the
+/// pack runs them beside writing the records into the workbook.
+pub struct Checks(Cols);
+
+impl Checks {
+    pub fn new(raws: &[RawTable]) -> Checks {
+        Checks(Cols::new(raws))
+    }
+
+    /// The findings, in the order they go after the dataset's own problems.
+    pub fn run(&self, ds: &Dataset) -> Vec<Problem> {
+        run_checks(ds, &self.0)
+    }
+}
+
+fn run_checks(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
     // The checks read the dataset only and each lists its own findings, so they run as jobs on
     // the machine's cores (the heaviest first) and their lists are joined in this fixed order:
     // duplicate customers, salespeople, sales lines, returns, dates.
-    let (d, c) = (&*ds, &cols);
+    let (d, c) = (ds, cols);
     let jobs: Vec<crate::par::Job<'_, (usize, Vec<Problem>)>> = vec![
         Box::new(move || (2, sales_lines(d, c))),
         Box::new(move || (4, dates(d, c))),
@@ -72,9 +92,7 @@ pub fn check(ds: &mut Dataset, raws: &[RawTable]) {
     ];
     let mut found = crate::par::run_jobs(jobs);
     found.sort_by_key(|(i, _)| *i);
-    for (_, out) in found {
-        ds.problems.extend(out);
-    }
+    found.into_iter().flat_map(|(_, out)| out).collect()
 }
 
 /// Duplicate 客户编号.

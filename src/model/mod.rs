@@ -11,7 +11,7 @@ pub mod load;
 pub mod row;
 
 pub use crate::ingest::SheetReport;
-pub use load::load;
+pub use load::{load, load_unchecked};
 
 use crate::error::Problem;
 use chrono::{NaiveDate, NaiveDateTime};

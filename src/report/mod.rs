@@ -4,7 +4,7 @@
 mod summary;
 
 use crate::config::Config;
-use crate::error::{Lang, Msg, Severity};
+use crate::error::{Lang, Msg, Problem, Severity};
 use crate::model::Dataset;
 use crate::par::Job;
 use crate::render::chart::{ChartSource, ChartSpec};
@@ -230,6 +230,13 @@ const SECTIONS: &[Def] = &[
 /// Build the month's pack. Every §4.1 section is present whatever the inputs hold; a section
 /// whose sheets are missing says so instead of showing zeros.
 pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
+    build_with(ds, &[], month, cfg, lang)
+}
+
+/// [`build`] for a dataset whose cross-table checks ran apart (`model::load_unchecked`): their
+/// findings `later` go into 数据问题 after the dataset's own problems, as [`crate::model::load`]
+/// would have put them.
+pub fn build_with(ds: &Dataset, later: &[Problem], month: Month, cfg: &Config, lang: Lang) -> Pack {
     let ctx = crate::timing::timed("  entries", || Ctx::new(ds, month, cfg));
     // The KPIs of every month the 摘要 and the quarterly review show, each once, computed in the
     // same threads as the families.
@@ -309,7 +316,7 @@ pub fn build(ds: &Dataset, month: Month, cfg: &Config, lang: Lang) -> Pack {
     if month.month == 12 {
         sections.push(annual_section(month, &by_id));
     }
-    sections.push(problems_section(ds, lang));
+    sections.push(problems_section(ds, later, lang));
     sections.push(submissions_section(month, cfg, lang));
     // Keep the §4.1 order (08 follow-up sits between 07 and 09 when present).
     sections.sort_by(|a, b| a.sheet.cmp(&b.sheet));
@@ -651,14 +658,18 @@ fn submissions_section(month: Month, cfg: &Config, lang: Lang) -> Section {
 
 /// 数据问题: every ingestion and integrity problem with file, sheet, cell and reason.
 pub fn problems_table(ds: &Dataset, lang: Lang) -> Table {
+    problems_table_of(&ds.problems, &[], lang)
+}
+
+fn problems_table_of(problems: &[Problem], later: &[Problem], lang: Lang) -> Table {
     let sev = |s: Severity| match s {
         Severity::Rejected => Msg::new("已剔除", "rejected"),
         Severity::Coerced => Msg::new("已修正", "coerced"),
         Severity::Notice => Msg::new("提示", "notice"),
     };
-    let rows = ds
-        .problems
+    let rows = problems
         .iter()
+        .chain(later)
         .map(|p| {
             vec![
                 Value::Text(p.location.file.clone()),
@@ -692,7 +703,7 @@ pub fn problems_table(ds: &Dataset, lang: Lang) -> Table {
     }
 }
 
-fn problems_section(ds: &Dataset, lang: Lang) -> Section {
+fn problems_section(ds: &Dataset, later: &[Problem], lang: Lang) -> Section {
     let mut blocks = Vec::new();
     let counts: Vec<Vec<Value>> = ds
         .counts
@@ -722,13 +733,13 @@ fn problems_section(ds: &Dataset, lang: Lang) -> Section {
             "data rows = accepted + rejected",
         )],
     }));
-    if ds.problems.is_empty() {
+    if ds.problems.is_empty() && later.is_empty() {
         blocks.push(Block::Text(Msg::new(
             "没有发现数据问题。",
             "No data problems found.",
         )));
     } else {
-        blocks.push(Block::Table(problems_table(ds, lang)));
+        blocks.push(Block::Table(problems_table_of(&ds.problems, later, lang)));
     }
     Section {
         sheet: "13数据问题".into(),
