@@ -723,10 +723,10 @@ impl Piece {
 }
 
 /// The data sheets' deflate level. Measured on the sales sheet of a 100,000-line book (109 MB
-/// of XML, zlib-rs): level 3 (the rest of the workbook's, see `xlsx::new_workbook`) 0.39 s and
-/// 12.6 MB, level 2 0.28 s and 13.6 MB, level 1 0.16 s but 17.9 MB. Deflate is most of the data
-/// sheets' time, and they are most of the workbook's bytes: level 2 takes a quarter off that
-/// time for 8% more bytes.
+/// of XML, zlib-rs): level 3 0.39 s and 12.6 MB, level 2 0.28 s and 13.6 MB, level 1 0.16 s but
+/// 17.9 MB. Deflate is most of the data sheets' time, and they are most of the workbook's bytes:
+/// level 2 takes a quarter off that time for 8% more bytes (the report sheets use it too, see
+/// `xlsx::new_workbook`).
 const LEVEL: u32 = 2;
 
 /// Part of a deflate stream (raw, no zlib header) with the CRC-32 and length of what went in.

@@ -32,10 +32,12 @@ pub fn new_workbook() -> Workbook {
             .set_creation_datetime(&created)
             .set_author("kebiao"),
     );
-    // Deflate level 3 instead of 6: on a pack with 100,000 input rows in its data sheets the
-    // compression was the largest single cost of the workbook. Measured at 100k lines: level 6
-    // ≈ 6.3 s cpu, level 3 ≈ 4.1 s and a 24 MB file, level 1 ≈ 3.3 s but a 34 MB file.
-    wb.set_zip_compression_level(3);
+    // Deflate level 2 instead of 6, as the data sheets (data_sheet.rs `LEVEL`): compression
+    // was the largest single cost of the workbook. Measured at 100k lines (session 3, data
+    // sheets still in this zip): level 6 ≈ 6.3 s cpu, level 3 ≈ 4.1 s and a 24 MB file, level 1
+    // ≈ 3.3 s but a 34 MB file. At 1,000,000 lines the report sheets alone hold ≈ 90 MB of XML,
+    // and level 3 (zlib's "medium" strategy) took 0.38 s of CPU where level 2 takes about half.
+    wb.set_zip_compression_level(2);
     wb
 }
 
@@ -237,7 +239,7 @@ pub fn write_table(
     for r in &t.rows {
         for (c, v) in r.iter().enumerate() {
             write_value(ws, row, c as u16, v, lang, &st)?;
-            widths[c] = widths[c].max(format::width(&format::value(v, lang)).min(60) + 2);
+            widen_for(&mut widths[c], v, lang);
         }
         row += 1;
     }
@@ -288,6 +290,18 @@ pub fn write_table(
         last_data_row: last,
         next_row: row + 1,
     })
+}
+
+/// Widen a column for value `v` as shown (at most 60 wide, plus a margin). Text is measured
+/// as it is, and only when its UTF-8 length (never less than its width) could widen the column:
+/// the per-customer tables of a large month have tens of thousands of rows.
+fn widen_for(width: &mut usize, v: &Value, lang: Lang) {
+    let w = match v {
+        Value::Text(s) if s.len().min(60) + 2 <= *width => return,
+        Value::Text(s) => format::width(s),
+        _ => format::width(&format::value(v, lang)),
+    };
+    *width = (*width).max(w.min(60) + 2);
 }
 
 pub(crate) fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> Result<()> {
