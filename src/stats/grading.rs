@@ -507,8 +507,27 @@ impl Keys {
         &self.line_cust
     }
 
+    /// The numbers of `keys` (customer keys as the lines and entries spell them), in their
+    /// order; a key no line or entry has gets `u32::MAX`, which indexes nothing. For lists keyed
+    /// like the lines (the cost entries), numbered once and then summed by number per window.
+    pub fn numbers_of<'k>(&self, keys: impl Iterator<Item = &'k str>) -> Vec<u32> {
+        let index: HashMap<&str, u32> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(n, k)| (k.as_str(), n as u32))
+            .collect();
+        keys.map(|k| index.get(k).copied().unwrap_or(u32::MAX))
+            .collect()
+    }
+
+    /// The customer key of number `n` (as [`line_key`] spells it).
+    pub fn name(&self, n: u32) -> Option<&str> {
+        self.names.get(n as usize).map(String::as_str)
+    }
+
     /// The customers with a figure, in key order.
-    fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
+    pub fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
         self.sorted
             .iter()
             .filter_map(|&n| {
@@ -524,6 +543,15 @@ impl Keys {
         lines: &[SaleLine],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, i64> {
+        self.collect(&self.frequencies_by_number(lines, at))
+    }
+
+    /// [`Keys::frequencies`] by customer number (`None`: no order in the window).
+    pub fn frequencies_by_number(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<i64>> {
         let mut seen = vec![false; self.orders];
         let mut n: Vec<Option<i64>> = vec![None; self.names.len()];
         for i in at {
@@ -542,7 +570,7 @@ impl Keys {
                 }
             }
         }
-        self.collect(&n)
+        n
     }
 
     /// [`contract_amounts`] of the lines at positions `at` (ascending).
@@ -551,6 +579,15 @@ impl Keys {
         lines: &[SaleLine],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, Decimal> {
+        self.collect(&self.contract_amounts_by_number(lines, at))
+    }
+
+    /// [`Keys::contract_amounts`] by customer number.
+    pub fn contract_amounts_by_number(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<Decimal>> {
         let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
         let mut seen: HashSet<(u32, &str)> = HashSet::default();
         for i in at {
@@ -574,7 +611,7 @@ impl Keys {
                 *x.get_or_insert(Decimal::ZERO) += add;
             }
         }
-        self.collect(&m)
+        m
     }
 
     /// [`net_by_customer`] of the entries at positions `at` (ascending).
@@ -583,6 +620,15 @@ impl Keys {
         entries: &[NetEntry],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, Decimal> {
+        self.collect(&self.net_by_number(entries, at))
+    }
+
+    /// [`Keys::net_by_customer`] by customer number.
+    pub fn net_by_number(
+        &self,
+        entries: &[NetEntry],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<Decimal>> {
         let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
         for i in at {
             let (Some(e), Some(&c)) = (entries.get(i), self.entry_cust.get(i)) else {
@@ -592,7 +638,7 @@ impl Keys {
                 *x.get_or_insert(Decimal::ZERO) += e.amount;
             }
         }
-        self.collect(&m)
+        m
     }
 }
 
@@ -778,7 +824,56 @@ pub fn grade_run_of<'a: 'c, 'c>(
             )
         })
         .collect();
-    let ranked = value_scores(&items, &cfg.grading.weights);
+    grade_items(cfg, as_of, w, &items, any_cost)
+}
+
+/// [`grade_run_of`] from the window's figures by customer number ([`Keys`]): 合同额, 实销额,
+/// 边际成本 (Σ of the window's cost entries, in list order) and 消费频次. What [`Ctx::grade_run`]
+/// runs: looking each graded customer up in three maps keyed by strings, and summing the cost
+/// entries in a map keyed by strings, was most of a run's time.
+#[allow(clippy::too_many_arguments)]
+pub fn grade_run_by_number(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    keys: &Keys,
+    contract: &[Option<Decimal>],
+    net: &[Option<Decimal>],
+    cost: &[Decimal],
+    any_cost: bool,
+    freq: &[Option<i64>],
+) -> GradeRun {
+    let items: Vec<(String, Decimal, Decimal, i64)> = keys
+        .sorted
+        .iter()
+        .filter_map(|&n| {
+            let i = n as usize;
+            let c = contract.get(i).copied().flatten()?;
+            if c <= Decimal::ZERO {
+                return None;
+            }
+            let n_net = net.get(i).copied().flatten().unwrap_or_default();
+            let profit = n_net - cost.get(i).copied().unwrap_or_default();
+            Some((
+                keys.names.get(i)?.clone(),
+                c,
+                profit,
+                freq.get(i).copied().flatten().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    grade_items(cfg, as_of, w, &items, any_cost)
+}
+
+/// M04–M06 over the graded population (id, 合同额, profit, 消费频次) in key order.
+fn grade_items(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    items: &[(String, Decimal, Decimal, i64)],
+    any_cost: bool,
+) -> GradeRun {
+    let ranked = value_scores(items, &cfg.grading.weights);
     let threshold_mode = cfg.grading.thresholds.is_some();
     let grade = match &cfg.grading.thresholds {
         Some(t) => ranked

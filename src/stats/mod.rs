@@ -72,8 +72,17 @@ struct Cache<'a> {
     dangers: PerMonth<Vec<credit::Danger>>,
     ageings: PerMonth<Vec<receivables::Ageing>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
+    line_keys: OnceLock<receivables::LineKeys<'a>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
     keys: OnceLock<grading::Keys>,
+    /// Per cost entry ([`Ctx::costs`]): its customer's number in [`Ctx::keys`].
+    cost_customers: OnceLock<Vec<u32>>,
+    /// M01 合同额, M03 消费频次 and 实销额 per customer number, by window (the grading runs' inputs;
+    /// [`Ctx::contract_amounts`], [`Ctx::frequencies`] and [`Ctx::net_by_customer`] are these
+    /// keyed by the customers' keys).
+    contract_by_number: PerMonth<Vec<Option<Decimal>>, grading::Window>,
+    frequencies_by_number: PerMonth<Vec<Option<i64>>, grading::Window>,
+    net_by_number: PerMonth<Vec<Option<Decimal>>, grading::Window>,
     entry_dates: OnceLock<Dates>,
     line_dates: OnceLock<Dates>,
     cost_dates: OnceLock<Dates>,
@@ -240,10 +249,56 @@ impl<'a> Ctx<'a> {
 
     /// M01 合同额 per customer over `w` ([`grading::contract_amounts`]).
     pub fn contract_amounts(&self, w: grading::Window) -> BTreeMap<String, Decimal> {
-        self.keys().contract_amounts(
-            self.ds.sales.as_deref().unwrap_or(&[]),
-            self.line_dates().within(w),
-        )
+        self.keys().collect(&self.contract_by_number(w))
+    }
+
+    /// [`Ctx::contract_amounts`] by customer number ([`Ctx::keys`]), summed once per window.
+    fn contract_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+        per_month(&self.cache.contract_by_number, w, || {
+            self.keys().contract_amounts_by_number(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+                self.line_dates().within(w),
+            )
+        })
+    }
+
+    /// [`Ctx::frequencies`] by customer number, counted once per window.
+    fn frequencies_by_number(&self, w: grading::Window) -> Arc<Vec<Option<i64>>> {
+        per_month(&self.cache.frequencies_by_number, w, || {
+            self.keys().frequencies_by_number(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+                self.line_dates().within(w),
+            )
+        })
+    }
+
+    /// [`Ctx::net_by_customer`] by customer number, summed once per window.
+    fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+        per_month(&self.cache.net_by_number, w, || {
+            self.keys()
+                .net_by_number(&self.entries, self.entry_dates().within(w))
+        })
+    }
+
+    /// Σ 边际成本 of the cost entries in `w` per customer number, each customer's entries added in
+    /// list order (as a map keyed by the customers' keys adds them).
+    fn cost_by_number(&self, w: grading::Window) -> Vec<Decimal> {
+        let keys = self.keys();
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self
+            .cache
+            .cost_customers
+            .get_or_init(|| keys.numbers_of(entries.iter().map(|e| e.customer_id)));
+        let mut out = vec![Decimal::ZERO; keys.customers()];
+        for i in self.cost_dates().within(w) {
+            let (Some(e), Some(&n)) = (entries.get(i), numbers.get(i)) else {
+                continue;
+            };
+            if let Some(x) = out.get_mut(n as usize) {
+                *x += e.cost;
+            }
+        }
+        out
     }
 
     /// The 实销额 entries of month `m`, in list order.
@@ -272,22 +327,27 @@ impl<'a> Ctx<'a> {
         &self,
         w: grading::Window,
     ) -> impl Iterator<Item = &grading::CostEntry<'a>> + '_ {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        self.cost_dates()
+            .within(w)
+            .filter_map(move |i| entries.get(i))
+    }
+
+    fn cost_dates(&self) -> &Dates {
         let costs = self.costs_ref();
-        let dates = self
-            .cache
+        self.cache
             .cost_dates
-            .get_or_init(|| Dates::new(costs.entries.iter().map(|e| e.date)));
-        let entries: &[grading::CostEntry<'a>] = &costs.entries;
-        dates.within(w).filter_map(move |i| entries.get(i))
+            .get_or_init(|| Dates::new(costs.entries.iter().map(|e| e.date)))
     }
 
     /// The receivable ledgers of every customer (month-independent: each family cuts them at its
     /// own month end), built once.
     pub fn ledgers(&self) -> Arc<receivables::Ledgers> {
         Arc::clone(self.cache.ledgers.get_or_init(|| {
-            Arc::new(receivables::ledgers_with(
+            Arc::new(receivables::ledgers_by_keys(
                 self.ds,
                 &self.customer_index(),
+                self.line_keys(),
                 self.cfg.credit.default_days,
             ))
         }))
@@ -297,15 +357,16 @@ impl<'a> Ctx<'a> {
     pub fn grade_run(&self, as_of: Month) -> Arc<grading::GradeRun> {
         per_month(&self.cache.runs, as_of, || {
             let w = grading::grading_window(as_of, &self.cfg.grading.window);
-            grading::grade_run_of(
+            grading::grade_run_by_number(
                 self.cfg,
                 as_of,
                 w,
-                &self.contract_amounts(w),
-                &self.net_by_customer(w),
-                self.costs_in(w),
+                self.keys(),
+                &self.contract_by_number(w),
+                &self.net_by_number(w),
+                &self.cost_by_number(w),
                 self.costs_ref().any_cost,
-                &self.frequencies(w),
+                &self.frequencies_by_number(w),
             )
         })
     }
@@ -314,10 +375,7 @@ impl<'a> Ctx<'a> {
     /// grading runs and retention's 复购率 ask for the same twelve months.
     pub fn frequencies(&self, w: grading::Window) -> Arc<BTreeMap<String, i64>> {
         per_month(&self.cache.frequencies, w, || {
-            self.keys().frequencies(
-                self.ds.sales.as_deref().unwrap_or(&[]),
-                self.line_dates().within(w),
-            )
+            self.keys().collect(&self.frequencies_by_number(w))
         })
     }
 
@@ -325,8 +383,7 @@ impl<'a> Ctx<'a> {
     /// grading run, its tables and the 摘要 ask for the same months and twelve-month windows.
     pub fn net_by_customer(&self, w: grading::Window) -> Arc<BTreeMap<String, Decimal>> {
         per_month(&self.cache.net_by_customer, w, || {
-            self.keys()
-                .net_by_customer(&self.entries, self.entry_dates().within(w))
+            self.keys().collect(&self.net_by_number(w))
         })
     }
 
@@ -374,21 +431,43 @@ impl<'a> Ctx<'a> {
         }))
     }
 
+    /// Every sales line's customer key as [`Ctx::customer_index`] resolves it
+    /// ([`receivables::CustomerIndex::line_keys`]), built once.
+    pub fn line_keys(&self) -> &receivables::LineKeys<'a> {
+        self.cache.line_keys.get_or_init(|| {
+            self.customer_index()
+                .line_keys(self.ds.sales.as_deref().unwrap_or(&[]), self.keys())
+        })
+    }
+
     /// The first non-cancelled 订货日期 of every customer, keyed as [`Ctx::customer_index`]
     /// resolves the lines, built once (credit's 月均采购额 asks for it in every month it scores).
     pub fn first_orders(&self) -> Arc<HashMap<String, NaiveDate>> {
         Arc::clone(self.cache.first_orders.get_or_init(|| {
-            let idx = self.customer_index();
-            let mut out: HashMap<&str, NaiveDate> = HashMap::default();
-            for l in self.ds.sales.as_deref().unwrap_or(&[]) {
+            let keys = self.line_keys();
+            let mut first: Vec<Option<NaiveDate>> = vec![None; keys.keys.len()];
+            for (l, &n) in self
+                .ds
+                .sales
+                .as_deref()
+                .unwrap_or(&[])
+                .iter()
+                .zip(&keys.of_line)
+            {
                 if l.cancelled {
                     continue;
                 }
-                let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
-                let e = out.entry(key).or_insert(l.order_date);
-                *e = (*e).min(l.order_date);
+                if let Some(e) = first.get_mut(n as usize) {
+                    *e = Some(e.map_or(l.order_date, |d| d.min(l.order_date)));
+                }
             }
-            Arc::new(out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            Arc::new(
+                keys.keys
+                    .iter()
+                    .zip(first)
+                    .filter_map(|(k, d)| Some(((*k).to_owned(), d?)))
+                    .collect(),
+            )
         }))
     }
 }

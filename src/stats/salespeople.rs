@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Window};
+use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Keys, Window};
 use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{add_to, growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -310,7 +310,7 @@ impl<'a> Roster<'a> {
         for l in ds.sales.iter().flatten().filter(|l| !l.cancelled) {
             let cid = line_key(l);
             if l.staff.is_none()
-                && dir.owner(cid).is_none()
+                && dir.owner_ref(cid).is_none()
                 && channel(l.order_channel.as_deref()) == Channel::Remote
             {
                 remote_orphans.insert((l.order_date, cid));
@@ -851,47 +851,105 @@ pub struct NotePl {
 /// M40 for every note receipt with a 到期日. Base date: the linked order's 发货日期; else the oldest
 /// unpaid shipment of the customer (FIFO against earlier receipts); else the 收款日期.
 pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
+    note_pls_with(ds, cfg, roster, None)
+}
+
+/// [`note_pls`] with the lines' customer numbers at hand ([`super::Ctx::keys`]). Only the
+/// customers of note receipts that fall back to the FIFO base need their shipments, so only
+/// theirs are gathered (gathering every customer's, from every line, was most of the work), and
+/// with the numbers a line is checked without hashing its key.
+pub fn note_pls_with(
+    ds: &Dataset,
+    cfg: &Config,
+    roster: &Roster,
+    keys: Option<&Keys>,
+) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
     let idx = &roster.orders;
-    // Keyed borrowed: no String per line or receipt.
-    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
-    for c in ds.customers.iter().flatten() {
-        if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
-            shipments
-                .entry(c.customer_id.as_str())
-                .or_default()
-                .push((dt, v));
-        }
-    }
-    for l in lines.iter().filter(|l| !l.cancelled) {
-        if let Some(sd) = ship_date(l, by_order_date) {
-            shipments
-                .entry(line_key(l))
-                .or_default()
-                .push((sd, l.amount - l.discount - l.rebate));
-        }
-    }
-    for v in shipments.values_mut() {
-        v.sort();
-    }
     let mut receipts: Vec<&Receipt> = ds.receipts.iter().flatten().collect();
     receipts.sort_by_key(|r| r.receipt_date);
+    // Each note receipt with a 到期日: its due date and the linked order's 发货日期, if any.
+    let notes: Vec<Option<(NaiveDate, Option<NaiveDate>)>> = receipts
+        .iter()
+        .map(|r| {
+            let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
+                return None;
+            };
+            let linked = r
+                .applied_order_no
+                .as_deref()
+                .and_then(|no| idx.get(no))
+                .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
+            Some((due, linked))
+        })
+        .collect();
+    // The customers whose shipments the FIFO base reads.
+    let fifo: HashSet<&str> = receipts
+        .iter()
+        .zip(&notes)
+        .filter(|(_, n)| matches!(n, Some((_, None))))
+        .map(|(r, _)| receipt_key(r))
+        .collect();
+    // Keyed borrowed: no String per line or receipt.
+    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
+    if !fifo.is_empty() {
+        for c in ds.customers.iter().flatten() {
+            if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
+                if fifo.contains(c.customer_id.as_str()) {
+                    shipments
+                        .entry(c.customer_id.as_str())
+                        .or_default()
+                        .push((dt, v));
+                }
+            }
+        }
+        // Per customer number, whether its shipments are read (None: no numbers, look keys up).
+        let wanted: Option<(Vec<bool>, &[u32])> = keys.map(|k| {
+            let mut w = vec![false; k.customers()];
+            for n in k.numbers_of(fifo.iter().copied()) {
+                if let Some(x) = w.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            (w, k.line_customers())
+        });
+        for (i, l) in lines.iter().enumerate() {
+            if l.cancelled {
+                continue;
+            }
+            let keep = match &wanted {
+                Some((w, of_line)) => of_line
+                    .get(i)
+                    .and_then(|n| w.get(*n as usize))
+                    .copied()
+                    .unwrap_or(false),
+                None => fifo.contains(line_key(l)),
+            };
+            if !keep {
+                continue;
+            }
+            if let Some(sd) = ship_date(l, by_order_date) {
+                shipments
+                    .entry(line_key(l))
+                    .or_default()
+                    .push((sd, l.amount - l.discount - l.rebate));
+            }
+        }
+        for v in shipments.values_mut() {
+            v.sort();
+        }
+    }
     let mut paid: HashMap<&str, Decimal> = HashMap::default();
     let mut out = Vec::new();
     let loss_only = cfg.note_pl_mode == "loss_only";
-    for r in receipts {
+    for (r, note) in receipts.into_iter().zip(notes) {
         let cid = receipt_key(r);
         let paid_before = paid.get(cid).copied().unwrap_or_default();
         *paid.entry(cid).or_default() += r.amount;
-        let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
+        let Some((due, linked)) = note else {
             continue;
         };
-        let linked = r
-            .applied_order_no
-            .as_deref()
-            .and_then(|no| idx.get(no))
-            .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
         let fifo = || {
             let mut cum = Decimal::ZERO;
             shipments.get(cid)?.iter().find_map(|(dt, v)| {
@@ -1063,7 +1121,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
     let ranking = rank(ctx, &order, &figs, &target_of);
-    let notes = note_pls(ctx.ds, ctx.cfg, &roster);
+    let notes = note_pls_with(ctx.ds, ctx.cfg, &roster, Some(ctx.keys()));
     vec![
         performance_table(ctx, &roster, &order, &figs, &target_of, &ranking),
         orders_table(ctx, &roster, &order, &figs),
