@@ -526,6 +526,11 @@ impl Keys {
         self.names.get(n as usize).map(String::as_str)
     }
 
+    /// Per 实销额 entry, in list order: its customer's number.
+    pub fn entry_customers(&self) -> &[u32] {
+        &self.entry_cust
+    }
+
     /// The customers with a figure, in key order.
     pub fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
         self.sorted
@@ -1448,10 +1453,17 @@ fn concentration_table(ctx: &Ctx, costs: &Costs) -> Table {
                 }
                 net
             };
-            let mut margin = net.clone();
-            for e in ctx.costs_in(*w) {
-                super::add_to(&mut margin, ckey(e), -e.cost);
-            }
+            let margin = if dim_zh == "客户" {
+                // By customer number ([`Ctx::margin_by_customer`]): the same sums without a
+                // string-keyed lookup per cost entry.
+                ctx.margin_by_customer(*w)
+            } else {
+                let mut margin = net.clone();
+                for e in ctx.costs_in(*w) {
+                    super::add_to(&mut margin, ckey(e), -e.cost);
+                }
+                margin
+            };
             let mut measures = vec![("实销额", net)];
             if costs.any_cost {
                 measures.push(("边际贡献", margin));

@@ -280,15 +280,46 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// 边际贡献 per customer over `w`: the 实销额 per customer ([`Ctx::net_by_customer`]) less
+    /// each cost entry of `w` in list order, a customer with costs but no 实销额 starting from 0
+    /// (what adding the negated costs into a copy of the 实销额 map gives, key by key).
+    pub fn margin_by_customer(&self, w: grading::Window) -> BTreeMap<String, Decimal> {
+        let keys = self.keys();
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self.cost_customers();
+        let mut margin: Vec<Option<Decimal>> = (*self.net_by_number(w)).clone();
+        // Cost entries of a customer no line or entry has (none, as the entries are built):
+        // added by key after the others, each key's in list order all the same.
+        let mut unnumbered = Vec::new();
+        for i in self.cost_dates().within(w) {
+            let Some(e) = entries.get(i) else { continue };
+            match numbers.get(i).and_then(|n| margin.get_mut(*n as usize)) {
+                Some(x) => *x.get_or_insert(Decimal::ZERO) += -e.cost,
+                None => unnumbered.push(e),
+            }
+        }
+        let mut out = keys.collect(&margin);
+        for e in unnumbered {
+            add_to(&mut out, e.customer_id, -e.cost);
+        }
+        out
+    }
+
+    /// Per cost entry ([`Ctx::costs`]): its customer's number in [`Ctx::keys`], numbered once.
+    fn cost_customers(&self) -> &[u32] {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        self.cache.cost_customers.get_or_init(|| {
+            self.keys()
+                .numbers_of(entries.iter().map(|e| e.customer_id))
+        })
+    }
+
     /// Σ 边际成本 of the cost entries in `w` per customer number, each customer's entries added in
     /// list order (as a map keyed by the customers' keys adds them).
     fn cost_by_number(&self, w: grading::Window) -> Vec<Decimal> {
         let keys = self.keys();
         let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
-        let numbers = self
-            .cache
-            .cost_customers
-            .get_or_init(|| keys.numbers_of(entries.iter().map(|e| e.customer_id)));
+        let numbers = self.cost_customers();
         let mut out = vec![Decimal::ZERO; keys.customers()];
         for i in self.cost_dates().within(w) {
             let (Some(e), Some(&n)) = (entries.get(i), numbers.get(i)) else {
@@ -595,7 +626,7 @@ pub fn growth(this: Decimal, base: Decimal) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Customer, Return, SaleLine};
+    use crate::model::{Customer, Receipt, Return, SaleLine};
     use grading::Window;
     use rust_decimal_macros::dec;
 
@@ -671,6 +702,238 @@ mod tests {
             });
         }
         w
+    }
+
+    /// Edge data for the indexes keyed by customer number: T01 ids with spaces around them, a
+    /// customer known by 名称 only (and by 简称), an unknown customer under two names, lines with a
+    /// blank or missing key, a customer only in the returns, one with lines in the grading window
+    /// but none in the month, costs on some lines only, note receipts that fall back to the FIFO
+    /// base (one keyed by name), and cancelled lines.
+    fn edge_dataset() -> Dataset {
+        let line = |no: &str, date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| {
+            SaleLine {
+                order_no: Some(no.into()),
+                order_date: d(date),
+                ship_date: Some(d(date)),
+                customer_id: id.map(Into::into),
+                customer_name: name.map(Into::into),
+                qty: dec!(2),
+                amount,
+                cost: (amount > dec!(50)).then(|| amount * dec!(0.6)),
+                category: Some(
+                    if amount > dec!(50) {
+                        "甲类"
+                    } else {
+                        "乙类"
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            }
+        };
+        let mut cancelled = line("SO-9", "2024-03-05", Some("C1"), None, dec!(999));
+        cancelled.cancelled = true;
+        let cust = |id: &str, name: &str, short: Option<&str>| Customer {
+            customer_id: id.into(),
+            name: name.into(),
+            short_name: short.map(Into::into),
+            industry: Some(format!("{name}业")),
+            opening_ar: Some(dec!(10.5)),
+            opening_ar_date: Some(d("2023-01-01")),
+            ..Default::default()
+        };
+        let receipt = |date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| Receipt {
+            receipt_date: d(date),
+            customer_id: id.map(Into::into),
+            customer_name: name.map(Into::into),
+            amount,
+            method: Some("银行承兑汇票".into()),
+            note_due_date: Some(d("2024-06-30")),
+            ..Default::default()
+        };
+        Dataset {
+            customers: Some(vec![
+                cust(" C1", "甲公司", Some("甲")),
+                cust("C2 ", "乙公司", None),
+                cust("C3", "丙公司", None),
+            ]),
+            sales: Some(vec![
+                line(
+                    "SO-1",
+                    "2023-11-20",
+                    Some("C1"),
+                    Some("甲公司"),
+                    dec!(100.10),
+                ),
+                line("SO-2", "2024-03-02", Some("C1"), None, dec!(20)),
+                line("SO-3", "2024-03-03", None, Some("甲公司"), dec!(30.5)),
+                line("SO-4", "2024-03-04", Some("X9"), Some("甲"), dec!(70)),
+                line("SO-5", "2024-03-05", Some("X9"), Some("某某"), dec!(5.25)),
+                line("SO-6", "2024-03-06", None, None, dec!(8)),
+                line("SO-7", "2024-03-07", Some("  "), Some("乙公司"), dec!(60)),
+                line("SO-8", "2024-03-08", Some("C2"), None, dec!(1.5)),
+                cancelled,
+                line("SO-10", "2023-12-01", Some("C3"), None, dec!(300)),
+                line("SO-11", "2024-03-09", Some("C2 "), None, dec!(75)),
+            ]),
+            returns: Some(vec![
+                Return {
+                    return_date: d("2024-03-10"),
+                    orig_order_no: Some("SO-1".into()),
+                    customer_id: Some("C1".into()),
+                    qty: dec!(1),
+                    amount: dec!(50.05),
+                    ..Default::default()
+                },
+                Return {
+                    return_date: d("2024-03-11"),
+                    customer_id: Some("R7".into()),
+                    qty: dec!(1),
+                    amount: dec!(4),
+                    ..Default::default()
+                },
+            ]),
+            receipts: Some(vec![
+                receipt("2024-03-12", Some("C1"), None, dec!(40)),
+                receipt("2024-03-13", None, Some("X9"), dec!(3)),
+                receipt("2024-03-14", Some("C3"), None, dec!(100)),
+                receipt("2024-03-15", Some("R7"), None, dec!(1)),
+            ]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn line_keys_by_number_resolve_every_line_as_key_ref_does() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let idx = ctx.customer_index();
+        let lines = ds.sales.as_deref().unwrap();
+        let want: Vec<&str> = lines
+            .iter()
+            .map(|l| idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref()))
+            .collect();
+        let keyed = ctx.line_keys();
+        let plain = idx.line_keys_plain(lines);
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(keyed.of(i), Some(*w), "line {i}");
+            assert_eq!(plain.of(i), Some(*w), "line {i}");
+        }
+        // The hand-resolved keys: a spaced T01 id, 名称, 简称, an unknown id under two names, blanks.
+        assert_eq!(
+            want,
+            vec!["C1", "C1", "C1", "C1", "X9", "", "C2", "C2", "C1", "C3", "C2"]
+        );
+        assert_eq!(keyed.of(lines.len()), None);
+    }
+
+    #[test]
+    fn the_keyed_ledgers_and_first_orders_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let days = cfg.credit.default_days;
+        let want = receivables::ledgers(&ds, days);
+        let got = ctx.ledgers();
+        assert_eq!(
+            format!("{:?}", got.by_customer),
+            format!("{:?}", want.by_customer)
+        );
+        assert_eq!(
+            (
+                got.order_date_fallback,
+                got.before_opening,
+                got.dishonoured_notes
+            ),
+            (
+                want.order_date_fallback,
+                want.before_opening,
+                want.dishonoured_notes
+            )
+        );
+        // R7 only in the returns and receipts, X9 not in T01: each has its own ledger.
+        let keys: Vec<&str> = got.by_customer.keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["", "C1", "C2", "C3", "R7", "X9"]);
+        assert_eq!(got.by_customer["C1"].items.len(), 7); // opening, 4 lines, a return, a receipt
+
+        let idx = ctx.customer_index();
+        let mut first: BTreeMap<String, NaiveDate> = BTreeMap::new();
+        for l in ds.sales.as_deref().unwrap().iter().filter(|l| !l.cancelled) {
+            let k = idx.key(l.customer_id.as_deref(), l.customer_name.as_deref());
+            let e = first.entry(k).or_insert(l.order_date);
+            *e = (*e).min(l.order_date);
+        }
+        let got: BTreeMap<String, NaiveDate> = ctx
+            .first_orders()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        assert_eq!(got, first);
+        assert_eq!(got["C1"], d("2023-11-20"));
+        assert!(!got.contains_key("R7"));
+    }
+
+    #[test]
+    fn the_keyed_grade_runs_and_margins_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let costs = ctx.costs();
+        for m in [
+            "2023-11", "2023-12", "2024-02", "2024-03", "2024-04", "2025-03",
+        ] {
+            let m: Month = m.parse().unwrap();
+            let want = grading::grade_run(&ds, &cfg, &ctx.entries, &costs, m);
+            assert_eq!(
+                format!("{:?}", ctx.grade_run(m)),
+                format!("{want:?}"),
+                "{m}"
+            );
+        }
+        // X9 (unknown to T01) and the blank key are graded; R7 (returns only) is not.
+        let run = ctx.grade_run("2024-03".parse().unwrap());
+        let graded: Vec<&str> = run.ranked.iter().map(|s| s.id.as_str()).collect();
+        assert!(graded.contains(&"X9") && graded.contains(&"") && !graded.contains(&"R7"));
+        for w in windows() {
+            let mut want: BTreeMap<String, Decimal> = (*ctx.net_by_customer(w)).clone();
+            for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+                add_to(&mut want, e.customer_id, -e.cost);
+            }
+            let show = |m: &BTreeMap<String, Decimal>| format!("{m:?}");
+            assert_eq!(show(&ctx.margin_by_customer(w)), show(&want), "{w:?}");
+        }
+        let march = Window::months("2024-03".parse().unwrap(), "2024-03".parse().unwrap());
+        let margin = ctx.margin_by_customer(march);
+        // C3 has lines in the grading window but none in March: no margin in March.
+        assert!(!margin.contains_key("C3"));
+        // R7: a return of 4 imputed at the average margin rate, taken back from 0.
+        assert!(margin["R7"] < Decimal::ZERO);
+    }
+
+    #[test]
+    fn note_pls_by_number_equal_note_pls_by_key() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let roster = ctx.roster();
+        let by_key = salespeople::note_pls(&ds, &cfg, &roster);
+        let by_number = salespeople::note_pls_with(&ds, &cfg, &roster, Some(ctx.keys()));
+        assert_eq!(by_key, by_number);
+        assert_eq!(by_key.len(), 4);
+        // FIFO bases: C1's 期初 is keyed " C1" in T01, so C1's first shipment is SO-1; X9 (a
+        // receipt by 名称 only) has the key "X9" of its lines; C3's 期初 comes first; R7 has no
+        // shipment at all (the 收款日期).
+        let bases: Vec<NaiveDate> = by_key.iter().map(|n| n.base).collect();
+        assert_eq!(
+            bases,
+            vec![
+                d("2023-11-20"),
+                d("2024-03-04"),
+                d("2023-01-01"),
+                d("2024-03-15")
+            ]
+        );
     }
 
     #[test]

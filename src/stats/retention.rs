@@ -252,6 +252,13 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
     let mut out = Vec::new();
     let book = Book::new(ctx);
     let end = ctx.month.last_day();
+    // Every customer's state at the month end, found once (not once per state counted).
+    let mut by_state: BTreeMap<State, i64> = BTreeMap::new();
+    if !(ctx.ds.sales.is_none() && ctx.ds.customers.is_none()) {
+        for id in book.ids.iter() {
+            *by_state.entry(book.state(id, end)).or_default() += 1;
+        }
+    }
     for (st, zh, en) in [
         (State::Active, "成交客户数", "Active customers"),
         (State::Lost, "流失客户数", "Lost customers"),
@@ -261,12 +268,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         let v = if ctx.ds.sales.is_none() && ctx.ds.customers.is_none() {
             no_customers()
         } else {
-            Value::Int(
-                book.ids
-                    .iter()
-                    .filter(|id| book.state(id, end) == st)
-                    .count() as i64,
-            )
+            Value::Int(by_state.get(&st).copied().unwrap_or(0))
         };
         out.push((zh, en, v));
     }

@@ -3006,17 +3006,38 @@ fn growth_label(this: Decimal, base: Decimal) -> Value {
 /// M48 各业种销售总额增长一览表: by the customer's 所属行业, month and YTD, 同比 and 环比.
 fn industry_table<'a>(ctx: &Ctx<'a>) -> Table {
     let dir = ctx.directory();
-    let key = |e: &NetEntry<'a>| -> &'a str {
-        dir.get(e.customer_id)
+    let industry = |id: &str| -> &'a str {
+        dir.get(id)
             .and_then(|c| c.industry.as_deref())
             .unwrap_or("未注明")
     };
+    // Each customer's 业种 looked up once, not once per entry of each of five windows.
+    let keys = ctx.keys();
+    let by_number: Vec<&'a str> = (0..keys.customers() as u32)
+        .map(|n| keys.name(n).map_or("未注明", industry))
+        .collect();
+    let of_entry = keys.entry_customers();
+    let sum = |w: Window| -> BTreeMap<String, Decimal> {
+        let mut m: HashMap<&str, Decimal> = HashMap::default();
+        for i in ctx.entry_dates().within(w) {
+            let Some(e) = ctx.entries.get(i) else {
+                continue;
+            };
+            let k = of_entry
+                .get(i)
+                .and_then(|n| by_number.get(*n as usize))
+                .copied()
+                .unwrap_or_else(|| industry(e.customer_id));
+            *m.entry(k).or_default() += e.amount;
+        }
+        super::grading::owned_keys(m)
+    };
     let m = ctx.month;
-    let a = sum_window(ctx, month_w(m), key);
-    let p = sum_window(ctx, month_w(m.prev()), key);
-    let y = sum_window(ctx, month_w(m.year_ago()), key);
-    let ya = sum_window(ctx, Window::ytd(m), key);
-    let yy = sum_window(ctx, Window::ytd(m.year_ago()), key);
+    let a = sum(month_w(m));
+    let p = sum(month_w(m.prev()));
+    let y = sum(month_w(m.year_ago()));
+    let ya = sum(Window::ytd(m));
+    let yy = sum(Window::ytd(m.year_ago()));
     let mut names: BTreeSet<&String> = BTreeSet::new();
     for x in [&a, &p, &y, &ya, &yy] {
         names.extend(x.keys());
