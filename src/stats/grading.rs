@@ -137,6 +137,28 @@ impl<'a> Directory<'a> {
         }
         Directory { by_id, line_names }
     }
+    /// [`Directory::new`] through the lines' customer numbers ([`Keys`]): whether a key already
+    /// has its name is a flag per number, not a hash of every line's key.
+    pub fn with_keys(ds: &'a Dataset, keys: &Keys) -> Directory<'a> {
+        let by_id = ds
+            .customers
+            .iter()
+            .flatten()
+            .map(|c| (c.customer_id.as_str(), c))
+            .collect();
+        let mut line_names: HashMap<String, String> = HashMap::default();
+        let mut named = vec![false; keys.customers()];
+        for (l, &n) in ds.sales.iter().flatten().zip(keys.line_customers()) {
+            if let Some(name) = &l.customer_name {
+                // The first line of a key that carries a name gives it, as in `new`.
+                if let Some(done) = named.get_mut(n as usize).filter(|d| !**d) {
+                    *done = true;
+                    line_names.insert(line_cid(l), name.clone());
+                }
+            }
+        }
+        Directory { by_id, line_names }
+    }
     pub fn get(&self, id: &str) -> Option<&'a Customer> {
         self.by_id.get(id).copied()
     }

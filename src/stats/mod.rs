@@ -164,35 +164,76 @@ impl<'a> Ctx<'a> {
         Arc::clone(
             self.cache
                 .directory
-                .get_or_init(|| Arc::new(grading::Directory::new(self.ds))),
+                .get_or_init(|| Arc::new(grading::Directory::with_keys(self.ds, self.keys()))),
         )
     }
 
     /// T03 with the C4 rules, the order index and first orders (salespeople, expenses), built once.
     pub fn roster(&self) -> Arc<salespeople::Roster<'a>> {
         Arc::clone(self.cache.roster.get_or_init(|| {
-            Arc::new(salespeople::Roster::with_directory(
+            Arc::new(salespeople::Roster::with_keys(
                 self.ds,
                 self.directory(),
+                Some(self.keys()),
             ))
         }))
     }
 
     /// Every customer key of T01 and the sales lines ([`grading::all_customers`]), built once.
     pub fn customers(&self) -> Arc<BTreeSet<String>> {
-        Arc::clone(
-            self.cache
+        Arc::clone(self.cache.customers.get_or_init(|| {
+            // T01's keys and the lines' ([`grading::all_customers`]), the lines' through
+            // their numbers: one flag per line instead of one hash.
+            let keys = self.keys();
+            let mut on_line = vec![false; keys.customers()];
+            for &n in keys.line_customers() {
+                if let Some(x) = on_line.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            let mut s: BTreeSet<String> = self
+                .ds
                 .customers
-                .get_or_init(|| Arc::new(grading::all_customers(self.ds))),
-        )
+                .iter()
+                .flatten()
+                .map(|c| c.customer_id.clone())
+                .collect();
+            for (n, on) in on_line.into_iter().enumerate() {
+                if let Some(k) = keys.name(n as u32).filter(|_| on) {
+                    if !s.contains(k) {
+                        s.insert(k.to_owned());
+                    }
+                }
+            }
+            Arc::new(s)
+        }))
     }
 
     /// Sorted order dates per customer key ([`retention::order_dates`]), built once.
     pub fn order_dates(&self) -> Arc<HashMap<String, Vec<NaiveDate>>> {
         Arc::clone(self.cache.order_dates.get_or_init(|| {
-            Arc::new(retention::order_dates(
-                self.ds.sales.as_deref().unwrap_or(&[]),
-            ))
+            // By customer number, then keyed once per customer.
+            let keys = self.keys();
+            let lines = self.ds.sales.as_deref().unwrap_or(&[]);
+            let mut by: Vec<Vec<NaiveDate>> = vec![Vec::new(); keys.customers()];
+            for (l, &n) in lines.iter().zip(keys.line_customers()) {
+                if l.cancelled {
+                    continue;
+                }
+                if let Some(v) = by.get_mut(n as usize) {
+                    v.push(l.order_date);
+                }
+            }
+            Arc::new(
+                by.into_iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_empty())
+                    .filter_map(|(n, mut v)| {
+                        v.sort();
+                        Some((keys.name(n as u32)?.to_owned(), v))
+                    })
+                    .collect(),
+            )
         }))
     }
 

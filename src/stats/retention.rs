@@ -976,13 +976,20 @@ fn repeats_of<'l>(
         amount: Decimal,
     }
     let mut acc: HashMap<&str, Acc> = HashMap::default();
+    // Only orders some return names are looked up again: the others are not recorded (a lookup
+    // in the small set of returned orders costs less than growing a map of every order).
+    let returned: HashSet<&str> = returns
+        .iter()
+        .filter(|r| !r.exchange)
+        .filter_map(|r| r.orig_order_no.as_deref())
+        .collect();
     let mut repeat_orders: HashMap<&str, &str> = HashMap::default();
     for (l, k, is_first) in window {
         let cid = super::grading::line_key(l);
         if is_first {
             continue;
         }
-        if let Some(no) = &l.order_no {
+        if let Some(no) = l.order_no.as_deref().filter(|no| returned.contains(no)) {
             repeat_orders.insert(no, cid);
         }
         let a = acc.entry(cid).or_default();

@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Keys, Window};
+use super::grading::{line_key, return_cid, CostEntry, Costs, Directory, Keys, Window};
 use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{add_to, growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -271,8 +271,14 @@ impl<'a> Roster<'a> {
         Roster::with_directory(ds, Arc::new(Directory::new(ds)))
     }
 
-    /// [`Roster::new`] sharing a directory already built (`Ctx::roster`).
+    /// [`Roster::new`] sharing a directory already built.
     pub fn with_directory(ds: &'a Dataset, dir: Arc<Directory<'a>>) -> Roster<'a> {
+        Roster::with_keys(ds, dir, None)
+    }
+
+    /// [`Roster::with_directory`] with the lines' customer numbers at hand (`Ctx::roster`): the
+    /// first orders (C9) are then found per number, not by hashing every line's key.
+    pub fn with_keys(ds: &'a Dataset, dir: Arc<Directory<'a>>, keys: Option<&Keys>) -> Roster<'a> {
         let mut people = Vec::new();
         let mut index = HashMap::default();
         for s in ds.salespeople.iter().flatten() {
@@ -323,7 +329,10 @@ impl<'a> Roster<'a> {
             dir,
             remote_orphans,
             orders: orders_index(lines),
-            first: first_orders(lines),
+            first: match keys {
+                Some(k) => first_orders_by_number(lines, k),
+                None => first_orders(lines),
+            },
         }
     }
 
@@ -360,25 +369,28 @@ impl<'a> Roster<'a> {
         }
     }
 
-    fn region_of(&self, l: &SaleLine, cid: &str) -> String {
-        l.region
-            .clone()
-            .or_else(|| self.dir.get(cid).and_then(|c| c.region.clone()))
-            .unwrap_or_else(|| NO_REGION.into())
-    }
-
     /// C4 for an order line.
     pub fn line_staff(&self, l: &SaleLine) -> String {
-        let cid = line_cid(l);
-        if let Some(s) = l.staff.as_deref().or(self.dir.owner(&cid).as_deref()) {
-            return self.resolve(Some(s));
+        self.line_staff_ref(l).to_owned()
+    }
+
+    /// [`Roster::line_staff`] borrowed, for the loops that sum per salesperson.
+    pub fn line_staff_ref<'s>(&'s self, l: &'s SaleLine) -> &'s str {
+        let cid = line_key(l);
+        if let Some(s) = l.staff.as_deref().or(self.dir.owner_ref(cid)) {
+            return self.resolve_ref(Some(s));
         }
         if channel(l.order_channel.as_deref()) == Channel::Remote {
-            if let Some(t) = self.territory(&self.region_of(l, &cid)) {
-                return t.to_owned();
+            let region = l
+                .region
+                .as_deref()
+                .or_else(|| self.dir.get(cid).and_then(|c| c.region.as_deref()))
+                .unwrap_or(NO_REGION);
+            if let Some(t) = self.territory(region) {
+                return t;
             }
         }
-        UNASSIGNED.into()
+        UNASSIGNED
     }
 
     /// C4 for a 实销额 entry (its staff is already line → 负责人; the territory rule is applied
@@ -516,11 +528,24 @@ pub fn receipt_key(r: &Receipt) -> &str {
 /// Return attribution exactly as the 实销额 entries do it: the original line's 业务员, else the
 /// return's, else the customer's 负责人.
 pub fn return_staff(r: &Return, orig: Option<&SaleLine>, roster: &Roster) -> String {
-    let cid = return_cid(r);
-    roster.resolve(
+    return_staff_ref(r, orig, roster).to_owned()
+}
+
+/// [`return_staff`] borrowed.
+pub fn return_staff_ref<'s>(
+    r: &'s Return,
+    orig: Option<&'s SaleLine>,
+    roster: &'s Roster,
+) -> &'s str {
+    let cid = r
+        .customer_id
+        .as_deref()
+        .or(r.customer_name.as_deref())
+        .unwrap_or_default();
+    roster.resolve_ref(
         orig.and_then(|l| l.staff.as_deref())
             .or(r.staff.as_deref())
-            .or(roster.dir.owner(&cid).as_deref()),
+            .or(roster.dir.owner_ref(cid)),
     )
 }
 
@@ -700,13 +725,40 @@ fn first_orders(lines: &[SaleLine]) -> HashMap<&str, NaiveDate> {
     m
 }
 
+/// [`first_orders`] through the lines' customer numbers: the earliest date per number (and a
+/// line that carries its key), keyed once per customer.
+fn first_orders_by_number<'l>(lines: &'l [SaleLine], keys: &Keys) -> HashMap<&'l str, NaiveDate> {
+    let mut first: Vec<Option<(NaiveDate, usize)>> = vec![None; keys.customers()];
+    for (i, (l, &n)) in lines.iter().zip(keys.line_customers()).enumerate() {
+        if l.cancelled {
+            continue;
+        }
+        match first.get_mut(n as usize) {
+            Some(Some((d, _))) => {
+                if l.order_date < *d {
+                    *d = l.order_date;
+                }
+            }
+            Some(slot) => *slot = Some((l.order_date, i)),
+            None => {}
+        }
+    }
+    first
+        .into_iter()
+        .flatten()
+        .filter_map(|(d, i)| Some((line_key(lines.get(i)?), d)))
+        .collect()
+}
+
 /// The month's figures per salesperson key (M31–M38).
 pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, Figures> {
     let (ds, closed) = (ctx.ds, &ctx.cfg.closed_periods);
     let first = &roster.first;
-    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+    // Gathered under borrowed keys (no String and no string-ordered lookup per line), each
+    // salesperson's figures added in the same order; sorted into the BTreeMap at the end.
+    let mut out: HashMap<&str, Figures> = HashMap::default();
     for l in ctx.lines_in(w) {
-        let f = out.entry(roster.line_staff(l)).or_default();
+        let f = out.entry(roster.line_staff_ref(l)).or_default();
         f.ordered += l.amount;
         if l.cancelled {
             if l.ship_date.is_some() {
@@ -719,9 +771,11 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         }
         f.discount += l.discount;
         f.rebate += l.rebate;
-        let cid = line_cid(l);
-        if first.get(cid.as_str()).is_some_and(|d| w.contains(*d)) {
-            f.new_customers.insert(cid);
+        let cid = line_key(l);
+        if first.get(cid).is_some_and(|d| w.contains(*d)) {
+            if !f.new_customers.contains(cid) {
+                f.new_customers.insert(cid.to_owned());
+            }
             f.new_qty.add(l.qty, l.unit.as_deref());
             f.new_amt += l.amount;
         } else {
@@ -740,15 +794,15 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         .flatten()
         .filter(|r| !r.exchange && w.contains(deduction_date(r.return_date, closed)))
     {
-        let orig = original_line(r, &by_order);
-        let f = out.entry(return_staff(r, orig, roster)).or_default();
+        let orig = original_line(r, by_order);
+        let f = out.entry(return_staff_ref(r, orig, roster)).or_default();
         let reason = return_reason(r.reason_cat.as_deref(), r.reason_text.as_deref());
         let unit = orig.and_then(|l| l.unit.as_deref());
         f.ret_qty.entry(reason).or_default().add(r.qty, unit);
         *f.ret_amt.entry(reason).or_default() += r.amount;
     }
     for e in ctx.entries_in(w) {
-        out.entry(roster.entry_staff(e)).or_default().net += e.amount;
+        out.entry(roster.entry_staff_ref(e)).or_default().net += e.amount;
     }
     for r in ds
         .receipts
@@ -756,9 +810,11 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         .flatten()
         .filter(|r| w.contains(r.receipt_date))
     {
-        out.entry(roster.receipt_staff(r)).or_default().collected += r.amount;
+        out.entry(roster.receipt_staff_ref(r))
+            .or_default()
+            .collected += r.amount;
     }
-    out
+    out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// Σ 实销额 per salesperson key over `w`.
