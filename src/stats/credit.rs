@@ -404,7 +404,8 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
         .chain(latest.keys().cloned())
         .collect();
 
-    let mut out = BTreeMap::new();
+    // In key order (the keys come sorted): collected into the map at once, not inserted one by one.
+    let mut out: Vec<(String, Assessment<'a>)> = Vec::with_capacity(keys.len());
     for key in keys {
         let cust = idx.get(&key);
         let ledger: Option<&Ledger> = l.by_customer.get(&key);
@@ -479,7 +480,7 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
         if stale {
             remarks.push("调查已超过12个月, 需重新评定".into());
         }
-        out.insert(
+        out.push((
             key.clone(),
             Assessment {
                 name: idx.name(&key),
@@ -497,9 +498,9 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
                 remarks,
                 key,
             },
-        );
+        ));
     }
-    out
+    out.into_iter().collect()
 }
 
 /// Each customer's 赊销限额 in force and where it comes from (used by receivables M65).

@@ -290,6 +290,7 @@ pub fn cost_entries<'a>(
     };
     let mut out = Costs {
         any_cost,
+        entries: Vec::with_capacity(live.len() + returns.len()),
         ..Default::default()
     };
     let by_order = super::sales::returned_orders(lines, returns);
@@ -517,6 +518,11 @@ impl Keys {
             orders: order_ix.len(),
             entry_cust,
         }
+    }
+
+    /// How many (customer, order) pairs the lines have (M03's orders).
+    pub fn orders(&self) -> usize {
+        self.orders
     }
 
     /// How many customer keys there are (numbers run from 0).

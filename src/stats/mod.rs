@@ -953,6 +953,45 @@ mod tests {
     }
 
     #[test]
+    fn the_keyed_directory_customers_and_order_dates_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let by_key = grading::Directory::new(&ds);
+        let by_number = ctx.directory();
+        let sorted = |m: &HashMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(sorted(&by_number.line_names), sorted(&by_key.line_names));
+        // The first name a key's lines carry: 甲 for X9 (not 某某), none for the blank key of SO-6.
+        assert_eq!(by_number.line_names["X9"], "甲");
+        assert!(!by_number.line_names.contains_key(""));
+        assert_eq!(by_number.line_names["  "], "乙公司");
+        assert_eq!(*ctx.customers(), grading::all_customers(&ds));
+        assert!(ctx.customers().contains("  ") && ctx.customers().contains(" C1"));
+        let sorted = |m: &HashMap<String, Vec<NaiveDate>>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let want = retention::order_dates(ds.sales.as_deref().unwrap());
+        assert_eq!(sorted(&ctx.order_dates()), sorted(&want));
+        assert_eq!(
+            ctx.order_dates()["C1"],
+            vec![d("2023-11-20"), d("2024-03-02")]
+        );
+        let roster = ctx.roster();
+        let plain = salespeople::Roster::new(&ds);
+        for k in ["C1", "C2", "C2 ", "C3", "X9", "", "  ", "甲公司", "R7"] {
+            assert_eq!(roster.first_order(k), plain.first_order(k), "{k:?}");
+        }
+        assert_eq!(roster.first_order("C1"), Some(d("2023-11-20")));
+        assert_eq!(roster.first_order("R7"), None);
+    }
+
+    #[test]
     fn note_pls_by_number_equal_note_pls_by_key() {
         let ds = edge_dataset();
         let cfg = Config::default();

@@ -261,8 +261,20 @@ pub fn ledgers_by_keys<'d>(
     let mut out = Ledgers::default();
     // The lines' items gathered by key number (no hash per line), the others under borrowed keys
     // (one hash per item, no String per item); then sorted into the BTreeMap once per customer.
-    let mut lists: Vec<(&str, Vec<ArItem>)> =
-        line_keys.keys.iter().map(|k| (*k, Vec::new())).collect();
+    // Each key's list sized once for its lines (a u32 per line to count, where growing the lists
+    // line by line copied them over and over).
+    let mut counts = vec![0usize; line_keys.keys.len()];
+    for &n in &line_keys.of_line {
+        if let Some(c) = counts.get_mut(n as usize) {
+            *c += 1;
+        }
+    }
+    let mut lists: Vec<(&str, Vec<ArItem>)> = line_keys
+        .keys
+        .iter()
+        .zip(counts)
+        .map(|(k, c)| (*k, Vec::with_capacity(c)))
+        .collect();
     let mut items: HashMap<&str, usize> = line_keys
         .keys
         .iter()

@@ -328,12 +328,17 @@ impl<'a> Roster<'a> {
             index,
             dir,
             remote_orphans,
-            orders: orders_index(lines),
+            orders: orders_index(lines, keys.map_or(0, Keys::orders)),
             first: match keys {
                 Some(k) => first_orders_by_number(lines, k),
                 None => first_orders(lines),
             },
         }
+    }
+
+    /// A customer key's first-ever non-cancelled 订货日期 (C9).
+    pub fn first_order(&self, cid: &str) -> Option<NaiveDate> {
+        self.first.get(cid).copied()
     }
 
     /// The T01 directory the roster resolves 负责人 through.
@@ -561,8 +566,11 @@ pub fn original_line<'l>(
         .copied()
 }
 
-fn orders_index(lines: &[SaleLine]) -> HashMap<&str, Vec<&SaleLine>> {
-    let mut m: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+/// Lines by 订单编号; `orders` is how many there are likely to be (the map is sized once instead
+/// of growing through a million lines).
+fn orders_index(lines: &[SaleLine], orders: usize) -> HashMap<&str, Vec<&SaleLine>> {
+    let mut m: HashMap<&str, Vec<&SaleLine>> =
+        HashMap::with_capacity_and_hasher(orders, Default::default());
     for l in lines {
         if let Some(no) = l.order_no.as_deref() {
             m.entry(no).or_default().push(l);
