@@ -213,6 +213,16 @@ impl<'a> Book<'a> {
         let last = ds[..ds.partition_point(|x| *x <= d)].last();
         state_from_last(self.status(id), last, d, self.churn)
     }
+    /// [`Book::state`] at two dates, the customer looked up once.
+    fn states(&self, id: &str, d1: NaiveDate, d2: NaiveDate) -> (State, State) {
+        let ds = self.dates(id);
+        let status = self.status(id);
+        let at = |d: NaiveDate| {
+            let last = ds[..ds.partition_point(|x| *x <= d)].last();
+            state_from_last(status, last, d, self.churn)
+        };
+        (at(d1), at(d2))
+    }
     fn first_order(&self, id: &str) -> Option<NaiveDate> {
         self.dates(id).first().copied()
     }
@@ -634,12 +644,13 @@ fn retention_counts(
     let start = base_run.window.to;
     let mut m: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for (id, g) in &base_run.grade {
-        if book.state(id, start) == State::Lost {
+        let (at_start, at_end) = book.states(id, start, end);
+        if at_start == State::Lost {
             continue;
         }
         let e = m.entry(g).or_default();
         e.0 += 1;
-        if book.state(id, end) != State::Lost {
+        if at_end != State::Lost {
             e.1 += 1;
         }
     }
@@ -724,7 +735,8 @@ fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
         if ab_only && !matches!(g, "A" | "B") {
             continue;
         }
-        if book.state(id, start) == State::Lost || book.state(id, end) != State::Lost {
+        let (at_start, at_end) = book.states(id, start, end);
+        if at_start == State::Lost || at_end != State::Lost {
             continue;
         }
         rows.push(vec![
