@@ -363,8 +363,13 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         let prev = ctx.grade_run(ctx.month.prev());
         let year_end = ctx.grade_run(Month::new(ctx.month.year - 1, 12).unwrap_or(ctx.month));
         out.push(retention_table(ctx, &book, &prev, &year_end));
-        out.push(lost_table(ctx, &book, &prev, false));
-        out.push(lost_table(ctx, &book, &prev, true));
+        // Every customer's last contact, gathered once for both lists.
+        let last_contact = last_contacts(
+            ctx.ds.customers.as_deref().unwrap_or(&[]),
+            ctx.ds.interactions.as_deref().unwrap_or(&[]),
+        );
+        out.push(lost_table(ctx, &book, &prev, false, &last_contact));
+        out.push(lost_table(ctx, &book, &prev, true, &last_contact));
         out.push(repurchase_table(ctx));
         out.push(loyalty_table(ctx));
     }
@@ -722,13 +727,15 @@ fn retention_table(ctx: &Ctx, book: &Book, prev: &GradeRun, year_end: &GradeRun)
 }
 
 /// Newly lost customers of the month (M12); with `ab_only`, the 客户流失原因分析表 for A/B (M14).
-fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
+fn lost_table(
+    ctx: &Ctx,
+    book: &Book,
+    prev: &GradeRun,
+    ab_only: bool,
+    last_contact: &HashMap<&str, NaiveDate>,
+) -> Table {
     let start = prev.window.to;
     let end = ctx.month.last_day();
-    let last_contact = last_contacts(
-        ctx.ds.customers.as_deref().unwrap_or(&[]),
-        ctx.ds.interactions.as_deref().unwrap_or(&[]),
-    );
     let mut rows = Vec::new();
     for id in book.ids.iter() {
         let g = prev.grade_of(id);
