@@ -487,15 +487,47 @@ impl Keys {
                 }
             }
         }
+        // An order's lines follow each other: a line of the previous line's customer takes its
+        // number after one comparison instead of a hash and a lookup.
+        let mut prev: Option<(&str, u32)> = None;
         let line_cust: Vec<u32> = lines
             .iter()
-            .map(|l| number(&mut index, &mut names, line_key(l)))
+            .map(|l| {
+                let k = line_key(l);
+                let n = match prev {
+                    Some((p, n)) if p == k => n,
+                    _ => number(&mut index, &mut names, k),
+                };
+                prev = Some((k, n));
+                n
+            })
             .collect();
+        // The 实销额 entries start with the live lines' own, in sheet order, their keys borrowed
+        // from the lines (sales::net_entries): an entry whose key is its line's key at the same
+        // address takes the line's number without a hash (the same address and length is the
+        // same text, so a misaligned entry can only fall back to the lookup, never mismatch).
+        let mut live = lines
+            .iter()
+            .zip(&line_cust)
+            .filter(|(l, _)| !l.cancelled)
+            .peekable();
         let entry_cust: Vec<u32> = entries
             .iter()
-            .map(|e| number(&mut index, &mut names, e.customer_id))
+            .map(|e| {
+                if let Some((l, n)) = live.peek() {
+                    let k = line_key(l);
+                    if k.as_ptr() == e.customer_id.as_ptr() && k.len() == e.customer_id.len() {
+                        let n = **n;
+                        live.next();
+                        return n;
+                    }
+                }
+                number(&mut index, &mut names, e.customer_id)
+            })
             .collect();
         let mut order_ix: HashMap<(u32, Option<&str>, Option<NaiveDate>), u32> = HashMap::default();
+        // Likewise a line of the previous line's order.
+        let mut prev_order = None;
         let line_order = lines
             .iter()
             .zip(&line_cust)
@@ -504,8 +536,15 @@ impl Keys {
                     Some(no) => (*c, Some(no.as_str()), None),
                     None => (*c, None, Some(l.order_date)),
                 };
-                let n = order_ix.len() as u32;
-                *order_ix.entry(key).or_insert(n)
+                let n = match prev_order {
+                    Some((p, n)) if p == key => n,
+                    _ => {
+                        let next = order_ix.len() as u32;
+                        *order_ix.entry(key).or_insert(next)
+                    }
+                };
+                prev_order = Some((key, n));
+                n
             })
             .collect();
         let mut sorted: Vec<u32> = (0..names.len() as u32).collect();

@@ -932,6 +932,12 @@ mod tests {
                 "{m}"
             );
         }
+        // Every entry (the lines' and the returns') numbered as its key: by address or by lookup.
+        let keys = ctx.keys();
+        assert_eq!(keys.entry_customers().len(), ctx.entries.len());
+        for (e, n) in ctx.entries.iter().zip(keys.entry_customers()) {
+            assert_eq!(keys.name(*n), Some(e.customer_id));
+        }
         // X9 (unknown to T01) and the blank key are graded; R7 (returns only) is not.
         let run = ctx.grade_run("2024-03".parse().unwrap());
         let graded: Vec<&str> = run.ranked.iter().map(|s| s.id.as_str()).collect();
