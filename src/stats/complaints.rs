@@ -14,7 +14,7 @@ use crate::error::Msg;
 use crate::model::{Complaint, Return};
 use chrono::{Days, NaiveDateTime};
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub const SHEET_COMPLAINTS: &str = "投诉记录";
 pub const SHEET_AFTER_SALES: &str = "售后服务";
@@ -248,20 +248,35 @@ fn dimension_table(
 }
 
 /// Customers 成交(活跃) at `month` end (C10): an order in (d − churn_days, d].
-fn active_customers(ctx: &Ctx, idx: &CustomerIndex) -> Option<usize> {
+fn active_customers(ctx: &Ctx) -> Option<usize> {
     let sales = ctx.ds.sales.as_deref()?;
     let end = ctx.month.last_day();
     let days = u64::try_from(ctx.cfg.churn_days).unwrap_or(0);
     let from = end.checked_sub_days(Days::new(days)).unwrap_or(end);
-    let set: BTreeSet<String> = sales
-        .iter()
-        .filter(|l| !l.cancelled && l.order_date > from && l.order_date <= end)
-        .map(|l| idx.key(l.customer_id.as_deref(), l.customer_name.as_deref()))
-        .collect();
-    Some(set.len())
+    // The lines' keys as [`Ctx::customer_index`] resolves them, numbered once per run
+    // ([`Ctx::line_keys`]): the distinct numbers of the window's lines are its distinct customers.
+    let keys = ctx.line_keys();
+    let mut seen = vec![false; keys.keys.len()];
+    let mut n = 0;
+    for i in ctx
+        .line_dates()
+        .within(super::grading::Window { from, to: end })
+    {
+        let Some(l) = sales.get(i) else { continue };
+        if l.cancelled || l.order_date <= from {
+            continue;
+        }
+        if let Some(s) = keys.of_line.get(i).and_then(|k| seen.get_mut(*k as usize)) {
+            if !*s {
+                *s = true;
+                n += 1;
+            }
+        }
+    }
+    Some(n)
 }
 
-fn summary_table(ctx: &Ctx, cs: &[Complaint], idx: &CustomerIndex) -> Table {
+fn summary_table(ctx: &Ctx, cs: &[Complaint]) -> Table {
     let month = ctx.month;
     let end = month_end_instant(month);
     let rec = received_in(cs, month);
@@ -270,7 +285,7 @@ fn summary_table(ctx: &Ctx, cs: &[Complaint], idx: &CustomerIndex) -> Table {
     let (counted, met) = response_counts(&rec, end, ctx.cfg.complaint.response_hours);
     let hours = handling_hours(cs, month);
     let backlog = cs.iter().filter(|c| open_at(c, end)).count() as i64;
-    let (active, rate) = match active_customers(ctx, idx) {
+    let (active, rate) = match active_customers(ctx) {
         Some(a) => (
             Value::Int(a as i64),
             ratio(Decimal::from(n), Decimal::from(a)),
@@ -1070,7 +1085,7 @@ pub fn tables(ctx: &Ctx, grades: &BTreeMap<String, String>) -> Vec<Table> {
                     &[],
                 ),
             ];
-            out.push(summary_table(ctx, cs, &idx));
+            out.push(summary_table(ctx, cs));
             for (id, label, counts, pref) in dims {
                 out.push(dimension_table(id, label, month, &counts, pref));
             }
@@ -1459,7 +1474,7 @@ mod tests {
         for t in &ts {
             assert!(matches!(t.rows[0][0], Value::Missing(_)), "{}", t.id);
         }
-        let ids: BTreeSet<&str> = ts.iter().map(|t| t.id.as_str()).collect();
+        let ids: std::collections::BTreeSet<&str> = ts.iter().map(|t| t.id.as_str()).collect();
         assert_eq!(ids.len(), ts.len(), "ids are unique");
     }
 }

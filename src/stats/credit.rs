@@ -404,10 +404,22 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
         .chain(latest.keys().cloned())
         .collect();
 
-    let mut out = BTreeMap::new();
+    // In key order (the keys come sorted): collected into the map at once, not inserted one by one.
+    let mut out: Vec<(String, Assessment<'a>)> = Vec::with_capacity(keys.len());
+    // The ledgers come in key order as the keys do: walked alongside, not looked up by string.
+    let mut ledgers = l.by_customer.iter().peekable();
     for key in keys {
         let cust = idx.get(&key);
-        let ledger: Option<&Ledger> = l.by_customer.get(&key);
+        while ledgers
+            .peek()
+            .is_some_and(|(k, _)| k.as_str() < key.as_str())
+        {
+            ledgers.next();
+        }
+        let ledger: Option<&Ledger> = ledgers
+            .peek()
+            .filter(|(k, _)| k.as_str() == key.as_str())
+            .map(|(_, v)| *v);
         let credit_days = cust
             .and_then(|c| c.credit_days)
             .unwrap_or(ctx.cfg.credit.default_days);
@@ -479,7 +491,7 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
         if stale {
             remarks.push("调查已超过12个月, 需重新评定".into());
         }
-        out.insert(
+        out.push((
             key.clone(),
             Assessment {
                 name: idx.name(&key),
@@ -497,9 +509,9 @@ pub fn assess<'a>(ctx: &Ctx<'a>, l: &Ledgers) -> BTreeMap<String, Assessment<'a>
                 remarks,
                 key,
             },
-        );
+        ));
     }
-    out
+    out.into_iter().collect()
 }
 
 /// Each customer's 赊销限额 in force and where it comes from (used by receivables M65).
@@ -728,7 +740,19 @@ pub fn dangers_with(
         .flat_map(|a| l.by_customer.keys().map(String::as_str).zip(a.iter()))
         .collect();
     if let (true, Some(ages)) = (ar_known, &ages) {
-        for (led, ag) in l.by_customer.values().zip(ages.iter()) {
+        // The assessments are in key order as the ledgers are: walked alongside, not looked up.
+        let mut assessed = a.iter().peekable();
+        for ((key, led), ag) in l.by_customer.iter().zip(ages.iter()) {
+            while assessed
+                .peek()
+                .is_some_and(|(k, _)| k.as_str() < key.as_str())
+            {
+                assessed.next();
+            }
+            let this = assessed
+                .peek()
+                .filter(|(k, _)| k.as_str() == key.as_str())
+                .map(|(_, x)| *x);
             let limit_days = led.credit_days + margin;
             if let Some(age) = ag.oldest_days.filter(|d| *d > limit_days) {
                 raise(
@@ -737,7 +761,7 @@ pub fn dangers_with(
                     format!("D1 账龄 {age} 天 > {limit_days} 天"),
                 );
             }
-            let limit = a.get(&led.key).and_then(Assessment::limit).map(|x| x.0);
+            let limit = this.and_then(Assessment::limit).map(|x| x.0);
             if let (Some(over), Some(lim)) = (over_limit(ag.total(), limit), limit) {
                 raise(
                     led.key.clone(),

@@ -464,12 +464,12 @@ fn crm_ratio_table(ctx: &Ctx) -> Table {
     let costs = ctx.costs();
     const UNGRADED: &str = "未分级";
     const NO_CUST: &str = "未指明客户";
-    let grade_of = |c: &str| {
-        grades
-            .get(c)
-            .cloned()
-            .unwrap_or_else(|| UNGRADED.to_string())
-    };
+    // Borrowed and hashed: the YTD entries and cost entries each look their customer's grade up.
+    let by_customer: super::HashMap<&str, &str> = grades
+        .iter()
+        .map(|(k, g)| (k.as_str(), g.as_str()))
+        .collect();
+    let grade_of = |c: &str| -> &str { by_customer.get(c).copied().unwrap_or(UNGRADED) };
     let mut crm: BTreeMap<String, Decimal> = BTreeMap::new();
     for e in ctx
         .ds
@@ -478,16 +478,16 @@ fn crm_ratio_table(ctx: &Ctx) -> Table {
         .flatten()
         .filter(|e| w.contains(e.expense_date) && CRM.contains(&category(e)))
     {
-        let g = cid(e).map_or_else(|| NO_CUST.to_string(), |c| grade_of(&c));
+        let g = cid(e).map_or_else(|| NO_CUST.to_string(), |c| grade_of(&c).to_string());
         *crm.entry(g).or_default() += e.amount;
     }
-    let mut base: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut base: BTreeMap<&str, Decimal> = BTreeMap::new();
     for e in ctx.entries_in(w) {
-        *base.entry(grade_of(&e.customer_id)).or_default() += e.amount;
+        *base.entry(grade_of(e.customer_id)).or_default() += e.amount;
     }
     if costs.any_cost {
         for c in ctx.costs_in(w) {
-            *base.entry(grade_of(&c.customer_id)).or_default() -= c.cost;
+            *base.entry(grade_of(c.customer_id)).or_default() -= c.cost;
         }
     }
     let order = ["A", "B", "C", "D", UNGRADED, NO_CUST];

@@ -1,6 +1,7 @@
 //! Contact and follow-up discipline (DOMAIN §2.3): 录入及时率 (M25), 跟进逾期 (M26), 重要客户双人联系
 //! and 离职交接 (M27), 拜访/联络次数 (M28), 接待费用 (M30). The 客户跟进统计表 of section 08.
 
+use super::HashMap;
 use super::{grading, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
 use crate::model::{Customer, Interaction};
@@ -11,9 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 const SHEET: &str = "客户互动记录";
 
 fn cid(i: &Interaction) -> String {
+    cid_ref(i).to_owned()
+}
+
+/// [`cid`] borrowed, for the loops over every interaction that gather by customer.
+fn cid_ref(i: &Interaction) -> &str {
     i.customer_id
-        .clone()
-        .or_else(|| i.customer_name.clone())
+        .as_deref()
+        .or(i.customer_name.as_deref())
         .unwrap_or_default()
 }
 
@@ -41,9 +47,10 @@ pub fn overdue_followups(
     cycles: &BTreeMap<String, i64>,
     at: NaiveDate,
 ) -> Vec<(String, String, Option<NaiveDate>, Option<i64>, i64)> {
-    let mut last: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    // Under borrowed keys: only looked up by customer, so a hash map and no String per item.
+    let mut last: HashMap<&str, NaiveDate> = HashMap::default();
     for i in items.iter().filter(|i| i.contact_time.date() <= at) {
-        let d = last.entry(cid(i)).or_insert(i.contact_time.date());
+        let d = last.entry(cid_ref(i)).or_insert(i.contact_time.date());
         *d = (*d).max(i.contact_time.date());
     }
     let mut out = Vec::new();
@@ -62,7 +69,7 @@ pub fn overdue_followups(
             continue;
         };
         let lf = [
-            last.get(&c.customer_id).copied(),
+            last.get(c.customer_id.as_str()).copied(),
             c.last_followup_date.filter(|d| *d <= at),
         ]
         .into_iter()
@@ -290,13 +297,13 @@ fn two_contacts_table(
         .collect();
     // Staff who contacted each customer in T12M, indexed once (customers × interactions would be
     // quadratic on a real book).
-    let mut contacted: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let mut contacted: HashMap<&str, BTreeSet<&str>> = HashMap::default();
     for i in items
         .iter()
         .filter(|i| i.contact_time >= from && i.contact_time < to)
     {
         contacted
-            .entry(cid(i))
+            .entry(cid_ref(i))
             .or_default()
             .insert(i.staff.as_str());
     }
@@ -308,7 +315,7 @@ fn two_contacts_table(
             .into_iter()
             .flatten()
             .collect();
-        if let Some(s) = contacted.get(&c.customer_id) {
+        if let Some(s) = contacted.get(c.customer_id.as_str()) {
             staff.extend(s.iter().copied());
         }
         let few = matches!(grade, "A" | "B") && staff.len() < 2;

@@ -137,6 +137,28 @@ impl<'a> Directory<'a> {
         }
         Directory { by_id, line_names }
     }
+    /// [`Directory::new`] through the lines' customer numbers ([`Keys`]): whether a key already
+    /// has its name is a flag per number, not a hash of every line's key.
+    pub fn with_keys(ds: &'a Dataset, keys: &Keys) -> Directory<'a> {
+        let by_id = ds
+            .customers
+            .iter()
+            .flatten()
+            .map(|c| (c.customer_id.as_str(), c))
+            .collect();
+        let mut line_names: HashMap<String, String> = HashMap::default();
+        let mut named = vec![false; keys.customers()];
+        for (l, &n) in ds.sales.iter().flatten().zip(keys.line_customers()) {
+            if let Some(name) = &l.customer_name {
+                // The first line of a key that carries a name gives it, as in `new`.
+                if let Some(done) = named.get_mut(n as usize).filter(|d| !**d) {
+                    *done = true;
+                    line_names.insert(line_cid(l), name.clone());
+                }
+            }
+        }
+        Directory { by_id, line_names }
+    }
     pub fn get(&self, id: &str) -> Option<&'a Customer> {
         self.by_id.get(id).copied()
     }
@@ -268,6 +290,7 @@ pub fn cost_entries<'a>(
     };
     let mut out = Costs {
         any_cost,
+        entries: Vec::with_capacity(live.len() + returns.len()),
         ..Default::default()
     };
     let by_order = super::sales::returned_orders(lines, returns);
@@ -464,15 +487,47 @@ impl Keys {
                 }
             }
         }
+        // An order's lines follow each other: a line of the previous line's customer takes its
+        // number after one comparison instead of a hash and a lookup.
+        let mut prev: Option<(&str, u32)> = None;
         let line_cust: Vec<u32> = lines
             .iter()
-            .map(|l| number(&mut index, &mut names, line_key(l)))
+            .map(|l| {
+                let k = line_key(l);
+                let n = match prev {
+                    Some((p, n)) if p == k => n,
+                    _ => number(&mut index, &mut names, k),
+                };
+                prev = Some((k, n));
+                n
+            })
             .collect();
+        // The 实销额 entries start with the live lines' own, in sheet order, their keys borrowed
+        // from the lines (sales::net_entries): an entry whose key is its line's key at the same
+        // address takes the line's number without a hash (the same address and length is the
+        // same text, so a misaligned entry can only fall back to the lookup, never mismatch).
+        let mut live = lines
+            .iter()
+            .zip(&line_cust)
+            .filter(|(l, _)| !l.cancelled)
+            .peekable();
         let entry_cust: Vec<u32> = entries
             .iter()
-            .map(|e| number(&mut index, &mut names, e.customer_id))
+            .map(|e| {
+                if let Some((l, n)) = live.peek() {
+                    let k = line_key(l);
+                    if k.as_ptr() == e.customer_id.as_ptr() && k.len() == e.customer_id.len() {
+                        let n = **n;
+                        live.next();
+                        return n;
+                    }
+                }
+                number(&mut index, &mut names, e.customer_id)
+            })
             .collect();
         let mut order_ix: HashMap<(u32, Option<&str>, Option<NaiveDate>), u32> = HashMap::default();
+        // Likewise a line of the previous line's order.
+        let mut prev_order = None;
         let line_order = lines
             .iter()
             .zip(&line_cust)
@@ -481,8 +536,15 @@ impl Keys {
                     Some(no) => (*c, Some(no.as_str()), None),
                     None => (*c, None, Some(l.order_date)),
                 };
-                let n = order_ix.len() as u32;
-                *order_ix.entry(key).or_insert(n)
+                let n = match prev_order {
+                    Some((p, n)) if p == key => n,
+                    _ => {
+                        let next = order_ix.len() as u32;
+                        *order_ix.entry(key).or_insert(next)
+                    }
+                };
+                prev_order = Some((key, n));
+                n
             })
             .collect();
         let mut sorted: Vec<u32> = (0..names.len() as u32).collect();
@@ -497,6 +559,11 @@ impl Keys {
         }
     }
 
+    /// How many (customer, order) pairs the lines have (M03's orders).
+    pub fn orders(&self) -> usize {
+        self.orders
+    }
+
     /// How many customer keys there are (numbers run from 0).
     pub fn customers(&self) -> usize {
         self.names.len()
@@ -507,8 +574,32 @@ impl Keys {
         &self.line_cust
     }
 
+    /// The numbers of `keys` (customer keys as the lines and entries spell them), in their
+    /// order; a key no line or entry has gets `u32::MAX`, which indexes nothing. For lists keyed
+    /// like the lines (the cost entries), numbered once and then summed by number per window.
+    pub fn numbers_of<'k>(&self, keys: impl Iterator<Item = &'k str>) -> Vec<u32> {
+        let index: HashMap<&str, u32> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(n, k)| (k.as_str(), n as u32))
+            .collect();
+        keys.map(|k| index.get(k).copied().unwrap_or(u32::MAX))
+            .collect()
+    }
+
+    /// The customer key of number `n` (as [`line_key`] spells it).
+    pub fn name(&self, n: u32) -> Option<&str> {
+        self.names.get(n as usize).map(String::as_str)
+    }
+
+    /// Per 实销额 entry, in list order: its customer's number.
+    pub fn entry_customers(&self) -> &[u32] {
+        &self.entry_cust
+    }
+
     /// The customers with a figure, in key order.
-    fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
+    pub fn collect<V: Copy>(&self, acc: &[Option<V>]) -> BTreeMap<String, V> {
         self.sorted
             .iter()
             .filter_map(|&n| {
@@ -524,6 +615,15 @@ impl Keys {
         lines: &[SaleLine],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, i64> {
+        self.collect(&self.frequencies_by_number(lines, at))
+    }
+
+    /// [`Keys::frequencies`] by customer number (`None`: no order in the window).
+    pub fn frequencies_by_number(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<i64>> {
         let mut seen = vec![false; self.orders];
         let mut n: Vec<Option<i64>> = vec![None; self.names.len()];
         for i in at {
@@ -542,7 +642,7 @@ impl Keys {
                 }
             }
         }
-        self.collect(&n)
+        n
     }
 
     /// [`contract_amounts`] of the lines at positions `at` (ascending).
@@ -551,6 +651,15 @@ impl Keys {
         lines: &[SaleLine],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, Decimal> {
+        self.collect(&self.contract_amounts_by_number(lines, at))
+    }
+
+    /// [`Keys::contract_amounts`] by customer number.
+    pub fn contract_amounts_by_number(
+        &self,
+        lines: &[SaleLine],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<Decimal>> {
         let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
         let mut seen: HashSet<(u32, &str)> = HashSet::default();
         for i in at {
@@ -574,7 +683,7 @@ impl Keys {
                 *x.get_or_insert(Decimal::ZERO) += add;
             }
         }
-        self.collect(&m)
+        m
     }
 
     /// [`net_by_customer`] of the entries at positions `at` (ascending).
@@ -583,6 +692,15 @@ impl Keys {
         entries: &[NetEntry],
         at: impl Iterator<Item = usize>,
     ) -> BTreeMap<String, Decimal> {
+        self.collect(&self.net_by_number(entries, at))
+    }
+
+    /// [`Keys::net_by_customer`] by customer number.
+    pub fn net_by_number(
+        &self,
+        entries: &[NetEntry],
+        at: impl Iterator<Item = usize>,
+    ) -> Vec<Option<Decimal>> {
         let mut m: Vec<Option<Decimal>> = vec![None; self.names.len()];
         for i in at {
             let (Some(e), Some(&c)) = (entries.get(i), self.entry_cust.get(i)) else {
@@ -592,7 +710,7 @@ impl Keys {
                 *x.get_or_insert(Decimal::ZERO) += e.amount;
             }
         }
-        self.collect(&m)
+        m
     }
 }
 
@@ -778,7 +896,56 @@ pub fn grade_run_of<'a: 'c, 'c>(
             )
         })
         .collect();
-    let ranked = value_scores(&items, &cfg.grading.weights);
+    grade_items(cfg, as_of, w, &items, any_cost)
+}
+
+/// [`grade_run_of`] from the window's figures by customer number ([`Keys`]): 合同额, 实销额,
+/// 边际成本 (Σ of the window's cost entries, in list order) and 消费频次. What [`Ctx::grade_run`]
+/// runs: looking each graded customer up in three maps keyed by strings, and summing the cost
+/// entries in a map keyed by strings, was most of a run's time.
+#[allow(clippy::too_many_arguments)]
+pub fn grade_run_by_number(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    keys: &Keys,
+    contract: &[Option<Decimal>],
+    net: &[Option<Decimal>],
+    cost: &[Decimal],
+    any_cost: bool,
+    freq: &[Option<i64>],
+) -> GradeRun {
+    let items: Vec<(String, Decimal, Decimal, i64)> = keys
+        .sorted
+        .iter()
+        .filter_map(|&n| {
+            let i = n as usize;
+            let c = contract.get(i).copied().flatten()?;
+            if c <= Decimal::ZERO {
+                return None;
+            }
+            let n_net = net.get(i).copied().flatten().unwrap_or_default();
+            let profit = n_net - cost.get(i).copied().unwrap_or_default();
+            Some((
+                keys.names.get(i)?.clone(),
+                c,
+                profit,
+                freq.get(i).copied().flatten().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    grade_items(cfg, as_of, w, &items, any_cost)
+}
+
+/// M04–M06 over the graded population (id, 合同额, profit, 消费频次) in key order.
+fn grade_items(
+    cfg: &Config,
+    as_of: Month,
+    w: Window,
+    items: &[(String, Decimal, Decimal, i64)],
+    any_cost: bool,
+) -> GradeRun {
+    let ranked = value_scores(items, &cfg.grading.weights);
     let threshold_mode = cfg.grading.thresholds.is_some();
     let grade = match &cfg.grading.thresholds {
         Some(t) => ranked
@@ -1353,10 +1520,17 @@ fn concentration_table(ctx: &Ctx, costs: &Costs) -> Table {
                 }
                 net
             };
-            let mut margin = net.clone();
-            for e in ctx.costs_in(*w) {
-                super::add_to(&mut margin, ckey(e), -e.cost);
-            }
+            let margin = if dim_zh == "客户" {
+                // By customer number ([`Ctx::margin_by_customer`]): the same sums without a
+                // string-keyed lookup per cost entry.
+                ctx.margin_by_customer(*w)
+            } else {
+                let mut margin = net.clone();
+                for e in ctx.costs_in(*w) {
+                    super::add_to(&mut margin, ckey(e), -e.cost);
+                }
+                margin
+            };
             let mut measures = vec![("实销额", net)];
             if costs.any_cost {
                 measures.push(("边际贡献", margin));

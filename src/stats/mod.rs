@@ -72,8 +72,17 @@ struct Cache<'a> {
     dangers: PerMonth<Vec<credit::Danger>>,
     ageings: PerMonth<Vec<receivables::Ageing>>,
     customer_index: OnceLock<Arc<receivables::CustomerIndex<'a>>>,
+    line_keys: OnceLock<receivables::LineKeys<'a>>,
     first_orders: OnceLock<Arc<HashMap<String, NaiveDate>>>,
     keys: OnceLock<grading::Keys>,
+    /// Per cost entry ([`Ctx::costs`]): its customer's number in [`Ctx::keys`].
+    cost_customers: OnceLock<Vec<u32>>,
+    /// M01 合同额, M03 消费频次 and 实销额 per customer number, by window (the grading runs' inputs;
+    /// [`Ctx::contract_amounts`], [`Ctx::frequencies`] and [`Ctx::net_by_customer`] are these
+    /// keyed by the customers' keys).
+    contract_by_number: PerMonth<Vec<Option<Decimal>>, grading::Window>,
+    frequencies_by_number: PerMonth<Vec<Option<i64>>, grading::Window>,
+    net_by_number: PerMonth<Vec<Option<Decimal>>, grading::Window>,
     entry_dates: OnceLock<Dates>,
     line_dates: OnceLock<Dates>,
     cost_dates: OnceLock<Dates>,
@@ -155,35 +164,76 @@ impl<'a> Ctx<'a> {
         Arc::clone(
             self.cache
                 .directory
-                .get_or_init(|| Arc::new(grading::Directory::new(self.ds))),
+                .get_or_init(|| Arc::new(grading::Directory::with_keys(self.ds, self.keys()))),
         )
     }
 
     /// T03 with the C4 rules, the order index and first orders (salespeople, expenses), built once.
     pub fn roster(&self) -> Arc<salespeople::Roster<'a>> {
         Arc::clone(self.cache.roster.get_or_init(|| {
-            Arc::new(salespeople::Roster::with_directory(
+            Arc::new(salespeople::Roster::with_keys(
                 self.ds,
                 self.directory(),
+                Some(self.keys()),
             ))
         }))
     }
 
     /// Every customer key of T01 and the sales lines ([`grading::all_customers`]), built once.
     pub fn customers(&self) -> Arc<BTreeSet<String>> {
-        Arc::clone(
-            self.cache
+        Arc::clone(self.cache.customers.get_or_init(|| {
+            // T01's keys and the lines' ([`grading::all_customers`]), the lines' through
+            // their numbers: one flag per line instead of one hash.
+            let keys = self.keys();
+            let mut on_line = vec![false; keys.customers()];
+            for &n in keys.line_customers() {
+                if let Some(x) = on_line.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            let mut s: BTreeSet<String> = self
+                .ds
                 .customers
-                .get_or_init(|| Arc::new(grading::all_customers(self.ds))),
-        )
+                .iter()
+                .flatten()
+                .map(|c| c.customer_id.clone())
+                .collect();
+            for (n, on) in on_line.into_iter().enumerate() {
+                if let Some(k) = keys.name(n as u32).filter(|_| on) {
+                    if !s.contains(k) {
+                        s.insert(k.to_owned());
+                    }
+                }
+            }
+            Arc::new(s)
+        }))
     }
 
     /// Sorted order dates per customer key ([`retention::order_dates`]), built once.
     pub fn order_dates(&self) -> Arc<HashMap<String, Vec<NaiveDate>>> {
         Arc::clone(self.cache.order_dates.get_or_init(|| {
-            Arc::new(retention::order_dates(
-                self.ds.sales.as_deref().unwrap_or(&[]),
-            ))
+            // By customer number, then keyed once per customer.
+            let keys = self.keys();
+            let lines = self.ds.sales.as_deref().unwrap_or(&[]);
+            let mut by: Vec<Vec<NaiveDate>> = vec![Vec::new(); keys.customers()];
+            for (l, &n) in lines.iter().zip(keys.line_customers()) {
+                if l.cancelled {
+                    continue;
+                }
+                if let Some(v) = by.get_mut(n as usize) {
+                    v.push(l.order_date);
+                }
+            }
+            Arc::new(
+                by.into_iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_empty())
+                    .filter_map(|(n, mut v)| {
+                        v.sort();
+                        Some((keys.name(n as u32)?.to_owned(), v))
+                    })
+                    .collect(),
+            )
         }))
     }
 
@@ -240,10 +290,87 @@ impl<'a> Ctx<'a> {
 
     /// M01 合同额 per customer over `w` ([`grading::contract_amounts`]).
     pub fn contract_amounts(&self, w: grading::Window) -> BTreeMap<String, Decimal> {
-        self.keys().contract_amounts(
-            self.ds.sales.as_deref().unwrap_or(&[]),
-            self.line_dates().within(w),
-        )
+        self.keys().collect(&self.contract_by_number(w))
+    }
+
+    /// [`Ctx::contract_amounts`] by customer number ([`Ctx::keys`]), summed once per window.
+    fn contract_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+        per_month(&self.cache.contract_by_number, w, || {
+            self.keys().contract_amounts_by_number(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+                self.line_dates().within(w),
+            )
+        })
+    }
+
+    /// [`Ctx::frequencies`] by customer number, counted once per window.
+    fn frequencies_by_number(&self, w: grading::Window) -> Arc<Vec<Option<i64>>> {
+        per_month(&self.cache.frequencies_by_number, w, || {
+            self.keys().frequencies_by_number(
+                self.ds.sales.as_deref().unwrap_or(&[]),
+                self.line_dates().within(w),
+            )
+        })
+    }
+
+    /// [`Ctx::net_by_customer`] by customer number, summed once per window.
+    fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+        per_month(&self.cache.net_by_number, w, || {
+            self.keys()
+                .net_by_number(&self.entries, self.entry_dates().within(w))
+        })
+    }
+
+    /// 边际贡献 per customer over `w`: the 实销额 per customer ([`Ctx::net_by_customer`]) less
+    /// each cost entry of `w` in list order, a customer with costs but no 实销额 starting from 0
+    /// (what adding the negated costs into a copy of the 实销额 map gives, key by key).
+    pub fn margin_by_customer(&self, w: grading::Window) -> BTreeMap<String, Decimal> {
+        let keys = self.keys();
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self.cost_customers();
+        let mut margin: Vec<Option<Decimal>> = (*self.net_by_number(w)).clone();
+        // Cost entries of a customer no line or entry has (none, as the entries are built):
+        // added by key after the others, each key's in list order all the same.
+        let mut unnumbered = Vec::new();
+        for i in self.cost_dates().within(w) {
+            let Some(e) = entries.get(i) else { continue };
+            match numbers.get(i).and_then(|n| margin.get_mut(*n as usize)) {
+                Some(x) => *x.get_or_insert(Decimal::ZERO) += -e.cost,
+                None => unnumbered.push(e),
+            }
+        }
+        let mut out = keys.collect(&margin);
+        for e in unnumbered {
+            add_to(&mut out, e.customer_id, -e.cost);
+        }
+        out
+    }
+
+    /// Per cost entry ([`Ctx::costs`]): its customer's number in [`Ctx::keys`], numbered once.
+    fn cost_customers(&self) -> &[u32] {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        self.cache.cost_customers.get_or_init(|| {
+            self.keys()
+                .numbers_of(entries.iter().map(|e| e.customer_id))
+        })
+    }
+
+    /// Σ 边际成本 of the cost entries in `w` per customer number, each customer's entries added in
+    /// list order (as a map keyed by the customers' keys adds them).
+    fn cost_by_number(&self, w: grading::Window) -> Vec<Decimal> {
+        let keys = self.keys();
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self.cost_customers();
+        let mut out = vec![Decimal::ZERO; keys.customers()];
+        for i in self.cost_dates().within(w) {
+            let (Some(e), Some(&n)) = (entries.get(i), numbers.get(i)) else {
+                continue;
+            };
+            if let Some(x) = out.get_mut(n as usize) {
+                *x += e.cost;
+            }
+        }
+        out
     }
 
     /// The 实销额 entries of month `m`, in list order.
@@ -272,22 +399,27 @@ impl<'a> Ctx<'a> {
         &self,
         w: grading::Window,
     ) -> impl Iterator<Item = &grading::CostEntry<'a>> + '_ {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        self.cost_dates()
+            .within(w)
+            .filter_map(move |i| entries.get(i))
+    }
+
+    fn cost_dates(&self) -> &Dates {
         let costs = self.costs_ref();
-        let dates = self
-            .cache
+        self.cache
             .cost_dates
-            .get_or_init(|| Dates::new(costs.entries.iter().map(|e| e.date)));
-        let entries: &[grading::CostEntry<'a>] = &costs.entries;
-        dates.within(w).filter_map(move |i| entries.get(i))
+            .get_or_init(|| Dates::new(costs.entries.iter().map(|e| e.date)))
     }
 
     /// The receivable ledgers of every customer (month-independent: each family cuts them at its
     /// own month end), built once.
     pub fn ledgers(&self) -> Arc<receivables::Ledgers> {
         Arc::clone(self.cache.ledgers.get_or_init(|| {
-            Arc::new(receivables::ledgers_with(
+            Arc::new(receivables::ledgers_by_keys(
                 self.ds,
                 &self.customer_index(),
+                self.line_keys(),
                 self.cfg.credit.default_days,
             ))
         }))
@@ -297,15 +429,16 @@ impl<'a> Ctx<'a> {
     pub fn grade_run(&self, as_of: Month) -> Arc<grading::GradeRun> {
         per_month(&self.cache.runs, as_of, || {
             let w = grading::grading_window(as_of, &self.cfg.grading.window);
-            grading::grade_run_of(
+            grading::grade_run_by_number(
                 self.cfg,
                 as_of,
                 w,
-                &self.contract_amounts(w),
-                &self.net_by_customer(w),
-                self.costs_in(w),
+                self.keys(),
+                &self.contract_by_number(w),
+                &self.net_by_number(w),
+                &self.cost_by_number(w),
                 self.costs_ref().any_cost,
-                &self.frequencies(w),
+                &self.frequencies_by_number(w),
             )
         })
     }
@@ -314,10 +447,7 @@ impl<'a> Ctx<'a> {
     /// grading runs and retention's 复购率 ask for the same twelve months.
     pub fn frequencies(&self, w: grading::Window) -> Arc<BTreeMap<String, i64>> {
         per_month(&self.cache.frequencies, w, || {
-            self.keys().frequencies(
-                self.ds.sales.as_deref().unwrap_or(&[]),
-                self.line_dates().within(w),
-            )
+            self.keys().collect(&self.frequencies_by_number(w))
         })
     }
 
@@ -325,8 +455,7 @@ impl<'a> Ctx<'a> {
     /// grading run, its tables and the 摘要 ask for the same months and twelve-month windows.
     pub fn net_by_customer(&self, w: grading::Window) -> Arc<BTreeMap<String, Decimal>> {
         per_month(&self.cache.net_by_customer, w, || {
-            self.keys()
-                .net_by_customer(&self.entries, self.entry_dates().within(w))
+            self.keys().collect(&self.net_by_number(w))
         })
     }
 
@@ -374,21 +503,43 @@ impl<'a> Ctx<'a> {
         }))
     }
 
+    /// Every sales line's customer key as [`Ctx::customer_index`] resolves it
+    /// ([`receivables::CustomerIndex::line_keys`]), built once.
+    pub fn line_keys(&self) -> &receivables::LineKeys<'a> {
+        self.cache.line_keys.get_or_init(|| {
+            self.customer_index()
+                .line_keys(self.ds.sales.as_deref().unwrap_or(&[]), self.keys())
+        })
+    }
+
     /// The first non-cancelled 订货日期 of every customer, keyed as [`Ctx::customer_index`]
     /// resolves the lines, built once (credit's 月均采购额 asks for it in every month it scores).
     pub fn first_orders(&self) -> Arc<HashMap<String, NaiveDate>> {
         Arc::clone(self.cache.first_orders.get_or_init(|| {
-            let idx = self.customer_index();
-            let mut out: HashMap<&str, NaiveDate> = HashMap::default();
-            for l in self.ds.sales.as_deref().unwrap_or(&[]) {
+            let keys = self.line_keys();
+            let mut first: Vec<Option<NaiveDate>> = vec![None; keys.keys.len()];
+            for (l, &n) in self
+                .ds
+                .sales
+                .as_deref()
+                .unwrap_or(&[])
+                .iter()
+                .zip(&keys.of_line)
+            {
                 if l.cancelled {
                     continue;
                 }
-                let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
-                let e = out.entry(key).or_insert(l.order_date);
-                *e = (*e).min(l.order_date);
+                if let Some(e) = first.get_mut(n as usize) {
+                    *e = Some(e.map_or(l.order_date, |d| d.min(l.order_date)));
+                }
             }
-            Arc::new(out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+            Arc::new(
+                keys.keys
+                    .iter()
+                    .zip(first)
+                    .filter_map(|(k, d)| Some(((*k).to_owned(), d?)))
+                    .collect(),
+            )
         }))
     }
 }
@@ -516,7 +667,7 @@ pub fn growth(this: Decimal, base: Decimal) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Customer, Return, SaleLine};
+    use crate::model::{Customer, Receipt, Return, SaleLine};
     use grading::Window;
     use rust_decimal_macros::dec;
 
@@ -592,6 +743,283 @@ mod tests {
             });
         }
         w
+    }
+
+    /// Edge data for the indexes keyed by customer number: T01 ids with spaces around them, a
+    /// customer known by 名称 only (and by 简称), an unknown customer under two names, lines with a
+    /// blank or missing key, a customer only in the returns, one with lines in the grading window
+    /// but none in the month, costs on some lines only, note receipts that fall back to the FIFO
+    /// base (one keyed by name), and cancelled lines.
+    fn edge_dataset() -> Dataset {
+        let line = |no: &str, date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| {
+            SaleLine {
+                order_no: Some(no.into()),
+                order_date: d(date),
+                ship_date: Some(d(date)),
+                customer_id: id.map(Into::into),
+                customer_name: name.map(Into::into),
+                qty: dec!(2),
+                amount,
+                cost: (amount > dec!(50)).then(|| amount * dec!(0.6)),
+                category: Some(
+                    if amount > dec!(50) {
+                        "甲类"
+                    } else {
+                        "乙类"
+                    }
+                    .into(),
+                ),
+                ..Default::default()
+            }
+        };
+        let mut cancelled = line("SO-9", "2024-03-05", Some("C1"), None, dec!(999));
+        cancelled.cancelled = true;
+        let cust = |id: &str, name: &str, short: Option<&str>| Customer {
+            customer_id: id.into(),
+            name: name.into(),
+            short_name: short.map(Into::into),
+            industry: Some(format!("{name}业")),
+            opening_ar: Some(dec!(10.5)),
+            opening_ar_date: Some(d("2023-01-01")),
+            ..Default::default()
+        };
+        let receipt = |date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| Receipt {
+            receipt_date: d(date),
+            customer_id: id.map(Into::into),
+            customer_name: name.map(Into::into),
+            amount,
+            method: Some("银行承兑汇票".into()),
+            note_due_date: Some(d("2024-06-30")),
+            ..Default::default()
+        };
+        Dataset {
+            customers: Some(vec![
+                cust(" C1", "甲公司", Some("甲")),
+                cust("C2 ", "乙公司", None),
+                cust("C3", "丙公司", None),
+            ]),
+            sales: Some(vec![
+                line(
+                    "SO-1",
+                    "2023-11-20",
+                    Some("C1"),
+                    Some("甲公司"),
+                    dec!(100.10),
+                ),
+                line("SO-2", "2024-03-02", Some("C1"), None, dec!(20)),
+                line("SO-3", "2024-03-03", None, Some("甲公司"), dec!(30.5)),
+                line("SO-4", "2024-03-04", Some("X9"), Some("甲"), dec!(70)),
+                line("SO-5", "2024-03-05", Some("X9"), Some("某某"), dec!(5.25)),
+                line("SO-6", "2024-03-06", None, None, dec!(8)),
+                line("SO-7", "2024-03-07", Some("  "), Some("乙公司"), dec!(60)),
+                line("SO-8", "2024-03-08", Some("C2"), None, dec!(1.5)),
+                cancelled,
+                line("SO-10", "2023-12-01", Some("C3"), None, dec!(300)),
+                line("SO-11", "2024-03-09", Some("C2 "), None, dec!(75)),
+            ]),
+            returns: Some(vec![
+                Return {
+                    return_date: d("2024-03-10"),
+                    orig_order_no: Some("SO-1".into()),
+                    customer_id: Some("C1".into()),
+                    qty: dec!(1),
+                    amount: dec!(50.05),
+                    ..Default::default()
+                },
+                Return {
+                    return_date: d("2024-03-11"),
+                    customer_id: Some("R7".into()),
+                    qty: dec!(1),
+                    amount: dec!(4),
+                    ..Default::default()
+                },
+            ]),
+            receipts: Some(vec![
+                receipt("2024-03-12", Some("C1"), None, dec!(40)),
+                receipt("2024-03-13", None, Some("X9"), dec!(3)),
+                receipt("2024-03-14", Some("C3"), None, dec!(100)),
+                receipt("2024-03-15", Some("R7"), None, dec!(1)),
+            ]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn line_keys_by_number_resolve_every_line_as_key_ref_does() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let idx = ctx.customer_index();
+        let lines = ds.sales.as_deref().unwrap();
+        let want: Vec<&str> = lines
+            .iter()
+            .map(|l| idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref()))
+            .collect();
+        let keyed = ctx.line_keys();
+        let plain = idx.line_keys_plain(lines);
+        for (i, w) in want.iter().enumerate() {
+            assert_eq!(keyed.of(i), Some(*w), "line {i}");
+            assert_eq!(plain.of(i), Some(*w), "line {i}");
+        }
+        // The hand-resolved keys: a spaced T01 id, 名称, 简称, an unknown id under two names, blanks.
+        assert_eq!(
+            want,
+            vec!["C1", "C1", "C1", "C1", "X9", "", "C2", "C2", "C1", "C3", "C2"]
+        );
+        assert_eq!(keyed.of(lines.len()), None);
+    }
+
+    #[test]
+    fn the_keyed_ledgers_and_first_orders_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let days = cfg.credit.default_days;
+        let want = receivables::ledgers(&ds, days);
+        let got = ctx.ledgers();
+        assert_eq!(
+            format!("{:?}", got.by_customer),
+            format!("{:?}", want.by_customer)
+        );
+        assert_eq!(
+            (
+                got.order_date_fallback,
+                got.before_opening,
+                got.dishonoured_notes
+            ),
+            (
+                want.order_date_fallback,
+                want.before_opening,
+                want.dishonoured_notes
+            )
+        );
+        // R7 only in the returns and receipts, X9 not in T01: each has its own ledger.
+        let keys: Vec<&str> = got.by_customer.keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["", "C1", "C2", "C3", "R7", "X9"]);
+        assert_eq!(got.by_customer["C1"].items.len(), 7); // opening, 4 lines, a return, a receipt
+
+        let idx = ctx.customer_index();
+        let mut first: BTreeMap<String, NaiveDate> = BTreeMap::new();
+        for l in ds.sales.as_deref().unwrap().iter().filter(|l| !l.cancelled) {
+            let k = idx.key(l.customer_id.as_deref(), l.customer_name.as_deref());
+            let e = first.entry(k).or_insert(l.order_date);
+            *e = (*e).min(l.order_date);
+        }
+        let got: BTreeMap<String, NaiveDate> = ctx
+            .first_orders()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        assert_eq!(got, first);
+        assert_eq!(got["C1"], d("2023-11-20"));
+        assert!(!got.contains_key("R7"));
+    }
+
+    #[test]
+    fn the_keyed_grade_runs_and_margins_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let costs = ctx.costs();
+        for m in [
+            "2023-11", "2023-12", "2024-02", "2024-03", "2024-04", "2025-03",
+        ] {
+            let m: Month = m.parse().unwrap();
+            let want = grading::grade_run(&ds, &cfg, &ctx.entries, &costs, m);
+            assert_eq!(
+                format!("{:?}", ctx.grade_run(m)),
+                format!("{want:?}"),
+                "{m}"
+            );
+        }
+        // Every entry (the lines' and the returns') numbered as its key: by address or by lookup.
+        let keys = ctx.keys();
+        assert_eq!(keys.entry_customers().len(), ctx.entries.len());
+        for (e, n) in ctx.entries.iter().zip(keys.entry_customers()) {
+            assert_eq!(keys.name(*n), Some(e.customer_id));
+        }
+        // X9 (unknown to T01) and the blank key are graded; R7 (returns only) is not.
+        let run = ctx.grade_run("2024-03".parse().unwrap());
+        let graded: Vec<&str> = run.ranked.iter().map(|s| s.id.as_str()).collect();
+        assert!(graded.contains(&"X9") && graded.contains(&"") && !graded.contains(&"R7"));
+        for w in windows() {
+            let mut want: BTreeMap<String, Decimal> = (*ctx.net_by_customer(w)).clone();
+            for e in costs.entries.iter().filter(|e| w.contains(e.date)) {
+                add_to(&mut want, e.customer_id, -e.cost);
+            }
+            let show = |m: &BTreeMap<String, Decimal>| format!("{m:?}");
+            assert_eq!(show(&ctx.margin_by_customer(w)), show(&want), "{w:?}");
+        }
+        let march = Window::months("2024-03".parse().unwrap(), "2024-03".parse().unwrap());
+        let margin = ctx.margin_by_customer(march);
+        // C3 has lines in the grading window but none in March: no margin in March.
+        assert!(!margin.contains_key("C3"));
+        // R7: a return of 4 imputed at the average margin rate, taken back from 0.
+        assert!(margin["R7"] < Decimal::ZERO);
+    }
+
+    #[test]
+    fn the_keyed_directory_customers_and_order_dates_equal_the_string_keyed_ones() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let by_key = grading::Directory::new(&ds);
+        let by_number = ctx.directory();
+        let sorted = |m: &HashMap<String, String>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(sorted(&by_number.line_names), sorted(&by_key.line_names));
+        // The first name a key's lines carry: 甲 for X9 (not 某某), none for the blank key of SO-6.
+        assert_eq!(by_number.line_names["X9"], "甲");
+        assert!(!by_number.line_names.contains_key(""));
+        assert_eq!(by_number.line_names["  "], "乙公司");
+        assert_eq!(*ctx.customers(), grading::all_customers(&ds));
+        assert!(ctx.customers().contains("  ") && ctx.customers().contains(" C1"));
+        let sorted = |m: &HashMap<String, Vec<NaiveDate>>| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let want = retention::order_dates(ds.sales.as_deref().unwrap());
+        assert_eq!(sorted(&ctx.order_dates()), sorted(&want));
+        assert_eq!(
+            ctx.order_dates()["C1"],
+            vec![d("2023-11-20"), d("2024-03-02")]
+        );
+        let roster = ctx.roster();
+        let plain = salespeople::Roster::new(&ds);
+        for k in ["C1", "C2", "C2 ", "C3", "X9", "", "  ", "甲公司", "R7"] {
+            assert_eq!(roster.first_order(k), plain.first_order(k), "{k:?}");
+        }
+        assert_eq!(roster.first_order("C1"), Some(d("2023-11-20")));
+        assert_eq!(roster.first_order("R7"), None);
+    }
+
+    #[test]
+    fn note_pls_by_number_equal_note_pls_by_key() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let roster = ctx.roster();
+        let by_key = salespeople::note_pls(&ds, &cfg, &roster);
+        let by_number = salespeople::note_pls_with(&ds, &cfg, &roster, Some(ctx.keys()));
+        assert_eq!(by_key, by_number);
+        assert_eq!(by_key.len(), 4);
+        // FIFO bases: C1's 期初 is keyed " C1" in T01, so C1's first shipment is SO-1; X9 (a
+        // receipt by 名称 only) has the key "X9" of its lines; C3's 期初 comes first; R7 has no
+        // shipment at all (the 收款日期).
+        let bases: Vec<NaiveDate> = by_key.iter().map(|n| n.base).collect();
+        assert_eq!(
+            bases,
+            vec![
+                d("2023-11-20"),
+                d("2024-03-04"),
+                d("2023-01-01"),
+                d("2024-03-15")
+            ]
+        );
     }
 
     #[test]

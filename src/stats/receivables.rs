@@ -10,9 +10,10 @@
 //! did); returns the 退货日期; receipts the 收款日期. Notes (期票, 汇票) count as received at face value
 //! on the day they are received, so they are not in AR; the ones still held are listed separately.
 
+use super::grading::Keys;
 use super::{missing_table, Column, Ctx, Kind, Month, Table, Value};
 use crate::error::Msg;
-use crate::model::{Customer, Dataset, Receipt};
+use crate::model::{Customer, Dataset, Receipt, SaleLine};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;
@@ -59,6 +60,15 @@ impl<'a> CustomerIndex<'a> {
 
     /// [`CustomerIndex::key`] borrowed, for loops over every line that only look the key up.
     pub fn key_ref<'s>(&'s self, id: Option<&'s str>, name: Option<&'s str>) -> &'s str {
+        self.resolve(id, name)
+    }
+
+    /// [`CustomerIndex::key_ref`] for keys that outlive the index (a T01 key borrows from T01,
+    /// any other from the record).
+    fn resolve<'s>(&self, id: Option<&'s str>, name: Option<&'s str>) -> &'s str
+    where
+        'a: 's,
+    {
         let id = id.map(str::trim).filter(|s| !s.is_empty());
         let name = name.map(str::trim).filter(|s| !s.is_empty());
         if let Some(c) = id.and_then(|i| self.by_id.get(i)) {
@@ -74,6 +84,65 @@ impl<'a> CustomerIndex<'a> {
         self.by_id.get(key).copied()
     }
 
+    /// [`CustomerIndex::key_ref`] of every sales line, resolved through the lines' customer
+    /// numbers ([`Keys`]): a line whose 客户编号 names a T01 customer resolves to it whatever its
+    /// 名称, so that is looked up once per customer number, not once per line; only the other
+    /// lines (no 客户编号, or one T01 does not have) are resolved one by one.
+    pub fn line_keys(&self, lines: &'a [SaleLine], keys: &Keys) -> LineKeys<'a> {
+        let mut out = LineKeys::default();
+        let mut number: HashMap<&'a str, u32> = HashMap::default();
+        let mut add = |k: &'a str, out: &mut LineKeys<'a>| -> u32 {
+            *number.entry(k).or_insert_with(|| {
+                out.keys.push(k);
+                (out.keys.len() - 1) as u32
+            })
+        };
+        // Per customer number: the T01 customer its key names as a 客户编号, if any.
+        let by_number: Vec<Option<u32>> = (0..keys.customers() as u32)
+            .map(|n| {
+                let id = keys.name(n)?.trim();
+                let c = self.by_id.get(id).filter(|_| !id.is_empty())?;
+                Some(add(c.customer_id.trim(), &mut out))
+            })
+            .collect();
+        out.of_line = lines
+            .iter()
+            .zip(keys.line_customers())
+            .map(|(l, &n)| {
+                // The line's key is its 客户编号 (line_key): the T01 customer by that number.
+                let known = l
+                    .customer_id
+                    .as_ref()
+                    .and(by_number.get(n as usize).copied().flatten());
+                match known {
+                    Some(k) => k,
+                    None => add(
+                        self.resolve(l.customer_id.as_deref(), l.customer_name.as_deref()),
+                        &mut out,
+                    ),
+                }
+            })
+            .collect();
+        out
+    }
+
+    /// [`CustomerIndex::line_keys`] resolving every line by itself (no [`Keys`] at hand).
+    pub fn line_keys_plain(&self, lines: &'a [SaleLine]) -> LineKeys<'a> {
+        let mut out = LineKeys::default();
+        let mut number: HashMap<&'a str, u32> = HashMap::default();
+        out.of_line = lines
+            .iter()
+            .map(|l| {
+                let k = self.resolve(l.customer_id.as_deref(), l.customer_name.as_deref());
+                *number.entry(k).or_insert_with(|| {
+                    out.keys.push(k);
+                    (out.keys.len() - 1) as u32
+                })
+            })
+            .collect();
+        out
+    }
+
     /// 客户名称 of a key, or the key itself for a customer not in T01.
     pub fn name(&self, key: &str) -> String {
         self.get(key)
@@ -85,6 +154,25 @@ impl<'a> CustomerIndex<'a> {
         self.get(key)
             .and_then(|c| c.owner.clone())
             .unwrap_or_else(|| NO_STAFF.into())
+    }
+}
+
+/// The customer key ([`CustomerIndex::key_ref`]) of every sales line, numbered: built once per
+/// run ([`super::Ctx::line_keys`]) for the loops over every line that gather by customer (the
+/// ledgers, the first orders), which spent their time hashing and comparing the lines' keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LineKeys<'a> {
+    /// The distinct keys, by number.
+    pub keys: Vec<&'a str>,
+    /// Per sales line, in sheet order: its key's number.
+    pub of_line: Vec<u32>,
+}
+
+impl<'a> LineKeys<'a> {
+    /// The key of line `i`.
+    pub fn of(&self, i: usize) -> Option<&'a str> {
+        let n = *self.of_line.get(i)?;
+        self.keys.get(n as usize).copied()
     }
 }
 
@@ -158,13 +246,49 @@ pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
 
 /// [`ledgers`] with the T01 index already built ([`super::Ctx::customer_index`]).
 pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64) -> Ledgers {
+    let lines = idx.line_keys_plain(ds.sales.as_deref().unwrap_or(&[]));
+    ledgers_by_keys(ds, idx, &lines, default_credit_days)
+}
+
+/// [`ledgers_with`] with the lines' keys already resolved ([`super::Ctx::line_keys`]).
+pub fn ledgers_by_keys<'d>(
+    ds: &'d Dataset,
+    idx: &CustomerIndex<'d>,
+    line_keys: &LineKeys<'d>,
+    default_credit_days: i64,
+) -> Ledgers {
     let customers = ds.customers.as_deref().unwrap_or(&[]);
     let mut out = Ledgers::default();
-    // Gathered under borrowed keys (one hash per item, no String per item), then sorted into the
-    // BTreeMap once per customer.
-    let mut items: HashMap<&str, Vec<ArItem>> = HashMap::default();
+    // The lines' items gathered by key number (no hash per line), the others under borrowed keys
+    // (one hash per item, no String per item); then sorted into the BTreeMap once per customer.
+    // Each key's list sized once for its lines (a u32 per line to count, where growing the lists
+    // line by line copied them over and over).
+    let mut counts = vec![0usize; line_keys.keys.len()];
+    for &n in &line_keys.of_line {
+        if let Some(c) = counts.get_mut(n as usize) {
+            *c += 1;
+        }
+    }
+    let mut lists: Vec<(&str, Vec<ArItem>)> = line_keys
+        .keys
+        .iter()
+        .zip(counts)
+        .map(|(k, c)| (*k, Vec::with_capacity(c)))
+        .collect();
+    let mut items: HashMap<&str, usize> = line_keys
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(n, k)| (*k, n))
+        .collect();
 
-    for l in ds.sales.as_deref().unwrap_or(&[]) {
+    for (l, &n) in ds
+        .sales
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .zip(&line_keys.of_line)
+    {
         if l.cancelled {
             continue; // C6
         }
@@ -172,12 +296,21 @@ pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64)
             out.order_date_fallback += 1;
             l.order_date
         });
-        let key = idx.key_ref(l.customer_id.as_deref(), l.customer_name.as_deref());
         let net = l.amount - l.discount - l.rebate;
-        items
-            .entry(key)
-            .or_default()
-            .push(ArItem::new(date, ArKind::Shipment, net));
+        if let Some((_, list)) = lists.get_mut(n as usize) {
+            list.push(ArItem::new(date, ArKind::Shipment, net));
+        }
+    }
+    fn list_of<'m, 'k>(
+        items: &mut HashMap<&'k str, usize>,
+        lists: &'m mut Vec<(&'k str, Vec<ArItem>)>,
+        key: &'k str,
+    ) -> &'m mut Vec<ArItem> {
+        let n = *items.entry(key).or_insert_with(|| {
+            lists.push((key, Vec::new()));
+            lists.len() - 1
+        });
+        &mut lists[n].1
     }
     // 换货 is not deducted from 实销额, so it does not reduce AR either.
     for r in ds
@@ -187,24 +320,26 @@ pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64)
         .iter()
         .filter(|r| !r.exchange)
     {
-        let key = idx.key_ref(r.customer_id.as_deref(), r.customer_name.as_deref());
-        items
-            .entry(key)
-            .or_default()
-            .push(ArItem::new(r.return_date, ArKind::Return, r.amount));
+        let key = idx.resolve(r.customer_id.as_deref(), r.customer_name.as_deref());
+        list_of(&mut items, &mut lists, key).push(ArItem::new(
+            r.return_date,
+            ArKind::Return,
+            r.amount,
+        ));
     }
     for r in ds.receipts.as_deref().unwrap_or(&[]) {
         if r.note_status.as_deref().is_some_and(|s| s.contains("拒付")) && is_note(r) {
             out.dishonoured_notes += 1;
         }
-        let key = idx.key_ref(r.customer_id.as_deref(), r.customer_name.as_deref());
-        items
-            .entry(key)
-            .or_default()
-            .push(ArItem::new(r.receipt_date, ArKind::Receipt, r.amount));
+        let key = idx.resolve(r.customer_id.as_deref(), r.customer_name.as_deref());
+        list_of(&mut items, &mut lists, key).push(ArItem::new(
+            r.receipt_date,
+            ArKind::Receipt,
+            r.amount,
+        ));
     }
     for c in customers {
-        let list = items.entry(c.customer_id.trim()).or_default();
+        let list = list_of(&mut items, &mut lists, c.customer_id.trim());
         let Some(opening) = c.opening_ar.filter(|a| !a.is_zero()) else {
             continue;
         };
@@ -222,7 +357,7 @@ pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64)
         list.push(ArItem::new(date, ArKind::Opening, opening));
     }
 
-    for (key, mut list) in items {
+    for (key, mut list) in lists {
         if list.is_empty() {
             continue;
         }

@@ -213,6 +213,16 @@ impl<'a> Book<'a> {
         let last = ds[..ds.partition_point(|x| *x <= d)].last();
         state_from_last(self.status(id), last, d, self.churn)
     }
+    /// [`Book::state`] at two dates, the customer looked up once.
+    fn states(&self, id: &str, d1: NaiveDate, d2: NaiveDate) -> (State, State) {
+        let ds = self.dates(id);
+        let status = self.status(id);
+        let at = |d: NaiveDate| {
+            let last = ds[..ds.partition_point(|x| *x <= d)].last();
+            state_from_last(status, last, d, self.churn)
+        };
+        (at(d1), at(d2))
+    }
     fn first_order(&self, id: &str) -> Option<NaiveDate> {
         self.dates(id).first().copied()
     }
@@ -252,6 +262,13 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
     let mut out = Vec::new();
     let book = Book::new(ctx);
     let end = ctx.month.last_day();
+    // Every customer's state at the month end, found once (not once per state counted).
+    let mut by_state: BTreeMap<State, i64> = BTreeMap::new();
+    if !(ctx.ds.sales.is_none() && ctx.ds.customers.is_none()) {
+        for id in book.ids.iter() {
+            *by_state.entry(book.state(id, end)).or_default() += 1;
+        }
+    }
     for (st, zh, en) in [
         (State::Active, "成交客户数", "Active customers"),
         (State::Lost, "流失客户数", "Lost customers"),
@@ -261,12 +278,7 @@ pub fn kpis(ctx: &Ctx) -> Vec<(&'static str, &'static str, Value)> {
         let v = if ctx.ds.sales.is_none() && ctx.ds.customers.is_none() {
             no_customers()
         } else {
-            Value::Int(
-                book.ids
-                    .iter()
-                    .filter(|id| book.state(id, end) == st)
-                    .count() as i64,
-            )
+            Value::Int(by_state.get(&st).copied().unwrap_or(0))
         };
         out.push((zh, en, v));
     }
@@ -351,8 +363,13 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
         let prev = ctx.grade_run(ctx.month.prev());
         let year_end = ctx.grade_run(Month::new(ctx.month.year - 1, 12).unwrap_or(ctx.month));
         out.push(retention_table(ctx, &book, &prev, &year_end));
-        out.push(lost_table(ctx, &book, &prev, false));
-        out.push(lost_table(ctx, &book, &prev, true));
+        // Every customer's last contact, gathered once for both lists.
+        let last_contact = last_contacts(
+            ctx.ds.customers.as_deref().unwrap_or(&[]),
+            ctx.ds.interactions.as_deref().unwrap_or(&[]),
+        );
+        out.push(lost_table(ctx, &book, &prev, false, &last_contact));
+        out.push(lost_table(ctx, &book, &prev, true, &last_contact));
         out.push(repurchase_table(ctx));
         out.push(loyalty_table(ctx));
     }
@@ -632,12 +649,13 @@ fn retention_counts(
     let start = base_run.window.to;
     let mut m: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for (id, g) in &base_run.grade {
-        if book.state(id, start) == State::Lost {
+        let (at_start, at_end) = book.states(id, start, end);
+        if at_start == State::Lost {
             continue;
         }
         let e = m.entry(g).or_default();
         e.0 += 1;
-        if book.state(id, end) != State::Lost {
+        if at_end != State::Lost {
             e.1 += 1;
         }
     }
@@ -709,20 +727,23 @@ fn retention_table(ctx: &Ctx, book: &Book, prev: &GradeRun, year_end: &GradeRun)
 }
 
 /// Newly lost customers of the month (M12); with `ab_only`, the 客户流失原因分析表 for A/B (M14).
-fn lost_table(ctx: &Ctx, book: &Book, prev: &GradeRun, ab_only: bool) -> Table {
+fn lost_table(
+    ctx: &Ctx,
+    book: &Book,
+    prev: &GradeRun,
+    ab_only: bool,
+    last_contact: &HashMap<&str, NaiveDate>,
+) -> Table {
     let start = prev.window.to;
     let end = ctx.month.last_day();
-    let last_contact = last_contacts(
-        ctx.ds.customers.as_deref().unwrap_or(&[]),
-        ctx.ds.interactions.as_deref().unwrap_or(&[]),
-    );
     let mut rows = Vec::new();
     for id in book.ids.iter() {
         let g = prev.grade_of(id);
         if ab_only && !matches!(g, "A" | "B") {
             continue;
         }
-        if book.state(id, start) == State::Lost || book.state(id, end) != State::Lost {
+        let (at_start, at_end) = book.states(id, start, end);
+        if at_start == State::Lost || at_end != State::Lost {
             continue;
         }
         rows.push(vec![
@@ -974,13 +995,20 @@ fn repeats_of<'l>(
         amount: Decimal,
     }
     let mut acc: HashMap<&str, Acc> = HashMap::default();
+    // Only orders some return names are looked up again: the others are not recorded (a lookup
+    // in the small set of returned orders costs less than growing a map of every order).
+    let returned: HashSet<&str> = returns
+        .iter()
+        .filter(|r| !r.exchange)
+        .filter_map(|r| r.orig_order_no.as_deref())
+        .collect();
     let mut repeat_orders: HashMap<&str, &str> = HashMap::default();
     for (l, k, is_first) in window {
         let cid = super::grading::line_key(l);
         if is_first {
             continue;
         }
-        if let Some(no) = &l.order_no {
+        if let Some(no) = l.order_no.as_deref().filter(|no| returned.contains(no)) {
             repeat_orders.insert(no, cid);
         }
         let a = acc.entry(cid).or_default();

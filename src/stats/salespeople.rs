@@ -6,7 +6,7 @@
 //! always summed from `ctx.entries`; the line-level items (订货, 折扣, 作废, 优惠) and the 退货 items
 //! are summed from the records with the same attribution, so the M37 chain holds per person.
 
-use super::grading::{line_cid, line_key, return_cid, CostEntry, Costs, Directory, Window};
+use super::grading::{line_key, return_cid, CostEntry, Costs, Directory, Keys, Window};
 use super::sales::{deduction_date, NetEntry, NO_REGION};
 use super::{add_to, growth, missing_table, ratio, Column, Ctx, Kind, Month, Table, Value};
 use crate::config::Config;
@@ -271,8 +271,14 @@ impl<'a> Roster<'a> {
         Roster::with_directory(ds, Arc::new(Directory::new(ds)))
     }
 
-    /// [`Roster::new`] sharing a directory already built (`Ctx::roster`).
+    /// [`Roster::new`] sharing a directory already built.
     pub fn with_directory(ds: &'a Dataset, dir: Arc<Directory<'a>>) -> Roster<'a> {
+        Roster::with_keys(ds, dir, None)
+    }
+
+    /// [`Roster::with_directory`] with the lines' customer numbers at hand (`Ctx::roster`): the
+    /// first orders (C9) are then found per number, not by hashing every line's key.
+    pub fn with_keys(ds: &'a Dataset, dir: Arc<Directory<'a>>, keys: Option<&Keys>) -> Roster<'a> {
         let mut people = Vec::new();
         let mut index = HashMap::default();
         for s in ds.salespeople.iter().flatten() {
@@ -310,7 +316,7 @@ impl<'a> Roster<'a> {
         for l in ds.sales.iter().flatten().filter(|l| !l.cancelled) {
             let cid = line_key(l);
             if l.staff.is_none()
-                && dir.owner(cid).is_none()
+                && dir.owner_ref(cid).is_none()
                 && channel(l.order_channel.as_deref()) == Channel::Remote
             {
                 remote_orphans.insert((l.order_date, cid));
@@ -322,9 +328,17 @@ impl<'a> Roster<'a> {
             index,
             dir,
             remote_orphans,
-            orders: orders_index(lines),
-            first: first_orders(lines),
+            orders: orders_index(lines, keys.map_or(0, Keys::orders)),
+            first: match keys {
+                Some(k) => first_orders_by_number(lines, k),
+                None => first_orders(lines),
+            },
         }
+    }
+
+    /// A customer key's first-ever non-cancelled 订货日期 (C9).
+    pub fn first_order(&self, cid: &str) -> Option<NaiveDate> {
+        self.first.get(cid).copied()
     }
 
     /// The T01 directory the roster resolves 负责人 through.
@@ -360,25 +374,28 @@ impl<'a> Roster<'a> {
         }
     }
 
-    fn region_of(&self, l: &SaleLine, cid: &str) -> String {
-        l.region
-            .clone()
-            .or_else(|| self.dir.get(cid).and_then(|c| c.region.clone()))
-            .unwrap_or_else(|| NO_REGION.into())
-    }
-
     /// C4 for an order line.
     pub fn line_staff(&self, l: &SaleLine) -> String {
-        let cid = line_cid(l);
-        if let Some(s) = l.staff.as_deref().or(self.dir.owner(&cid).as_deref()) {
-            return self.resolve(Some(s));
+        self.line_staff_ref(l).to_owned()
+    }
+
+    /// [`Roster::line_staff`] borrowed, for the loops that sum per salesperson.
+    pub fn line_staff_ref<'s>(&'s self, l: &'s SaleLine) -> &'s str {
+        let cid = line_key(l);
+        if let Some(s) = l.staff.as_deref().or(self.dir.owner_ref(cid)) {
+            return self.resolve_ref(Some(s));
         }
         if channel(l.order_channel.as_deref()) == Channel::Remote {
-            if let Some(t) = self.territory(&self.region_of(l, &cid)) {
-                return t.to_owned();
+            let region = l
+                .region
+                .as_deref()
+                .or_else(|| self.dir.get(cid).and_then(|c| c.region.as_deref()))
+                .unwrap_or(NO_REGION);
+            if let Some(t) = self.territory(region) {
+                return t;
             }
         }
-        UNASSIGNED.into()
+        UNASSIGNED
     }
 
     /// C4 for a 实销额 entry (its staff is already line → 负责人; the territory rule is applied
@@ -516,11 +533,24 @@ pub fn receipt_key(r: &Receipt) -> &str {
 /// Return attribution exactly as the 实销额 entries do it: the original line's 业务员, else the
 /// return's, else the customer's 负责人.
 pub fn return_staff(r: &Return, orig: Option<&SaleLine>, roster: &Roster) -> String {
-    let cid = return_cid(r);
-    roster.resolve(
+    return_staff_ref(r, orig, roster).to_owned()
+}
+
+/// [`return_staff`] borrowed.
+pub fn return_staff_ref<'s>(
+    r: &'s Return,
+    orig: Option<&'s SaleLine>,
+    roster: &'s Roster,
+) -> &'s str {
+    let cid = r
+        .customer_id
+        .as_deref()
+        .or(r.customer_name.as_deref())
+        .unwrap_or_default();
+    roster.resolve_ref(
         orig.and_then(|l| l.staff.as_deref())
             .or(r.staff.as_deref())
-            .or(roster.dir.owner(&cid).as_deref()),
+            .or(roster.dir.owner_ref(cid)),
     )
 }
 
@@ -536,8 +566,11 @@ pub fn original_line<'l>(
         .copied()
 }
 
-fn orders_index(lines: &[SaleLine]) -> HashMap<&str, Vec<&SaleLine>> {
-    let mut m: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+/// Lines by 订单编号; `orders` is how many there are likely to be (the map is sized once instead
+/// of growing through a million lines).
+fn orders_index(lines: &[SaleLine], orders: usize) -> HashMap<&str, Vec<&SaleLine>> {
+    let mut m: HashMap<&str, Vec<&SaleLine>> =
+        HashMap::with_capacity_and_hasher(orders, Default::default());
     for l in lines {
         if let Some(no) = l.order_no.as_deref() {
             m.entry(no).or_default().push(l);
@@ -700,13 +733,40 @@ fn first_orders(lines: &[SaleLine]) -> HashMap<&str, NaiveDate> {
     m
 }
 
+/// [`first_orders`] through the lines' customer numbers: the earliest date per number (and a
+/// line that carries its key), keyed once per customer.
+fn first_orders_by_number<'l>(lines: &'l [SaleLine], keys: &Keys) -> HashMap<&'l str, NaiveDate> {
+    let mut first: Vec<Option<(NaiveDate, usize)>> = vec![None; keys.customers()];
+    for (i, (l, &n)) in lines.iter().zip(keys.line_customers()).enumerate() {
+        if l.cancelled {
+            continue;
+        }
+        match first.get_mut(n as usize) {
+            Some(Some((d, _))) => {
+                if l.order_date < *d {
+                    *d = l.order_date;
+                }
+            }
+            Some(slot) => *slot = Some((l.order_date, i)),
+            None => {}
+        }
+    }
+    first
+        .into_iter()
+        .flatten()
+        .filter_map(|(d, i)| Some((line_key(lines.get(i)?), d)))
+        .collect()
+}
+
 /// The month's figures per salesperson key (M31–M38).
 pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, Figures> {
     let (ds, closed) = (ctx.ds, &ctx.cfg.closed_periods);
     let first = &roster.first;
-    let mut out: BTreeMap<String, Figures> = BTreeMap::new();
+    // Gathered under borrowed keys (no String and no string-ordered lookup per line), each
+    // salesperson's figures added in the same order; sorted into the BTreeMap at the end.
+    let mut out: HashMap<&str, Figures> = HashMap::default();
     for l in ctx.lines_in(w) {
-        let f = out.entry(roster.line_staff(l)).or_default();
+        let f = out.entry(roster.line_staff_ref(l)).or_default();
         f.ordered += l.amount;
         if l.cancelled {
             if l.ship_date.is_some() {
@@ -719,9 +779,11 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         }
         f.discount += l.discount;
         f.rebate += l.rebate;
-        let cid = line_cid(l);
-        if first.get(cid.as_str()).is_some_and(|d| w.contains(*d)) {
-            f.new_customers.insert(cid);
+        let cid = line_key(l);
+        if first.get(cid).is_some_and(|d| w.contains(*d)) {
+            if !f.new_customers.contains(cid) {
+                f.new_customers.insert(cid.to_owned());
+            }
             f.new_qty.add(l.qty, l.unit.as_deref());
             f.new_amt += l.amount;
         } else {
@@ -740,15 +802,15 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         .flatten()
         .filter(|r| !r.exchange && w.contains(deduction_date(r.return_date, closed)))
     {
-        let orig = original_line(r, &by_order);
-        let f = out.entry(return_staff(r, orig, roster)).or_default();
+        let orig = original_line(r, by_order);
+        let f = out.entry(return_staff_ref(r, orig, roster)).or_default();
         let reason = return_reason(r.reason_cat.as_deref(), r.reason_text.as_deref());
         let unit = orig.and_then(|l| l.unit.as_deref());
         f.ret_qty.entry(reason).or_default().add(r.qty, unit);
         *f.ret_amt.entry(reason).or_default() += r.amount;
     }
     for e in ctx.entries_in(w) {
-        out.entry(roster.entry_staff(e)).or_default().net += e.amount;
+        out.entry(roster.entry_staff_ref(e)).or_default().net += e.amount;
     }
     for r in ds
         .receipts
@@ -756,9 +818,11 @@ pub fn month_figures(ctx: &Ctx, roster: &Roster, w: Window) -> BTreeMap<String, 
         .flatten()
         .filter(|r| w.contains(r.receipt_date))
     {
-        out.entry(roster.receipt_staff(r)).or_default().collected += r.amount;
+        out.entry(roster.receipt_staff_ref(r))
+            .or_default()
+            .collected += r.amount;
     }
-    out
+    out.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// Σ 实销额 per salesperson key over `w`.
@@ -851,47 +915,105 @@ pub struct NotePl {
 /// M40 for every note receipt with a 到期日. Base date: the linked order's 发货日期; else the oldest
 /// unpaid shipment of the customer (FIFO against earlier receipts); else the 收款日期.
 pub fn note_pls(ds: &Dataset, cfg: &Config, roster: &Roster) -> Vec<NotePl> {
+    note_pls_with(ds, cfg, roster, None)
+}
+
+/// [`note_pls`] with the lines' customer numbers at hand ([`super::Ctx::keys`]). Only the
+/// customers of note receipts that fall back to the FIFO base need their shipments, so only
+/// theirs are gathered (gathering every customer's, from every line, was most of the work), and
+/// with the numbers a line is checked without hashing its key.
+pub fn note_pls_with(
+    ds: &Dataset,
+    cfg: &Config,
+    roster: &Roster,
+    keys: Option<&Keys>,
+) -> Vec<NotePl> {
     let lines = ds.sales.as_deref().unwrap_or(&[]);
     let by_order_date = ship_by_order_date(lines);
     let idx = &roster.orders;
-    // Keyed borrowed: no String per line or receipt.
-    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
-    for c in ds.customers.iter().flatten() {
-        if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
-            shipments
-                .entry(c.customer_id.as_str())
-                .or_default()
-                .push((dt, v));
-        }
-    }
-    for l in lines.iter().filter(|l| !l.cancelled) {
-        if let Some(sd) = ship_date(l, by_order_date) {
-            shipments
-                .entry(line_key(l))
-                .or_default()
-                .push((sd, l.amount - l.discount - l.rebate));
-        }
-    }
-    for v in shipments.values_mut() {
-        v.sort();
-    }
     let mut receipts: Vec<&Receipt> = ds.receipts.iter().flatten().collect();
     receipts.sort_by_key(|r| r.receipt_date);
+    // Each note receipt with a 到期日: its due date and the linked order's 发货日期, if any.
+    let notes: Vec<Option<(NaiveDate, Option<NaiveDate>)>> = receipts
+        .iter()
+        .map(|r| {
+            let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
+                return None;
+            };
+            let linked = r
+                .applied_order_no
+                .as_deref()
+                .and_then(|no| idx.get(no))
+                .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
+            Some((due, linked))
+        })
+        .collect();
+    // The customers whose shipments the FIFO base reads.
+    let fifo: HashSet<&str> = receipts
+        .iter()
+        .zip(&notes)
+        .filter(|(_, n)| matches!(n, Some((_, None))))
+        .map(|(r, _)| receipt_key(r))
+        .collect();
+    // Keyed borrowed: no String per line or receipt.
+    let mut shipments: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::default();
+    if !fifo.is_empty() {
+        for c in ds.customers.iter().flatten() {
+            if let (Some(v), Some(dt)) = (c.opening_ar, c.opening_ar_date) {
+                if fifo.contains(c.customer_id.as_str()) {
+                    shipments
+                        .entry(c.customer_id.as_str())
+                        .or_default()
+                        .push((dt, v));
+                }
+            }
+        }
+        // Per customer number, whether its shipments are read (None: no numbers, look keys up).
+        let wanted: Option<(Vec<bool>, &[u32])> = keys.map(|k| {
+            let mut w = vec![false; k.customers()];
+            for n in k.numbers_of(fifo.iter().copied()) {
+                if let Some(x) = w.get_mut(n as usize) {
+                    *x = true;
+                }
+            }
+            (w, k.line_customers())
+        });
+        for (i, l) in lines.iter().enumerate() {
+            if l.cancelled {
+                continue;
+            }
+            let keep = match &wanted {
+                Some((w, of_line)) => of_line
+                    .get(i)
+                    .and_then(|n| w.get(*n as usize))
+                    .copied()
+                    .unwrap_or(false),
+                None => fifo.contains(line_key(l)),
+            };
+            if !keep {
+                continue;
+            }
+            if let Some(sd) = ship_date(l, by_order_date) {
+                shipments
+                    .entry(line_key(l))
+                    .or_default()
+                    .push((sd, l.amount - l.discount - l.rebate));
+            }
+        }
+        for v in shipments.values_mut() {
+            v.sort();
+        }
+    }
     let mut paid: HashMap<&str, Decimal> = HashMap::default();
     let mut out = Vec::new();
     let loss_only = cfg.note_pl_mode == "loss_only";
-    for r in receipts {
+    for (r, note) in receipts.into_iter().zip(notes) {
         let cid = receipt_key(r);
         let paid_before = paid.get(cid).copied().unwrap_or_default();
         *paid.entry(cid).or_default() += r.amount;
-        let (true, Some(due)) = (is_note_method(r.method.as_deref()), r.note_due_date) else {
+        let Some((due, linked)) = note else {
             continue;
         };
-        let linked = r
-            .applied_order_no
-            .as_deref()
-            .and_then(|no| idx.get(no))
-            .and_then(|ls| ls.iter().filter_map(|l| ship_date(l, by_order_date)).min());
         let fifo = || {
             let mut cum = Decimal::ZERO;
             shipments.get(cid)?.iter().find_map(|(dt, v)| {
@@ -1063,7 +1185,7 @@ pub fn tables(ctx: &Ctx) -> Vec<Table> {
             .and_then(|rows| month_target_of(rows.iter().copied(), m))
     };
     let ranking = rank(ctx, &order, &figs, &target_of);
-    let notes = note_pls(ctx.ds, ctx.cfg, &roster);
+    let notes = note_pls_with(ctx.ds, ctx.cfg, &roster, Some(ctx.keys()));
     vec![
         performance_table(ctx, &roster, &order, &figs, &target_of, &ranking),
         orders_table(ctx, &roster, &order, &figs),
@@ -2948,17 +3070,38 @@ fn growth_label(this: Decimal, base: Decimal) -> Value {
 /// M48 各业种销售总额增长一览表: by the customer's 所属行业, month and YTD, 同比 and 环比.
 fn industry_table<'a>(ctx: &Ctx<'a>) -> Table {
     let dir = ctx.directory();
-    let key = |e: &NetEntry<'a>| -> &'a str {
-        dir.get(e.customer_id)
+    let industry = |id: &str| -> &'a str {
+        dir.get(id)
             .and_then(|c| c.industry.as_deref())
             .unwrap_or("未注明")
     };
+    // Each customer's 业种 looked up once, not once per entry of each of five windows.
+    let keys = ctx.keys();
+    let by_number: Vec<&'a str> = (0..keys.customers() as u32)
+        .map(|n| keys.name(n).map_or("未注明", industry))
+        .collect();
+    let of_entry = keys.entry_customers();
+    let sum = |w: Window| -> BTreeMap<String, Decimal> {
+        let mut m: HashMap<&str, Decimal> = HashMap::default();
+        for i in ctx.entry_dates().within(w) {
+            let Some(e) = ctx.entries.get(i) else {
+                continue;
+            };
+            let k = of_entry
+                .get(i)
+                .and_then(|n| by_number.get(*n as usize))
+                .copied()
+                .unwrap_or_else(|| industry(e.customer_id));
+            *m.entry(k).or_default() += e.amount;
+        }
+        super::grading::owned_keys(m)
+    };
     let m = ctx.month;
-    let a = sum_window(ctx, month_w(m), key);
-    let p = sum_window(ctx, month_w(m.prev()), key);
-    let y = sum_window(ctx, month_w(m.year_ago()), key);
-    let ya = sum_window(ctx, Window::ytd(m), key);
-    let yy = sum_window(ctx, Window::ytd(m.year_ago()), key);
+    let a = sum(month_w(m));
+    let p = sum(month_w(m.prev()));
+    let y = sum(month_w(m.year_ago()));
+    let ya = sum(Window::ytd(m));
+    let yy = sum(Window::ytd(m.year_ago()));
     let mut names: BTreeSet<&String> = BTreeSet::new();
     for x in [&a, &p, &y, &ya, &yy] {
         names.extend(x.keys());
