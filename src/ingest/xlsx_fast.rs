@@ -913,85 +913,180 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
                 tail: None,
             });
         }
-        let t = tag(x, p)?;
-        p = t.end;
-        if t.close {
+        // Most of a sheet is cells in the plain `<c r=".." s=".." t="..">` shape: read those
+        // without the general tag and attribute scanners (anything else takes the general way).
+        let fast = if in_row { c_start(x, p) } else { None };
+        let (cattrs, empty) = if let Some((a, empty, end)) = fast {
+            p = end;
+            (a, empty)
+        } else {
+            let t = tag(x, p)?;
+            p = t.end;
+            if t.close {
+                match t.name {
+                    b"row" if in_row => {
+                        in_row = false;
+                        row_index = row_index.checked_add(1)?;
+                        col_index = 0;
+                    }
+                    b"sheetData" if !in_row => {
+                        let start = p - t.name.len() - 3;
+                        return Some(ChunkRows {
+                            ordered: sink.ordered,
+                            n: sink.n,
+                            rows: sink.rows,
+                            tail: Some(x[start..].to_vec()),
+                        });
+                    }
+                    _ => return None,
+                }
+                continue;
+            }
             match t.name {
-                b"row" if in_row => {
-                    in_row = false;
-                    row_index = row_index.checked_add(1)?;
-                    col_index = 0;
+                b"row" if !in_row => {
+                    match raw_attr(t.attrs, b"r")? {
+                        Some(r) => {
+                            row_index = digits(r)?.checked_sub(1)?;
+                            know_row = true;
+                        }
+                        None if know_row => {}
+                        None => return None,
+                    }
+                    if t.empty {
+                        row_index = row_index.checked_add(1)?;
+                        col_index = 0;
+                    } else {
+                        in_row = true;
+                    }
+                    continue;
                 }
-                b"sheetData" if !in_row => {
-                    let start = p - t.name.len() - 3;
-                    return Some(ChunkRows {
-                        ordered: sink.ordered,
-                        n: sink.n,
-                        rows: sink.rows,
-                        tail: Some(x[start..].to_vec()),
-                    });
-                }
+                b"c" if in_row => (c_attrs(t.attrs)?, t.empty),
                 _ => return None,
             }
-            continue;
+        };
+        let cell;
+        (cell, p) = cell_rest(x, p, empty, cattrs, ctx, &mut text)?;
+        let pos = match cattrs[0] {
+            Some(r) => {
+                let rc = cell_ref(r)?;
+                col_index = rc.1;
+                rc
+            }
+            None => (row_index, col_index),
+        };
+        col_index = col_index.checked_add(1)?;
+        if !cell.is_blank() {
+            sink.push(pos.0, pos.1, cell);
         }
-        match t.name {
-            b"row" if !in_row => {
-                match raw_attr(t.attrs, b"r")? {
-                    Some(r) => {
-                        row_index = digits(r)?.checked_sub(1)?;
-                        know_row = true;
-                    }
-                    None if know_row => {}
-                    None => return None,
-                }
-                if t.empty {
-                    row_index = row_index.checked_add(1)?;
-                    col_index = 0;
-                } else {
-                    in_row = true;
-                }
+    }
+}
+
+/// A cell's `r`, `s` and `t` attributes as the general scanner reads them; `None` (the sheet
+/// goes to calamine) on a malformed attribute or one of these given twice.
+fn c_attrs(a: &[u8]) -> Option<[Option<&[u8]>; 3]> {
+    let mut out = [None; 3];
+    for kv in attrs(a) {
+        let (k, v) = kv.ok()?;
+        let slot = match k {
+            b"r" => &mut out[0],
+            b"s" => &mut out[1],
+            b"t" => &mut out[2],
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(v);
+    }
+    Some(out)
+}
+
+/// The start tag of a cell at `x[p]` in the plain shape Excel and rust_xlsxwriter write:
+/// `<c`, then ` key="value"` pairs (key of ASCII letters, value without `<` or `"`), then `>`
+/// or `/>`. Gives what `tag` + `c_attrs` give for it — the `r`, `s`, `t` values, whether it is
+/// empty, the offset past it — and `None` for any other shape (a repeated key too), which the
+/// general scanners then read (and judge).
+#[inline]
+fn c_start(x: &[u8], p: usize) -> Option<([Option<&[u8]>; 3], bool, usize)> {
+    if x.get(p..p + 3)? != b"<c " {
+        return None;
+    }
+    let mut out: [Option<&[u8]>; 3] = [None; 3];
+    let mut i = p + 3;
+    loop {
+        let ks = i;
+        while x.get(i)?.is_ascii_alphabetic() {
+            i += 1;
+        }
+        if i == ks || x.get(i..i + 2)? != b"=\"" {
+            return None;
+        }
+        let key = &x[ks..i];
+        let vs = i + 2;
+        let ve = near(b'"', &x[vs..])? + vs;
+        let v = &x[vs..ve];
+        if v.contains(&b'<') {
+            return None;
+        }
+        let slot = match key {
+            b"r" => Some(0),
+            b"s" => Some(1),
+            b"t" => Some(2),
+            _ => None,
+        };
+        if let Some(k) = slot {
+            if out[k].is_some() {
+                return None;
             }
-            b"c" if in_row => {
-                let (mut r, mut s, mut ty) = (None, None, None);
-                for kv in attrs(t.attrs) {
-                    let (k, v) = kv.ok()?;
-                    let slot = match k {
-                        b"r" => &mut r,
-                        b"s" => &mut s,
-                        b"t" => &mut ty,
-                        _ => continue,
-                    };
-                    if slot.is_some() {
-                        return None;
-                    }
-                    *slot = Some(v);
-                }
-                let pos = match r {
-                    Some(r) => {
-                        let rc = cell_ref(r)?;
-                        col_index = rc.1;
-                        rc
-                    }
-                    None => (row_index, col_index),
-                };
-                let mut value: Option<Cell> = None;
-                let mut formula = false;
-                if !t.empty {
-                    p = cell_body(x, p, s, ty, ctx, &mut value, &mut formula, &mut text)?;
-                }
-                col_index = col_index.checked_add(1)?;
-                let mut cell = value.unwrap_or(Cell::Empty);
-                if formula && cell == Cell::Empty {
-                    cell = Cell::NoCache;
-                }
-                if !cell.is_blank() {
-                    sink.push(pos.0, pos.1, cell);
-                }
-            }
+            out[k] = Some(v);
+        }
+        i = ve + 1;
+        match x.get(i)? {
+            b' ' => i += 1,
+            b'>' => return Some((out, false, i + 1)),
+            b'/' if x.get(i + 1) == Some(&b'>') => return Some((out, true, i + 2)),
             _ => return None,
         }
     }
+}
+
+/// What follows a cell's start tag (ending at `p`): the cell's value and the offset past its
+/// `</c>`. The common bodies — `<is><t>plain text</t></is></c>` and `<v>number</v></c>` — are
+/// read directly; anything else goes through `cell_body`.
+fn cell_rest(
+    x: &[u8],
+    p: usize,
+    empty: bool,
+    [_, s, ty]: [Option<&[u8]>; 3],
+    ctx: &BookCtx,
+    text: &mut String,
+) -> Option<(Cell, usize)> {
+    if empty {
+        return Some((Cell::Empty, p));
+    }
+    let rest = &x[p..];
+    if rest.starts_with(b"<is>") {
+        if let Some((t, e)) = plain_is(x, p + 4) {
+            if x.get(e..e + 4) == Some(b"</c>") {
+                return Some((Cell::Text(t), e + 4));
+            }
+        }
+    } else if let Some(body) = rest.strip_prefix(b"<v>") {
+        if let Some(lt) = near(b'<', body) {
+            if body[lt..].starts_with(b"</v></c>") {
+                let v = v_value(&body[..lt], s, ty, ctx)?;
+                return Some((v, p + 3 + lt + 8));
+            }
+        }
+    }
+    let mut value: Option<Cell> = None;
+    let mut formula = false;
+    let p = cell_body(x, p, s, ty, ctx, &mut value, &mut formula, text)?;
+    let mut cell = value.unwrap_or(Cell::Empty);
+    if formula && cell == Cell::Empty {
+        cell = Cell::NoCache;
+    }
+    Some((cell, p))
 }
 
 /// The part of the sheet before the cells: checks what calamine checks there (a readable

@@ -151,9 +151,10 @@ fn type_rows<T>(
     f: &mut impl FnMut(&mut Row) -> Option<T>,
     b: &mut Built<T>,
 ) {
+    let memo = super::row::FieldMemo::new(t.table);
     for r in rows {
         b.data_rows += 1;
-        let mut row = Row::new(t, r, probs);
+        let mut row = Row::new(t, r, probs, &memo);
         let rec = f(&mut row);
         let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
             "customer_id"

@@ -13,6 +13,52 @@ use rust_decimal::Decimal;
 
 use super::Origin;
 
+/// The field lookups of one table's rows. The typing code asks for the same literal keys in
+/// the same order on every row, so each key is resolved to its field once per table and the
+/// next row's lookups are answered by comparing the key's address with the one expected next
+/// (keys are `&'static str`: an address can never come to hold another key).
+pub struct FieldMemo {
+    table: crate::ingest::TableId,
+    /// (key address, key length, field index) in the order first asked.
+    seen: std::cell::RefCell<Vec<(usize, usize, Option<usize>)>>,
+    next: std::cell::Cell<usize>,
+}
+
+impl FieldMemo {
+    pub fn new(table: crate::ingest::TableId) -> FieldMemo {
+        FieldMemo {
+            table,
+            seen: std::cell::RefCell::new(Vec::new()),
+            next: std::cell::Cell::new(0),
+        }
+    }
+
+    /// `schema::field_index(table, key)`.
+    fn index(&self, key: &'static str) -> Option<usize> {
+        let id = (key.as_ptr() as usize, key.len());
+        let n = self.next.get();
+        {
+            let seen = self.seen.borrow();
+            let hit = match seen.get(n) {
+                Some(&(a, l, fi)) if (a, l) == id => Some((n, fi)),
+                _ => seen
+                    .iter()
+                    .position(|&(a, l, _)| (a, l) == id)
+                    .map(|i| (i, seen[i].2)),
+            };
+            if let Some((i, fi)) = hit {
+                self.next.set(i + 1);
+                return fi;
+            }
+        }
+        let fi = crate::ingest::schema::field_index(self.table, key);
+        let mut seen = self.seen.borrow_mut();
+        seen.push((id.0, id.1, fi));
+        self.next.set(seen.len());
+        fi
+    }
+}
+
 pub struct Row<'a> {
     pub t: &'a RawTable,
     pub r: &'a RawRow,
@@ -21,16 +67,25 @@ pub struct Row<'a> {
     pub reject: bool,
     /// Keys that already produced a problem (so "missing" is not reported twice).
     failed: Vec<&'static str>,
+    memo: &'a FieldMemo,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(t: &'a RawTable, r: &'a RawRow, probs: &'a mut Vec<Problem>) -> Self {
+    /// `memo` must be a memo of `t.table` (one per table, shared by its rows).
+    pub fn new(
+        t: &'a RawTable,
+        r: &'a RawRow,
+        probs: &'a mut Vec<Problem>,
+        memo: &'a FieldMemo,
+    ) -> Self {
+        debug_assert!(memo.table == t.table);
         Row {
             t,
             r,
             probs,
             reject: false,
             failed: Vec::new(),
+            memo,
         }
     }
 
@@ -42,14 +97,14 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn def(&self, key: &str) -> Option<(&'static FieldDef, Option<usize>)> {
+    fn def(&self, key: &'static str) -> Option<(&'static FieldDef, Option<usize>)> {
         let fs = fields(self.t.table);
-        let fi = crate::ingest::schema::field_index(self.t.table, key)?;
+        let fi = self.memo.index(key)?;
         Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
     }
 
     /// 0-based sheet column of a field (the row's first mapped column when absent).
-    pub fn col_of(&self, key: &str) -> u32 {
+    pub fn col_of(&self, key: &'static str) -> u32 {
         self.def(key)
             .and_then(|(_, ci)| ci)
             .map(|ci| self.t.columns[ci].col)
@@ -59,7 +114,7 @@ impl<'a> Row<'a> {
 
     /// A1 reference of a field's cell in this row (the row's first mapped cell when the column
     /// is absent).
-    pub fn cell_ref(&self, key: &str) -> String {
+    pub fn cell_ref(&self, key: &'static str) -> String {
         let col = self
             .def(key)
             .and_then(|(_, ci)| ci)
@@ -69,30 +124,30 @@ impl<'a> Row<'a> {
         a1(col, self.r.row)
     }
 
-    pub fn raw_of(&self, key: &str) -> String {
+    pub fn raw_of(&self, key: &'static str) -> String {
         self.cell(key).map(|c| c.raw()).unwrap_or_default()
     }
 
-    pub fn cell(&self, key: &str) -> Option<&'a Cell> {
+    pub fn cell(&self, key: &'static str) -> Option<&'a Cell> {
         let (_, ci) = self.def(key)?;
         ci.map(|ci| &self.r.cells[ci])
     }
 
-    pub fn failed_on(&self, key: &str) -> bool {
+    pub fn failed_on(&self, key: &'static str) -> bool {
         self.failed.contains(&key)
     }
 
-    pub fn has_column(&self, key: &str) -> bool {
+    pub fn has_column(&self, key: &'static str) -> bool {
         self.def(key).is_some_and(|(_, ci)| ci.is_some())
     }
 
-    fn unit(&self, key: &str) -> Option<Unit> {
+    fn unit(&self, key: &'static str) -> Option<Unit> {
         let (_, ci) = self.def(key)?;
         ci.and_then(|ci| self.t.columns[ci].unit)
     }
 
     /// Record a problem about `key` in this row.
-    pub fn problem(&mut self, key: &str, severity: Severity, problem: Msg, action: Msg) {
+    pub fn problem(&mut self, key: &'static str, severity: Severity, problem: Msg, action: Msg) {
         let loc = Location::new(&self.t.file, &self.t.sheet, self.cell_ref(key));
         let raw = clip(&self.raw_of(key));
         if severity == Severity::Rejected {
@@ -109,7 +164,7 @@ impl<'a> Row<'a> {
     }
 
     /// Reject the row because of `key`.
-    pub fn reject_for(&mut self, key: &str, problem: Msg) {
+    pub fn reject_for(&mut self, key: &'static str, problem: Msg) {
         self.problem(
             key,
             Severity::Rejected,
