@@ -427,6 +427,40 @@ fn unescape_xml(original: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `std::str::from_utf8(x).is_ok()`, quicker on sheet XML, which is ASCII markup with short runs
+/// of other text: ASCII is skipped 32 bytes at a time, and only the stretches around non-ASCII
+/// bytes are handed to the standard check. A stretch starts and ends next to an ASCII byte,
+/// which no multi-byte character contains, so the stretches are valid exactly when the whole is.
+fn is_utf8(x: &[u8]) -> bool {
+    const BLOCK: usize = 32;
+    let ascii_block = |b: &[u8]| {
+        let w = |i: usize| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&b[i..i + 8]);
+            u64::from_le_bytes(a)
+        };
+        (w(0) | w(8) | w(16) | w(24)) & 0x8080_8080_8080_8080 == 0
+    };
+    let mut i = 0;
+    while i < x.len() {
+        if i + BLOCK <= x.len() && ascii_block(&x[i..i + BLOCK]) {
+            i += BLOCK;
+            continue;
+        }
+        // From `i` (after an ASCII byte, or the start) to the first ASCII byte at or past the end
+        // of this block.
+        let mut end = (i + BLOCK).min(x.len());
+        while end < x.len() && x[end] >= 0x80 {
+            end += 1;
+        }
+        if std::str::from_utf8(&x[i..end]).is_err() {
+            return false;
+        }
+        i = end;
+    }
+    true
+}
+
 /// Skip whitespace; `None` if other text stands between tags (calamine ignores it, but it may
 /// hold entities quick-xml rejects, so such XML is left to calamine).
 fn skip_ws(x: &[u8], mut p: usize) -> Option<usize> {
@@ -870,7 +904,9 @@ struct ChunkRows {
 fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
     // quick-xml hands calamine text as UTF-8 and fails on anything else, even in attributes
     // calamine ignores.
-    std::str::from_utf8(x).ok()?;
+    if !is_utf8(x) {
+        return None;
+    }
     let mut p = 0;
     if first {
         let empty;
@@ -1588,6 +1624,88 @@ mod tests {
                     memchr::memchr(needle, &hay[len..])
                 );
             }
+        }
+    }
+
+    #[test]
+    fn utf8_check_agrees_with_std() {
+        let mut cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"<c r=\"A1\"><v>1</v></c>".to_vec(),
+            "张三".as_bytes().to_vec(),
+        ];
+        // Characters of every width at every offset around the 32-byte blocks, whole and cut.
+        let chars = ["a", "é", "中", "😀"];
+        for pre in 0..70 {
+            for c in chars {
+                let mut v = vec![b'x'; pre];
+                v.extend_from_slice(c.as_bytes());
+                v.extend_from_slice(&[b'y'; 40]);
+                for cut in pre..pre + c.len() + 1 {
+                    let mut w = v.clone();
+                    w.truncate(cut);
+                    cases.push(w);
+                }
+                let mut broken = v.clone();
+                broken[pre] ^= 0x40;
+                cases.push(broken);
+                cases.push(v);
+            }
+        }
+        // Invalid sequences: stray continuation, overlong, surrogate, beyond U+10FFFF, lone lead.
+        for bad in [
+            &b"\x80"[..],
+            b"\xC0\xAF",
+            b"\xED\xA0\x80",
+            b"\xF4\x90\x80\x80",
+            b"\xE4\xB8",
+            b"\xFF",
+        ] {
+            for pre in [0, 5, 31, 32, 33, 64] {
+                let mut v = vec![b'<'; pre];
+                v.extend_from_slice(bad);
+                v.extend_from_slice(b"</t>");
+                cases.push(v.clone());
+                v.extend_from_slice("中文".repeat(20).as_bytes());
+                cases.push(v);
+            }
+        }
+        // Long non-ASCII runs across many blocks.
+        cases.push("中文字符".repeat(50).into_bytes());
+        let mut long = "中文字符".repeat(50).into_bytes();
+        long[100] = b'a';
+        cases.push(long);
+        for c in &cases {
+            assert_eq!(is_utf8(c), std::str::from_utf8(c).is_ok(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn plain_cell_start_tags_read_as_the_general_scanner() {
+        for x in [
+            &b"<c r=\"B2\" s=\"3\" t=\"inlineStr\"><is>"[..],
+            b"<c r=\"B2\"/>",
+            b"<c s=\"1\" r=\"C9\" x=\"a>b\">",
+            b"<c r=\"A1\" cm=\"1\" t=\"n\">",
+        ] {
+            let (a, empty, end) = c_start(x, 0).expect("plain shape");
+            let t = tag(x, 0).unwrap();
+            assert_eq!((a, empty, end), (c_attrs(t.attrs).unwrap(), t.empty, t.end));
+        }
+        // Other shapes are left to the general scanners.
+        for x in [
+            &b"<c  r=\"A1\">"[..],
+            b"<c r='A1'>",
+            b"<c r=\"A1\"s=\"1\">",
+            b"<c r=\"A1\" r=\"A2\">",
+            b"<c r=\"A<1\">",
+            b"<c r = \"A1\">",
+            b"<c x:r=\"A1\">",
+            b"<cc r=\"A1\">",
+            b"<c r=\"A1\" />",
+            b"<c r=\"A1\"",
+        ] {
+            assert!(c_start(x, 0).is_none(), "{}", String::from_utf8_lossy(x));
         }
     }
 

@@ -13,49 +13,62 @@ use rust_decimal::Decimal;
 
 use super::Origin;
 
+/// A field's definition and its position in the table's columns (`None`: no such column).
+type Resolved = Option<(&'static FieldDef, Option<usize>)>;
+
 /// The field lookups of one table's rows. The typing code asks for the same literal keys in
-/// the same order on every row, so each key is resolved to its field once per table and the
-/// next row's lookups are answered by comparing the key's address with the one expected next
-/// (keys are `&'static str`: an address can never come to hold another key).
+/// the same order on every row, so each key is resolved to its field and column once per table
+/// and the next row's lookups are answered by comparing the key's address with the one expected
+/// next (keys are `&'static str`: an address can never come to hold another key).
 pub struct FieldMemo {
     table: crate::ingest::TableId,
-    /// (key address, key length, field index) in the order first asked.
-    seen: std::cell::RefCell<Vec<(usize, usize, Option<usize>)>>,
+    field_col: Vec<Option<usize>>,
+    /// (key address, key length, what it resolves to) in the order first asked.
+    seen: std::cell::RefCell<Vec<(usize, usize, Resolved)>>,
     next: std::cell::Cell<usize>,
 }
 
 impl FieldMemo {
-    pub fn new(table: crate::ingest::TableId) -> FieldMemo {
+    pub fn new(t: &RawTable) -> FieldMemo {
         FieldMemo {
-            table,
+            table: t.table,
+            field_col: t.field_col.clone(),
             seen: std::cell::RefCell::new(Vec::new()),
             next: std::cell::Cell::new(0),
         }
     }
 
-    /// `schema::field_index(table, key)`.
-    fn index(&self, key: &'static str) -> Option<usize> {
+    /// The field `key` of the table and its column, as `schema::field_index` finds it.
+    #[inline]
+    fn get(&self, key: &'static str) -> Resolved {
         let id = (key.as_ptr() as usize, key.len());
         let n = self.next.get();
-        {
-            let seen = self.seen.borrow();
-            let hit = match seen.get(n) {
-                Some(&(a, l, fi)) if (a, l) == id => Some((n, fi)),
-                _ => seen
-                    .iter()
-                    .position(|&(a, l, _)| (a, l) == id)
-                    .map(|i| (i, seen[i].2)),
-            };
-            if let Some((i, fi)) = hit {
-                self.next.set(i + 1);
-                return fi;
+        if let Some(&(a, l, r)) = self.seen.borrow().get(n) {
+            if (a, l) == id {
+                self.next.set(n + 1);
+                return r;
             }
         }
-        let fi = crate::ingest::schema::field_index(self.table, key);
+        self.get_slow(key)
+    }
+
+    #[cold]
+    fn get_slow(&self, key: &'static str) -> Resolved {
+        let id = (key.as_ptr() as usize, key.len());
         let mut seen = self.seen.borrow_mut();
-        seen.push((id.0, id.1, fi));
+        if let Some(i) = seen.iter().position(|&(a, l, _)| (a, l) == id) {
+            self.next.set(i + 1);
+            return seen[i].2;
+        }
+        let r = crate::ingest::schema::field_index(self.table, key).map(|fi| {
+            (
+                &fields(self.table)[fi],
+                self.field_col.get(fi).copied().flatten(),
+            )
+        });
+        seen.push((id.0, id.1, r));
         self.next.set(seen.len());
-        fi
+        r
     }
 }
 
@@ -78,7 +91,7 @@ impl<'a> Row<'a> {
         probs: &'a mut Vec<Problem>,
         memo: &'a FieldMemo,
     ) -> Self {
-        debug_assert!(memo.table == t.table);
+        debug_assert!(memo.table == t.table && memo.field_col == t.field_col);
         Row {
             t,
             r,
@@ -97,10 +110,9 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn def(&self, key: &'static str) -> Option<(&'static FieldDef, Option<usize>)> {
-        let fs = fields(self.t.table);
-        let fi = self.memo.index(key)?;
-        Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
+    #[inline]
+    fn def(&self, key: &'static str) -> Resolved {
+        self.memo.get(key)
     }
 
     /// 0-based sheet column of a field (the row's first mapped column when absent).
