@@ -427,40 +427,6 @@ fn unescape_xml(original: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `std::str::from_utf8(x).is_ok()`, quicker on sheet XML, which is ASCII markup with short runs
-/// of other text: ASCII is skipped 32 bytes at a time, and only the stretches around non-ASCII
-/// bytes are handed to the standard check. A stretch starts and ends next to an ASCII byte,
-/// which no multi-byte character contains, so the stretches are valid exactly when the whole is.
-fn is_utf8(x: &[u8]) -> bool {
-    const BLOCK: usize = 32;
-    let ascii_block = |b: &[u8]| {
-        let w = |i: usize| {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(&b[i..i + 8]);
-            u64::from_le_bytes(a)
-        };
-        (w(0) | w(8) | w(16) | w(24)) & 0x8080_8080_8080_8080 == 0
-    };
-    let mut i = 0;
-    while i < x.len() {
-        if i + BLOCK <= x.len() && ascii_block(&x[i..i + BLOCK]) {
-            i += BLOCK;
-            continue;
-        }
-        // From `i` (after an ASCII byte, or the start) to the first ASCII byte at or past the end
-        // of this block.
-        let mut end = (i + BLOCK).min(x.len());
-        while end < x.len() && x[end] >= 0x80 {
-            end += 1;
-        }
-        if std::str::from_utf8(&x[i..end]).is_err() {
-            return false;
-        }
-        i = end;
-    }
-    true
-}
-
 /// Skip whitespace; `None` if other text stands between tags (calamine ignores it, but it may
 /// hold entities quick-xml rejects, so such XML is left to calamine).
 fn skip_ws(x: &[u8], mut p: usize) -> Option<usize> {
@@ -832,7 +798,8 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
 
 /// The common `<is><t>text</t></is>` whose text needs no decoding, trimming or unescaping,
 /// copied straight out (from just after `<is>`; the offset past `</is>`).
-fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
+fn plain_is(xs: &str, p: usize) -> Option<(String, usize)> {
+    let x = xs.as_bytes();
     let rest = x.get(p..)?;
     let body = rest.strip_prefix(b"<t>")?;
     let lt = near(b'<', body)?;
@@ -847,7 +814,8 @@ fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
     {
         return None;
     }
-    let s = std::str::from_utf8(text).ok()?;
+    // Between `<t>` and `<`, so on character boundaries of the already checked sheet text.
+    let s = xs.get(p + 3..p + 3 + lt)?;
     Some((s.to_string(), p + 3 + lt + 9))
 }
 
@@ -904,9 +872,8 @@ struct ChunkRows {
 fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
     // quick-xml hands calamine text as UTF-8 and fails on anything else, even in attributes
     // calamine ignores.
-    if !is_utf8(x) {
-        return None;
-    }
+    // Also kept as text, so the strings of cells are cut out of it without checking them again.
+    let xs = std::str::from_utf8(x).ok()?;
     let mut p = 0;
     if first {
         let empty;
@@ -1001,7 +968,7 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
             }
         };
         let cell;
-        (cell, p) = cell_rest(x, p, empty, cattrs, ctx, &mut text)?;
+        (cell, p) = cell_rest(xs, p, empty, cattrs, ctx, &mut text)?;
         let pos = match cattrs[0] {
             Some(r) => {
                 let rc = cell_ref(r)?;
@@ -1090,7 +1057,7 @@ fn c_start(x: &[u8], p: usize) -> Option<([Option<&[u8]>; 3], bool, usize)> {
 /// `</c>`. The common bodies — `<is><t>plain text</t></is></c>` and `<v>number</v></c>` — are
 /// read directly; anything else goes through `cell_body`.
 fn cell_rest(
-    x: &[u8],
+    xs: &str,
     p: usize,
     empty: bool,
     [_, s, ty]: [Option<&[u8]>; 3],
@@ -1100,9 +1067,10 @@ fn cell_rest(
     if empty {
         return Some((Cell::Empty, p));
     }
+    let x = xs.as_bytes();
     let rest = &x[p..];
     if rest.starts_with(b"<is>") {
-        if let Some((t, e)) = plain_is(x, p + 4) {
+        if let Some((t, e)) = plain_is(xs, p + 4) {
             if x.get(e..e + 4) == Some(b"</c>") {
                 return Some((Cell::Text(t), e + 4));
             }
@@ -1117,7 +1085,7 @@ fn cell_rest(
     }
     let mut value: Option<Cell> = None;
     let mut formula = false;
-    let p = cell_body(x, p, s, ty, ctx, &mut value, &mut formula, text)?;
+    let p = cell_body(xs, p, s, ty, ctx, &mut value, &mut formula, text)?;
     let mut cell = value.unwrap_or(Cell::Empty);
     if formula && cell == Cell::Empty {
         cell = Cell::NoCache;
@@ -1186,7 +1154,7 @@ fn plain_range(r: &[u8]) -> Option<()> {
 /// a formula is there. Returns the offset past `</c>`.
 #[allow(clippy::too_many_arguments)]
 fn cell_body(
-    x: &[u8],
+    xs: &str,
     mut p: usize,
     s: Option<&[u8]>,
     ty: Option<&[u8]>,
@@ -1195,6 +1163,7 @@ fn cell_body(
     formula: &mut bool,
     text: &mut String,
 ) -> Option<usize> {
+    let x = xs.as_bytes();
     loop {
         p = skip_ws(x, p)?;
         let t = tag(x, p)?;
@@ -1233,7 +1202,7 @@ fn cell_body(
             b"is" => {
                 let s = if t.empty {
                     String::new()
-                } else if let Some((s, e)) = plain_is(x, p) {
+                } else if let Some((s, e)) = plain_is(xs, p) {
                     p = e;
                     s
                 } else {
@@ -1624,59 +1593,6 @@ mod tests {
                     memchr::memchr(needle, &hay[len..])
                 );
             }
-        }
-    }
-
-    #[test]
-    fn utf8_check_agrees_with_std() {
-        let mut cases: Vec<Vec<u8>> = vec![
-            Vec::new(),
-            b"<c r=\"A1\"><v>1</v></c>".to_vec(),
-            "张三".as_bytes().to_vec(),
-        ];
-        // Characters of every width at every offset around the 32-byte blocks, whole and cut.
-        let chars = ["a", "é", "中", "😀"];
-        for pre in 0..70 {
-            for c in chars {
-                let mut v = vec![b'x'; pre];
-                v.extend_from_slice(c.as_bytes());
-                v.extend_from_slice(&[b'y'; 40]);
-                for cut in pre..pre + c.len() + 1 {
-                    let mut w = v.clone();
-                    w.truncate(cut);
-                    cases.push(w);
-                }
-                let mut broken = v.clone();
-                broken[pre] ^= 0x40;
-                cases.push(broken);
-                cases.push(v);
-            }
-        }
-        // Invalid sequences: stray continuation, overlong, surrogate, beyond U+10FFFF, lone lead.
-        for bad in [
-            &b"\x80"[..],
-            b"\xC0\xAF",
-            b"\xED\xA0\x80",
-            b"\xF4\x90\x80\x80",
-            b"\xE4\xB8",
-            b"\xFF",
-        ] {
-            for pre in [0, 5, 31, 32, 33, 64] {
-                let mut v = vec![b'<'; pre];
-                v.extend_from_slice(bad);
-                v.extend_from_slice(b"</t>");
-                cases.push(v.clone());
-                v.extend_from_slice("中文".repeat(20).as_bytes());
-                cases.push(v);
-            }
-        }
-        // Long non-ASCII runs across many blocks.
-        cases.push("中文字符".repeat(50).into_bytes());
-        let mut long = "中文字符".repeat(50).into_bytes();
-        long[100] = b'a';
-        cases.push(long);
-        for c in &cases {
-            assert_eq!(is_utf8(c), std::str::from_utf8(c).is_ok(), "{c:?}");
         }
     }
 

@@ -43,12 +43,20 @@ impl FieldMemo {
     fn get(&self, key: &'static str) -> Resolved {
         let id = (key.as_ptr() as usize, key.len());
         let n = self.next.get();
-        if let Some(&(a, l, r)) = self.seen.borrow().get(n) {
+        let seen = self.seen.borrow();
+        if let Some(&(a, l, r)) = seen.get(n) {
             if (a, l) == id {
                 self.next.set(n + 1);
                 return r;
             }
         }
+        // The same key again (`money` asks for the unit, then the value).
+        if let Some(&(a, l, r)) = n.checked_sub(1).and_then(|p| seen.get(p)) {
+            if (a, l) == id {
+                return r;
+            }
+        }
+        drop(seen);
         self.get_slow(key)
     }
 
@@ -373,5 +381,60 @@ fn one_to_five(c: &Cell, (zh, en): (&str, &str)) -> Result<Option<i64>, Bad> {
             format!("{en} {v} is not between 1 and 5"),
         ))),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::schema::field_index;
+    use crate::ingest::TableId;
+
+    /// The memo answers every lookup as `field_index` + the table's column map, whatever the
+    /// order: in the same order each row, a key asked twice, out of order, or unknown.
+    #[test]
+    fn memo_answers_as_field_index() {
+        let fs = fields(TableId::Sales);
+        let field_col: Vec<Option<usize>> = (0..fs.len())
+            .map(|i| (i % 3 != 0).then_some(i / 2))
+            .collect();
+        let t = RawTable {
+            file: "f.xlsx".into(),
+            sheet: "s".into(),
+            table: TableId::Sales,
+            header_row: 1,
+            columns: Vec::new(),
+            field_col: field_col.clone(),
+            rows: Vec::new(),
+            ctx: Default::default(),
+            shared_sheet: false,
+        };
+        let memo = FieldMemo::new(&t);
+        let k: Vec<&'static str> = fs.iter().map(|f| f.key).collect();
+        let order = [
+            k[0],
+            k[1],
+            k[1],
+            k[2],
+            k[0],
+            "no_such_key",
+            k[3],
+            k[1],
+            k[5],
+            k[4],
+        ];
+        for round in 0..4 {
+            // The last round asks in another order.
+            let keys: Vec<&'static str> = if round < 3 {
+                order.to_vec()
+            } else {
+                order.iter().rev().copied().collect()
+            };
+            for key in keys {
+                let want = field_index(TableId::Sales, key).map(|fi| (fs[fi].key, field_col[fi]));
+                let got = memo.get(key).map(|(d, c)| (d.key, c));
+                assert_eq!(got, want, "{key} in round {round}");
+            }
+        }
     }
 }
