@@ -473,7 +473,8 @@ fn cell_ref(v: &[u8]) -> Option<(u32, u32)> {
 
 /// A number as Excel writes it; anything else (spaces, `inf`, a leading `+` ...) is left to
 /// calamine, whose float parser agrees with Rust's on this grammar (both round correctly).
-fn number(v: &[u8]) -> Option<f64> {
+fn number(vs: &str) -> Option<f64> {
+    let v = vs.as_bytes();
     let mut i = usize::from(v.first() == Some(&b'-'));
     let int = v[i..].iter().take_while(|b| b.is_ascii_digit()).count();
     if int == 0 {
@@ -501,7 +502,7 @@ fn number(v: &[u8]) -> Option<f64> {
     if i != v.len() {
         return None;
     }
-    std::str::from_utf8(v).ok()?.parse::<f64>().ok()
+    vs.parse::<f64>().ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1078,7 +1079,8 @@ fn cell_rest(
     } else if let Some(body) = rest.strip_prefix(b"<v>") {
         if let Some(lt) = near(b'<', body) {
             if body[lt..].starts_with(b"</v></c>") {
-                let v = v_value(&body[..lt], s, ty, ctx)?;
+                // Between `<v>` and `<`: on character boundaries of the checked sheet text.
+                let v = v_value(xs.get(p + 3..p + 3 + lt)?, s, ty, ctx)?;
                 return Some((v, p + 3 + lt + 8));
             }
         }
@@ -1196,6 +1198,7 @@ fn cell_body(
             }
             b"v" => {
                 let (body, next) = element_text(x, p, &t, b"v")?;
+                let body = xs.get(p..p + body.len())?;
                 p = next;
                 *value = Some(v_value(body, s, ty, ctx)?);
             }
@@ -1218,8 +1221,9 @@ fn cell_body(
 }
 
 /// The value of a `<v>`, as calamine's `read_v` + `from_data_ref`.
-fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Option<Cell> {
+fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Option<Cell> {
     use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+    let v = vs.as_bytes();
     // calamine ignores an inline string's `<v>` (but its reader still fails on a broken
     // entity there), and an empty `<v>` of the plain types.
     if matches!(ty, Some(b"inlineStr" | b"is")) {
@@ -1243,7 +1247,7 @@ fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
             if v.contains(&b'&') {
                 return None;
             }
-            DataRef::Error(std::str::from_utf8(v).ok()?.parse().ok()?)
+            DataRef::Error(vs.parse().ok()?)
         }
         Some(b"str") => {
             let mut t = String::with_capacity(v.len());
@@ -1256,7 +1260,7 @@ fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
             DataRef::DateTimeIso(t)
         }
         None | Some(b"n") => {
-            let n = number(v)?;
+            let n = number(vs)?;
             let fmt = match s {
                 Some(s) => ctx.formats.get(digits(s)? as usize).copied(),
                 None => Some(Fmt::Other),
@@ -1627,8 +1631,8 @@ mod tests {
 
     #[test]
     fn numbers_only_in_the_plain_grammar() {
-        assert_eq!(number(b"-12.5E+3"), Some(-12500.0));
-        assert_eq!(number(b"0.1"), Some(0.1));
+        assert_eq!(number("-12.5E+3"), Some(-12500.0));
+        assert_eq!(number("0.1"), Some(0.1));
         for bad in [
             &b""[..],
             b"+1",
@@ -1641,7 +1645,8 @@ mod tests {
             b"1,5",
             b"--1",
         ] {
-            assert_eq!(number(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            let bad = std::str::from_utf8(bad).unwrap();
+            assert_eq!(number(bad), None, "{bad:?}");
         }
     }
 
