@@ -480,22 +480,20 @@ fn data_rows(
             })
             .collect();
         let blank = cells.iter().all(Cell::is_blank);
-        if blank {
-            if r.cells.iter().any(|(_, c)| !c.is_blank()) {
-                let (c0, v) = &r.cells[0];
-                problems.push(notice(
-                    file,
-                    sheet,
-                    a1(*c0, row1),
-                    tname,
-                    v.raw(),
-                    Msg::new(
-                        "该行只在未识别的列中有内容",
-                        "this row has values only in unknown columns",
-                    ),
-                    Msg::new("未计入", "left out"),
-                ));
-            }
+        if blank && r.cells.iter().any(|(_, c)| !c.is_blank()) {
+            let (c0, v) = &r.cells[0];
+            problems.push(notice(
+                file,
+                sheet,
+                a1(*c0, row1),
+                tname,
+                v.raw(),
+                Msg::new(
+                    "该行只在未识别的列中有内容",
+                    "this row has values only in unknown columns",
+                ),
+                Msg::new("未计入", "left out"),
+            ));
         }
         if take {
             // The row's cells now live in the table: free the sheet's emptied copy at once, so

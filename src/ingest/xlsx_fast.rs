@@ -985,9 +985,12 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
     }
 }
 
+/// A cell's `r`, `s` and `t` attribute values, each when given.
+type CellAttrs<'a> = [Option<&'a [u8]>; 3];
+
 /// A cell's `r`, `s` and `t` attributes as the general scanner reads them; `None` (the sheet
 /// goes to calamine) on a malformed attribute or one of these given twice.
-fn c_attrs(a: &[u8]) -> Option<[Option<&[u8]>; 3]> {
+fn c_attrs(a: &[u8]) -> Option<CellAttrs<'_>> {
     let mut out = [None; 3];
     for kv in attrs(a) {
         let (k, v) = kv.ok()?;
@@ -1011,11 +1014,11 @@ fn c_attrs(a: &[u8]) -> Option<[Option<&[u8]>; 3]> {
 /// empty, the offset past it — and `None` for any other shape (a repeated key too), which the
 /// general scanners then read (and judge).
 #[inline]
-fn c_start(x: &[u8], p: usize) -> Option<([Option<&[u8]>; 3], bool, usize)> {
+fn c_start(x: &[u8], p: usize) -> Option<(CellAttrs<'_>, bool, usize)> {
     if x.get(p..p + 3)? != b"<c " {
         return None;
     }
-    let mut out: [Option<&[u8]>; 3] = [None; 3];
+    let mut out: CellAttrs<'_> = [None; 3];
     let mut i = p + 3;
     loop {
         let ks = i;
@@ -1061,7 +1064,7 @@ fn cell_rest(
     xs: &str,
     p: usize,
     empty: bool,
-    [_, s, ty]: [Option<&[u8]>; 3],
+    [_, s, ty]: CellAttrs<'_>,
     ctx: &BookCtx,
     text: &mut String,
 ) -> Option<(Cell, usize)> {
