@@ -416,6 +416,98 @@ fn holds_method_words(sheet: &Sheet, from: usize, col: u32) -> bool {
     n > 0 && hits * 2 > n
 }
 
+/// Sheets with this many data rows have them read on two threads.
+const PARALLEL_ROWS: usize = 50_000;
+
+/// A table's data rows from a stretch of the sheet: the rows with values in the mapped columns
+/// (taken out of the sheet when `take`, copied otherwise), and the problems of the rows left out
+/// (total, footer, values only in unknown columns), both in sheet order.
+fn data_rows(
+    data: &mut [SheetRow],
+    columns: &[Column],
+    take: bool,
+    file: &str,
+    sheet: &str,
+    tname: &str,
+) -> (Vec<RawRow>, Vec<Problem>) {
+    let mut rows: Vec<RawRow> = Vec::with_capacity(data.len());
+    let mut problems: Vec<Problem> = Vec::new();
+    for r in data.iter_mut() {
+        let row1 = r.row + 1;
+        if is_total_row(r) {
+            let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
+            problems.push(notice(
+                file,
+                sheet,
+                a1(first, row1),
+                tname,
+                crate::error::clip(
+                    r.cells
+                        .iter()
+                        .filter_map(|(_, c)| c.as_text())
+                        .next()
+                        .unwrap_or(""),
+                ),
+                Msg::new("合计/小计行", "total or subtotal row"),
+                Msg::new(
+                    "未计入(由 kebiao 重新计算)",
+                    "left out (kebiao computes totals itself)",
+                ),
+            ));
+            continue;
+        }
+        if is_footer_row(r) {
+            let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
+            problems.push(notice(
+                file,
+                sheet,
+                a1(first, row1),
+                tname,
+                r.cells.first().map(|(_, c)| c.raw()).unwrap_or_default(),
+                Msg::new("表尾说明或签字行", "note or sign-off line under the table"),
+                Msg::new("未计入", "left out"),
+            ));
+            continue;
+        }
+        let cells: Vec<Cell> = columns
+            .iter()
+            .map(|c| {
+                if take {
+                    r.take(c.col)
+                } else {
+                    r.get(c.col).cloned().unwrap_or_default()
+                }
+            })
+            .collect();
+        let blank = cells.iter().all(Cell::is_blank);
+        if blank && r.cells.iter().any(|(_, c)| !c.is_blank()) {
+            let (c0, v) = &r.cells[0];
+            problems.push(notice(
+                file,
+                sheet,
+                a1(*c0, row1),
+                tname,
+                v.raw(),
+                Msg::new(
+                    "该行只在未识别的列中有内容",
+                    "this row has values only in unknown columns",
+                ),
+                Msg::new("未计入", "left out"),
+            ));
+        }
+        if take {
+            // The row's cells now live in the table: free the sheet's emptied copy at once, so
+            // a large sheet is not held twice (40 bytes a cell) until the sheet is dropped.
+            r.cells = Vec::new();
+        }
+        if blank {
+            continue;
+        }
+        rows.push(RawRow { row: row1, cells });
+    }
+    (rows, problems)
+}
+
 /// Find every table in a sheet.
 pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out: &mut Found) {
     let report = |table: Option<String>, skipped: Option<Msg>| SheetReport {
@@ -659,82 +751,31 @@ pub fn find_tables(file: &str, sheet: &mut Sheet, mapping: Option<&Mapping>, out
             field_col[c.field] = Some(i);
         }
         // Data rows.
-        let mut rows: Vec<RawRow> = Vec::new();
-        for r in sheet.rows.iter_mut().skip(data_from) {
-            let row1 = r.row + 1;
-            if is_total_row(r) {
-                let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
-                out.problems.push(notice(
-                    file,
-                    &sheet.name,
-                    a1(first, row1),
-                    tname,
-                    crate::error::clip(
-                        r.cells
-                            .iter()
-                            .filter_map(|(_, c)| c.as_text())
-                            .next()
-                            .unwrap_or(""),
-                    ),
-                    Msg::new("合计/小计行", "total or subtotal row"),
-                    Msg::new(
-                        "未计入(由 kebiao 重新计算)",
-                        "left out (kebiao computes totals itself)",
-                    ),
-                ));
-                continue;
-            }
-            if is_footer_row(r) {
-                let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
-                out.problems.push(notice(
-                    file,
-                    &sheet.name,
-                    a1(first, row1),
-                    tname,
-                    r.cells.first().map(|(_, c)| c.raw()).unwrap_or_default(),
-                    Msg::new("表尾说明或签字行", "note or sign-off line under the table"),
-                    Msg::new("未计入", "left out"),
-                ));
-                continue;
-            }
-            let cells: Vec<Cell> = columns
-                .iter()
-                .map(|c| {
-                    if take {
-                        r.take(c.col)
-                    } else {
-                        r.get(c.col).cloned().unwrap_or_default()
-                    }
-                })
-                .collect();
-            let blank = cells.iter().all(Cell::is_blank);
-            if blank {
-                if r.cells.iter().any(|(_, c)| !c.is_blank()) {
-                    let (c0, v) = &r.cells[0];
-                    out.problems.push(notice(
-                        file,
-                        &sheet.name,
-                        a1(*c0, row1),
-                        tname,
-                        v.raw(),
-                        Msg::new(
-                            "该行只在未识别的列中有内容",
-                            "this row has values only in unknown columns",
-                        ),
-                        Msg::new("未计入", "left out"),
-                    ));
+        let from = data_from.min(sheet.rows.len());
+        let data = &mut sheet.rows[from..];
+        let sheet_name = sheet.name.as_str();
+        let cut = |d: &mut [SheetRow]| data_rows(d, &columns, take, file, sheet_name, tname);
+        // A large sheet's rows are cut in two halves read side by side (each row on its own
+        // gives its record and its problem; the halves are joined back in order).
+        let (mut rows, probs) = if data.len() >= PARALLEL_ROWS && crate::par::threads() > 1 {
+            let (a, b) = data.split_at_mut(data.len() / 2);
+            let (ra, rb) = std::thread::scope(|s| {
+                let first = s.spawn(|| cut(a));
+                let second = cut(b);
+                (first.join(), second)
+            });
+            match ra {
+                Ok((mut rows, mut probs)) => {
+                    rows.extend(rb.0);
+                    probs.extend(rb.1);
+                    (rows, probs)
                 }
+                Err(e) => std::panic::resume_unwind(e),
             }
-            if take {
-                // The row's cells now live in the table: free the sheet's emptied copy at once, so
-                // a large sheet is not held twice (40 bytes a cell) until the sheet is dropped.
-                r.cells = Vec::new();
-            }
-            if blank {
-                continue;
-            }
-            rows.push(RawRow { row: row1, cells });
-        }
+        } else {
+            cut(data)
+        };
+        out.problems.extend(probs);
         // Merged category cells (a 区域 or 客户 cell merged over several lines) fill down.
         let first_data_row0 = header_row1; // 0-based index of the first data row
         for m in &sheet.merges {
@@ -814,6 +855,49 @@ mod tests {
             merges,
             is_1904: false,
         }
+    }
+
+    /// A large sheet's rows, read in two halves side by side, give the rows and problems that
+    /// reading them in one pass gives, in order.
+    #[test]
+    fn a_large_sheet_read_in_halves_is_read_as_in_one_pass() {
+        let mut rows = vec![row(
+            0,
+            &[(0, "客户编号"), (1, "客户名称"), (2, "区域"), (5, "杂项")],
+        )];
+        for r in 1..=(PARALLEL_ROWS as u32 + 1_001) {
+            let id = format!("C{r:06}");
+            let name = format!("客户{r}");
+            rows.push(match r % 997 {
+                0 => row(r, &[(0, "合 计"), (2, "100")]),
+                1 => row(r, &[(5, "只有杂项")]),
+                2 => row(r, &[(0, "制表人: 张三")]),
+                3 => row(r, &[(0, "  ")]),
+                _ => row(r, &[(0, id.as_str()), (1, name.as_str()), (5, "x")]),
+            });
+        }
+        let mut s = sheet("客户信息", rows, vec![]);
+        let mut whole = s.rows[1..].to_vec();
+        let mut f = Found::default();
+        find_tables("big.xlsx", &mut s, None, &mut f);
+        let t = &f.tables[0];
+        let (want_rows, want_probs) = data_rows(
+            &mut whole,
+            &t.columns,
+            true,
+            "big.xlsx",
+            "客户信息",
+            TableId::Customers.zh(),
+        );
+        assert_eq!(t.rows.len(), want_rows.len());
+        assert!(t.rows.len() > PARALLEL_ROWS - 1_000);
+        for (a, b) in t.rows.iter().zip(&want_rows) {
+            assert_eq!((a.row, &a.cells), (b.row, &b.cells));
+        }
+        // The data rows' problems come last, after none of the header's.
+        let got = &f.problems[f.problems.len() - want_probs.len()..];
+        assert_eq!(format!("{got:?}"), format!("{want_probs:?}"));
+        assert!(want_probs.len() > 150, "{}", want_probs.len());
     }
 
     #[test]

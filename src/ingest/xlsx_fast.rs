@@ -473,7 +473,8 @@ fn cell_ref(v: &[u8]) -> Option<(u32, u32)> {
 
 /// A number as Excel writes it; anything else (spaces, `inf`, a leading `+` ...) is left to
 /// calamine, whose float parser agrees with Rust's on this grammar (both round correctly).
-fn number(v: &[u8]) -> Option<f64> {
+fn number(vs: &str) -> Option<f64> {
+    let v = vs.as_bytes();
     let mut i = usize::from(v.first() == Some(&b'-'));
     let int = v[i..].iter().take_while(|b| b.is_ascii_digit()).count();
     if int == 0 {
@@ -501,7 +502,7 @@ fn number(v: &[u8]) -> Option<f64> {
     if i != v.len() {
         return None;
     }
-    std::str::from_utf8(v).ok()?.parse::<f64>().ok()
+    vs.parse::<f64>().ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,7 +799,8 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
 
 /// The common `<is><t>text</t></is>` whose text needs no decoding, trimming or unescaping,
 /// copied straight out (from just after `<is>`; the offset past `</is>`).
-fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
+fn plain_is(xs: &str, p: usize) -> Option<(String, usize)> {
+    let x = xs.as_bytes();
     let rest = x.get(p..)?;
     let body = rest.strip_prefix(b"<t>")?;
     let lt = near(b'<', body)?;
@@ -813,7 +815,8 @@ fn plain_is(x: &[u8], p: usize) -> Option<(String, usize)> {
     {
         return None;
     }
-    let s = std::str::from_utf8(text).ok()?;
+    // Between `<t>` and `<`, so on character boundaries of the already checked sheet text.
+    let s = xs.get(p + 3..p + 3 + lt)?;
     Some((s.to_string(), p + 3 + lt + 9))
 }
 
@@ -870,7 +873,8 @@ struct ChunkRows {
 fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
     // quick-xml hands calamine text as UTF-8 and fails on anything else, even in attributes
     // calamine ignores.
-    std::str::from_utf8(x).ok()?;
+    // Also kept as text, so the strings of cells are cut out of it without checking them again.
+    let xs = std::str::from_utf8(x).ok()?;
     let mut p = 0;
     if first {
         let empty;
@@ -913,85 +917,185 @@ fn parse_chunk(x: &[u8], first: bool, ctx: &BookCtx) -> Option<ChunkRows> {
                 tail: None,
             });
         }
-        let t = tag(x, p)?;
-        p = t.end;
-        if t.close {
+        // Most of a sheet is cells in the plain `<c r=".." s=".." t="..">` shape: read those
+        // without the general tag and attribute scanners (anything else takes the general way).
+        let fast = if in_row { c_start(x, p) } else { None };
+        let (cattrs, empty) = if let Some((a, empty, end)) = fast {
+            p = end;
+            (a, empty)
+        } else {
+            let t = tag(x, p)?;
+            p = t.end;
+            if t.close {
+                match t.name {
+                    b"row" if in_row => {
+                        in_row = false;
+                        row_index = row_index.checked_add(1)?;
+                        col_index = 0;
+                    }
+                    b"sheetData" if !in_row => {
+                        let start = p - t.name.len() - 3;
+                        return Some(ChunkRows {
+                            ordered: sink.ordered,
+                            n: sink.n,
+                            rows: sink.rows,
+                            tail: Some(x[start..].to_vec()),
+                        });
+                    }
+                    _ => return None,
+                }
+                continue;
+            }
             match t.name {
-                b"row" if in_row => {
-                    in_row = false;
-                    row_index = row_index.checked_add(1)?;
-                    col_index = 0;
+                b"row" if !in_row => {
+                    match raw_attr(t.attrs, b"r")? {
+                        Some(r) => {
+                            row_index = digits(r)?.checked_sub(1)?;
+                            know_row = true;
+                        }
+                        None if know_row => {}
+                        None => return None,
+                    }
+                    if t.empty {
+                        row_index = row_index.checked_add(1)?;
+                        col_index = 0;
+                    } else {
+                        in_row = true;
+                    }
+                    continue;
                 }
-                b"sheetData" if !in_row => {
-                    let start = p - t.name.len() - 3;
-                    return Some(ChunkRows {
-                        ordered: sink.ordered,
-                        n: sink.n,
-                        rows: sink.rows,
-                        tail: Some(x[start..].to_vec()),
-                    });
-                }
+                b"c" if in_row => (c_attrs(t.attrs)?, t.empty),
                 _ => return None,
             }
-            continue;
+        };
+        let cell;
+        (cell, p) = cell_rest(xs, p, empty, cattrs, ctx, &mut text)?;
+        let pos = match cattrs[0] {
+            Some(r) => {
+                let rc = cell_ref(r)?;
+                col_index = rc.1;
+                rc
+            }
+            None => (row_index, col_index),
+        };
+        col_index = col_index.checked_add(1)?;
+        if !cell.is_blank() {
+            sink.push(pos.0, pos.1, cell);
         }
-        match t.name {
-            b"row" if !in_row => {
-                match raw_attr(t.attrs, b"r")? {
-                    Some(r) => {
-                        row_index = digits(r)?.checked_sub(1)?;
-                        know_row = true;
-                    }
-                    None if know_row => {}
-                    None => return None,
-                }
-                if t.empty {
-                    row_index = row_index.checked_add(1)?;
-                    col_index = 0;
-                } else {
-                    in_row = true;
-                }
+    }
+}
+
+/// A cell's `r`, `s` and `t` attribute values, each when given.
+type CellAttrs<'a> = [Option<&'a [u8]>; 3];
+
+/// A cell's `r`, `s` and `t` attributes as the general scanner reads them; `None` (the sheet
+/// goes to calamine) on a malformed attribute or one of these given twice.
+fn c_attrs(a: &[u8]) -> Option<CellAttrs<'_>> {
+    let mut out = [None; 3];
+    for kv in attrs(a) {
+        let (k, v) = kv.ok()?;
+        let slot = match k {
+            b"r" => &mut out[0],
+            b"s" => &mut out[1],
+            b"t" => &mut out[2],
+            _ => continue,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(v);
+    }
+    Some(out)
+}
+
+/// The start tag of a cell at `x[p]` in the plain shape Excel and rust_xlsxwriter write:
+/// `<c`, then ` key="value"` pairs (key of ASCII letters, value without `<` or `"`), then `>`
+/// or `/>`. Gives what `tag` + `c_attrs` give for it — the `r`, `s`, `t` values, whether it is
+/// empty, the offset past it — and `None` for any other shape (a repeated key too), which the
+/// general scanners then read (and judge).
+#[inline]
+fn c_start(x: &[u8], p: usize) -> Option<(CellAttrs<'_>, bool, usize)> {
+    if x.get(p..p + 3)? != b"<c " {
+        return None;
+    }
+    let mut out: CellAttrs<'_> = [None; 3];
+    let mut i = p + 3;
+    loop {
+        let ks = i;
+        while x.get(i)?.is_ascii_alphabetic() {
+            i += 1;
+        }
+        if i == ks || x.get(i..i + 2)? != b"=\"" {
+            return None;
+        }
+        let key = &x[ks..i];
+        let vs = i + 2;
+        let ve = near(b'"', &x[vs..])? + vs;
+        let v = &x[vs..ve];
+        if v.contains(&b'<') {
+            return None;
+        }
+        let slot = match key {
+            b"r" => Some(0),
+            b"s" => Some(1),
+            b"t" => Some(2),
+            _ => None,
+        };
+        if let Some(k) = slot {
+            if out[k].is_some() {
+                return None;
             }
-            b"c" if in_row => {
-                let (mut r, mut s, mut ty) = (None, None, None);
-                for kv in attrs(t.attrs) {
-                    let (k, v) = kv.ok()?;
-                    let slot = match k {
-                        b"r" => &mut r,
-                        b"s" => &mut s,
-                        b"t" => &mut ty,
-                        _ => continue,
-                    };
-                    if slot.is_some() {
-                        return None;
-                    }
-                    *slot = Some(v);
-                }
-                let pos = match r {
-                    Some(r) => {
-                        let rc = cell_ref(r)?;
-                        col_index = rc.1;
-                        rc
-                    }
-                    None => (row_index, col_index),
-                };
-                let mut value: Option<Cell> = None;
-                let mut formula = false;
-                if !t.empty {
-                    p = cell_body(x, p, s, ty, ctx, &mut value, &mut formula, &mut text)?;
-                }
-                col_index = col_index.checked_add(1)?;
-                let mut cell = value.unwrap_or(Cell::Empty);
-                if formula && cell == Cell::Empty {
-                    cell = Cell::NoCache;
-                }
-                if !cell.is_blank() {
-                    sink.push(pos.0, pos.1, cell);
-                }
-            }
+            out[k] = Some(v);
+        }
+        i = ve + 1;
+        match x.get(i)? {
+            b' ' => i += 1,
+            b'>' => return Some((out, false, i + 1)),
+            b'/' if x.get(i + 1) == Some(&b'>') => return Some((out, true, i + 2)),
             _ => return None,
         }
     }
+}
+
+/// What follows a cell's start tag (ending at `p`): the cell's value and the offset past its
+/// `</c>`. The common bodies — `<is><t>plain text</t></is></c>` and `<v>number</v></c>` — are
+/// read directly; anything else goes through `cell_body`.
+fn cell_rest(
+    xs: &str,
+    p: usize,
+    empty: bool,
+    [_, s, ty]: CellAttrs<'_>,
+    ctx: &BookCtx,
+    text: &mut String,
+) -> Option<(Cell, usize)> {
+    if empty {
+        return Some((Cell::Empty, p));
+    }
+    let x = xs.as_bytes();
+    let rest = &x[p..];
+    if rest.starts_with(b"<is>") {
+        if let Some((t, e)) = plain_is(xs, p + 4) {
+            if x.get(e..e + 4) == Some(b"</c>") {
+                return Some((Cell::Text(t), e + 4));
+            }
+        }
+    } else if let Some(body) = rest.strip_prefix(b"<v>") {
+        if let Some(lt) = near(b'<', body) {
+            if body[lt..].starts_with(b"</v></c>") {
+                // Between `<v>` and `<`: on character boundaries of the checked sheet text.
+                let v = v_value(xs.get(p + 3..p + 3 + lt)?, s, ty, ctx)?;
+                return Some((v, p + 3 + lt + 8));
+            }
+        }
+    }
+    let mut value: Option<Cell> = None;
+    let mut formula = false;
+    let p = cell_body(xs, p, s, ty, ctx, &mut value, &mut formula, text)?;
+    let mut cell = value.unwrap_or(Cell::Empty);
+    if formula && cell == Cell::Empty {
+        cell = Cell::NoCache;
+    }
+    Some((cell, p))
 }
 
 /// The part of the sheet before the cells: checks what calamine checks there (a readable
@@ -1055,7 +1159,7 @@ fn plain_range(r: &[u8]) -> Option<()> {
 /// a formula is there. Returns the offset past `</c>`.
 #[allow(clippy::too_many_arguments)]
 fn cell_body(
-    x: &[u8],
+    xs: &str,
     mut p: usize,
     s: Option<&[u8]>,
     ty: Option<&[u8]>,
@@ -1064,6 +1168,7 @@ fn cell_body(
     formula: &mut bool,
     text: &mut String,
 ) -> Option<usize> {
+    let x = xs.as_bytes();
     loop {
         p = skip_ws(x, p)?;
         let t = tag(x, p)?;
@@ -1096,13 +1201,14 @@ fn cell_body(
             }
             b"v" => {
                 let (body, next) = element_text(x, p, &t, b"v")?;
+                let body = xs.get(p..p + body.len())?;
                 p = next;
                 *value = Some(v_value(body, s, ty, ctx)?);
             }
             b"is" => {
                 let s = if t.empty {
                     String::new()
-                } else if let Some((s, e)) = plain_is(x, p) {
+                } else if let Some((s, e)) = plain_is(xs, p) {
                     p = e;
                     s
                 } else {
@@ -1118,8 +1224,9 @@ fn cell_body(
 }
 
 /// The value of a `<v>`, as calamine's `read_v` + `from_data_ref`.
-fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Option<Cell> {
+fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Option<Cell> {
     use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+    let v = vs.as_bytes();
     // calamine ignores an inline string's `<v>` (but its reader still fails on a broken
     // entity there), and an empty `<v>` of the plain types.
     if matches!(ty, Some(b"inlineStr" | b"is")) {
@@ -1143,7 +1250,7 @@ fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
             if v.contains(&b'&') {
                 return None;
             }
-            DataRef::Error(std::str::from_utf8(v).ok()?.parse().ok()?)
+            DataRef::Error(vs.parse().ok()?)
         }
         Some(b"str") => {
             let mut t = String::with_capacity(v.len());
@@ -1156,7 +1263,7 @@ fn v_value(v: &[u8], s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
             DataRef::DateTimeIso(t)
         }
         None | Some(b"n") => {
-            let n = number(v)?;
+            let n = number(vs)?;
             let fmt = match s {
                 Some(s) => ctx.formats.get(digits(s)? as usize).copied(),
                 None => Some(Fmt::Other),
@@ -1497,9 +1604,38 @@ mod tests {
     }
 
     #[test]
+    fn plain_cell_start_tags_read_as_the_general_scanner() {
+        for x in [
+            &b"<c r=\"B2\" s=\"3\" t=\"inlineStr\"><is>"[..],
+            b"<c r=\"B2\"/>",
+            b"<c s=\"1\" r=\"C9\" x=\"a>b\">",
+            b"<c r=\"A1\" cm=\"1\" t=\"n\">",
+        ] {
+            let (a, empty, end) = c_start(x, 0).expect("plain shape");
+            let t = tag(x, 0).unwrap();
+            assert_eq!((a, empty, end), (c_attrs(t.attrs).unwrap(), t.empty, t.end));
+        }
+        // Other shapes are left to the general scanners.
+        for x in [
+            &b"<c  r=\"A1\">"[..],
+            b"<c r='A1'>",
+            b"<c r=\"A1\"s=\"1\">",
+            b"<c r=\"A1\" r=\"A2\">",
+            b"<c r=\"A<1\">",
+            b"<c r = \"A1\">",
+            b"<c x:r=\"A1\">",
+            b"<cc r=\"A1\">",
+            b"<c r=\"A1\" />",
+            b"<c r=\"A1\"",
+        ] {
+            assert!(c_start(x, 0).is_none(), "{}", String::from_utf8_lossy(x));
+        }
+    }
+
+    #[test]
     fn numbers_only_in_the_plain_grammar() {
-        assert_eq!(number(b"-12.5E+3"), Some(-12500.0));
-        assert_eq!(number(b"0.1"), Some(0.1));
+        assert_eq!(number("-12.5E+3"), Some(-12500.0));
+        assert_eq!(number("0.1"), Some(0.1));
         for bad in [
             &b""[..],
             b"+1",
@@ -1512,7 +1648,8 @@ mod tests {
             b"1,5",
             b"--1",
         ] {
-            assert_eq!(number(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            let bad = std::str::from_utf8(bad).unwrap();
+            assert_eq!(number(bad), None, "{bad:?}");
         }
     }
 

@@ -237,10 +237,10 @@ fn sales_lines(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
             Option<Decimal>,
             bool,
         );
-        let mut seen: FastMap<LineKey<'_>, &Origin> =
-            FastMap::with_capacity_and_hasher(sales.len(), Default::default());
-        for l in sales.iter().filter(|l| l.order_no.is_some()) {
-            let key: LineKey<'_> = (
+        let lines: Vec<&super::SaleLine> = sales.iter().filter(|l| l.order_no.is_some()).collect();
+        let key = |i: usize| -> LineKey<'_> {
+            let l = lines[i];
+            (
                 l.order_no.as_deref(),
                 l.product_id.as_deref(),
                 l.product_name.as_deref(),
@@ -250,23 +250,70 @@ fn sales_lines(ds: &Dataset, cols: &Cols) -> Vec<Problem> {
                 l.amount,
                 l.unit_price,
                 l.cancelled,
-            );
-            if let Some(first) = seen.insert(key, &l.origin) {
-                push(
-                    &mut out,
-                    cols.loc(&l.origin, TableId::Sales, "order_no"),
-                    TableId::Sales,
-                    l.order_no.clone().unwrap_or_default(),
-                    Msg::new(
-                        format!("与第 {} 行完全相同(订单号+产品),可能重复录入", first.row),
-                        format!(
-                            "identical to row {} (order no + product): possible double entry",
-                            first.row
-                        ),
+            )
+        };
+        for (i, first) in repeats(lines.len(), key) {
+            let (l, first) = (lines[i], &lines[first].origin);
+            push(
+                &mut out,
+                cols.loc(&l.origin, TableId::Sales, "order_no"),
+                TableId::Sales,
+                l.order_no.clone().unwrap_or_default(),
+                Msg::new(
+                    format!("与第 {} 行完全相同(订单号+产品),可能重复录入", first.row),
+                    format!(
+                        "identical to row {} (order no + product): possible double entry",
+                        first.row
                     ),
-                    Msg::new("两行都已计入;请核对", "both counted; please check"),
-                );
-                seen.insert(key, first);
+                ),
+                Msg::new("两行都已计入;请核对", "both counted; please check"),
+            );
+        }
+    }
+    out
+}
+
+/// The items among `0..n` whose key equals an earlier item's, in order, each with the first
+/// item of that key. Only the keys' hashes are kept (a table of whole keys for a million sales
+/// lines cost more than the rest of the checks): an equal hash is confirmed by comparing the
+/// two keys, and two different keys with the same hash send the whole list to the exact way.
+fn repeats<K: std::hash::Hash + Eq>(n: usize, key: impl Fn(usize) -> K) -> Vec<(usize, usize)> {
+    use std::collections::hash_map::Entry;
+    use std::hash::BuildHasher;
+    let state = foldhash::fast::RandomState::default();
+    let mut first: FastMap<u64, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut out = Vec::new();
+    for i in 0..n {
+        let k = key(i);
+        match first.entry(state.hash_one(&k)) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            Entry::Occupied(e) => {
+                let j = *e.get();
+                if key(j) != k {
+                    return repeats_exact(n, key);
+                }
+                out.push((i, j));
+            }
+        }
+    }
+    out
+}
+
+/// `repeats` keeping the whole keys.
+fn repeats_exact<K: std::hash::Hash + Eq>(
+    n: usize,
+    key: impl Fn(usize) -> K,
+) -> Vec<(usize, usize)> {
+    let mut seen: FastMap<K, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
+    let mut out = Vec::new();
+    for i in 0..n {
+        let k = key(i);
+        match seen.get(&k) {
+            Some(&j) => out.push((i, j)),
+            None => {
+                seen.insert(k, i);
             }
         }
     }
@@ -468,6 +515,25 @@ pub fn data_end(mut v: Vec<NaiveDate>) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Repeated keys by hash: each repeat with the first of its key, in order; and the same when
+    /// every key has the same hash (the exact way then takes over).
+    #[test]
+    fn repeats_by_hash_are_the_exact_repeats() {
+        let keys = [3, 1, 3, 7, 1, 3, 9, 7, 2];
+        let want = vec![(2, 0), (4, 1), (5, 0), (7, 3)];
+        assert_eq!(repeats(keys.len(), |i| keys[i]), want);
+        assert_eq!(repeats_exact(keys.len(), |i| keys[i]), want);
+        #[derive(PartialEq, Eq)]
+        struct Clash(u32);
+        impl std::hash::Hash for Clash {
+            fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+                h.write_u8(0);
+            }
+        }
+        assert_eq!(repeats(keys.len(), |i| Clash(keys[i])), want);
+        assert_eq!(repeats(0, |i| keys[i]), vec![]);
+    }
 
     /// `data_end` looks only at the top dates (selection); it must agree with reading them off
     /// a fully sorted list, whatever the order and the ties.

@@ -167,9 +167,10 @@ fn type_rows<T>(
     f: &mut impl FnMut(&mut Row) -> Option<T>,
     b: &mut Built<T>,
 ) {
+    let memo = super::row::FieldMemo::new(t);
     for r in rows {
         b.data_rows += 1;
-        let mut row = Row::new(t, r, probs);
+        let mut row = Row::new(t, r, probs, &memo);
         let rec = f(&mut row);
         let key = if row.cell("customer_id").is_some_and(|c| !c.is_blank()) {
             "customer_id"
@@ -185,6 +186,9 @@ fn type_rows<T>(
         }
     }
 }
+
+/// From this many sales rows on, their cells are freed on a thread of their own after typing.
+const FREE_BESIDE: usize = 100_000;
 
 /// Sales rows per typing job: small enough that the two cores end together (the last chunk
 /// is the most either waits for the other), large enough that a job costs nothing to hand out.
@@ -1416,9 +1420,21 @@ fn build_unchecked(
         sp.extend(pr);
     }
     net_amount_sheets(&sales_raws, &mut sales.recs, &mut sp);
-    // Typed: only the column maps are used from here on.
-    for t in sales_raws.iter_mut() {
-        t.rows = Vec::new();
+    // Typed: only the column maps are used from here on. Freeing a million lines' cells (and
+    // their strings) takes a while; it is done beside the rest of the load, not before it.
+    let typed: Vec<Vec<crate::ingest::RawRow>> = sales_raws
+        .iter_mut()
+        .map(|t| std::mem::take(&mut t.rows))
+        .collect();
+    if typed.iter().map(Vec::len).sum::<usize>() >= FREE_BESIDE {
+        // Nothing waits for it: memory is given back as it goes, and at exit it no longer matters.
+        let spawned = std::thread::Builder::new()
+            .name("free-cells".into())
+            .spawn(move || drop(typed));
+        // Without a thread (the system refused one) the cells are freed here instead.
+        drop(spawned);
+    } else {
+        drop(typed);
     }
     p.splice(sales_at..sales_at, sp);
     raws.extend(sales_raws);

@@ -13,6 +13,73 @@ use rust_decimal::Decimal;
 
 use super::Origin;
 
+/// A field's definition and its position in the table's columns (`None`: no such column).
+type Resolved = Option<(&'static FieldDef, Option<usize>)>;
+
+/// The field lookups of one table's rows. The typing code asks for the same literal keys in
+/// the same order on every row, so each key is resolved to its field and column once per table
+/// and the next row's lookups are answered by comparing the key's address with the one expected
+/// next (keys are `&'static str`: an address can never come to hold another key).
+pub struct FieldMemo {
+    table: crate::ingest::TableId,
+    field_col: Vec<Option<usize>>,
+    /// (key address, key length, what it resolves to) in the order first asked.
+    seen: std::cell::RefCell<Vec<(usize, usize, Resolved)>>,
+    next: std::cell::Cell<usize>,
+}
+
+impl FieldMemo {
+    pub fn new(t: &RawTable) -> FieldMemo {
+        FieldMemo {
+            table: t.table,
+            field_col: t.field_col.clone(),
+            seen: std::cell::RefCell::new(Vec::new()),
+            next: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The field `key` of the table and its column, as `schema::field_index` finds it.
+    #[inline]
+    fn get(&self, key: &'static str) -> Resolved {
+        let id = (key.as_ptr() as usize, key.len());
+        let n = self.next.get();
+        let seen = self.seen.borrow();
+        if let Some(&(a, l, r)) = seen.get(n) {
+            if (a, l) == id {
+                self.next.set(n + 1);
+                return r;
+            }
+        }
+        // The same key again (`money` asks for the unit, then the value).
+        if let Some(&(a, l, r)) = n.checked_sub(1).and_then(|p| seen.get(p)) {
+            if (a, l) == id {
+                return r;
+            }
+        }
+        drop(seen);
+        self.get_slow(key)
+    }
+
+    #[cold]
+    fn get_slow(&self, key: &'static str) -> Resolved {
+        let id = (key.as_ptr() as usize, key.len());
+        let mut seen = self.seen.borrow_mut();
+        if let Some(i) = seen.iter().position(|&(a, l, _)| (a, l) == id) {
+            self.next.set(i + 1);
+            return seen[i].2;
+        }
+        let r = crate::ingest::schema::field_index(self.table, key).map(|fi| {
+            (
+                &fields(self.table)[fi],
+                self.field_col.get(fi).copied().flatten(),
+            )
+        });
+        seen.push((id.0, id.1, r));
+        self.next.set(seen.len());
+        r
+    }
+}
+
 pub struct Row<'a> {
     pub t: &'a RawTable,
     pub r: &'a RawRow,
@@ -21,16 +88,25 @@ pub struct Row<'a> {
     pub reject: bool,
     /// Keys that already produced a problem (so "missing" is not reported twice).
     failed: Vec<&'static str>,
+    memo: &'a FieldMemo,
 }
 
 impl<'a> Row<'a> {
-    pub fn new(t: &'a RawTable, r: &'a RawRow, probs: &'a mut Vec<Problem>) -> Self {
+    /// `memo` must be a memo of `t.table` (one per table, shared by its rows).
+    pub fn new(
+        t: &'a RawTable,
+        r: &'a RawRow,
+        probs: &'a mut Vec<Problem>,
+        memo: &'a FieldMemo,
+    ) -> Self {
+        debug_assert!(memo.table == t.table && memo.field_col == t.field_col);
         Row {
             t,
             r,
             probs,
             reject: false,
             failed: Vec::new(),
+            memo,
         }
     }
 
@@ -42,14 +118,13 @@ impl<'a> Row<'a> {
         }
     }
 
-    fn def(&self, key: &str) -> Option<(&'static FieldDef, Option<usize>)> {
-        let fs = fields(self.t.table);
-        let fi = crate::ingest::schema::field_index(self.t.table, key)?;
-        Some((&fs[fi], self.t.field_col.get(fi).copied().flatten()))
+    #[inline]
+    fn def(&self, key: &'static str) -> Resolved {
+        self.memo.get(key)
     }
 
     /// 0-based sheet column of a field (the row's first mapped column when absent).
-    pub fn col_of(&self, key: &str) -> u32 {
+    pub fn col_of(&self, key: &'static str) -> u32 {
         self.def(key)
             .and_then(|(_, ci)| ci)
             .map(|ci| self.t.columns[ci].col)
@@ -59,7 +134,7 @@ impl<'a> Row<'a> {
 
     /// A1 reference of a field's cell in this row (the row's first mapped cell when the column
     /// is absent).
-    pub fn cell_ref(&self, key: &str) -> String {
+    pub fn cell_ref(&self, key: &'static str) -> String {
         let col = self
             .def(key)
             .and_then(|(_, ci)| ci)
@@ -69,30 +144,30 @@ impl<'a> Row<'a> {
         a1(col, self.r.row)
     }
 
-    pub fn raw_of(&self, key: &str) -> String {
+    pub fn raw_of(&self, key: &'static str) -> String {
         self.cell(key).map(|c| c.raw()).unwrap_or_default()
     }
 
-    pub fn cell(&self, key: &str) -> Option<&'a Cell> {
+    pub fn cell(&self, key: &'static str) -> Option<&'a Cell> {
         let (_, ci) = self.def(key)?;
         ci.map(|ci| &self.r.cells[ci])
     }
 
-    pub fn failed_on(&self, key: &str) -> bool {
+    pub fn failed_on(&self, key: &'static str) -> bool {
         self.failed.contains(&key)
     }
 
-    pub fn has_column(&self, key: &str) -> bool {
+    pub fn has_column(&self, key: &'static str) -> bool {
         self.def(key).is_some_and(|(_, ci)| ci.is_some())
     }
 
-    fn unit(&self, key: &str) -> Option<Unit> {
+    fn unit(&self, key: &'static str) -> Option<Unit> {
         let (_, ci) = self.def(key)?;
         ci.and_then(|ci| self.t.columns[ci].unit)
     }
 
     /// Record a problem about `key` in this row.
-    pub fn problem(&mut self, key: &str, severity: Severity, problem: Msg, action: Msg) {
+    pub fn problem(&mut self, key: &'static str, severity: Severity, problem: Msg, action: Msg) {
         let loc = Location::new(&self.t.file, &self.t.sheet, self.cell_ref(key));
         let raw = clip(&self.raw_of(key));
         if severity == Severity::Rejected {
@@ -109,7 +184,7 @@ impl<'a> Row<'a> {
     }
 
     /// Reject the row because of `key`.
-    pub fn reject_for(&mut self, key: &str, problem: Msg) {
+    pub fn reject_for(&mut self, key: &'static str, problem: Msg) {
         self.problem(
             key,
             Severity::Rejected,
@@ -306,5 +381,60 @@ fn one_to_five(c: &Cell, (zh, en): (&str, &str)) -> Result<Option<i64>, Bad> {
             format!("{en} {v} is not between 1 and 5"),
         ))),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::schema::field_index;
+    use crate::ingest::TableId;
+
+    /// The memo answers every lookup as `field_index` + the table's column map, whatever the
+    /// order: in the same order each row, a key asked twice, out of order, or unknown.
+    #[test]
+    fn memo_answers_as_field_index() {
+        let fs = fields(TableId::Sales);
+        let field_col: Vec<Option<usize>> = (0..fs.len())
+            .map(|i| (i % 3 != 0).then_some(i / 2))
+            .collect();
+        let t = RawTable {
+            file: "f.xlsx".into(),
+            sheet: "s".into(),
+            table: TableId::Sales,
+            header_row: 1,
+            columns: Vec::new(),
+            field_col: field_col.clone(),
+            rows: Vec::new(),
+            ctx: Default::default(),
+            shared_sheet: false,
+        };
+        let memo = FieldMemo::new(&t);
+        let k: Vec<&'static str> = fs.iter().map(|f| f.key).collect();
+        let order = [
+            k[0],
+            k[1],
+            k[1],
+            k[2],
+            k[0],
+            "no_such_key",
+            k[3],
+            k[1],
+            k[5],
+            k[4],
+        ];
+        for round in 0..4 {
+            // The last round asks in another order.
+            let keys: Vec<&'static str> = if round < 3 {
+                order.to_vec()
+            } else {
+                order.iter().rev().copied().collect()
+            };
+            for key in keys {
+                let want = field_index(TableId::Sales, key).map(|fi| (fs[fi].key, field_col[fi]));
+                let got = memo.get(key).map(|(d, c)| (d.key, c));
+                assert_eq!(got, want, "{key} in round {round}");
+            }
+        }
     }
 }
