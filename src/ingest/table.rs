@@ -434,20 +434,16 @@ fn data_rows(
     let mut problems: Vec<Problem> = Vec::new();
     for r in data.iter_mut() {
         let row1 = r.row + 1;
-        if is_total_row(r) {
+        // A row left out of the table, noted at its first cell.
+        let left_out = |r: &SheetRow, raw: String, problem: Msg, action: Msg| {
             let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
-            problems.push(notice(
-                file,
-                sheet,
-                a1(first, row1),
-                tname,
-                crate::error::clip(
-                    r.cells
-                        .iter()
-                        .filter_map(|(_, c)| c.as_text())
-                        .next()
-                        .unwrap_or(""),
-                ),
+            notice(file, sheet, a1(first, row1), tname, raw, problem, action)
+        };
+        if is_total_row(r) {
+            let label = r.cells.iter().filter_map(|(_, c)| c.as_text()).next();
+            problems.push(left_out(
+                r,
+                crate::error::clip(label.unwrap_or("")),
                 Msg::new("合计/小计行", "total or subtotal row"),
                 Msg::new(
                     "未计入(由 kebiao 重新计算)",
@@ -457,12 +453,8 @@ fn data_rows(
             continue;
         }
         if is_footer_row(r) {
-            let first = r.cells.first().map(|(c, _)| *c).unwrap_or(0);
-            problems.push(notice(
-                file,
-                sheet,
-                a1(first, row1),
-                tname,
+            problems.push(left_out(
+                r,
                 r.cells.first().map(|(_, c)| c.raw()).unwrap_or_default(),
                 Msg::new("表尾说明或签字行", "note or sign-off line under the table"),
                 Msg::new("未计入", "left out"),
@@ -481,13 +473,9 @@ fn data_rows(
             .collect();
         let blank = cells.iter().all(Cell::is_blank);
         if blank && r.cells.iter().any(|(_, c)| !c.is_blank()) {
-            let (c0, v) = &r.cells[0];
-            problems.push(notice(
-                file,
-                sheet,
-                a1(*c0, row1),
-                tname,
-                v.raw(),
+            problems.push(left_out(
+                r,
+                r.cells[0].1.raw(),
                 Msg::new(
                     "该行只在未识别的列中有内容",
                     "this row has values only in unknown columns",
