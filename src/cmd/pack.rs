@@ -175,18 +175,19 @@ fn produce_checking(
         Some(s) => s.stand_ins()?,
         None => Vec::new(),
     };
-    // Outside the scope, so that a thread started in it can borrow the statistics.
+    // Outside the scope, so that a thread started in it can borrow the statistics (and the checks'
+    // findings, which the statistics' 数据问题 section borrows).
     let statistics = std::sync::OnceLock::new();
     let later = std::sync::OnceLock::new();
     let (book, pdf) = std::thread::scope(|s| {
         let data = s.spawn(|| timed("workbook data sheets", write_sheets));
-        let later = later.get_or_init(|| match checks {
+        let found = later.get_or_init(|| match checks {
             Some(c) => timed("integrity", || c.run(ds)),
             None => Vec::new(),
         });
         let pack = statistics.get_or_init(|| {
             timed("statistics", || {
-                report::build_with(ds, later, month, cfg, lang)
+                report::build_with(ds, found, month, cfg, lang)
             })
         });
         // The workbook's report sheets need only the statistics: written beside the PDF.
