@@ -2005,58 +2005,18 @@ pub fn alias_index(t: TableId) -> &'static AliasIndex {
     &all[ALL.iter().position(|x| *x == t).unwrap_or(0)]
 }
 
-/// FNV-1a: field keys are short ASCII, and this runs for every field of every row.
+/// FNV-1a: field keys are short ASCII.
 fn key_hash(key: &str) -> u64 {
     key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-/// Position of a field in `fields(t)` by its key. Typing asks this for every field of every row,
-/// so each table's keys are kept sorted by hash: a search compares integers, and one string
-/// comparison confirms the hit (a scan compared ~20 strings per call).
+/// Position of a field in `fields(t)` by its key. Each table's keys are kept sorted by hash: a
+/// search compares integers, and one string comparison confirms the hit (a scan compared ~20
+/// strings per call). Typing asks this once per field and table (`model::row::FieldMemo`
+/// answers the rows' lookups).
 pub fn field_index(t: TableId, key: &str) -> Option<usize> {
-    // Typing passes the same few dozen literal keys millions of times: a per-thread table keyed
-    // by the key's address answers those without hashing the key. A hit is confirmed by
-    // comparing the found field's key with `key` (another string may later live at the same
-    // address), so the cache can only ever return what the search below returns.
-    const SLOTS: usize = 256;
-    thread_local! {
-        static CACHE: std::cell::Cell<[(usize, u32, u16); SLOTS]> =
-            const { std::cell::Cell::new([(0, 0, 0); SLOTS]) };
-    }
-    let addr = key.as_ptr() as usize;
-    let tag = t as u16 + 1;
-    let slot = (addr ^ (addr >> 9) ^ (tag as usize).wrapping_mul(0x9e37)) % SLOTS;
-    let hit = CACHE.with(|c| {
-        // Only this slot is copied out, not the whole table.
-        let cells = c.as_array_of_cells();
-        let (a, packed, fi) = cells[slot].get();
-        (a == addr && packed == ((u32::from(tag) << 16) | (key.len() as u32 & 0xffff)))
-            .then_some(usize::from(fi))
-    });
-    if let Some(fi) = hit {
-        if fields(t).get(fi).is_some_and(|f| f.key == key) {
-            return Some(fi);
-        }
-    }
-    let found = field_index_search(t, key);
-    if let Some(fi) = found {
-        if key.len() <= 0xffff && fi <= usize::from(u16::MAX) {
-            CACHE.with(|c| {
-                c.as_array_of_cells()[slot].set((
-                    addr,
-                    (u32::from(tag) << 16) | key.len() as u32,
-                    fi as u16,
-                ))
-            });
-        }
-    }
-    found
-}
-
-/// The search behind [`field_index`]'s cache.
-fn field_index_search(t: TableId, key: &str) -> Option<usize> {
     type Sorted = Vec<Vec<(u64, &'static str, usize)>>;
     static IDX: OnceLock<Sorted> = OnceLock::new();
     let all = IDX.get_or_init(|| {
@@ -2117,15 +2077,13 @@ pub fn table_by_sheet_name(name: &str) -> Option<TableId> {
 mod tests {
     use super::*;
 
-    /// The per-thread cache of `field_index` is keyed by the key's address: a string that later
-    /// lives at that address with other contents must still get its own answer.
+    /// `field_index` answers by a key's contents: a literal, a copy of it, a string that later
+    /// lives at the same address with other contents, the same string asked of another table.
     #[test]
-    fn field_index_cache_follows_contents_not_addresses() {
+    fn field_index_follows_contents_not_addresses() {
         for t in ALL.iter() {
             for (i, f) in fields(*t).iter().enumerate() {
                 let first = fields(*t).iter().position(|g| g.key == f.key);
-                assert_eq!(field_index(*t, f.key), first);
-                // Twice: the second answer comes from the cache.
                 assert_eq!(field_index(*t, f.key), first);
                 assert!(first.is_some_and(|p| p <= i));
                 let owned = f.key.to_string();
@@ -2136,7 +2094,7 @@ mod tests {
         let mut buf = String::from("qty");
         assert_eq!(
             field_index(TableId::Sales, &buf),
-            field_index_search(TableId::Sales, "qty")
+            field_index(TableId::Sales, "qty")
         );
         assert!(field_index(TableId::Sales, &buf).is_some());
         buf.replace_range(.., "xyz");
