@@ -994,18 +994,26 @@ fn c_attrs(a: &[u8]) -> Option<CellAttrs<'_>> {
     let mut out = [None; 3];
     for kv in attrs(a) {
         let (k, v) = kv.ok()?;
-        let slot = match k {
-            b"r" => &mut out[0],
-            b"s" => &mut out[1],
-            b"t" => &mut out[2],
-            _ => continue,
-        };
-        if slot.is_some() {
-            return None;
-        }
-        *slot = Some(v);
+        put_attr(&mut out, k, v)?;
     }
     Some(out)
+}
+
+/// Keep attribute `k="v"` of a cell if it is `r`, `s` or `t` (others are ignored); `None` when
+/// it was already given.
+#[inline]
+fn put_attr<'a>(out: &mut CellAttrs<'a>, k: &[u8], v: &'a [u8]) -> Option<()> {
+    let slot = match k {
+        b"r" => &mut out[0],
+        b"s" => &mut out[1],
+        b"t" => &mut out[2],
+        _ => return Some(()),
+    };
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v);
+    Some(())
 }
 
 /// The start tag of a cell at `x[p]` in the plain shape Excel and rust_xlsxwriter write:
@@ -1035,18 +1043,7 @@ fn c_start(x: &[u8], p: usize) -> Option<(CellAttrs<'_>, bool, usize)> {
         if v.contains(&b'<') {
             return None;
         }
-        let slot = match key {
-            b"r" => Some(0),
-            b"s" => Some(1),
-            b"t" => Some(2),
-            _ => None,
-        };
-        if let Some(k) = slot {
-            if out[k].is_some() {
-                return None;
-            }
-            out[k] = Some(v);
-        }
+        put_attr(&mut out, key, v)?;
         i = ve + 1;
         match x.get(i)? {
             b' ' => i += 1,
