@@ -241,16 +241,11 @@ pub fn is_note(r: &Receipt) -> bool {
 /// Build every customer's ledger from the accepted records. Missing sheets give no items.
 pub fn ledgers(ds: &Dataset, default_credit_days: i64) -> Ledgers {
     let idx = CustomerIndex::new(ds.customers.as_deref().unwrap_or(&[]));
-    ledgers_with(ds, &idx, default_credit_days)
-}
-
-/// [`ledgers`] with the T01 index already built ([`super::Ctx::customer_index`]).
-pub fn ledgers_with(ds: &Dataset, idx: &CustomerIndex, default_credit_days: i64) -> Ledgers {
     let lines = idx.line_keys_plain(ds.sales.as_deref().unwrap_or(&[]));
-    ledgers_by_keys(ds, idx, &lines, default_credit_days)
+    ledgers_by_keys(ds, &idx, &lines, default_credit_days)
 }
 
-/// [`ledgers_with`] with the lines' keys already resolved ([`super::Ctx::line_keys`]).
+/// [`ledgers`] with the T01 index built and the lines' keys resolved ([`super::Ctx::line_keys`]).
 pub fn ledgers_by_keys<'d>(
     ds: &'d Dataset,
     idx: &CustomerIndex<'d>,
