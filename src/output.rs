@@ -127,76 +127,156 @@ pub fn write_set(
     started: std::time::SystemTime,
 ) -> Result<Vec<PathBuf>> {
     let set = set_folder(dir, artifacts)?;
-    let target = dir.join(&set);
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    recover(dir, &set, &target, started);
-
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".kebiao-{}.new-", set.display()))
-        .tempdir_in(dir)
-        .map_err(io(&target))?;
-    // tempdir creates 0700; the month's folder is an ordinary folder for the clerk's programs.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755));
-    }
-    let mut names = Vec::with_capacity(artifacts.len());
+    let mut w = SetWriter::begin(dir, &set, started)?;
     for a in artifacts {
         // set_folder checked that every name starts with the set's folder.
-        let rest = a.name.strip_prefix(&set).unwrap_or(&a.name);
-        names.push(rest.to_path_buf());
-        let path = staging.path().join(rest);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(&target.join(rest)))?;
-        }
-        let mut f = std::fs::File::create(&path).map_err(io(&target.join(rest)))?;
-        readable(&f);
-        f.write_all(&a.bytes)
-            .and_then(|_| f.sync_all())
-            .map_err(io(&target.join(rest)))?;
+        w.add(a.name.strip_prefix(&set).unwrap_or(&a.name), &a.bytes)?;
     }
-    if target.is_dir() {
-        carry_over(&target, staging.path()).map_err(io(&target))?;
-    }
-    sync_dir(staging.path());
+    w.commit()
+}
 
-    let suffix = staging
-        .path()
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .rsplit('-')
-                .next()
-                .unwrap_or("x")
-                .to_string()
-        })
-        .unwrap_or_default();
-    let old = dir.join(format!(".kebiao-{}.old-{suffix}", set.display()));
-    let had_previous = target.exists();
-    if had_previous {
-        std::fs::rename(&target, &old).map_err(io(&target))?;
-    }
-    if let Err(source) = std::fs::rename(staging.path(), &target) {
-        if had_previous {
-            let _ = std::fs::rename(&old, &target);
+/// A set of files (see [`write_set`]) written one by one into its staging folder as they are
+/// made, a large one streamed ([`SetWriter::stream`]) while it is still being made; only
+/// [`SetWriter::commit`] puts the set in place. Dropped without a commit, the staging folder is
+/// removed and the previous set stays as it was.
+pub struct SetWriter {
+    dir: PathBuf,
+    set: PathBuf,
+    /// The set's folder: `dir/set`.
+    target: PathBuf,
+    staging: tempfile::TempDir,
+    /// The files written, relative to the set's folder.
+    names: Vec<PathBuf>,
+}
+
+impl SetWriter {
+    /// Start writing the set `set` (a folder name) in `dir`, after cleaning up what a run killed
+    /// before `started` left behind.
+    ///
+    /// # Errors
+    /// `dir` or the staging folder cannot be created; the message names the path.
+    pub fn begin(dir: &Path, set: &Path, started: std::time::SystemTime) -> Result<SetWriter> {
+        let target = dir.join(set);
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        recover(dir, set, &target, started);
+        let staging = tempfile::Builder::new()
+            .prefix(&format!(".kebiao-{}.new-", set.display()))
+            .tempdir_in(dir)
+            .map_err(io(&target))?;
+        // tempdir creates 0700; the month's folder is an ordinary folder for the clerk's programs.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ =
+                std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755));
         }
-        return Err(Error::Write {
-            path: target,
-            source,
-        });
+        Ok(SetWriter {
+            dir: dir.to_path_buf(),
+            set: set.to_path_buf(),
+            target,
+            staging,
+            names: Vec::new(),
+        })
     }
-    // The staging folder is now the set's folder: it must not be removed when `staging` drops.
-    let _ = staging.keep();
-    if had_previous {
-        let _ = std::fs::remove_dir_all(&old);
+
+    /// Write `bytes` as `name` (relative to the set's folder).
+    ///
+    /// # Errors
+    /// The file cannot be created or written; the message names the path.
+    pub fn add(&mut self, name: &Path, bytes: &[u8]) -> Result<()> {
+        self.stream(name, |f, path| {
+            f.write_all(bytes).map_err(|source| Error::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        })
     }
-    sync_dir(dir);
-    Ok(names.iter().map(|n| target.join(n)).collect())
+
+    /// Write `name` (relative to the set's folder) by `fill`, which gets a buffered writer into
+    /// the staging file and the path the file will have (for its messages). The file is synced
+    /// to disk before this returns.
+    ///
+    /// # Errors
+    /// The file cannot be created or synced, or `fill` fails (its error is returned as it is).
+    pub fn stream<T>(
+        &mut self,
+        name: &Path,
+        fill: impl FnOnce(&mut (dyn Write + Send), &Path) -> Result<T>,
+    ) -> Result<T> {
+        let shown = self.target.join(name);
+        let path = self.staging.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(&shown))?;
+        }
+        let f = std::fs::File::create(&path).map_err(io(&shown))?;
+        readable(&f);
+        // Large writes (a data sheet's deflated pieces) pass the buffer by.
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        let made = fill(&mut w, &shown)?;
+        let f = w.into_inner().map_err(|e| io(&shown)(e.into_error()))?;
+        f.sync_all().map_err(io(&shown))?;
+        self.names.push(name.to_path_buf());
+        Ok(made)
+    }
+
+    /// Put the set in place: files of other commands in the set's folder carried over, then the
+    /// folders swapped with two renames.
+    ///
+    /// # Errors
+    /// A folder cannot be written or renamed; the message names the path. On error the previous
+    /// set is left as it was.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        let SetWriter {
+            dir,
+            set,
+            target,
+            staging,
+            names,
+        } = self;
+        if target.is_dir() {
+            carry_over(&target, staging.path()).map_err(io(&target))?;
+        }
+        sync_dir(staging.path());
+
+        let suffix = staging
+            .path()
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .rsplit('-')
+                    .next()
+                    .unwrap_or("x")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let old = dir.join(format!(".kebiao-{}.old-{suffix}", set.display()));
+        let had_previous = target.exists();
+        if had_previous {
+            std::fs::rename(&target, &old).map_err(io(&target))?;
+        }
+        if let Err(source) = std::fs::rename(staging.path(), &target) {
+            if had_previous {
+                let _ = std::fs::rename(&old, &target);
+            }
+            return Err(Error::Write {
+                path: target,
+                source,
+            });
+        }
+        // The staging folder is now the set's folder: it must not be removed when `staging` drops.
+        let _ = staging.keep();
+        if had_previous {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        sync_dir(&dir);
+        Ok(names.iter().map(|n| target.join(n)).collect())
+    }
+}
+
+/// An I/O error as a write error on `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Write { path, source }
 }
 
 /// The one folder every artifact name starts with (`2024-03` of `2024-03/报告.pdf`).
@@ -456,6 +536,45 @@ mod tests {
         let long_ago = std::time::SystemTime::UNIX_EPOCH;
         write_set(root, &set("2024-03", b"pdf3", b"xlsx3"), long_ago).unwrap();
         assert!(busy.exists());
+    }
+
+    /// A streamed file that fails part-way leaves the previous set as it was and no staging
+    /// folder behind; one that succeeds is in place only after the commit.
+    #[test]
+    fn a_set_streamed_in_replaces_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let now = std::time::SystemTime::now();
+        write_set(root, &set("2024-03", b"pdf1", b"xlsx1"), now).unwrap();
+        {
+            let mut w = SetWriter::begin(root, Path::new("2024-03"), now).unwrap();
+            w.add(Path::new("报告.pdf"), b"pdf2").unwrap();
+            let failed: Result<()> = w.stream(Path::new("报告.xlsx"), |f, path| {
+                f.write_all(b"half").unwrap();
+                assert_eq!(path, root.join("2024-03").join("报告.xlsx"));
+                Err(Error::Render("failed".into()))
+            });
+            assert!(failed.is_err());
+        }
+        assert_eq!(names(root), vec!["2024-03"]);
+        let month = root.join("2024-03");
+        assert_eq!(std::fs::read(month.join("报告.xlsx")).unwrap(), b"xlsx1");
+
+        let mut w = SetWriter::begin(root, Path::new("2024-03"), now).unwrap();
+        let n = w
+            .stream(Path::new("报告.xlsx"), |f, _| {
+                f.write_all(b"xlsx3").unwrap();
+                Ok(5)
+            })
+            .unwrap();
+        assert_eq!(n, 5);
+        w.add(Path::new("报告.pdf"), b"pdf3").unwrap();
+        assert_eq!(std::fs::read(month.join("报告.xlsx")).unwrap(), b"xlsx1");
+        let written = w.commit().unwrap();
+        assert_eq!(written, vec![month.join("报告.xlsx"), month.join("报告.pdf")]);
+        assert_eq!(std::fs::read(month.join("报告.xlsx")).unwrap(), b"xlsx3");
+        assert_eq!(std::fs::read(month.join("报告.pdf")).unwrap(), b"pdf3");
+        assert_eq!(names(root), vec!["2024-03"]);
     }
 
     #[test]

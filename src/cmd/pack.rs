@@ -44,20 +44,34 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
         &format!("计算并排版 {} 报告", month.zh()),
         &format!("computing and typesetting {month}"),
     );
-    let (artifacts, later) = produce_checking(&ds, Some(&checks), month, &cfg, cli.lang, &engine)?;
+    // The month's PDF and workbook are swapped in as one set (never a new PDF beside an old
+    // workbook), and the set's folder also cleans up after an earlier run that was killed. The
+    // workbook is written into it while its last data sheets are still being made.
+    let mut set = output::SetWriter::begin(&args.out, month.to_string().as_ref(), started)?;
+    let (pdf, later) = set.stream(&names(month).1, |xlsx, path| {
+        produce_checking(
+            &ds,
+            Some(&checks),
+            month,
+            &cfg,
+            cli.lang,
+            &engine,
+            xlsx,
+            path,
+        )
+    })?;
     progress.step("写入文件", "writing files");
+    set.add(&names(month).0, &pdf)?;
+    drop(pdf);
     let rows: usize = ds.counts.iter().map(|c| c.accepted).sum();
     let mut ds = ds;
     let mut problems = std::mem::take(&mut ds.problems);
     problems.extend(later);
-    // The PDF and the workbook are swapped in as one set (never a new PDF beside an old workbook);
-    // write_set also cleans up after an earlier run that was killed. Freeing the records of a
-    // million lines takes a few tenths of a second on one core: done beside the write, not after.
+    // Freeing the records of a million lines takes a few tenths of a second on one core: done
+    // beside the commit, not after.
     let written = std::thread::scope(|s| {
         s.spawn(move || drop(ds));
-        timed("write", || {
-            output::write_set(&args.out, &artifacts, started)
-        })
+        timed("write", || set.commit())
     })?;
     progress.done();
     eprintln!(
@@ -133,6 +147,15 @@ fn list_problems(problems: &[Problem], lang: Lang) {
     }
 }
 
+/// The names of the month's PDF and workbook in the month's folder.
+fn names(month: Month) -> (PathBuf, PathBuf) {
+    let base = format!("月度客户管理报告_{month}");
+    (
+        format!("{base}.pdf").into(),
+        format!("{base}.xlsx").into(),
+    )
+}
+
 /// The pack's files, as bytes: nothing is written here.
 pub fn produce(
     ds: &Dataset,
@@ -141,12 +164,35 @@ pub fn produce(
     lang: Lang,
     engine: &Engine,
 ) -> crate::error::Result<Vec<Artifact>> {
-    produce_checking(ds, None, month, cfg, lang, engine).map(|(a, _)| a)
+    let mut xlsx = Vec::new();
+    let (pdf, _) = produce_checking(
+        ds,
+        None,
+        month,
+        cfg,
+        lang,
+        engine,
+        &mut xlsx,
+        std::path::Path::new(""),
+    )?;
+    let (p, x) = names(month);
+    let folder = PathBuf::from(month.to_string());
+    Ok(vec![
+        Artifact {
+            name: folder.join(p),
+            bytes: pdf,
+        },
+        Artifact {
+            name: folder.join(x),
+            bytes: xlsx,
+        },
+    ])
 }
 
-/// [`produce`] for a dataset loaded without its cross-table checks (`model::load_unchecked`):
-/// they run first on the statistics' thread, while the other thread starts on the data sheets,
-/// and their findings (returned) join 数据问题.
+/// The pack's PDF (returned) and workbook (written into `xlsx`, the file at its path), for a
+/// dataset loaded with or without its cross-table checks (`model::load_unchecked`): without,
+/// `checks` run first on the statistics' thread, while the other thread starts on the data
+/// sheets, and their findings (returned) join 数据问题.
 fn produce_checking(
     ds: &Dataset,
     checks: Option<&Checks>,
@@ -154,7 +200,9 @@ fn produce_checking(
     cfg: &Config,
     lang: Lang,
     engine: &Engine,
-) -> crate::error::Result<(Vec<Artifact>, Vec<Problem>)> {
+    xlsx: &mut (dyn std::io::Write + Send),
+    xlsx_path: &std::path::Path,
+) -> crate::error::Result<(Vec<u8>, Vec<Problem>)> {
     let mut wb = render::xlsx::new_workbook();
     let sheets = if cfg.privacy.omit_data_sheets {
         None
@@ -169,8 +217,8 @@ fn produce_checking(
     // Four pieces of work on a 2-core machine. The workbook's data sheets (written and deflated
     // in pieces) need only the records: one thread starts on them at once, while the other makes
     // the statistics, then the PDF, and then joins in on the pieces not yet started. The
-    // workbook's report sheets need only the statistics and are written beside the PDF; the
-    // data sheets are spliced into that workbook last.
+    // workbook's report sheets need only the statistics and are written beside the PDF; that
+    // thread then writes the workbook's file, each data sheet as soon as it is together.
     let stand_ins = match &sheets {
         Some(s) => s.stand_ins()?,
         None => Vec::new(),
@@ -190,10 +238,19 @@ fn produce_checking(
                 report::build_with(ds, found, month, cfg, lang)
             })
         });
-        // The workbook's report sheets need only the statistics: written beside the PDF.
+        let sheets = &sheets;
         let book = s.spawn(move || {
-            timed("workbook report sheets", || {
+            let book = timed("workbook report sheets", || {
                 render::xlsx::pack_book(wb, pack, lang, &stand_ins)
+            })?;
+            timed("workbook file", || match sheets {
+                Some(sheets) => sheets.write_workbook(book, xlsx, xlsx_path),
+                None => xlsx.write_all(&book.into_bytes()?).map_err(|source| {
+                    Error::Write {
+                        path: xlsx_path.to_path_buf(),
+                        source,
+                    }
+                }),
             })
         });
         let pdf = timed("pdf", || render::pack::pdf(engine, pack, lang, cfg));
@@ -202,29 +259,9 @@ fn produce_checking(
         let book = book.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         (book, pdf)
     });
-    let xlsx = timed("workbook", || {
-        let data = match sheets {
-            Some(sheets) => sheets.finish()?,
-            None => Vec::new(),
-        };
-        render::xlsx::splice(book?, &data)
-    });
     let (pdf, _) = pdf?;
-    let xlsx = xlsx?;
-    let base = format!("{month}/月度客户管理报告_{month}");
-    Ok((
-        vec![
-            Artifact {
-                name: format!("{base}.pdf").into(),
-                bytes: pdf,
-            },
-            Artifact {
-                name: format!("{base}.xlsx").into(),
-                bytes: xlsx,
-            },
-        ],
-        later.into_inner().unwrap_or_default(),
-    ))
+    book?;
+    Ok((pdf, later.into_inner().unwrap_or_default()))
 }
 
 /// The latest complete month in the data: the month of the latest order date when that date is

@@ -21,9 +21,12 @@ use crate::model::Dataset;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use serde::ser::{self, Impossible, Serialize};
+use super::book_zip::{Stream, ZipOut};
+use super::xlsx::PackBook;
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// Excel's last row is 1,048,576: a table with more accepted rows than fit under the header row
 /// (a CSV export or a year of monthly workbooks can hold more) continues on further sheets,
@@ -797,6 +800,10 @@ impl Deflater {
     }
 }
 
+/// The part of the second sheet of a workbook: the sheet that [`frame`] writes after an empty
+/// first one (so that its sheet XML is a non-first sheet's, as in the pack workbook).
+const PART_IN_ZIP: &str = "xl/worksheets/sheet2.xml";
+
 /// The head and tail of a data sheet as rust_xlsxwriter writes them: the sheet with its header
 /// row (or empty, for an empty table) and everything the rows decide (column widths and
 /// formats), frozen header, autofilter and print setup, without the data rows.
@@ -880,21 +887,33 @@ fn with_dimension(frame: &[u8], records: usize, labels: &[String]) -> Result<Vec
 /// The data sheets of the accepted input rows, so a clerk can check any figure with a pivot
 /// table. Their rows are written and deflated in pieces by [`DataSheets::work`] on as many
 /// threads as call it; the thread that writes a sheet's last piece puts the sheet together
-/// ([`DataSheetPart`]), and the pack workbook takes each sheet's compressed part as it is ([`super::xlsx::splice`]).
+/// ([`DataSheetPart`]), and [`DataSheets::write_workbook`] streams each sheet into the pack
+/// workbook's file as soon as it is together, while later sheets are still being written.
 /// They need only the records, so they are written beside the statistics and the PDF.
 pub struct DataSheets<'a> {
     /// In workbook order.
     sheets: Vec<Sheet<'a>>,
-    /// Each sheet's written part, once its last piece is written.
-    parts: Vec<Mutex<Option<Result<DataSheetPart>>>>,
+    /// Each sheet's written part, once its last piece is written; `ready` tells the writer.
+    parts: Mutex<Vec<Option<Result<DataSheetPart>>>>,
+    ready: Condvar,
     /// How many pieces of each sheet are not written yet.
     left: Vec<AtomicUsize>,
     /// Pieces in workbook order, a sheet's in row order; every sheet has at least one.
     specs: Vec<PieceSpec>,
     pieces: Vec<Mutex<Option<Result<Piece>>>>,
-    /// Indices into `specs`, the largest piece first (the longest job first).
+    /// Sheets in the order they are written and stored in the zip: the most rows first (the
+    /// longest job first; the last pieces to be written are then small ones), ties in workbook
+    /// order.
+    file_order: Vec<usize>,
+    /// Indices into `specs`: each sheet's pieces in row order, the sheets in `file_order`, so
+    /// sheets are put together (and can be stored) one after another.
     order: Vec<usize>,
     next: AtomicUsize,
+    /// Threads inside [`DataSheets::work`].
+    active: AtomicUsize,
+    /// No more pieces are to be started: a thread panicked while writing one (its sheet will
+    /// never be put together), or the workbook could not be written.
+    stop: AtomicBool,
 }
 
 /// What the pack workbook itself holds of a data sheet: its name, and the last row and column
@@ -922,15 +941,13 @@ impl StandIn {
 }
 
 /// One data sheet, written: what its place in the pack workbook needs (its name, the range of
-/// its autofilter, which the workbook names) and its sheet part, deflated, as the one entry of a
-/// zip of its own.
+/// its autofilter, which the workbook names) and its sheet part, one deflate stream in pieces.
 pub struct DataSheetPart {
     pub stand_in: StandIn,
-    pub zip: Vec<u8>,
+    parts: Vec<Deflated>,
+    crc: u32,
+    len: u64,
 }
-
-/// The name of the data sheet's part inside [`DataSheetPart::zip`].
-pub const PART_IN_ZIP: &str = "xl/worksheets/sheet2.xml";
 
 impl DataSheetPart {
     /// Put a sheet together from its written pieces, in order.
@@ -956,74 +973,46 @@ impl DataSheetPart {
             parts.extend(pieces.into_iter().map(|p| p.z));
             parts.push(Deflater::whole(back, true)?);
         }
+        let mut crc = crc32fast::Hasher::new();
+        let mut len = 0;
+        for p in &parts {
+            crc.combine(&p.crc);
+            len += p.len;
+        }
         Ok(DataSheetPart {
             stand_in: sheet.stand_in()?,
-            zip: one_entry_zip(&sheet.name, PART_IN_ZIP, &parts)?,
+            parts,
+            crc: crc.finalize(),
+            len,
         })
     }
-}
 
-/// A zip holding one entry, the deflate stream of `parts` one after another, written by hand
-/// because the zip crate takes compressed data only from another zip: the pack workbook copies
-/// the entry from here as it is. Its attributes are those rust_xlsxwriter gives its parts (no
-/// date, mode 600).
-fn one_entry_zip(sheet: &str, name: &str, parts: &[Deflated]) -> Result<Vec<u8>> {
-    let mut crc = crc32fast::Hasher::new();
-    let (mut len, mut size) = (0u64, 0usize);
-    for p in parts {
-        crc.combine(&p.crc);
-        len += p.len;
-        size += p.out.len();
+    /// The part as the zip entry `name` of `zip`.
+    fn add_to(&self, zip: &mut ZipOut<'_>, name: &str) -> Result<()> {
+        let pieces: Vec<&[u8]> = self.parts.iter().map(|p| &p.out[..]).collect();
+        zip.add_deflated(
+            name,
+            &Stream {
+                pieces: &pieces,
+                crc: self.crc,
+                len: self.len,
+            },
+        )
     }
-    let crc = crc.finalize();
-    let (Ok(len), Ok(size)) = (u32::try_from(len), u32::try_from(size)) else {
-        // A sheet of over a million rows of long text: zip64, which the workbook does not use.
-        return Err(Error::Render(format!(
-            "数据工作表 {sheet} 超过 4 GB, 无法写入 (the data sheet {sheet} is over 4 GB)"
-        )));
-    };
-    let name = name.as_bytes();
-    // Version 2.0, no flags, deflate, DOS time 00:00 of 1980-01-01, the sizes, the name.
-    let common = |out: &mut Vec<u8>| {
-        out.extend_from_slice(&20u16.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&8u16.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        out.extend_from_slice(&0x21u16.to_le_bytes());
-        out.extend_from_slice(&crc.to_le_bytes());
-        out.extend_from_slice(&size.to_le_bytes());
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-    };
-    let mut out = Vec::with_capacity(size as usize + 2 * name.len() + 128);
-    out.extend_from_slice(b"PK\x03\x04");
-    common(&mut out);
-    out.extend_from_slice(name);
-    for p in parts {
-        out.extend_from_slice(&p.out);
+
+    /// The sheet XML, inflated again (for the tests).
+    #[cfg(test)]
+    fn xml(&self) -> Vec<u8> {
+        let joined: Vec<u8> = self.parts.iter().flat_map(|p| p.out.clone()).collect();
+        let mut xml = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(&joined[..]), &mut xml)
+            .unwrap();
+        assert_eq!(xml.len() as u64, self.len);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&xml);
+        assert_eq!(crc.finalize(), self.crc);
+        xml
     }
-    let directory = out.len() as u32;
-    out.extend_from_slice(b"PK\x01\x02");
-    // Made by: Unix (3), version 2.0.
-    out.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes());
-    common(&mut out);
-    out.extend_from_slice(&0u16.to_le_bytes()); // comment
-    out.extend_from_slice(&0u16.to_le_bytes()); // disk
-    out.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
-    out.extend_from_slice(&(0o100600u32 << 16).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // offset of the local header
-    out.extend_from_slice(name);
-    let directory_len = out.len() as u32 - directory;
-    out.extend_from_slice(b"PK\x05\x06");
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&1u16.to_le_bytes());
-    out.extend_from_slice(&directory_len.to_le_bytes());
-    out.extend_from_slice(&directory.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    Ok(out)
 }
 
 impl<'a> DataSheets<'a> {
@@ -1044,9 +1033,11 @@ impl<'a> DataSheets<'a> {
         register_formats(wb)?;
         let mut specs = Vec::new();
         let mut left = Vec::new();
+        let mut first_piece = Vec::new();
         for (k, s) in sheets.iter().enumerate() {
             let n = s.records.count();
             let before = specs.len();
+            first_piece.push(before);
             let mut from = 0;
             loop {
                 let to = (from + per_piece.max(1)).min(n);
@@ -1058,16 +1049,24 @@ impl<'a> DataSheets<'a> {
             }
             left.push(AtomicUsize::new(specs.len() - before));
         }
-        let mut order: Vec<usize> = (0..specs.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(specs[i].to - specs[i].from));
+        let mut file_order: Vec<usize> = (0..sheets.len()).collect();
+        file_order.sort_by_key(|&k| std::cmp::Reverse(sheets[k].records.count()));
+        let order = file_order
+            .iter()
+            .flat_map(|&k| first_piece[k]..first_piece[k] + left[k].load(Ordering::Relaxed))
+            .collect();
         Ok(DataSheets {
-            parts: sheets.iter().map(|_| Mutex::new(None)).collect(),
+            parts: Mutex::new(sheets.iter().map(|_| None).collect()),
+            ready: Condvar::new(),
             left,
             pieces: specs.iter().map(|_| Mutex::new(None)).collect(),
             sheets,
             specs,
+            file_order,
             order,
             next: AtomicUsize::new(0),
+            active: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
         })
     }
 
@@ -1083,7 +1082,8 @@ impl<'a> DataSheets<'a> {
     /// Write pieces until none is left to start. Any number of threads may call this at once:
     /// each piece is written by one of them, and the workbook is the same whichever it was.
     pub fn work(&self) {
-        loop {
+        let _busy = Busy::enter(self);
+        while !self.stop.load(Ordering::Acquire) {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             let Some(&k) = self.order.get(i) else {
                 return;
@@ -1097,7 +1097,8 @@ impl<'a> DataSheets<'a> {
             // The thread that writes a sheet's last piece puts the sheet together.
             if self.left[spec.sheet].fetch_sub(1, Ordering::AcqRel) == 1 {
                 let part = self.assemble(spec.sheet);
-                *lock(&self.parts[spec.sheet]) = Some(part);
+                lock(&self.parts)[spec.sheet] = Some(part);
+                self.ready.notify_all();
             }
         }
     }
@@ -1113,27 +1114,117 @@ impl<'a> DataSheets<'a> {
         DataSheetPart::assemble(&self.sheets[k], own)
     }
 
-    /// The written sheets in workbook order (any pieces not yet written are written here), or
-    /// the first error in that order.
+    /// Sheet `k`'s part: at once if it is together, else once the threads writing pieces have
+    /// put it together (written here if no thread is writing pieces).
+    fn take(&self, k: usize) -> Result<DataSheetPart> {
+        let mut parts = lock(&self.parts);
+        loop {
+            if let Some(part) = parts[k].take() {
+                return part;
+            }
+            if self.stop.load(Ordering::Acquire) {
+                return unwritten();
+            }
+            // `active` changes under the lock of `parts` (see `Busy`): no wake-up is missed.
+            if self.active.load(Ordering::Acquire) == 0 {
+                if self.next.load(Ordering::Relaxed) >= self.order.len() {
+                    return unwritten();
+                }
+                drop(parts);
+                self.work();
+                parts = lock(&self.parts);
+                continue;
+            }
+            parts = self.ready.wait(parts).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The pack workbook into `out` (the file at `path`): `book`'s own parts as they are, then
+    /// each data sheet in place of its stand-in, stored as soon as it is together (any pieces
+    /// not yet started are written here if no other thread is writing them).
     ///
     /// # Errors
-    /// A record has a shape the sheets do not write, or the workbook refused a name.
-    pub fn finish(self) -> Result<Vec<DataSheetPart>> {
+    /// The sheets are not the ones the book's stand-ins stand for, a record has a shape the
+    /// sheets do not write, the workbook would pass 4 GB, or `out` fails; the other threads
+    /// then start no more pieces.
+    pub fn write_workbook(&self, book: PackBook, out: &mut dyn Write, path: &Path) -> Result<()> {
+        let written = self.stream(book, out, path);
+        if written.is_err() {
+            self.stop.store(true, Ordering::Release);
+        }
+        written
+    }
+
+    fn stream(&self, book: PackBook, out: &mut dyn Write, path: &Path) -> Result<()> {
+        if book.stand_ins != self.stand_ins()? {
+            return Err(Error::Render(
+                "数据工作表与工作簿不符 (the data sheets are not those the workbook stands in for)"
+                    .into(),
+            ));
+        }
+        let first = book.first;
+        let name = |k: usize| format!("xl/worksheets/sheet{}.xml", first + k);
+        let stand_in = |n: &[u8]| {
+            std::str::from_utf8(n)
+                .ok()
+                .and_then(|n| n.strip_prefix("xl/worksheets/sheet"))
+                .and_then(|n| n.strip_suffix(".xml"))
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| n.checked_sub(first))
+                .is_some_and(|k| k < self.sheets.len())
+        };
+        let mut zip = ZipOut::new(out, path);
+        zip.copy_entries(&book.bytes, stand_in)?;
+        drop(book);
+        for &k in &self.file_order {
+            // Stored, then freed, one sheet at a time.
+            self.take(k)?.add_to(&mut zip, &name(k))?;
+        }
+        zip.finish()
+    }
+
+    /// The written sheets in workbook order (any pieces not yet written are written here), or
+    /// the first error in that order.
+    #[cfg(test)]
+    fn finish(self) -> Result<Vec<DataSheetPart>> {
         self.work();
         self.parts
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
             .into_iter()
             // `work` above took every piece, and a sheet is missing only inside `work`.
-            .map(|m| {
-                m.into_inner()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .unwrap_or_else(unwritten)
-            })
+            .map(|m| m.unwrap_or_else(unwritten))
             .collect()
     }
 
     #[cfg(test)]
     fn reverse_order(&mut self) {
         self.order.reverse();
+    }
+}
+
+/// A thread inside [`DataSheets::work`], counted in `active` while it is; one that leaves by a
+/// panic stops the others starting pieces, and the writer waiting for its sheet gives up.
+struct Busy<'s, 'a>(&'s DataSheets<'a>);
+
+impl<'s, 'a> Busy<'s, 'a> {
+    fn enter(sheets: &'s DataSheets<'a>) -> Busy<'s, 'a> {
+        let _parts = lock(&sheets.parts);
+        sheets.active.fetch_add(1, Ordering::AcqRel);
+        Busy(sheets)
+    }
+}
+
+impl Drop for Busy<'_, '_> {
+    fn drop(&mut self) {
+        let s = self.0;
+        if std::thread::panicking() {
+            s.stop.store(true, Ordering::Release);
+        }
+        let parts = lock(&s.parts);
+        s.active.fetch_sub(1, Ordering::AcqRel);
+        drop(parts);
+        s.ready.notify_all();
     }
 }
 
@@ -1699,17 +1790,30 @@ mod tests {
         unzip(&wb.save_to_buffer().unwrap(), PART_IN_ZIP)
     }
 
+    /// `wb` with a cover sheet and a stand-in for each of `sheets`, the sheets streamed in.
+    fn into_workbook(mut wb: Workbook, sheets: &DataSheets<'_>) -> Vec<u8> {
+        let stand_ins = sheets.stand_ins().unwrap();
+        wb.add_worksheet().set_name("封面").unwrap();
+        for s in &stand_ins {
+            s.apply(wb.add_worksheet()).unwrap();
+        }
+        let book = PackBook {
+            bytes: wb.save_to_buffer().unwrap(),
+            first: 2,
+            stand_ins,
+        };
+        let mut out = Vec::new();
+        sheets
+            .write_workbook(book, &mut out, Path::new("t.xlsx"))
+            .unwrap();
+        out
+    }
+
     /// A one-sheet workbook holding `records` as the pack writes them, read back by calamine.
     fn read_back(records: &[Rec]) -> Vec<Vec<Data>> {
         let mut wb = super::super::xlsx::new_workbook();
-        let parts = DataSheets::plan_with(&mut wb, vec![sheet_of("数据", records)], 1)
-            .unwrap()
-            .finish()
-            .unwrap();
-        wb.add_worksheet().set_name("封面").unwrap();
-        parts[0].stand_in.apply(wb.add_worksheet()).unwrap();
-        let bytes = wb.save_to_buffer().unwrap();
-        let bytes = super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap();
+        let sheets = DataSheets::plan_with(&mut wb, vec![sheet_of("数据", records)], 1).unwrap();
+        let bytes = into_workbook(wb, &sheets);
         let mut x: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         let range = x.worksheet_range("数据").unwrap();
         range.rows().map(|r| r.to_vec()).collect()
@@ -1831,7 +1935,7 @@ mod tests {
         assert!(expected.len() > 40_000, "{}", expected.len());
         for per_piece in [1, 3, 7, 40, 1000] {
             let parts = written(vec![sheet_of("数据", &recs)], per_piece).unwrap();
-            let got = unzip(&parts[0].zip, PART_IN_ZIP);
+            let got = parts[0].xml();
             if got != expected {
                 let at = got
                     .iter()
@@ -1852,7 +1956,7 @@ mod tests {
         let none: [Rec; 0] = [];
         let parts = written(vec![sheet_of("空", &none)], 5).unwrap();
         assert_eq!(
-            unzip(&parts[0].zip, PART_IN_ZIP),
+            parts[0].xml(),
             reference_xml(&sheet_of("空", &none))
         );
         assert_eq!(parts[0].stand_in.filter, None);
@@ -1971,7 +2075,7 @@ mod tests {
         assert!(all.len() >= 10);
         for (p, s) in parts.iter().zip(&all) {
             assert!(
-                unzip(&p.zip, PART_IN_ZIP) == reference_xml(s),
+                p.xml() == reference_xml(s),
                 "{} differs",
                 s.name
             );
@@ -1986,13 +2090,7 @@ mod tests {
         if reverse {
             sheets.reverse_order();
         }
-        let parts = sheets.finish().unwrap();
-        wb.add_worksheet().set_name("封面").unwrap();
-        for p in &parts {
-            p.stand_in.apply(wb.add_worksheet()).unwrap();
-        }
-        let bytes = wb.save_to_buffer().unwrap();
-        super::super::xlsx::splice_parts(&bytes, 2, &parts).unwrap()
+        into_workbook(wb, &sheets)
     }
 
     /// Every part of a zip, decompressed, by name.
@@ -2009,9 +2107,11 @@ mod tests {
             .collect()
     }
 
-    /// The spliced workbook holds exactly the parts rust_xlsxwriter writes when the data sheets
+    /// The streamed workbook holds exactly the parts rust_xlsxwriter writes when the data sheets
     /// are sheets of the pack workbook itself, written cell by cell: same sheet XML, same
-    /// workbook-level names.
+    /// workbook-level names. Only the order of the zip's entries differs: the book's own parts
+    /// first, in their order (`[Content_Types].xml` leading, where file-type sniffers look),
+    /// then the data sheets, the one with the most rows first.
     #[test]
     fn spliced_sheets_are_what_one_workbook_would_hold() {
         let ds = sample();
@@ -2026,7 +2126,29 @@ mod tests {
         }
         let whole = wb.save_to_buffer().unwrap();
         let spliced = book(&ds, false, ROWS_PER_SHEET);
-        let (a, b) = (parts_of(&whole), parts_of(&spliced));
+        let (mut a, b) = (parts_of(&whole), parts_of(&spliced));
+        let data = |n: &str| {
+            n.strip_prefix("xl/worksheets/sheet")
+                .and_then(|n| n.strip_suffix(".xml"))
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| n >= 2)
+        };
+        let own: Vec<&String> = a.iter().map(|p| &p.0).filter(|n| !data(n)).collect();
+        assert_eq!(own[0], "[Content_Types].xml");
+        let count = own.len();
+        assert_eq!(
+            own,
+            b.iter().map(|p| &p.0).take(count).collect::<Vec<_>>()
+        );
+        let rows = |n: &str| {
+            let xml = &b.iter().find(|p| p.0 == n).unwrap().1;
+            memchr::memmem::find_iter(xml, b"<row ").count()
+        };
+        let later: Vec<usize> = b[count..].iter().map(|p| rows(&p.0)).collect();
+        assert!(later.len() >= 10 && later.windows(2).all(|w| w[0] >= w[1]), "{later:?}");
+        let mut b = b;
+        a.sort();
+        b.sort();
         assert_eq!(
             a.iter().map(|p| &p.0).collect::<Vec<_>>(),
             b.iter().map(|p| &p.0).collect::<Vec<_>>()
@@ -2044,6 +2166,72 @@ mod tests {
     fn the_order_pieces_are_written_in_does_not_change_the_workbook() {
         let ds = sample();
         assert!(book(&ds, false, ROWS_PER_SHEET) == book(&ds, true, ROWS_PER_SHEET));
+    }
+
+    /// The pack's way: two threads write pieces while a third streams the workbook, storing
+    /// each sheet as soon as it is together; the file is byte for byte the one written on one
+    /// thread.
+    #[test]
+    fn streaming_beside_the_writing_threads_makes_the_same_file() {
+        let ds = sample();
+        let one = book(&ds, false, ROWS_PER_SHEET);
+        for _ in 0..3 {
+            let mut wb = super::super::xlsx::new_workbook();
+            let sheets = DataSheets::plan_with(&mut wb, sheets(&ds, ROWS_PER_SHEET), 7).unwrap();
+            let streamed = std::thread::scope(|s| {
+                let writer = s.spawn(|| into_workbook(wb, &sheets));
+                s.spawn(|| sheets.work());
+                sheets.work();
+                writer.join().unwrap()
+            });
+            // Pieces of 7 rows instead of 50: the same deflated XML would not be expected, so
+            // compare the parts.
+            assert_eq!(parts_of(&streamed), parts_of(&one));
+        }
+    }
+
+    /// A record whose serialisation panics (a bug) on its `n`th row.
+    struct Bomb(usize);
+
+    impl Serialize for Bomb {
+        fn serialize<S: ser::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            use ser::SerializeStruct;
+            assert!(self.0 != 40, "a bug in a record");
+            let mut st = s.serialize_struct("Bomb", 1)?;
+            st.serialize_field("customer_name", "客户")?;
+            st.end()
+        }
+    }
+
+    /// A thread that panics while writing a piece stops the others, and the writer waiting for
+    /// that sheet returns an error instead of waiting for ever; the panic reaches the caller.
+    #[test]
+    fn a_panic_in_a_piece_ends_the_workbook_with_an_error() {
+        let bombs: Vec<Bomb> = (0..100).map(Bomb).collect();
+        let mut wb = super::super::xlsx::new_workbook();
+        let sheets = DataSheets::plan_with(&mut wb, vec![sheet_of("数据", &bombs)], 10).unwrap();
+        let stand_ins = sheets.stand_ins().unwrap();
+        wb.add_worksheet().set_name("封面").unwrap();
+        stand_ins[0].apply(wb.add_worksheet()).unwrap();
+        let book = PackBook {
+            bytes: wb.save_to_buffer().unwrap(),
+            first: 2,
+            stand_ins,
+        };
+        let (written, worker_panicked) = std::thread::scope(|s| {
+            let worker = s.spawn(|| sheets.work());
+            let mut out = Vec::new();
+            // The writer writes pieces itself when no other thread is (yet) writing them: then
+            // the panic is its own.
+            let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                sheets.write_workbook(book, &mut out, Path::new("t.xlsx"))
+            }));
+            (written, worker.join().is_err())
+        });
+        match written {
+            Ok(w) => assert!(w.is_err() && worker_panicked),
+            Err(_) => assert!(sheets.stop.load(Ordering::Acquire)),
+        }
     }
 
     /// More rows than a sheet holds continue on 数据_销售明细_2 …, each with its header, none lost.

@@ -3,7 +3,7 @@
 //! still show them), text is always text (quote-prefixed when it could be taken for a formula).
 
 use super::chart::ChartCells;
-use super::data_sheet::{DataSheetPart, StandIn};
+use super::data_sheet::StandIn;
 use super::format;
 use crate::error::{Error, Lang, Result};
 use crate::model::Dataset;
@@ -323,24 +323,43 @@ pub(crate) fn finish_sheet(ws: &mut Worksheet, widths: &[usize], wide: bool) -> 
 /// rust_xlsxwriter refuses a value (e.g. a sheet name); the message says which.
 pub fn pack(pack: &Pack, lang: Lang, data: Option<&Dataset>) -> Result<Vec<u8>> {
     let mut wb = new_workbook();
-    let (stand_ins, parts) = match data {
+    match data {
         Some(ds) => {
             let sheets = super::data_sheet::DataSheets::plan(&mut wb, ds)?;
-            (sheets.stand_ins()?, sheets.finish()?)
+            let book = pack_book(wb, pack, lang, &sheets.stand_ins()?)?;
+            let mut out = Vec::new();
+            sheets.write_workbook(book, &mut out, std::path::Path::new(""))?;
+            Ok(out)
         }
-        None => (Vec::new(), Vec::new()),
-    };
-    splice(pack_book(wb, pack, lang, &stand_ins)?, &parts)
+        None => pack_book(wb, pack, lang, &[])?.into_bytes(),
+    }
 }
 
 /// The pack workbook without its data sheets' rows: the report sheets, then an empty sheet
 /// standing in for each data sheet (none when the confidentiality setting leaves them out).
-/// [`splice`] puts the data sheets in.
+/// [`super::data_sheet::DataSheets::write_workbook`] puts the data sheets in.
 pub struct PackBook {
-    bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// The part number of the first stand-in (`xl/worksheets/sheetN.xml`).
-    first: usize,
-    stand_ins: Vec<StandIn>,
+    pub(crate) first: usize,
+    pub(crate) stand_ins: Vec<StandIn>,
+}
+
+impl PackBook {
+    /// The workbook as it is, for a pack without data sheets (the stand-ins are its last sheets,
+    /// so there must be none).
+    ///
+    /// # Errors
+    /// The book has stand-ins, which only [`super::data_sheet::DataSheets::write_workbook`]
+    /// fills.
+    pub fn into_bytes(self) -> Result<Vec<u8>> {
+        if !self.stand_ins.is_empty() {
+            return Err(Error::Render(
+                "数据工作表未写入 (the data sheets were not written into the workbook)".into(),
+            ));
+        }
+        Ok(self.bytes)
+    }
 }
 
 /// The report sheets of the pack workbook, with stand-ins for the data sheets planned on `wb`
@@ -539,58 +558,6 @@ pub fn pack_book(mut wb: Workbook, pack: &Pack, lang: Lang, data: &[StandIn]) ->
         first,
         stand_ins: data.to_vec(),
     })
-}
-
-/// The pack workbook: `book` with the written data sheets in place of their stand-ins.
-///
-/// # Errors
-/// The sheets are not the ones the stand-ins stand for, or the zip cannot be rewritten.
-pub fn splice(book: PackBook, data: &[DataSheetPart]) -> Result<Vec<u8>> {
-    if !data.iter().map(|p| &p.stand_in).eq(&book.stand_ins) {
-        return Err(Error::Render(
-            "数据工作表与工作簿不符 (the data sheets are not those the workbook stands in for)"
-                .into(),
-        ));
-    }
-    if data.is_empty() {
-        return Ok(book.bytes);
-    }
-    splice_parts(&book.bytes, book.first, data)
-}
-
-/// The workbook zip `bytes` with the parts of worksheets `first`, `first + 1` … replaced by the
-/// data sheets' parts, copied compressed as they are (no second deflate); every other part is
-/// copied as it is, in the same order.
-pub(crate) fn splice_parts(bytes: &[u8], first: usize, data: &[DataSheetPart]) -> Result<Vec<u8>> {
-    use zip::{ZipArchive, ZipWriter};
-    let ze = |e: zip::result::ZipError| Error::Render(format!("xlsx zip: {e}"));
-    let mut src = ZipArchive::new(std::io::Cursor::new(bytes)).map_err(ze)?;
-    // A seekable writer: zip's streaming writer flags a raw-copied entry as followed by a data
-    // descriptor but does not write one (unzip then refuses the file).
-    let mut out = ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(
-        bytes.len() + data.iter().map(|p| p.zip.len()).sum::<usize>(),
-    )));
-    for i in 0..src.len() {
-        let entry = src.by_index_raw(i).map_err(ze)?;
-        let name = entry.name().map_err(ze)?.to_string();
-        let part = name
-            .strip_prefix("xl/worksheets/sheet")
-            .and_then(|n| n.strip_suffix(".xml"))
-            .and_then(|n| n.parse::<usize>().ok())
-            .and_then(|n| n.checked_sub(first))
-            .and_then(|k| data.get(k));
-        match part {
-            Some(p) => {
-                let mut own = ZipArchive::new(std::io::Cursor::new(&p.zip[..])).map_err(ze)?;
-                let sheet = own
-                    .by_name_raw(super::data_sheet::PART_IN_ZIP.as_bytes())
-                    .map_err(ze)?;
-                out.raw_copy_file_rename(sheet, &name).map_err(ze)?;
-            }
-            None => out.raw_copy_file(entry).map_err(ze)?,
-        }
-    }
-    Ok(out.finish().map_err(ze)?.into_inner())
 }
 
 #[cfg(test)]
