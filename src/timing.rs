@@ -29,13 +29,17 @@ pub fn timed<T>(phase: &str, f: impl FnOnce() -> T) -> T {
     if !on() {
         return f();
     }
+    // When each phase ends, from the start of the first: phases on other threads overlap.
+    static FIRST: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     let cpu = || cpu_seconds_in("/proc/thread-self/stat");
     let (t, c0) = (std::time::Instant::now(), cpu());
+    let first = *FIRST.get_or_init(|| t);
     let out = f();
     eprintln!(
-        "[time] {phase}: wall {:.3}s, cpu {:.2}s (this thread)",
+        "[time] {phase}: wall {:.3}s, cpu {:.2}s (this thread), ends at {:.3}s",
         t.elapsed().as_secs_f64(),
-        cpu() - c0
+        cpu() - c0,
+        first.elapsed().as_secs_f64()
     );
     out
 }
