@@ -489,6 +489,9 @@ struct XmlRows {
     deferred: bool,
     /// The row whose `<row>` is open.
     open: Option<u32>,
+    /// Its number as printed (every cell's reference ends with it): `digits[at..]`.
+    digits: [u8; 10],
+    at: usize,
     /// Column letters by column.
     names: Vec<String>,
 }
@@ -501,6 +504,8 @@ impl XmlRows {
             tail: Vec::new(),
             deferred: false,
             open: None,
+            digits: [0; 10],
+            at: 10,
             names: Vec::new(),
         }
     }
@@ -508,8 +513,9 @@ impl XmlRows {
     /// `<row r="7">`, unless that row is open already.
     fn open_row(&mut self, row: u32) {
         if self.open != Some(row) {
+            self.at = print_u32(&mut self.digits, row + 1);
             self.out.extend_from_slice(b"<row r=\"");
-            push_u32(&mut self.out, row + 1);
+            self.out.extend_from_slice(&self.digits[self.at..]);
             self.out.extend_from_slice(b"\">");
             self.open = Some(row);
         }
@@ -529,7 +535,7 @@ impl XmlRows {
         };
         buf.extend_from_slice(b"<c r=\"");
         buf.extend_from_slice(self.names[c].as_bytes());
-        push_u32(buf, row + 1);
+        buf.extend_from_slice(&self.digits[self.at..]);
         buf.extend_from_slice(b"\" s=\"");
         push_u32(buf, xf);
         buf.push(b'"');
@@ -601,8 +607,14 @@ impl Cells for XmlRows {
 /// How much sheet XML is deflated at a time.
 const XML_BLOCK: usize = 256 * 1024;
 
-fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
+fn push_u32(buf: &mut Vec<u8>, n: u32) {
     let mut digits = [0u8; 10];
+    let at = print_u32(&mut digits, n);
+    buf.extend_from_slice(&digits[at..]);
+}
+
+/// `n` in decimal at the end of `digits`; returns where it starts.
+fn print_u32(digits: &mut [u8; 10], mut n: u32) -> usize {
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -612,7 +624,7 @@ fn push_u32(buf: &mut Vec<u8>, mut n: u32) {
             break;
         }
     }
-    buf.extend_from_slice(&digits[i..]);
+    i
 }
 
 /// A number as rust_xlsxwriter writes it (Rust's `Display` for f64: shortest round-trip digits,
