@@ -571,7 +571,10 @@ mod tests {
         w.add(Path::new("报告.pdf"), b"pdf3").unwrap();
         assert_eq!(std::fs::read(month.join("报告.xlsx")).unwrap(), b"xlsx1");
         let written = w.commit().unwrap();
-        assert_eq!(written, vec![month.join("报告.xlsx"), month.join("报告.pdf")]);
+        assert_eq!(
+            written,
+            vec![month.join("报告.xlsx"), month.join("报告.pdf")]
+        );
         assert_eq!(std::fs::read(month.join("报告.xlsx")).unwrap(), b"xlsx3");
         assert_eq!(std::fs::read(month.join("报告.pdf")).unwrap(), b"pdf3");
         assert_eq!(names(root), vec!["2024-03"]);

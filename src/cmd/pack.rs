@@ -56,8 +56,7 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
             &cfg,
             cli.lang,
             &engine,
-            xlsx,
-            path,
+            (xlsx, path),
         )
     })?;
     progress.step("写入文件", "writing files");
@@ -69,10 +68,12 @@ pub fn run(cli: &Cli, args: &PackArgs) -> anyhow::Result<u8> {
     problems.extend(later);
     // Freeing the records of a million lines takes a few tenths of a second on one core: done
     // beside the commit, not after.
-    let written = std::thread::scope(|s| {
+    let mut written = std::thread::scope(|s| {
         s.spawn(move || drop(ds));
         timed("write", || set.commit())
     })?;
+    // Listed as before the workbook was streamed: the PDF first.
+    written.sort_by_key(|p| p.extension() != Some("pdf".as_ref()));
     progress.done();
     eprintln!(
         "{}",
@@ -150,10 +151,7 @@ fn list_problems(problems: &[Problem], lang: Lang) {
 /// The names of the month's PDF and workbook in the month's folder.
 fn names(month: Month) -> (PathBuf, PathBuf) {
     let base = format!("月度客户管理报告_{month}");
-    (
-        format!("{base}.pdf").into(),
-        format!("{base}.xlsx").into(),
-    )
+    (format!("{base}.pdf").into(), format!("{base}.xlsx").into())
 }
 
 /// The pack's files, as bytes: nothing is written here.
@@ -172,8 +170,7 @@ pub fn produce(
         cfg,
         lang,
         engine,
-        &mut xlsx,
-        std::path::Path::new(""),
+        (&mut xlsx, std::path::Path::new("")),
     )?;
     let (p, x) = names(month);
     let folder = PathBuf::from(month.to_string());
@@ -200,8 +197,7 @@ fn produce_checking(
     cfg: &Config,
     lang: Lang,
     engine: &Engine,
-    xlsx: &mut (dyn std::io::Write + Send),
-    xlsx_path: &std::path::Path,
+    (xlsx, xlsx_path): (&mut (dyn std::io::Write + Send), &std::path::Path),
 ) -> crate::error::Result<(Vec<u8>, Vec<Problem>)> {
     let mut wb = render::xlsx::new_workbook();
     let sheets = if cfg.privacy.omit_data_sheets {
@@ -245,12 +241,12 @@ fn produce_checking(
             })?;
             timed("workbook file", || match sheets {
                 Some(sheets) => sheets.write_workbook(book, xlsx, xlsx_path),
-                None => xlsx.write_all(&book.into_bytes()?).map_err(|source| {
-                    Error::Write {
+                None => xlsx
+                    .write_all(&book.into_bytes()?)
+                    .map_err(|source| Error::Write {
                         path: xlsx_path.to_path_buf(),
                         source,
-                    }
-                }),
+                    }),
             })
         });
         let pdf = timed("pdf", || render::pack::pdf(engine, pack, lang, cfg));

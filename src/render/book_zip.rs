@@ -139,11 +139,7 @@ impl<'w> ZipOut<'w> {
     }
 
     /// Every entry of `book` (a zip in memory) except those `skip` names, as it is.
-    pub fn copy_entries(
-        &mut self,
-        book: &[u8],
-        skip: impl Fn(&[u8]) -> bool,
-    ) -> Result<()> {
+    pub fn copy_entries(&mut self, book: &[u8], skip: impl Fn(&[u8]) -> bool) -> Result<()> {
         for e in entries(book)? {
             if skip(e.name) {
                 continue;
@@ -315,7 +311,8 @@ mod tests {
         let book = zip_of(&[("a.xml", b"x")]);
         let mut out = Vec::new();
         for cut in [book.len() - 10, book.len() / 2, 4] {
-            let r = ZipOut::new(&mut out, Path::new("t.xlsx")).copy_entries(&book[..cut], |_| false);
+            let r =
+                ZipOut::new(&mut out, Path::new("t.xlsx")).copy_entries(&book[..cut], |_| false);
             assert!(r.is_err(), "cut at {cut}");
         }
     }

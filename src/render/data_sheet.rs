@@ -11,7 +11,9 @@
 //! deflate stream whose blocks end on byte boundaries (as pigz joins its pieces). The XML is
 //! byte for byte what rust_xlsxwriter writes for the same cells: the tests compare the two.
 
+use super::book_zip::{Stream, ZipOut};
 use super::format;
+use super::xlsx::PackBook;
 use super::xlsx::{
     clip_for_cell, col_name, finish_sheet, looks_like_formula, xe, Styles, DATE, MONEY,
 };
@@ -21,8 +23,6 @@ use crate::model::Dataset;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet};
 use serde::ser::{self, Impossible, Serialize};
-use super::book_zip::{Stream, ZipOut};
-use super::xlsx::PackBook;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -1017,8 +1017,11 @@ impl DataSheetPart {
     fn xml(&self) -> Vec<u8> {
         let joined: Vec<u8> = self.parts.iter().flat_map(|p| p.out.clone()).collect();
         let mut xml = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::DeflateDecoder::new(&joined[..]), &mut xml)
-            .unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::DeflateDecoder::new(&joined[..]),
+            &mut xml,
+        )
+        .unwrap();
         assert_eq!(xml.len() as u64, self.len);
         let mut crc = crc32fast::Hasher::new();
         crc.update(&xml);
@@ -1967,10 +1970,7 @@ mod tests {
         // An empty table: the sheet as rust_xlsxwriter writes it, no header.
         let none: [Rec; 0] = [];
         let parts = written(vec![sheet_of("空", &none)], 5).unwrap();
-        assert_eq!(
-            parts[0].xml(),
-            reference_xml(&sheet_of("空", &none))
-        );
+        assert_eq!(parts[0].xml(), reference_xml(&sheet_of("空", &none)));
         assert_eq!(parts[0].stand_in.filter, None);
     }
 
@@ -2086,11 +2086,7 @@ mod tests {
         assert_eq!(parts.len(), all.len());
         assert!(all.len() >= 10);
         for (p, s) in parts.iter().zip(&all) {
-            assert!(
-                p.xml() == reference_xml(s),
-                "{} differs",
-                s.name
-            );
+            assert!(p.xml() == reference_xml(s), "{} differs", s.name);
         }
     }
 
@@ -2148,16 +2144,16 @@ mod tests {
         let own: Vec<&String> = a.iter().map(|p| &p.0).filter(|n| !data(n)).collect();
         assert_eq!(own[0], "[Content_Types].xml");
         let count = own.len();
-        assert_eq!(
-            own,
-            b.iter().map(|p| &p.0).take(count).collect::<Vec<_>>()
-        );
+        assert_eq!(own, b.iter().map(|p| &p.0).take(count).collect::<Vec<_>>());
         let rows = |n: &str| {
             let xml = &b.iter().find(|p| p.0 == n).unwrap().1;
             memchr::memmem::find_iter(xml, b"<row ").count()
         };
         let later: Vec<usize> = b[count..].iter().map(|p| rows(&p.0)).collect();
-        assert!(later.len() >= 10 && later.windows(2).all(|w| w[0] >= w[1]), "{later:?}");
+        assert!(
+            later.len() >= 10 && later.windows(2).all(|w| w[0] >= w[1]),
+            "{later:?}"
+        );
         let mut b = b;
         a.sort();
         b.sort();
