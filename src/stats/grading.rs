@@ -588,6 +588,17 @@ impl Keys {
             .collect()
     }
 
+    /// Per sales line, in sheet order: the number of its (customer, order) — 订单号, else the
+    /// 订货日期 — below [`Keys::orders`].
+    pub fn line_orders(&self) -> &[u32] {
+        &self.line_order
+    }
+
+    /// Every customer number, in the order of their keys.
+    pub fn sorted(&self) -> &[u32] {
+        &self.sorted
+    }
+
     /// The customer key of number `n` (as [`line_key`] spells it).
     pub fn name(&self, n: u32) -> Option<&str> {
         self.names.get(n as usize).map(String::as_str)

@@ -313,8 +313,8 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// [`Ctx::net_by_customer`] by customer number, summed once per window.
-    fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+    /// [`Ctx::net_by_customer`] by customer number ([`Ctx::keys`]), summed once per window.
+    pub fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
         per_month(&self.cache.net_by_number, w, || {
             self.keys()
                 .net_by_number(&self.entries, self.entry_dates().within(w))
@@ -750,7 +750,7 @@ mod tests {
     /// blank or missing key, a customer only in the returns, one with lines in the grading window
     /// but none in the month, costs on some lines only, note receipts that fall back to the FIFO
     /// base (one keyed by name), and cancelled lines.
-    fn edge_dataset() -> Dataset {
+    pub(crate) fn edge_dataset() -> Dataset {
         let line = |no: &str, date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| {
             SaleLine {
                 order_no: Some(no.into()),

@@ -2915,12 +2915,13 @@ fn salesperson_ytd_table(
 fn customer_ytd_table(ctx: &Ctx) -> Table {
     let m = ctx.month;
     let dir = ctx.directory();
-    let key = customer_of;
+    // Σ 实销额 per customer of each window through the customer numbers, summed once per window
+    // and shared with the grading and the 摘要 (what `sum_window` by customer gives, key for key).
     let cols = [
-        sum_window(ctx, month_w(m), key),
-        sum_window(ctx, month_w(m.year_ago()), key),
-        sum_window(ctx, Window::ytd(m), key),
-        sum_window(ctx, Window::ytd(m.year_ago()), key),
+        ctx.net_by_customer(month_w(m)),
+        ctx.net_by_customer(month_w(m.year_ago())),
+        ctx.net_by_customer(Window::ytd(m)),
+        ctx.net_by_customer(Window::ytd(m.year_ago())),
     ];
     let mut ids: BTreeSet<&String> = BTreeSet::new();
     for c in &cols {
@@ -2989,7 +2990,9 @@ fn sum_window<'a>(
 }
 
 /// The customer key of an entry (a fn, not a closure: a closure cannot say that the key it returns
-/// borrows from its argument).
+/// borrows from its argument). The tables sum by customer through [`Ctx::net_by_customer`]; the
+/// tests check it against this string-keyed sum.
+#[cfg(test)]
 fn customer_of<'a>(e: &NetEntry<'a>) -> &'a str {
     e.customer_id
 }
@@ -3645,6 +3648,33 @@ fn category_growth_table(ctx: &Ctx) -> Table {
 
 /// M58 历年客户营业额: per customer and calendar year (up to five, the report year to date), with
 /// the growth of the last year over the one before.
+/// Σ 实销额 per customer and year of `years` (ascending, the last one the report year, summed to
+/// the report month), the customers with an entry in those years in key order.
+fn years_by_customer(ctx: &Ctx, years: &[i32]) -> BTreeMap<String, BTreeMap<i32, Decimal>> {
+    let m = ctx.month;
+    let sums: Vec<(i32, std::sync::Arc<Vec<Option<Decimal>>>)> = years
+        .iter()
+        .filter_map(|&y| {
+            let last = if y == m.year { m } else { Month::new(y, 12)? };
+            Some((
+                y,
+                ctx.net_by_number(Window::months(Month::new(y, 1)?, last)),
+            ))
+        })
+        .collect();
+    let keys = ctx.keys();
+    keys.sorted()
+        .iter()
+        .filter_map(|&n| {
+            let v: BTreeMap<i32, Decimal> = sums
+                .iter()
+                .filter_map(|(y, s)| Some((*y, s.get(n as usize).copied().flatten()?)))
+                .collect();
+            (!v.is_empty()).then(|| Some((keys.name(n)?.to_owned(), v)))?
+        })
+        .collect()
+}
+
 fn customer_years_table(ctx: &Ctx) -> Table {
     let dir = ctx.directory();
     let m = ctx.month;
@@ -3656,20 +3686,11 @@ fn customer_years_table(ctx: &Ctx) -> Table {
         .map(|d| Month::of(d).year)
         .unwrap_or(m.year);
     let years: Vec<i32> = (first.max(m.year - 4)..=m.year).collect();
-    // The entries of those years up to the report month (the window from January of the first
-    // year), summed under borrowed keys: one allocation per customer, not per entry.
-    let mut by_ref: HashMap<&str, BTreeMap<i32, Decimal>> = HashMap::default();
-    if let Some(jan) = years.first().and_then(|y| Month::new(*y, 1)) {
-        for e in ctx.entries_in(Window::months(jan, m)) {
-            *by_ref
-                .entry(&e.customer_id)
-                .or_default()
-                .entry(Month::of(e.date).year)
-                .or_default() += e.amount;
-        }
-    }
-    let by: BTreeMap<String, BTreeMap<i32, Decimal>> =
-        by_ref.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    // The entries of those years up to the report month, summed per customer number and year
+    // (each year's window once, [`Ctx::net_by_number`]: the report year's is the year to date the
+    // other tables sum too), then keyed once per customer: what summing the entries from January
+    // of the first year under their keys gives, customer by customer and year by year.
+    let by = years_by_customer(ctx, &years);
     let mut columns = vec![
         Column::new("customer_id", "客户编号", "Customer ID", Kind::Text),
         Column::new("name", "客户名称", "Customer", Kind::Text),
@@ -3846,6 +3867,51 @@ mod tests {
 
     fn m(s: &str) -> Month {
         s.parse().unwrap()
+    }
+
+    /// The per-customer sums by customer number equal the sums under the entries' keys on edge
+    /// data (spaced and blank keys, a customer by 名称 only, one only in the returns, one with
+    /// lines in earlier months but none in the report month), value and scale.
+    #[test]
+    fn customer_sums_by_number_equal_the_string_keyed_sums() {
+        let ds = crate::stats::tests::edge_dataset();
+        let cfg = Config::default();
+        for month in ["2024-03", "2024-02", "2023-12", "2025-02", "2028-01"] {
+            let ctx = Ctx::new(&ds, m(month), &cfg);
+            let mo = ctx.month;
+            for w in [
+                month_w(mo),
+                month_w(mo.year_ago()),
+                Window::ytd(mo),
+                Window::ytd(mo.year_ago()),
+            ] {
+                assert_eq!(
+                    format!("{:?}", ctx.net_by_customer(w)),
+                    format!("{:?}", sum_window(&ctx, w, customer_of)),
+                    "{month} {w:?}"
+                );
+            }
+            // What customer_years_table summed before: every entry from January of the first
+            // year to the report month under its key, by year.
+            let years: Vec<i32> = (2023.max(mo.year - 4)..=mo.year).collect();
+            let mut want: BTreeMap<String, BTreeMap<i32, Decimal>> = BTreeMap::new();
+            let jan = Month::new(years[0], 1).unwrap();
+            for e in ctx.entries_in(Window::months(jan, mo)) {
+                *want
+                    .entry(e.customer_id.to_owned())
+                    .or_default()
+                    .entry(Month::of(e.date).year)
+                    .or_default() += e.amount;
+            }
+            let got = years_by_customer(&ctx, &years);
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{month}");
+            if month == "2024-03" {
+                // C1's 2023 line less its return in 2024; R7 (returns only) takes its return.
+                assert_eq!(got["C1"][&2023], dec!(100.10));
+                assert_eq!(got["R7"][&2024], dec!(-4));
+                assert!(!got.contains_key(" C1"));
+            }
+        }
     }
 
     fn person(id: &str, name: &str, group: &str, region: &str) -> Salesperson {
