@@ -571,10 +571,21 @@ pub fn original_line<'l>(
 fn orders_index(lines: &[SaleLine], orders: usize) -> HashMap<&str, Vec<&SaleLine>> {
     let mut m: HashMap<&str, Vec<&SaleLine>> =
         HashMap::with_capacity_and_hasher(orders, Default::default());
-    for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            m.entry(no).or_default().push(l);
+    // An order's lines mostly follow each other: each run of lines of one 订单编号 is looked up
+    // once and appended whole (the lines still go in sheet order), not hashed line by line.
+    let mut run: Option<(&str, usize)> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let no = l.order_no.as_deref();
+        if let Some((r, start)) = run {
+            if no == Some(r) {
+                continue;
+            }
+            m.entry(r).or_default().extend(&lines[start..i]);
         }
+        run = no.map(|no| (no, i));
+    }
+    if let Some((r, start)) = run {
+        m.entry(r).or_default().extend(&lines[start..]);
     }
     m
 }
@@ -3912,6 +3923,48 @@ mod tests {
                 assert!(!got.contains_key(" C1"));
             }
         }
+    }
+
+    /// The run-by-run order index holds each order's lines in sheet order, as indexing line by
+    /// line does: orders interrupted by others, lines without 订单号 between and at the ends.
+    #[test]
+    fn orders_index_by_runs_equals_line_by_line() {
+        let mut lines = vec![
+            line("A", "2024-03-01", "C1", dec!(1)),
+            line("A", "2024-03-01", "C1", dec!(2)),
+            line("B", "2024-03-02", "C2", dec!(3)),
+            line("A", "2024-03-03", "C1", dec!(4)),
+            line("", "2024-03-03", "C1", dec!(5)),
+            line("C", "2024-03-04", "C3", dec!(6)),
+            line("C", "2024-03-04", "C3", dec!(7)),
+            line("B", "2024-03-05", "C2", dec!(8)),
+            line("B", "2024-03-05", "C2", dec!(9)),
+        ];
+        lines[4].order_no = None;
+        lines.insert(0, lines[4].clone());
+        lines.push(lines[0].clone());
+        for n in 0..=lines.len() {
+            let part = &lines[..n];
+            let mut want: HashMap<&str, Vec<&SaleLine>> = HashMap::default();
+            for l in part {
+                if let Some(no) = l.order_no.as_deref() {
+                    want.entry(no).or_default().push(l);
+                }
+            }
+            let got = orders_index(part, 2);
+            let amounts = |m: &HashMap<&str, Vec<&SaleLine>>| {
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.iter().map(|l| l.amount).collect()))
+                    .collect::<BTreeMap<String, Vec<Decimal>>>()
+            };
+            assert_eq!(amounts(&got), amounts(&want), "{n} lines");
+        }
+        let all = orders_index(&lines, 0);
+        assert_eq!(
+            all["A"].iter().map(|l| l.amount).collect::<Vec<_>>(),
+            vec![dec!(1), dec!(2), dec!(4)]
+        );
+        assert_eq!(all.len(), 3);
     }
 
     fn person(id: &str, name: &str, group: &str, region: &str) -> Salesperson {
