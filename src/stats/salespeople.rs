@@ -989,6 +989,10 @@ pub fn note_pls_with(
             }
             (w, k.line_customers())
         });
+        // A customer's lines mostly follow each other (an order's lines): each run of one key's
+        // shipments is gathered apart and added to its list with one lookup, in line order.
+        let mut run: Option<&str> = None;
+        let mut buf: Vec<(NaiveDate, Decimal)> = Vec::new();
         for (i, l) in lines.iter().enumerate() {
             if l.cancelled {
                 continue;
@@ -1005,11 +1009,18 @@ pub fn note_pls_with(
                 continue;
             }
             if let Some(sd) = ship_date(l, by_order_date) {
-                shipments
-                    .entry(line_key(l))
-                    .or_default()
-                    .push((sd, l.amount - l.discount - l.rebate));
+                let k = line_key(l);
+                if run != Some(k) {
+                    if let Some(r) = run {
+                        shipments.entry(r).or_default().append(&mut buf);
+                    }
+                    run = Some(k);
+                }
+                buf.push((sd, l.amount - l.discount - l.rebate));
             }
+        }
+        if let Some(r) = run {
+            shipments.entry(r).or_default().append(&mut buf);
         }
         for v in shipments.values_mut() {
             v.sort();
@@ -1020,8 +1031,9 @@ pub fn note_pls_with(
     let loss_only = cfg.note_pl_mode == "loss_only";
     for (r, note) in receipts.into_iter().zip(notes) {
         let cid = receipt_key(r);
-        let paid_before = paid.get(cid).copied().unwrap_or_default();
-        *paid.entry(cid).or_default() += r.amount;
+        let paid_so_far = paid.entry(cid).or_default();
+        let paid_before = *paid_so_far;
+        *paid_so_far += r.amount;
         let Some((due, linked)) = note else {
             continue;
         };
@@ -3965,6 +3977,57 @@ mod tests {
             vec![dec!(1), dec!(2), dec!(4)]
         );
         assert_eq!(all.len(), 3);
+    }
+
+    /// The FIFO base gathers a customer's shipments across runs interrupted by other customers'
+    /// lines, sorted by date, against the receipts before the note (of any method).
+    #[test]
+    fn note_fifo_bases_gather_a_customers_runs_in_date_order() {
+        let lines = vec![
+            line("S1", "2024-01-03", "A", dec!(10)),
+            line("S1", "2024-01-03", "A", dec!(0.00)),
+            line("S2", "2024-01-01", "B", dec!(5)),
+            line("S3", "2024-01-01", "A", dec!(20)),
+            line("S4", "2024-01-02", "A", dec!(30)),
+        ];
+        let receipt = |date: &str, amount: Decimal, note: bool| crate::model::Receipt {
+            receipt_date: d(date),
+            customer_id: Some("A".into()),
+            amount,
+            method: Some(
+                if note {
+                    "银行承兑汇票"
+                } else {
+                    "银行转账"
+                }
+                .into(),
+            ),
+            note_due_date: note.then(|| d("2024-05-01")),
+            ..Default::default()
+        };
+        let ds = Dataset {
+            sales: Some(lines),
+            receipts: Some(vec![
+                receipt("2024-02-01", dec!(25), false),
+                receipt("2024-02-05", dec!(5), true),
+                receipt("2024-02-06", dec!(25), false),
+                receipt("2024-02-07", dec!(1), true),
+                receipt("2024-02-08", dec!(100), true),
+            ]),
+            ..Default::default()
+        };
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, m("2024-02"), &cfg);
+        let roster = ctx.roster();
+        let plain = note_pls(&ds, &cfg, &roster);
+        assert_eq!(plain, note_pls_with(&ds, &cfg, &roster, Some(ctx.keys())));
+        // Paid before each note: 25, 55, 56; A's shipments add up to 20, 50, 60 by date.
+        let bases: Vec<NaiveDate> = plain.iter().map(|n| n.base).collect();
+        assert_eq!(
+            bases,
+            vec![d("2024-01-02"), d("2024-01-03"), d("2024-01-03")]
+        );
+        assert_eq!(plain[0].term_days, 120);
     }
 
     fn person(id: &str, name: &str, group: &str, region: &str) -> Salesperson {
