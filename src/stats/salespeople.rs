@@ -382,7 +382,8 @@ impl<'a> Roster<'a> {
     /// [`Roster::line_staff`] borrowed, for the loops that sum per salesperson.
     pub fn line_staff_ref<'s>(&'s self, l: &'s SaleLine) -> &'s str {
         let cid = line_key(l);
-        if let Some(s) = l.staff.as_deref().or(self.dir.owner_ref(cid)) {
+        // The 负责人 is looked up only for a line without 业务员 (`or` looked it up for every line).
+        if let Some(s) = l.staff.as_deref().or_else(|| self.dir.owner_ref(cid)) {
             return self.resolve_ref(Some(s));
         }
         if channel(l.order_channel.as_deref()) == Channel::Remote {
