@@ -268,6 +268,32 @@ impl<'a> Ctx<'a> {
             .filter_map(move |i| entries.get(i))
     }
 
+    /// [`Ctx::entries_in`], each entry with its customer's number in [`Ctx::keys`] (for loops
+    /// that look something up per customer: once per number instead of once per entry).
+    pub fn numbered_entries_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = (&sales::NetEntry<'a>, u32)> + '_ {
+        let entries: &[sales::NetEntry<'a>] = &self.entries;
+        let numbers = self.keys().entry_customers();
+        self.entry_dates().within(w).filter_map(move |i| {
+            Some((entries.get(i)?, numbers.get(i).copied().unwrap_or(u32::MAX)))
+        })
+    }
+
+    /// [`Ctx::costs_in`], each cost entry with its customer's number in [`Ctx::keys`]
+    /// (`u32::MAX` for a customer no line or entry has).
+    pub fn numbered_costs_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = (&grading::CostEntry<'a>, u32)> + '_ {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self.cost_customers();
+        self.cost_dates().within(w).filter_map(move |i| {
+            Some((entries.get(i)?, numbers.get(i).copied().unwrap_or(u32::MAX)))
+        })
+    }
+
     fn entry_dates(&self) -> &Dates {
         self.cache
             .entry_dates
@@ -1020,6 +1046,33 @@ mod tests {
                 d("2024-03-15")
             ]
         );
+    }
+
+    #[test]
+    fn numbered_entries_and_costs_are_the_window_s_with_their_keys_numbers() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let keys = ctx.keys();
+        for w in windows() {
+            let plain: Vec<&sales::NetEntry> = ctx.entries_in(w).collect();
+            let numbered: Vec<(&sales::NetEntry, u32)> = ctx.numbered_entries_in(w).collect();
+            assert_eq!(numbered.iter().map(|x| x.0).collect::<Vec<_>>(), plain);
+            for (e, n) in &numbered {
+                assert_eq!(keys.name(*n), Some(e.customer_id), "{w:?}");
+            }
+            let plain: Vec<&grading::CostEntry> = ctx.costs_in(w).collect();
+            let numbered: Vec<(&grading::CostEntry, u32)> = ctx.numbered_costs_in(w).collect();
+            assert_eq!(numbered.iter().map(|x| x.0).collect::<Vec<_>>(), plain);
+            for (c, n) in &numbered {
+                assert_eq!(keys.name(*n), Some(c.customer_id), "{w:?}");
+            }
+        }
+        // R7's return (only in the returns) is numbered like the lines' customers.
+        let march = Window::months("2024-03".parse().unwrap(), "2024-03".parse().unwrap());
+        assert!(ctx
+            .numbered_costs_in(march)
+            .any(|(c, n)| c.customer_id == "R7" && keys.name(n) == Some("R7")));
     }
 
     #[test]
