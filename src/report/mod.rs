@@ -276,11 +276,36 @@ pub fn build_with(ds: &Dataset, later: &[Problem], month: Month, cfg: &Config, l
             b
         },
     }];
+    // How many more sections show each table: the last one takes it instead of a copy (at 1M
+    // lines the per-customer tables hold hundreds of thousands of strings to copy and free),
+    // unless the quarterly review or the annual section after these shows it too.
+    let mut uses_left: HashMap<&str, usize> = HashMap::new();
+    for id in SECTIONS.iter().flat_map(|d| d.tables) {
+        *uses_left.entry(id).or_default() += 1;
+    }
+    for id in LATER_TABLES {
+        uses_left.remove(id);
+    }
     for def in SECTIONS {
         let mut blocks = Vec::new();
         for id in def.tables {
-            let Some(t) = by_id.get(*id) else { continue };
-            blocks.push(Block::Table(t.clone()));
+            let last = uses_left.get_mut(id).is_some_and(|n| {
+                *n -= 1;
+                *n == 0
+            });
+            let t = if last {
+                match by_id.remove(*id) {
+                    Some(t) => t,
+                    None => continue,
+                }
+            } else {
+                match by_id.get(*id) {
+                    Some(t) => t.clone(),
+                    None => continue,
+                }
+            };
+            let title = t.title.clone();
+            blocks.push(Block::Table(t));
             // A chart goes right under the table it draws.
             for (table, chart) in def.charts.iter().filter(|(table, _)| table == id) {
                 let source = match chart {
@@ -294,7 +319,7 @@ pub fn build_with(ds: &Dataset, later: &[Problem], month: Month, cfg: &Config, l
                 };
                 blocks.push(Block::Chart(ChartSpec {
                     id: table.to_string(),
-                    title: t.title.clone(),
+                    title: title.clone(),
                     table: table.to_string(),
                     source,
                 }));
@@ -525,34 +550,49 @@ fn quarterly_section(
         ),
         blocks: [Block::Table(months_table), Block::Table(region_table)]
             .into_iter()
-            .chain(
-                by_id
-                    .get("seasonality-quarterly")
-                    .cloned()
-                    .map(Block::Table),
-            )
+            .chain(by_id.get(LATER_TABLES[0]).cloned().map(Block::Table))
             .collect(),
     }
 }
 
 /// §4.3 annual add-on (December): the year's tables, and a blank 下一年客户管理部工作目标 sheet (S2).
+/// The tables of the annual section, in its order.
+const ANNUAL_TABLES: [&str; 11] = [
+    "annual-appraisal",
+    "expense-breakdown-ytd",
+    "ranking-ytd",
+    "crm-expense-ratio",
+    "customer-yearly-sales",
+    "profit-variance",
+    "product-mix",
+    "category-growth",
+    "seasonality",
+    "sales-by-industry",
+    "loyalty",
+];
+
+/// The family tables the sections after [`SECTIONS`] show again (the quarterly review and the
+/// annual section): the sections take copies of them, never the tables themselves.
+const LATER_TABLES: [&str; 12] = [
+    "seasonality-quarterly",
+    ANNUAL_TABLES[0],
+    ANNUAL_TABLES[1],
+    ANNUAL_TABLES[2],
+    ANNUAL_TABLES[3],
+    ANNUAL_TABLES[4],
+    ANNUAL_TABLES[5],
+    ANNUAL_TABLES[6],
+    ANNUAL_TABLES[7],
+    ANNUAL_TABLES[8],
+    ANNUAL_TABLES[9],
+    ANNUAL_TABLES[10],
+];
+
 fn annual_section(month: Month, by_id: &HashMap<String, Table>) -> Section {
-    let mut blocks: Vec<Block> = [
-        "annual-appraisal",
-        "expense-breakdown-ytd",
-        "ranking-ytd",
-        "crm-expense-ratio",
-        "customer-yearly-sales",
-        "profit-variance",
-        "product-mix",
-        "category-growth",
-        "seasonality",
-        "sales-by-industry",
-        "loyalty",
-    ]
-    .iter()
-    .filter_map(|id| by_id.get(*id).cloned().map(Block::Table))
-    .collect();
+    let mut blocks: Vec<Block> = ANNUAL_TABLES
+        .iter()
+        .filter_map(|id| by_id.get(*id).cloned().map(Block::Table))
+        .collect();
     let blank = |n: usize| (0..n).map(|_| vec![Value::Empty; 4]).collect::<Vec<_>>();
     blocks.push(Block::Table(Table {
         id: "next-year-goals".into(),

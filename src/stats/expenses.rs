@@ -481,13 +481,25 @@ fn crm_ratio_table(ctx: &Ctx) -> Table {
         let g = cid(e).map_or_else(|| NO_CUST.to_string(), |c| grade_of(&c).to_string());
         *crm.entry(g).or_default() += e.amount;
     }
+    // Each customer number's grade looked up once, not once per entry (a number's key is the
+    // entries' customer key, [`grading::Keys`]).
+    let keys = ctx.keys();
+    let by_number: Vec<&str> = (0..keys.customers() as u32)
+        .map(|n| keys.name(n).map_or(UNGRADED, grade_of))
+        .collect();
+    let grade_n = |n: u32, c: &str| -> &str {
+        by_number
+            .get(n as usize)
+            .copied()
+            .unwrap_or_else(|| grade_of(c))
+    };
     let mut base: BTreeMap<&str, Decimal> = BTreeMap::new();
-    for e in ctx.entries_in(w) {
-        *base.entry(grade_of(e.customer_id)).or_default() += e.amount;
+    for (e, n) in ctx.numbered_entries_in(w) {
+        *base.entry(grade_n(n, e.customer_id)).or_default() += e.amount;
     }
     if costs.any_cost {
-        for c in ctx.costs_in(w) {
-            *base.entry(grade_of(c.customer_id)).or_default() -= c.cost;
+        for (c, n) in ctx.numbered_costs_in(w) {
+            *base.entry(grade_n(n, c.customer_id)).or_default() -= c.cost;
         }
     }
     let order = ["A", "B", "C", "D", UNGRADED, NO_CUST];

@@ -588,6 +588,17 @@ impl Keys {
             .collect()
     }
 
+    /// Per sales line, in sheet order: the number of its (customer, order) — 订单号, else the
+    /// 订货日期 — below [`Keys::orders`].
+    pub fn line_orders(&self) -> &[u32] {
+        &self.line_order
+    }
+
+    /// Every customer number, in the order of their keys.
+    pub fn sorted(&self) -> &[u32] {
+        &self.sorted
+    }
+
     /// The customer key of number `n` (as [`line_key`] spells it).
     pub fn name(&self, n: u32) -> Option<&str> {
         self.names.get(n as usize).map(String::as_str)
@@ -1119,6 +1130,12 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
     let mut rows = Vec::new();
     let mut total_count = 0i64;
     let mut suggested = Vec::new();
+    // Each ranked customer's grade, looked up once (not once per grade and column).
+    let graded: Vec<(&Scored, &str)> = run
+        .ranked
+        .iter()
+        .map(|s| (s, run.grade_of(&s.id)))
+        .collect();
     for g in GRADES.iter().copied().chain([UNGRADED]) {
         let members: Vec<&String> = if g == UNGRADED {
             let mut v: BTreeSet<&String> = all
@@ -1134,10 +1151,10 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             );
             v.into_iter().collect()
         } else {
-            run.ranked
+            graded
                 .iter()
-                .filter(|s| run.grade_of(&s.id) == g)
-                .map(|s| &s.id)
+                .filter(|(_, sg)| *sg == g)
+                .map(|(s, _)| &s.id)
                 .collect()
         };
         let count = members.len() as i64;
@@ -1152,11 +1169,10 @@ fn grade_mix_table(ctx: &Ctx, run: &GradeRun) -> Table {
             .filter_map(|id| net_w.get(*id))
             .copied()
             .sum();
-        let min_c = run
-            .ranked
+        let min_c = graded
             .iter()
-            .filter(|s| g != UNGRADED && run.grade_of(&s.id) == g)
-            .map(|s| s.contract)
+            .filter(|(_, sg)| g != UNGRADED && *sg == g)
+            .map(|(s, _)| s.contract)
             .min();
         // D is "everything else": it has no lower bound of its own.
         let threshold = if g == UNGRADED || g == "D" {

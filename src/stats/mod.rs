@@ -268,6 +268,32 @@ impl<'a> Ctx<'a> {
             .filter_map(move |i| entries.get(i))
     }
 
+    /// [`Ctx::entries_in`], each entry with its customer's number in [`Ctx::keys`] (for loops
+    /// that look something up per customer: once per number instead of once per entry).
+    pub fn numbered_entries_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = (&sales::NetEntry<'a>, u32)> + '_ {
+        let entries: &[sales::NetEntry<'a>] = &self.entries;
+        let numbers = self.keys().entry_customers();
+        self.entry_dates().within(w).filter_map(move |i| {
+            Some((entries.get(i)?, numbers.get(i).copied().unwrap_or(u32::MAX)))
+        })
+    }
+
+    /// [`Ctx::costs_in`], each cost entry with its customer's number in [`Ctx::keys`]
+    /// (`u32::MAX` for a customer no line or entry has).
+    pub fn numbered_costs_in(
+        &self,
+        w: grading::Window,
+    ) -> impl Iterator<Item = (&grading::CostEntry<'a>, u32)> + '_ {
+        let entries: &[grading::CostEntry<'a>] = &self.costs_ref().entries;
+        let numbers = self.cost_customers();
+        self.cost_dates().within(w).filter_map(move |i| {
+            Some((entries.get(i)?, numbers.get(i).copied().unwrap_or(u32::MAX)))
+        })
+    }
+
     fn entry_dates(&self) -> &Dates {
         self.cache
             .entry_dates
@@ -313,8 +339,8 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// [`Ctx::net_by_customer`] by customer number, summed once per window.
-    fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
+    /// [`Ctx::net_by_customer`] by customer number ([`Ctx::keys`]), summed once per window.
+    pub fn net_by_number(&self, w: grading::Window) -> Arc<Vec<Option<Decimal>>> {
         per_month(&self.cache.net_by_number, w, || {
             self.keys()
                 .net_by_number(&self.entries, self.entry_dates().within(w))
@@ -750,7 +776,7 @@ mod tests {
     /// blank or missing key, a customer only in the returns, one with lines in the grading window
     /// but none in the month, costs on some lines only, note receipts that fall back to the FIFO
     /// base (one keyed by name), and cancelled lines.
-    fn edge_dataset() -> Dataset {
+    pub(crate) fn edge_dataset() -> Dataset {
         let line = |no: &str, date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| {
             SaleLine {
                 order_no: Some(no.into()),
@@ -1020,6 +1046,33 @@ mod tests {
                 d("2024-03-15")
             ]
         );
+    }
+
+    #[test]
+    fn numbered_entries_and_costs_are_the_window_s_with_their_keys_numbers() {
+        let ds = edge_dataset();
+        let cfg = Config::default();
+        let ctx = Ctx::new(&ds, "2024-03".parse().unwrap(), &cfg);
+        let keys = ctx.keys();
+        for w in windows() {
+            let plain: Vec<&sales::NetEntry> = ctx.entries_in(w).collect();
+            let numbered: Vec<(&sales::NetEntry, u32)> = ctx.numbered_entries_in(w).collect();
+            assert_eq!(numbered.iter().map(|x| x.0).collect::<Vec<_>>(), plain);
+            for (e, n) in &numbered {
+                assert_eq!(keys.name(*n), Some(e.customer_id), "{w:?}");
+            }
+            let plain: Vec<&grading::CostEntry> = ctx.costs_in(w).collect();
+            let numbered: Vec<(&grading::CostEntry, u32)> = ctx.numbered_costs_in(w).collect();
+            assert_eq!(numbered.iter().map(|x| x.0).collect::<Vec<_>>(), plain);
+            for (c, n) in &numbered {
+                assert_eq!(keys.name(*n), Some(c.customer_id), "{w:?}");
+            }
+        }
+        // R7's return (only in the returns) is numbered like the lines' customers.
+        let march = Window::months("2024-03".parse().unwrap(), "2024-03".parse().unwrap());
+        assert!(ctx
+            .numbered_costs_in(march)
+            .any(|(c, n)| c.customer_id == "R7" && keys.name(n) == Some("R7")));
     }
 
     #[test]

@@ -301,12 +301,37 @@ pub fn ledgers_by_keys<'d>(
         lists: &'m mut Vec<(&'k str, Vec<ArItem>)>,
         key: &'k str,
     ) -> &'m mut Vec<ArItem> {
-        let n = *items.entry(key).or_insert_with(|| {
-            lists.push((key, Vec::new()));
-            lists.len() - 1
-        });
+        let n = list_no(items, lists, key);
         &mut lists[n].1
     }
+    fn list_no<'k>(
+        items: &mut HashMap<&'k str, usize>,
+        lists: &mut Vec<(&'k str, Vec<ArItem>)>,
+        key: &'k str,
+    ) -> usize {
+        *items.entry(key).or_insert_with(|| {
+            lists.push((key, Vec::new()));
+            lists.len() - 1
+        })
+    }
+    // A return's or receipt's list. A 客户编号 that names a T01 customer resolves to it whatever
+    // the 名称 says, so its list is remembered under the 客户编号 as typed: the next record of that
+    // customer finds it with one lookup instead of resolving the key and looking its list up.
+    let mut by_id: HashMap<&'d str, usize> = HashMap::default();
+    let mut list_for = |items: &mut HashMap<&'d str, usize>,
+                        lists: &mut Vec<(&'d str, Vec<ArItem>)>,
+                        id: Option<&'d str>,
+                        name: Option<&'d str>|
+     -> usize {
+        if let Some(n) = id.and_then(|i| by_id.get(i)) {
+            return *n;
+        }
+        let n = list_no(items, lists, idx.resolve(id, name));
+        if let Some(i) = id.filter(|i| !i.trim().is_empty() && idx.get(i.trim()).is_some()) {
+            by_id.insert(i, n);
+        }
+        n
+    };
     // 换货 is not deducted from 实销额, so it does not reduce AR either.
     for r in ds
         .returns
@@ -315,23 +340,29 @@ pub fn ledgers_by_keys<'d>(
         .iter()
         .filter(|r| !r.exchange)
     {
-        let key = idx.resolve(r.customer_id.as_deref(), r.customer_name.as_deref());
-        list_of(&mut items, &mut lists, key).push(ArItem::new(
-            r.return_date,
-            ArKind::Return,
-            r.amount,
-        ));
+        let n = list_for(
+            &mut items,
+            &mut lists,
+            r.customer_id.as_deref(),
+            r.customer_name.as_deref(),
+        );
+        lists[n]
+            .1
+            .push(ArItem::new(r.return_date, ArKind::Return, r.amount));
     }
     for r in ds.receipts.as_deref().unwrap_or(&[]) {
         if r.note_status.as_deref().is_some_and(|s| s.contains("拒付")) && is_note(r) {
             out.dishonoured_notes += 1;
         }
-        let key = idx.resolve(r.customer_id.as_deref(), r.customer_name.as_deref());
-        list_of(&mut items, &mut lists, key).push(ArItem::new(
-            r.receipt_date,
-            ArKind::Receipt,
-            r.amount,
-        ));
+        let n = list_for(
+            &mut items,
+            &mut lists,
+            r.customer_id.as_deref(),
+            r.customer_name.as_deref(),
+        );
+        lists[n]
+            .1
+            .push(ArItem::new(r.receipt_date, ArKind::Receipt, r.amount));
     }
     for c in customers {
         let list = list_of(&mut items, &mut lists, c.customer_id.trim());
@@ -1186,6 +1217,78 @@ mod tests {
     use super::*;
     use crate::model::{Return, SaleLine};
     use rust_decimal_macros::dec;
+
+    /// Receipts and returns land in the ledger their own (客户编号, 名称) resolves to, however
+    /// often a 客户编号 comes back: a T01 id with another customer's name (the id wins), a spaced
+    /// T01 id, an id T01 lacks with a T01 name (the name decides, record by record), no id.
+    #[test]
+    fn receipts_and_returns_go_to_the_ledger_each_one_resolves_to() {
+        let mut ds = crate::stats::tests::edge_dataset();
+        let receipt = |date: &str, id: Option<&str>, name: Option<&str>, amount: Decimal| {
+            crate::model::Receipt {
+                receipt_date: d(date),
+                customer_id: id.map(Into::into),
+                customer_name: name.map(Into::into),
+                amount,
+                ..Default::default()
+            }
+        };
+        let more = [
+            receipt("2024-03-16", Some("C1"), Some("乙公司"), dec!(1)),
+            receipt("2024-03-17", Some("C9"), Some("甲公司"), dec!(2)),
+            receipt("2024-03-18", Some("C9"), Some("乙公司"), dec!(4)),
+            receipt("2024-03-19", Some(" C2 "), Some("甲公司"), dec!(8)),
+            receipt("2024-03-20", Some("C9"), None, dec!(16)),
+            receipt("2024-03-21", Some("C1"), None, dec!(32)),
+            receipt("2024-03-22", None, Some("乙公司"), dec!(64)),
+        ];
+        ds.receipts.as_mut().unwrap().extend(more);
+        let mut ret = ds.returns.as_ref().unwrap()[0].clone();
+        ret.customer_id = Some("C9".into());
+        ret.customer_name = Some("丙公司".into());
+        ds.returns.as_mut().unwrap().push(ret);
+        let idx = CustomerIndex::new(ds.customers.as_deref().unwrap());
+        let l = ledgers(&ds, 60);
+        let mut want: BTreeMap<String, Vec<(NaiveDate, ArKind, Decimal)>> = BTreeMap::new();
+        for r in ds.returns.iter().flatten().filter(|r| !r.exchange) {
+            let k = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
+            want.entry(k)
+                .or_default()
+                .push((r.return_date, ArKind::Return, r.amount));
+        }
+        for r in ds.receipts.iter().flatten() {
+            let k = idx.key(r.customer_id.as_deref(), r.customer_name.as_deref());
+            want.entry(k)
+                .or_default()
+                .push((r.receipt_date, ArKind::Receipt, r.amount));
+        }
+        for (k, v) in &mut want {
+            v.sort_by_key(|x| x.0);
+            let got: Vec<(NaiveDate, ArKind, Decimal)> = l.by_customer[k]
+                .items
+                .iter()
+                .filter(|i| matches!(i.kind, ArKind::Return | ArKind::Receipt))
+                .map(|i| (i.date, i.kind, i.amount))
+                .collect();
+            assert_eq!(&got, v, "{k}");
+        }
+        let amounts = |k: &str| -> Vec<Decimal> {
+            l.by_customer[k]
+                .items
+                .iter()
+                .filter(|i| i.kind == ArKind::Receipt)
+                .map(|i| i.amount)
+                .collect()
+        };
+        assert_eq!(amounts("C1"), vec![dec!(40), dec!(1), dec!(2), dec!(32)]);
+        assert_eq!(amounts("C2"), vec![dec!(4), dec!(8), dec!(64)]);
+        assert_eq!(amounts("C9"), vec![dec!(16)]);
+        // The return under C9 with 丙公司's name is C3's.
+        assert!(l.by_customer["C3"]
+            .items
+            .iter()
+            .any(|i| i.kind == ArKind::Return && i.amount == dec!(50.05)));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -934,45 +934,118 @@ pub fn repeat_purchases(
 }
 
 /// [`repeat_purchases`] through the run's indexes: each customer's first order found by its
-/// number ([`grading::Keys`]) instead of by hashing every line's id, and the window's lines found
-/// by date ([`Ctx::lines_in`]) instead of by reading the whole history again.
+/// number ([`grading::Keys`]) instead of by hashing every line's id, the window's lines found by
+/// date ([`Ctx::lines_in`]) instead of by reading the whole history again, and the orders counted
+/// by their (customer, order) numbers instead of hashing their keys per line.
 pub fn repeat_purchases_in(
     ctx: &Ctx,
     w: Window,
 ) -> BTreeMap<String, (i64, Option<Decimal>, Decimal)> {
     let lines = ctx.ds.sales.as_deref().unwrap_or(&[]);
+    // The (customer, order) numbers tell orders apart as their keys do unless a 订单号 is spelled
+    // like the key of an order without one ("date:…", [`order_key`]): then the keys, as M16 says.
+    if lines.iter().any(|l| {
+        l.order_no
+            .as_deref()
+            .is_some_and(|no| no.starts_with("date:"))
+    }) {
+        return repeat_purchases(lines, returns_of(ctx), w);
+    }
     let keys = ctx.keys();
-    let cust = keys.line_customers();
-    let mut first: Vec<Option<(NaiveDate, std::borrow::Cow<str>)>> =
-        (0..keys.customers()).map(|_| None).collect();
-    for (l, c) in lines.iter().zip(cust) {
+    let (cust, order) = (keys.line_customers(), keys.line_orders());
+    // Per customer number: the date and line of its first-ever order (earliest date, then
+    // smallest order key). Lines of one order have one key: only another order's is compared.
+    let mut first: Vec<Option<(NaiveDate, usize)>> = vec![None; keys.customers()];
+    for (i, l) in lines.iter().enumerate() {
         if l.cancelled {
             continue;
         }
-        let k = (l.order_date, order_key(l));
-        match first.get_mut(*c as usize) {
-            Some(Some(e)) => {
-                if k < *e {
-                    *e = k;
+        let Some(slot) = cust.get(i).and_then(|c| first.get_mut(*c as usize)) else {
+            continue;
+        };
+        match slot {
+            None => *slot = Some((l.order_date, i)),
+            Some((d, f)) => {
+                let earlier = l.order_date < *d
+                    || (l.order_date == *d
+                        && order.get(i) != order.get(*f)
+                        && lines.get(*f).is_some_and(|fl| order_key(l) < order_key(fl)));
+                if earlier {
+                    *slot = Some((l.order_date, i));
                 }
             }
-            Some(slot) => *slot = Some(k),
-            None => {}
         }
     }
-    repeats_of(
-        ctx.line_dates().within(w).filter_map(|i| {
-            let l = lines.get(i).filter(|l| !l.cancelled)?;
-            let k = order_key(l);
-            let is_first = cust
-                .get(i)
-                .and_then(|c| first.get(*c as usize))
-                .and_then(Option::as_ref)
-                .is_some_and(|f| f.1 == k);
-            Some((l, k, is_first))
-        }),
-        returns_of(ctx),
-    )
+    #[derive(Default)]
+    struct Acc<'l> {
+        orders: i64,
+        qty: Decimal,
+        /// The first line's 单位, and whether another line had a different one.
+        unit: Option<Option<&'l str>>,
+        units: bool,
+        amount: Decimal,
+    }
+    let returns = returns_of(ctx);
+    let returned: HashSet<&str> = returns
+        .iter()
+        .filter(|r| !r.exchange)
+        .filter_map(|r| r.orig_order_no.as_deref())
+        .collect();
+    let mut repeat_orders: HashMap<&str, u32> = HashMap::default();
+    let mut acc: Vec<Option<Acc>> = (0..keys.customers()).map(|_| None).collect();
+    let mut seen = vec![false; keys.orders()];
+    for i in ctx.line_dates().within(w) {
+        let Some(l) = lines.get(i).filter(|l| !l.cancelled) else {
+            continue;
+        };
+        let (Some(&c), Some(&o)) = (cust.get(i), order.get(i)) else {
+            continue;
+        };
+        let is_first = first
+            .get(c as usize)
+            .copied()
+            .flatten()
+            .is_some_and(|(_, f)| order.get(f) == Some(&o));
+        if is_first {
+            continue;
+        }
+        if let Some(no) = l.order_no.as_deref().filter(|no| returned.contains(no)) {
+            repeat_orders.insert(no, c);
+        }
+        let Some(a) = acc.get_mut(c as usize) else {
+            continue;
+        };
+        let a = a.get_or_insert_with(Acc::default);
+        if let Some(s) = seen.get_mut(o as usize) {
+            if !*s {
+                *s = true;
+                a.orders += 1;
+            }
+        }
+        a.qty += l.qty;
+        match a.unit {
+            None => a.unit = Some(l.unit.as_deref()),
+            Some(u) => a.units |= u != l.unit.as_deref(),
+        }
+        a.amount += l.amount - l.discount - l.rebate;
+    }
+    for r in returns.iter().filter(|r| !r.exchange) {
+        let Some(no) = &r.orig_order_no else { continue };
+        if let Some(c) = repeat_orders.get(no.as_str()) {
+            if let Some(Some(a)) = acc.get_mut(*c as usize) {
+                a.amount -= r.amount;
+                a.qty -= r.qty;
+            }
+        }
+    }
+    keys.sorted()
+        .iter()
+        .filter_map(|&n| {
+            let a = acc.get(n as usize)?.as_ref()?;
+            let qty = (!a.units).then_some(a.qty);
+            Some((keys.name(n)?.to_owned(), (a.orders, qty, a.amount)))
+        })
+        .collect()
 }
 
 fn returns_of<'a>(ctx: &Ctx<'a>) -> &'a [Return] {
@@ -1697,6 +1770,17 @@ mod tests {
         by_name2.order_no = Some("S10".into());
         by_name2.order_date = d("2024-03-31");
         lines.push(by_name2);
+        // C4: its order S30 runs over two days; S11, listed after it on its first day, is the
+        // first order (smaller key on the same day); a line of S11 after the window's start.
+        lines.extend([
+            line("S30", "2024-01-10", "C4", dec!(1)),
+            line("S30", "2024-03-01", "C4", dec!(2.5)),
+            line("S11", "2024-01-10", "C4", dec!(4)),
+            line("S11", "2024-03-03", "C4", dec!(8)),
+            // S1 again under another customer: another order.
+            line("S1", "2024-03-04", "C5", dec!(16)),
+            line("S31", "2024-03-05", "C5", dec!(32)),
+        ]);
         let ret = |no: &str, amount: Decimal| Return {
             return_date: d("2024-03-20"),
             orig_order_no: Some(no.into()),
@@ -1737,11 +1821,33 @@ mod tests {
             );
         }
         let ytd = repeat_purchases_in(&ctx, Window::ytd(m("2024-03")));
+        // C4: S30 only (both days), S11 being its first order.
+        assert_eq!(ytd["C4"], (1, Some(dec!(2)), dec!(3.5)));
+        assert_eq!(ytd["C5"], (1, Some(dec!(1)), dec!(32)));
         // C1: S2, S3, S8 (S1 is its first order): 200.50 + 300 + 9.125 − 50; two units.
         assert_eq!(ytd["C1"], (3, None, dec!(459.625)));
         // 乙公司 (by name): S10 less its return (the return's own 客户编号 does not matter).
         assert_eq!(ytd["乙公司"], (1, Some(dec!(0)), dec!(9)));
         assert!(!ytd.contains_key("C3"), "one order by date only");
+
+        // A 订单号 spelled like C3's date key: the same order as M16's keys go, as the scan has it.
+        let mut lines = lines;
+        lines.push(line("date:2024-03-02", "2024-03-09", "C3", dec!(64)));
+        let twin = Dataset {
+            sales: Some(lines.clone()),
+            returns: ds.returns.clone(),
+            customers: ds.customers.clone(),
+            ..Default::default()
+        };
+        let ctx = Ctx::new(&twin, m("2024-03"), &cfg);
+        for w in [Window::ytd(m("2024-03")), Window::t12m(m("2024-04"))] {
+            let scan = repeat_purchases(&lines, returns, w);
+            assert_eq!(
+                format!("{:?}", repeat_purchases_in(&ctx, w)),
+                format!("{scan:?}"),
+                "{w:?}"
+            );
+        }
     }
 
     /// M17's 介绍人 typed as a name resolves to the customer of that name (legal form and bracket

@@ -195,12 +195,26 @@ pub fn returned_orders<'l>(
     if wanted.is_empty() {
         return by_order;
     }
-    for l in lines {
-        if let Some(no) = l.order_no.as_deref() {
-            if wanted.contains(no) {
-                by_order.entry(no).or_default().push(l);
-            }
+    // An order's lines mostly follow each other: each run of lines of one 订单编号 is looked up
+    // once and appended whole (the lines still go in sheet order), not hashed line by line.
+    let mut add = |no: &'l str, run: &'l [SaleLine]| {
+        if wanted.contains(no) {
+            by_order.entry(no).or_default().extend(run);
         }
+    };
+    let mut run: Option<(&str, usize)> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let no = l.order_no.as_deref();
+        if let Some((r, start)) = run {
+            if no == Some(r) {
+                continue;
+            }
+            add(r, &lines[start..i]);
+        }
+        run = no.map(|no| (no, i));
+    }
+    if let Some((r, start)) = run {
+        add(r, &lines[start..]);
     }
     by_order
 }
@@ -415,8 +429,13 @@ mod tests {
             line("SO2", "2024-03-02", "C1", dec!(20)),
             line("SO1", "2024-03-03", "C1", dec!(30)),
             line("SO3", "2024-03-04", "C2", dec!(40)),
+            line("SO1", "2024-03-05", "C1", dec!(50)),
+            line("SO1", "2024-03-05", "C1", dec!(60)),
+            line("", "2024-03-05", "C1", dec!(70)),
+            line("SO1", "2024-03-06", "C1", dec!(80)),
         ];
         lines[2].cancelled = true;
+        lines[6].order_no = None;
         let ret = |no: &str, exchange: bool| Return {
             orig_order_no: Some(no.into()),
             return_date: d("2024-03-20"),
@@ -430,7 +449,8 @@ mod tests {
         );
         assert_eq!(by.len(), 1);
         let so1: Vec<Decimal> = by["SO1"].iter().map(|l| l.amount).collect();
-        assert_eq!(so1, vec![dec!(10), dec!(30)]); // sheet order, cancelled line too
+        // Sheet order, the cancelled line too, a run of SO1 and the line after a blank 订单号.
+        assert_eq!(so1, vec![dec!(10), dec!(30), dec!(50), dec!(60), dec!(80)]);
         assert!(returned_orders(&lines, &[]).is_empty());
     }
 
