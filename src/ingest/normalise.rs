@@ -718,7 +718,7 @@ pub fn int(c: &Cell) -> Result<Option<i64>, Bad> {
                 .or_else(|| t.strip_suffix('人'))
                 .or_else(|| t.strip_suffix('分'))
                 .unwrap_or(t);
-            c2 = Cell::Text(t.to_string());
+            c2 = Cell::Text(t.into());
             &c2
         }
         other => other,
@@ -831,7 +831,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn t(s: &str) -> Cell {
-        Cell::Text(s.to_string())
+        Cell::Text(s.into())
     }
     fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, dd).unwrap()

@@ -829,7 +829,7 @@ mod tests {
             row: r,
             cells: cells
                 .iter()
-                .map(|(c, s)| (*c, Cell::Text(s.to_string())))
+                .map(|(c, s)| (*c, Cell::Text((*s).into())))
                 .collect(),
         }
     }

@@ -13,6 +13,7 @@
 //! tests/xlsx_fast.rs compares both readers cell for cell on every xlsx in the repository.
 
 use super::{from_data_ref, into_rows, Cell, RowSink, SheetRow};
+use crate::ingest::Text;
 use std::io::{Cursor, Read};
 use std::sync::{Condvar, Mutex};
 
@@ -798,8 +799,8 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
 }
 
 /// The common `<is><t>text</t></is>` whose text needs no decoding, trimming or unescaping,
-/// copied straight out (from just after `<is>`; the offset past `</is>`).
-fn plain_is(xs: &str, p: usize) -> Option<(String, usize)> {
+/// cut straight out (from just after `<is>`; the offset past `</is>`).
+fn plain_is(xs: &str, p: usize) -> Option<(&str, usize)> {
     let x = xs.as_bytes();
     let rest = x.get(p..)?;
     let body = rest.strip_prefix(b"<t>")?;
@@ -817,7 +818,7 @@ fn plain_is(xs: &str, p: usize) -> Option<(String, usize)> {
     }
     // Between `<t>` and `<`, so on character boundaries of the already checked sheet text.
     let s = xs.get(p + 3..p + 3 + lt)?;
-    Some((s.to_string(), p + 3 + lt + 9))
+    Some((s, p + 3 + lt + 9))
 }
 
 /// The shared-string table, as calamine's `read_shared_strings`.
@@ -1073,7 +1074,7 @@ fn cell_rest(
     if rest.starts_with(b"<is>") {
         if let Some((t, e)) = plain_is(xs, p + 4) {
             if x.get(e..e + 4) == Some(b"</c>") {
-                return Some((Cell::Text(t), e + 4));
+                return Some((Cell::Text(Text::from(t)), e + 4));
             }
         }
     } else if let Some(body) = rest.strip_prefix(b"<v>") {
@@ -1204,14 +1205,14 @@ fn cell_body(
             }
             b"is" => {
                 let s = if t.empty {
-                    String::new()
+                    Text::default()
                 } else if let Some((s, e)) = plain_is(xs, p) {
                     p = e;
-                    s
+                    Text::from(s)
                 } else {
                     let (s, e) = rich_string(x, p, b"is")?;
                     p = e;
-                    s
+                    Text::from(s)
                 };
                 *value = Some(Cell::Text(s));
             }
