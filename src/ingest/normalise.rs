@@ -555,9 +555,11 @@ fn from_f64(n: f64) -> Option<Decimal> {
     let mut e10 = e2;
     while e5 > 0 {
         if bits & 1 == 0 {
-            e10 += 1;
-            e5 -= 1;
-            bits >>= 1;
+            // Halvings in a row, all at once.
+            let k = (bits.trailing_zeros() as i32).min(e5);
+            e10 += k;
+            e5 -= k;
+            bits >>= k;
         } else {
             e5 -= 1;
             let t = bits * 5;
@@ -608,8 +610,12 @@ fn from_f64(n: f64) -> Option<Decimal> {
             bits += 1;
         }
     }
-    while e10 < 0 && bits % 10 == 0 {
-        bits /= 10;
+    while e10 < 0 {
+        let mut q = bits;
+        if div10(&mut q) != 0 {
+            break;
+        }
+        bits = q;
         e10 += 1;
     }
     if bits == 0 {

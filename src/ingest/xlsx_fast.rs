@@ -1276,11 +1276,7 @@ fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
                 None => Some(Fmt::Other),
             };
             match fmt {
-                Some(Fmt::DateTime) => DataRef::DateTime(ExcelDateTime::new(
-                    n,
-                    ExcelDateTimeType::DateTime,
-                    ctx.is_1904,
-                )),
+                Some(Fmt::DateTime) => return Some(date_cell(n, ctx.is_1904)),
                 Some(Fmt::TimeDelta) => DataRef::DateTime(ExcelDateTime::new(
                     n,
                     ExcelDateTimeType::TimeDelta,
@@ -1292,6 +1288,46 @@ fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
         _ => return None,
     };
     Some(from_data_ref(d))
+}
+
+/// A date-formatted number as `from_data_ref` converts it. Dates repeat (a sheet of a million
+/// orders holds a few thousand days), and calamine's calendar arithmetic runs per cell, so each
+/// thread remembers recent ones by the number's bits and the workbook's epoch.
+fn date_cell(n: f64, is_1904: bool) -> Cell {
+    use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+    let convert = || {
+        from_data_ref(DataRef::DateTime(ExcelDateTime::new(
+            n,
+            ExcelDateTimeType::DateTime,
+            is_1904,
+        )))
+    };
+    if n.is_nan() {
+        return convert();
+    }
+    let bits = n.to_bits();
+    let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - DATE_MEMO_BITS)) as usize;
+    let known = DATE_MEMO.with(|m| {
+        let m = m.borrow();
+        let (k, e, c) = &m[slot];
+        (*k == bits && *e == is_1904).then(|| c.clone())
+    });
+    if let Some(c) = known {
+        return c;
+    }
+    let c = convert();
+    DATE_MEMO.with(|m| m.borrow_mut()[slot] = (bits, is_1904, c.clone()));
+    c
+}
+
+/// log2 of the entries of [`date_cell`]'s memo.
+const DATE_MEMO_BITS: u32 = 10;
+
+thread_local! {
+    /// (bits of the number, 1904 epoch, its cell); the bits of a NaN, which no `<v>` reads as,
+    /// mark an empty entry.
+    static DATE_MEMO: std::cell::RefCell<Vec<(u64, bool, Cell)>> =
+        std::cell::RefCell::new(vec![(u64::MAX, false, Cell::Empty); 1 << DATE_MEMO_BITS]);
 }
 
 /// Put a sheet's chunks back together exactly as one `RowSink` over the whole stream would.
@@ -1707,6 +1743,44 @@ mod tests {
         assert_eq!(cell_ref(b"XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(cell_ref(b"A0"), None);
         assert_eq!(cell_ref(b"XFE1"), None);
+    }
+
+    /// The remembered date cells are the converted ones, for dates met again, dates sharing
+    /// an entry (5,000 over 1,024), both epochs, times of day and numbers out of range.
+    #[test]
+    fn remembered_dates_are_converted_dates() {
+        use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+        let direct = |n: f64, e: bool| {
+            from_data_ref(DataRef::DateTime(ExcelDateTime::new(
+                n,
+                ExcelDateTimeType::DateTime,
+                e,
+            )))
+        };
+        let mut ns: Vec<f64> = (40_000..45_000).map(f64::from).collect();
+        ns.extend([
+            0.0,
+            0.5,
+            59.0,
+            60.0,
+            61.0,
+            45_597.75,
+            -1.0,
+            1e12,
+            2_958_465.999_99,
+        ]);
+        ns.extend([f64::INFINITY, f64::NAN]);
+        for round in 0..3 {
+            for &n in &ns {
+                for e in [false, true] {
+                    let (got, want) = (date_cell(n, e), direct(n, e));
+                    assert_eq!(format!("{got:?}"), format!("{want:?}"), "{n} {e} {round}");
+                }
+            }
+            ns.reverse();
+        }
+        assert_eq!(date_cell(45_597.0, false), direct(45_597.0, false));
+        assert_ne!(date_cell(45_597.0, true), date_cell(45_597.0, false));
     }
 
     /// The one-pass reading of a reference answers as counting the letters first did, on
