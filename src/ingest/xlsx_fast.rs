@@ -1402,6 +1402,32 @@ const CHUNK: usize = 2 << 20;
 /// which bounds the memory held in inflated XML.
 const BACKLOG: usize = 3;
 
+/// Read up to `want` more bytes of `r` into `buf` after its first `*len`, growing `buf` only
+/// when it has no room (its bytes are initialised already, so nothing is zeroed before a read);
+/// as `take(want).read_to_end` on a buffer of `*len` bytes: the count read, which is 0 only at
+/// the end of `r`.
+fn fill(
+    r: &mut impl Read,
+    buf: &mut Vec<u8>,
+    len: &mut usize,
+    want: usize,
+) -> std::io::Result<usize> {
+    let end = *len + want;
+    if buf.len() < end {
+        buf.resize(end, 0);
+    }
+    let start = *len;
+    while *len < end {
+        match r.read(&mut buf[*len..end]) {
+            Ok(0) => break,
+            Ok(n) => *len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(*len - start)
+}
+
 /// One sheet to read: the caller's index and its zip part.
 pub struct SheetJob {
     pub idx: usize,
@@ -1412,8 +1438,14 @@ struct Task {
     job: usize,
     seq: usize,
     first: bool,
+    /// A chunk buffer: the chunk is `data[..len]`, the rest is room kept initialised (see
+    /// [`Pool::buffer`]).
     data: Vec<u8>,
+    len: usize,
 }
+
+/// Size of a chunk buffer: a chunk and the start of the next one.
+const BUFFER: usize = CHUNK + (CHUNK >> 2);
 
 #[derive(Default)]
 struct JobState {
@@ -1455,13 +1487,12 @@ impl Pool<'_> {
             None
         } else {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                parse_chunk(&t.data, t.first, self.ctx)
+                parse_chunk(t.data.get(..t.len)?, t.first, self.ctx)
             }))
             .ok()
             .flatten()
         };
-        let mut data = t.data;
-        data.clear();
+        let data = t.data;
         let mut st = self.lock();
         // Enough to keep every buffer in flight: the queue, one per parsing thread, and two per
         // inflating thread (a dropped buffer means a fresh one faulted in later).
@@ -1481,11 +1512,11 @@ impl Pool<'_> {
         }
     }
 
+    /// A chunk buffer of at least [`BUFFER`] bytes, all initialised: the inflater reads into
+    /// it in place. (`read_to_end` into a cleared buffer zeroed its room again before every
+    /// read: the whole inflated sheet once more.)
     fn buffer(&self) -> Vec<u8> {
-        self.lock()
-            .free
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK + (CHUNK >> 2)))
+        self.lock().free.pop().unwrap_or_else(|| vec![0; BUFFER])
     }
 
     fn give(&self, t: Task) {
@@ -1507,36 +1538,43 @@ impl Pool<'_> {
             let mut f = z.by_index(i).ok()?;
             let mut seq = 0;
             let mut cur: Vec<u8> = self.buffer();
+            let mut len = 0;
             loop {
                 if self.lock().jobs.get(job).is_none_or(|j| j.failed) {
                     return None;
                 }
-                let n = (&mut f)
-                    .take((CHUNK + (CHUNK >> 2) - cur.len().min(CHUNK)) as u64)
-                    .read_to_end(&mut cur)
-                    .ok()?;
+                // Up to a buffer's worth (a chunk's worth more when a full buffer held no row
+                // end), as far as the part goes.
+                let want = BUFFER - len.min(CHUNK);
+                let n = fill(&mut f, &mut cur, &mut len, want).ok()?;
                 if n == 0 {
                     self.give(Task {
                         job,
                         seq,
                         first: seq == 0,
                         data: cur,
+                        len,
                     });
                     return Some(seq + 1);
                 }
-                if cur.len() >= CHUNK {
-                    if let Some(cut) = memchr::memmem::rfind(&cur, b"</row>") {
+                if len >= CHUNK {
+                    if let Some(cut) = memchr::memmem::rfind(&cur[..len], b"</row>") {
                         let cut = cut + 6;
                         let mut rest = self.buffer();
-                        rest.extend_from_slice(&cur[cut..]);
-                        cur.truncate(cut);
+                        let left = len - cut;
+                        if rest.len() < left {
+                            rest.resize(left, 0);
+                        }
+                        rest[..left].copy_from_slice(&cur[cut..len]);
                         let data = std::mem::replace(&mut cur, rest);
                         self.give(Task {
                             job,
                             seq,
                             first: seq == 0,
                             data,
+                            len: cut,
                         });
+                        len = left;
                         seq += 1;
                     }
                 }
@@ -1847,6 +1885,51 @@ mod tests {
         );
         assert_eq!(first_markup(b"a_b<"), Some(1));
         assert_eq!(first_markup(b"plain"), None);
+    }
+
+    /// `fill` reads as `take(want).read_to_end` appends, through short reads and interruptions,
+    /// into a buffer with room, one without, and at the end of the input.
+    #[test]
+    fn fill_reads_as_read_to_end() {
+        struct Drip<'a>(&'a [u8], usize);
+        impl Read for Drip<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                self.1 += 1;
+                if self.1 % 3 == 0 {
+                    return Err(std::io::ErrorKind::Interrupted.into());
+                }
+                let n = out.len().min(self.0.len()).min(7);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let src: Vec<u8> = (0..100u8).collect();
+        for (room, want) in [(64, 30), (10, 30), (0, 200), (200, 0)] {
+            let mut got = vec![9u8; room];
+            let mut len = 5;
+            if got.len() < len {
+                got.resize(len, 9);
+            }
+            let mut r = Drip(&src, 0);
+            let mut seen = Vec::new();
+            loop {
+                let n = fill(&mut r, &mut got, &mut len, want).unwrap();
+                let mut want_buf = vec![9u8; 5];
+                let m = (&mut Drip(&src[seen.len()..], 1))
+                    .take(want as u64)
+                    .read_to_end(&mut want_buf)
+                    .unwrap();
+                assert_eq!(n, m, "room {room} want {want}");
+                seen.extend_from_slice(&got[len - n..len]);
+                if n == 0 {
+                    break;
+                }
+            }
+            if want > 0 {
+                assert_eq!(seen, src, "room {room} want {want}");
+            }
+        }
     }
 
     /// The one-pass reading of a reference answers as counting the letters first did, on
