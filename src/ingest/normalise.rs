@@ -930,7 +930,17 @@ pub enum EnumValue {
 
 /// Exact, then alias, then keyword (the longest value or alias contained in the text).
 pub fn enumv(c: &Cell, def: &EnumDef) -> Result<Option<EnumValue>, Bad> {
-    let Some(t) = text(c)? else { return Ok(None) };
+    // A text cell is read where it is (`text` would copy it only to compare it).
+    let t: Cow<'_, str> = match c {
+        Cell::Text(s) => match s.trim() {
+            "" => return Ok(None),
+            t => Cow::Borrowed(t),
+        },
+        _ => match text(c)? {
+            Some(t) => Cow::Owned(t),
+            None => return Ok(None),
+        },
+    };
     let n = nfkc(&t);
     let s: &str = n.trim();
     if let Some(v) = def.values.iter().find(|v| **v == s) {
@@ -1313,5 +1323,27 @@ mod tests {
             enumv(&t("黑名单"), &D),
             Ok(Some(EnumValue::Fallback("其他", "黑名单".into())))
         );
+        // A text cell read in place: blank, padded, full-width padded, and a fallback quoted
+        // trimmed; other cells as their text.
+        assert_eq!(enumv(&t(" \u{3000} "), &D), Ok(None));
+        assert_eq!(enumv(&t(""), &D), Ok(None));
+        assert_eq!(
+            enumv(&t("  意向客户 "), &D),
+            Ok(Some(EnumValue::Matched("意向客户")))
+        );
+        assert_eq!(
+            enumv(&t("\u{3000}合作中\u{3000}"), &D),
+            Ok(Some(EnumValue::Matched("成交客户")))
+        );
+        assert_eq!(
+            enumv(&t(" 黑名单 "), &D),
+            Ok(Some(EnumValue::Fallback("其他", "黑名单".into())))
+        );
+        assert_eq!(
+            enumv(&Cell::Int(7), &D),
+            Ok(Some(EnumValue::Fallback("其他", "7".into())))
+        );
+        assert_eq!(enumv(&Cell::Empty, &D), Ok(None));
+        assert!(enumv(&Cell::NoCache, &D).is_err());
     }
 }
