@@ -1895,7 +1895,7 @@ mod tests {
         impl Read for Drip<'_> {
             fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
                 self.1 += 1;
-                if self.1 % 3 == 0 {
+                if self.1.is_multiple_of(3) {
                     return Err(std::io::ErrorKind::Interrupted.into());
                 }
                 let n = out.len().min(self.0.len()).min(7);
