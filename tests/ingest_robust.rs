@@ -154,7 +154,7 @@ fn odd_cell_text_never_panics_in_any_normaliser() {
     ];
     let cells: Vec<Cell> = samples
         .iter()
-        .map(|s| Cell::Text(s.to_string()))
+        .map(|s| Cell::Text((*s).into()))
         .chain([
             Cell::Float(f64::NAN),
             Cell::Float(f64::INFINITY),

@@ -71,7 +71,7 @@ pub fn read_csv(bytes: &[u8], name: &str) -> Sheet {
                     .iter()
                     .enumerate()
                     .filter(|(_, f)| !f.trim().is_empty())
-                    .map(|(c, f)| (c as u32, Cell::Text(f.to_string())))
+                    .map(|(c, f)| (c as u32, Cell::Text(f.into())))
                     .collect();
                 if !cells.is_empty() {
                     rows.push(SheetRow { row: r, cells });

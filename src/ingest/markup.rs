@@ -254,7 +254,7 @@ pub fn read_html(text: &str, default_name: &str) -> Vec<Sheet> {
                 if let Some(t) = cell_text.take() {
                     let rr = r.max(0) as u32;
                     let v: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
-                    push_cell(&mut rows, rr, c, Cell::Text(v));
+                    push_cell(&mut rows, rr, c, Cell::Text(v.into()));
                     let (cs, rs) = span;
                     if cs > 1 || rs > 1 {
                         merges.push((rr, c, rr + rs - 1, c + cs - 1));
@@ -377,11 +377,11 @@ pub fn read_spreadsheetml(text: &str) -> Vec<Sheet> {
                             .trim()
                             .parse::<f64>()
                             .map(Cell::Float)
-                            .unwrap_or_else(|_| Cell::Text(data_text.clone())),
+                            .unwrap_or_else(|_| Cell::Text(data_text.as_str().into())),
                         "boolean" => Cell::Bool(data_text.trim() == "1"),
                         "error" => Cell::Error(data_text.trim().to_string()),
                         // DateTime "2024-03-05T00:00:00.000" is read by the date normaliser.
-                        _ => Cell::Text(data_text.clone()),
+                        _ => Cell::Text(data_text.as_str().into()),
                     };
                     let col = last_cell_col(c, &s.merges, r as u32);
                     push_cell(&mut s.rows, r as u32, col, cell);

@@ -16,7 +16,7 @@ pub mod open;
 pub mod schema;
 pub mod table;
 
-pub use cell::Cell;
+pub use cell::{Cell, Text};
 pub use mapping::Mapping;
 pub use schema::TableId;
 pub use table::{RawRow, RawTable};

@@ -432,6 +432,24 @@ fn data_rows(
 ) -> (Vec<RawRow>, Vec<Problem>) {
     let mut rows: Vec<RawRow> = Vec::with_capacity(data.len());
     let mut problems: Vec<Problem> = Vec::new();
+    // Sheet column → the first table column reading it, so that taking a row's cells is one
+    // walk over them instead of a search per column (a later table column of the same sheet
+    // column finds the cell already taken, empty, as it did with a search).
+    let mut slot: Vec<Option<usize>> = Vec::new();
+    if take {
+        let width = columns
+            .iter()
+            .map(|c| c.col as usize + 1)
+            .max()
+            .unwrap_or(0);
+        slot = vec![None; width];
+        for (i, c) in columns.iter().enumerate() {
+            let s = &mut slot[c.col as usize];
+            if s.is_none() {
+                *s = Some(i);
+            }
+        }
+    }
     for r in data.iter_mut() {
         let row1 = r.row + 1;
         // A row left out of the table, noted at its first cell.
@@ -461,16 +479,25 @@ fn data_rows(
             ));
             continue;
         }
-        let cells: Vec<Cell> = columns
-            .iter()
-            .map(|c| {
-                if take {
-                    r.take(c.col)
-                } else {
-                    r.get(c.col).cloned().unwrap_or_default()
+        // The walk gives what a search per column gives when the row's columns ascend, as every
+        // reader writes them (a search in an unordered row finds what it finds: kept as it was).
+        let ascending = || r.cells.windows(2).all(|w| w[0].0 < w[1].0);
+        let cells: Vec<Cell> = if take && !ascending() {
+            columns.iter().map(|c| r.take(c.col)).collect()
+        } else if take {
+            let mut cells = vec![Cell::Empty; columns.len()];
+            for (c, v) in r.cells.iter_mut() {
+                if let Some(&Some(i)) = slot.get(*c as usize) {
+                    cells[i] = std::mem::take(v);
                 }
-            })
-            .collect();
+            }
+            cells
+        } else {
+            columns
+                .iter()
+                .map(|c| r.get(c.col).cloned().unwrap_or_default())
+                .collect()
+        };
         let blank = cells.iter().all(Cell::is_blank);
         if blank && r.cells.iter().any(|(_, c)| !c.is_blank()) {
             problems.push(left_out(
@@ -829,7 +856,7 @@ mod tests {
             row: r,
             cells: cells
                 .iter()
-                .map(|(c, s)| (*c, Cell::Text(s.to_string())))
+                .map(|(c, s)| (*c, Cell::Text((*s).into())))
                 .collect(),
         }
     }
@@ -886,6 +913,58 @@ mod tests {
         let got = &f.problems[f.problems.len() - want_probs.len()..];
         assert_eq!(format!("{got:?}"), format!("{want_probs:?}"));
         assert!(want_probs.len() > 150, "{}", want_probs.len());
+    }
+
+    /// Taking a row's cells by one walk over them gives what a search per table column gives,
+    /// for rows with cells outside the table, blank cells, a sheet column read by two table
+    /// columns and a row whose cells are out of order.
+    #[test]
+    fn taking_cells_by_walking_the_row_is_taking_them_by_column() {
+        let cols = |spec: &[u32]| -> Vec<Column> {
+            spec.iter()
+                .enumerate()
+                .map(|(i, &col)| Column {
+                    col,
+                    field: i,
+                    header: format!("h{i}"),
+                    unit: None,
+                })
+                .collect()
+        };
+        let mut unordered = row(9, &[(4, "d"), (0, "a"), (2, "b")]);
+        unordered.cells.push((2, Cell::Float(7.0)));
+        let rows = vec![
+            row(1, &[(0, "C001"), (1, "甲"), (2, "x"), (7, "远")]),
+            row(2, &[(1, "乙"), (3, "  ")]),
+            row(3, &[(5, "只在别处")]),
+            row(4, &[(2, "仅此"), (40, "很远")]),
+            unordered,
+        ];
+        for spec in [&[0u32, 2, 1][..], &[2, 0, 2, 7], &[3, 5], &[0, 4, 2]] {
+            let columns = cols(spec);
+            let mut walked = rows.clone();
+            let (got, got_p) = data_rows(&mut walked, &columns, true, "f", "s", "t");
+            let mut searched = rows.clone();
+            let mut want = Vec::new();
+            for r in searched.iter_mut() {
+                let cells: Vec<Cell> = columns.iter().map(|c| r.take(c.col)).collect();
+                if !cells.iter().all(Cell::is_blank) {
+                    want.push((r.row + 1, cells));
+                }
+            }
+            let got: Vec<(u32, Vec<Cell>)> = got.into_iter().map(|r| (r.row, r.cells)).collect();
+            assert_eq!(got, want, "{spec:?}");
+            // Copying instead of taking reads the same cells (a column read twice is copied
+            // twice, so only without one).
+            if spec.iter().enumerate().any(|(i, c)| spec[..i].contains(c)) {
+                continue;
+            }
+            let (copied, copied_p) = data_rows(&mut rows.clone(), &columns, false, "f", "s", "t");
+            let copied: Vec<(u32, Vec<Cell>)> =
+                copied.into_iter().map(|r| (r.row, r.cells)).collect();
+            assert_eq!(copied, got, "{spec:?}");
+            assert_eq!(format!("{got_p:?}"), format!("{copied_p:?}"));
+        }
     }
 
     #[test]

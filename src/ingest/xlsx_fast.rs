@@ -13,6 +13,7 @@
 //! tests/xlsx_fast.rs compares both readers cell for cell on every xlsx in the repository.
 
 use super::{from_data_ref, into_rows, Cell, RowSink, SheetRow};
+use crate::ingest::Text;
 use std::io::{Cursor, Read};
 use std::sync::{Condvar, Mutex};
 
@@ -456,13 +457,21 @@ fn digits(v: &[u8]) -> Option<u32> {
 
 /// `B12` → (11, 1), within Excel's grid.
 fn cell_ref(v: &[u8]) -> Option<(u32, u32)> {
-    let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    if letters == 0 || letters > 3 {
-        return None;
-    }
+    // One pass over the letters (at most three), read as they are counted.
     let mut col: u32 = 0;
-    for &b in &v[..letters] {
+    let mut letters = 0;
+    while let Some(&b) = v.get(letters) {
+        if !b.is_ascii_alphabetic() {
+            break;
+        }
+        if letters == 3 {
+            return None;
+        }
         col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
+        letters += 1;
+    }
+    if letters == 0 {
+        return None;
     }
     let row = digits(&v[letters..])?;
     if row == 0 || row > 1_048_576 || col > 16_384 {
@@ -797,27 +806,56 @@ fn rich_string(x: &[u8], mut p: usize, close: &[u8]) -> Option<(String, usize)> 
     }
 }
 
+/// The offset of the first `<`, `&`, `\r` or `_` in `x`. Eight bytes at a time: a cell's text
+/// is short, so memchr's set-up would cost more than the scan, and a byte loop is slower.
+#[inline]
+fn first_markup(x: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The bytes of `w` equal to `c` get their high bit set; a byte above the first such one
+    // may be set wrongly (the borrow), never one below, so the lowest set bit is exact.
+    let eq = |w: u64, c: u8| {
+        let t = w ^ (ONES * u64::from(c));
+        t.wrapping_sub(ONES) & !t & HIGH
+    };
+    let mut i = 0;
+    while let Some(chunk) = x.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(b);
+        let m = eq(w, b'<') | eq(w, b'&') | eq(w, b'\r') | eq(w, b'_');
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    x[i..]
+        .iter()
+        .position(|&b| matches!(b, b'<' | b'&' | b'\r' | b'_'))
+        .map(|p| p + i)
+}
+
 /// The common `<is><t>text</t></is>` whose text needs no decoding, trimming or unescaping,
-/// copied straight out (from just after `<is>`; the offset past `</is>`).
-fn plain_is(xs: &str, p: usize) -> Option<(String, usize)> {
+/// cut straight out (from just after `<is>`; the offset past `</is>`).
+fn plain_is(xs: &str, p: usize) -> Option<(&str, usize)> {
     let x = xs.as_bytes();
     let rest = x.get(p..)?;
     let body = rest.strip_prefix(b"<t>")?;
-    let lt = near(b'<', body)?;
+    // The text ends at the first `<`; an `&`, `\r` or `_` before it needs decoding.
+    let lt = first_markup(body)?;
+    if body[lt] != b'<' {
+        return None;
+    }
     let text = &body[..lt];
     if !body[lt..].starts_with(b"</t></is>") {
         return None;
     }
-    if text.is_empty()
-        || is_ws(text[0])
-        || is_ws(text[text.len() - 1])
-        || memchr::memchr3(b'&', b'\r', b'_', text).is_some()
-    {
+    if text.is_empty() || is_ws(text[0]) || is_ws(text[text.len() - 1]) {
         return None;
     }
     // Between `<t>` and `<`, so on character boundaries of the already checked sheet text.
     let s = xs.get(p + 3..p + 3 + lt)?;
-    Some((s.to_string(), p + 3 + lt + 9))
+    Some((s, p + 3 + lt + 9))
 }
 
 /// The shared-string table, as calamine's `read_shared_strings`.
@@ -1073,7 +1111,7 @@ fn cell_rest(
     if rest.starts_with(b"<is>") {
         if let Some((t, e)) = plain_is(xs, p + 4) {
             if x.get(e..e + 4) == Some(b"</c>") {
-                return Some((Cell::Text(t), e + 4));
+                return Some((Cell::Text(Text::from(t)), e + 4));
             }
         }
     } else if let Some(body) = rest.strip_prefix(b"<v>") {
@@ -1204,14 +1242,14 @@ fn cell_body(
             }
             b"is" => {
                 let s = if t.empty {
-                    String::new()
+                    Text::default()
                 } else if let Some((s, e)) = plain_is(xs, p) {
                     p = e;
-                    s
+                    Text::from(s)
                 } else {
                     let (s, e) = rich_string(x, p, b"is")?;
                     p = e;
-                    s
+                    Text::from(s)
                 };
                 *value = Some(Cell::Text(s));
             }
@@ -1266,11 +1304,7 @@ fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
                 None => Some(Fmt::Other),
             };
             match fmt {
-                Some(Fmt::DateTime) => DataRef::DateTime(ExcelDateTime::new(
-                    n,
-                    ExcelDateTimeType::DateTime,
-                    ctx.is_1904,
-                )),
+                Some(Fmt::DateTime) => return Some(date_cell(n, ctx.is_1904)),
                 Some(Fmt::TimeDelta) => DataRef::DateTime(ExcelDateTime::new(
                     n,
                     ExcelDateTimeType::TimeDelta,
@@ -1282,6 +1316,46 @@ fn v_value(vs: &str, s: Option<&[u8]>, ty: Option<&[u8]>, ctx: &BookCtx) -> Opti
         _ => return None,
     };
     Some(from_data_ref(d))
+}
+
+/// A date-formatted number as `from_data_ref` converts it. Dates repeat (a sheet of a million
+/// orders holds a few thousand days), and calamine's calendar arithmetic runs per cell, so each
+/// thread remembers recent ones by the number's bits and the workbook's epoch.
+fn date_cell(n: f64, is_1904: bool) -> Cell {
+    use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+    let convert = || {
+        from_data_ref(DataRef::DateTime(ExcelDateTime::new(
+            n,
+            ExcelDateTimeType::DateTime,
+            is_1904,
+        )))
+    };
+    if n.is_nan() {
+        return convert();
+    }
+    let bits = n.to_bits();
+    let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - DATE_MEMO_BITS)) as usize;
+    let known = DATE_MEMO.with(|m| {
+        let m = m.borrow();
+        let (k, e, c) = &m[slot];
+        (*k == bits && *e == is_1904).then(|| c.clone())
+    });
+    if let Some(c) = known {
+        return c;
+    }
+    let c = convert();
+    DATE_MEMO.with(|m| m.borrow_mut()[slot] = (bits, is_1904, c.clone()));
+    c
+}
+
+/// log2 of the entries of [`date_cell`]'s memo.
+const DATE_MEMO_BITS: u32 = 10;
+
+thread_local! {
+    /// (bits of the number, 1904 epoch, its cell); the bits of a NaN, which no `<v>` reads as,
+    /// mark an empty entry.
+    static DATE_MEMO: std::cell::RefCell<Vec<(u64, bool, Cell)>> =
+        std::cell::RefCell::new(vec![(u64::MAX, false, Cell::Empty); 1 << DATE_MEMO_BITS]);
 }
 
 /// Put a sheet's chunks back together exactly as one `RowSink` over the whole stream would.
@@ -1328,6 +1402,32 @@ const CHUNK: usize = 2 << 20;
 /// which bounds the memory held in inflated XML.
 const BACKLOG: usize = 3;
 
+/// Read up to `want` more bytes of `r` into `buf` after its first `*len`, growing `buf` only
+/// when it has no room (its bytes are initialised already, so nothing is zeroed before a read);
+/// as `take(want).read_to_end` on a buffer of `*len` bytes: the count read, which is 0 only at
+/// the end of `r`.
+fn fill(
+    r: &mut impl Read,
+    buf: &mut Vec<u8>,
+    len: &mut usize,
+    want: usize,
+) -> std::io::Result<usize> {
+    let end = *len + want;
+    if buf.len() < end {
+        buf.resize(end, 0);
+    }
+    let start = *len;
+    while *len < end {
+        match r.read(&mut buf[*len..end]) {
+            Ok(0) => break,
+            Ok(n) => *len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(*len - start)
+}
+
 /// One sheet to read: the caller's index and its zip part.
 pub struct SheetJob {
     pub idx: usize,
@@ -1338,8 +1438,14 @@ struct Task {
     job: usize,
     seq: usize,
     first: bool,
+    /// A chunk buffer: the chunk is `data[..len]`, the rest is room kept initialised (see
+    /// [`Pool::buffer`]).
     data: Vec<u8>,
+    len: usize,
 }
+
+/// Size of a chunk buffer: a chunk and the start of the next one.
+const BUFFER: usize = CHUNK + (CHUNK >> 2);
 
 #[derive(Default)]
 struct JobState {
@@ -1381,13 +1487,12 @@ impl Pool<'_> {
             None
         } else {
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                parse_chunk(&t.data, t.first, self.ctx)
+                parse_chunk(t.data.get(..t.len)?, t.first, self.ctx)
             }))
             .ok()
             .flatten()
         };
-        let mut data = t.data;
-        data.clear();
+        let data = t.data;
         let mut st = self.lock();
         // Enough to keep every buffer in flight: the queue, one per parsing thread, and two per
         // inflating thread (a dropped buffer means a fresh one faulted in later).
@@ -1407,11 +1512,11 @@ impl Pool<'_> {
         }
     }
 
+    /// A chunk buffer of at least [`BUFFER`] bytes, all initialised: the inflater reads into
+    /// it in place. (`read_to_end` into a cleared buffer zeroed its room again before every
+    /// read: the whole inflated sheet once more.)
     fn buffer(&self) -> Vec<u8> {
-        self.lock()
-            .free
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(CHUNK + (CHUNK >> 2)))
+        self.lock().free.pop().unwrap_or_else(|| vec![0; BUFFER])
     }
 
     fn give(&self, t: Task) {
@@ -1433,36 +1538,43 @@ impl Pool<'_> {
             let mut f = z.by_index(i).ok()?;
             let mut seq = 0;
             let mut cur: Vec<u8> = self.buffer();
+            let mut len = 0;
             loop {
                 if self.lock().jobs.get(job).is_none_or(|j| j.failed) {
                     return None;
                 }
-                let n = (&mut f)
-                    .take((CHUNK + (CHUNK >> 2) - cur.len().min(CHUNK)) as u64)
-                    .read_to_end(&mut cur)
-                    .ok()?;
+                // Up to a buffer's worth (a chunk's worth more when a full buffer held no row
+                // end), as far as the part goes.
+                let want = BUFFER - len.min(CHUNK);
+                let n = fill(&mut f, &mut cur, &mut len, want).ok()?;
                 if n == 0 {
                     self.give(Task {
                         job,
                         seq,
                         first: seq == 0,
                         data: cur,
+                        len,
                     });
                     return Some(seq + 1);
                 }
-                if cur.len() >= CHUNK {
-                    if let Some(cut) = memchr::memmem::rfind(&cur, b"</row>") {
+                if len >= CHUNK {
+                    if let Some(cut) = memchr::memmem::rfind(&cur[..len], b"</row>") {
                         let cut = cut + 6;
                         let mut rest = self.buffer();
-                        rest.extend_from_slice(&cur[cut..]);
-                        cur.truncate(cut);
+                        let left = len - cut;
+                        if rest.len() < left {
+                            rest.resize(left, 0);
+                        }
+                        rest[..left].copy_from_slice(&cur[cut..len]);
                         let data = std::mem::replace(&mut cur, rest);
                         self.give(Task {
                             job,
                             seq,
                             first: seq == 0,
                             data,
+                            len: cut,
                         });
+                        len = left;
                         seq += 1;
                     }
                 }
@@ -1697,5 +1809,178 @@ mod tests {
         assert_eq!(cell_ref(b"XFD1048576"), Some((1_048_575, 16_383)));
         assert_eq!(cell_ref(b"A0"), None);
         assert_eq!(cell_ref(b"XFE1"), None);
+    }
+
+    /// The remembered date cells are the converted ones, for dates met again, dates sharing
+    /// an entry (5,000 over 1,024), both epochs, times of day and numbers out of range.
+    #[test]
+    fn remembered_dates_are_converted_dates() {
+        use calamine::{DataRef, ExcelDateTime, ExcelDateTimeType};
+        let direct = |n: f64, e: bool| {
+            from_data_ref(DataRef::DateTime(ExcelDateTime::new(
+                n,
+                ExcelDateTimeType::DateTime,
+                e,
+            )))
+        };
+        let mut ns: Vec<f64> = (40_000..45_000).map(f64::from).collect();
+        ns.extend([
+            0.0,
+            0.5,
+            59.0,
+            60.0,
+            61.0,
+            45_597.75,
+            -1.0,
+            1e12,
+            2_958_465.999_99,
+        ]);
+        ns.extend([f64::INFINITY, f64::NAN]);
+        for round in 0..3 {
+            for &n in &ns {
+                for e in [false, true] {
+                    let (got, want) = (date_cell(n, e), direct(n, e));
+                    assert_eq!(format!("{got:?}"), format!("{want:?}"), "{n} {e} {round}");
+                }
+            }
+            ns.reverse();
+        }
+        assert_eq!(date_cell(45_597.0, false), direct(45_597.0, false));
+        assert_ne!(date_cell(45_597.0, true), date_cell(45_597.0, false));
+    }
+
+    /// The word-wise search finds what a byte loop finds, at every offset and length, among
+    /// ASCII, Chinese text and bytes that differ from the markup by one bit.
+    #[test]
+    fn first_markup_as_a_byte_loop() {
+        let naive = |x: &[u8]| {
+            x.iter()
+                .position(|&b| matches!(b, b'<' | b'&' | b'\r' | b'_'))
+        };
+        let filler: Vec<u8> = "ab柳州=;>%^'~\n\t"
+            .bytes()
+            .chain([0x80, 0xFF, 0x3D, 0x5E, 0xBC])
+            .collect();
+        for len in 0..40 {
+            for at in 0..=len {
+                for m in [b'<', b'&', b'\r', b'_'] {
+                    let mut x: Vec<u8> = (0..len)
+                        .map(|i| filler[(i * 7 + len) % filler.len()])
+                        .collect();
+                    if at < len {
+                        x[at] = m;
+                        // A second mark later must not move the answer.
+                        if at + 3 < len {
+                            x[at + 3] = b'<';
+                        }
+                    }
+                    assert_eq!(first_markup(&x), naive(&x), "{x:?}");
+                }
+            }
+        }
+        assert_eq!(first_markup(b"SO2024110001</t></is>"), Some(12));
+        assert_eq!(
+            first_markup("柳州协力精密机械有限公司</t>".as_bytes()),
+            Some(36)
+        );
+        assert_eq!(first_markup(b"a_b<"), Some(1));
+        assert_eq!(first_markup(b"plain"), None);
+    }
+
+    /// `fill` reads as `take(want).read_to_end` appends, through short reads and interruptions,
+    /// into a buffer with room, one without, and at the end of the input.
+    #[test]
+    fn fill_reads_as_read_to_end() {
+        struct Drip<'a>(&'a [u8], usize);
+        impl Read for Drip<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                self.1 += 1;
+                if self.1.is_multiple_of(3) {
+                    return Err(std::io::ErrorKind::Interrupted.into());
+                }
+                let n = out.len().min(self.0.len()).min(7);
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let src: Vec<u8> = (0..100u8).collect();
+        for (room, want) in [(64, 30), (10, 30), (0, 200), (200, 0)] {
+            let mut got = vec![9u8; room];
+            let mut len = 5;
+            if got.len() < len {
+                got.resize(len, 9);
+            }
+            let mut r = Drip(&src, 0);
+            let mut seen = Vec::new();
+            loop {
+                let n = fill(&mut r, &mut got, &mut len, want).unwrap();
+                let mut want_buf = vec![9u8; 5];
+                let m = (&mut Drip(&src[seen.len()..], 1))
+                    .take(want as u64)
+                    .read_to_end(&mut want_buf)
+                    .unwrap();
+                assert_eq!(n, m, "room {room} want {want}");
+                seen.extend_from_slice(&got[len - n..len]);
+                if n == 0 {
+                    break;
+                }
+            }
+            if want > 0 {
+                assert_eq!(seen, src, "room {room} want {want}");
+            }
+        }
+    }
+
+    /// The one-pass reading of a reference answers as counting the letters first did, on
+    /// every string of up to five characters over letters, digits and a few others.
+    #[test]
+    fn cell_refs_as_the_two_pass_reading() {
+        fn two_pass(v: &[u8]) -> Option<(u32, u32)> {
+            let letters = v.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+            if letters == 0 || letters > 3 {
+                return None;
+            }
+            let mut col: u32 = 0;
+            for &b in &v[..letters] {
+                col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1;
+            }
+            let row = digits(&v[letters..])?;
+            if row == 0 || row > 1_048_576 || col > 16_384 {
+                return None;
+            }
+            Some((row - 1, col - 1))
+        }
+        let alphabet = b"AaZz019$ ";
+        let mut v = Vec::new();
+        let mut n = 0;
+        for len in 0..=5u32 {
+            for mut i in 0..alphabet.len().pow(len) {
+                v.clear();
+                for _ in 0..len {
+                    v.push(alphabet[i % alphabet.len()]);
+                    i /= alphabet.len();
+                }
+                assert_eq!(
+                    cell_ref(&v),
+                    two_pass(&v),
+                    "{:?}",
+                    String::from_utf8_lossy(&v)
+                );
+                n += usize::from(two_pass(&v).is_some());
+            }
+        }
+        assert!(n > 900, "{n}");
+        for r in [
+            "XFD1048576",
+            "XFD1048577",
+            "AAAA1",
+            "ABC123456",
+            "B12",
+            "b12",
+            "A1:B2",
+        ] {
+            assert_eq!(cell_ref(r.as_bytes()), two_pass(r.as_bytes()), "{r}");
+        }
     }
 }
