@@ -570,6 +570,32 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// Each run of consecutive lines of one 订单号, in sheet order (lines without one are left out):
+/// an order's lines mostly follow each other, so an index keyed by order takes a run with one
+/// lookup instead of hashing line by line. An order whose lines are apart gives several runs.
+pub fn order_runs(
+    lines: &[crate::model::SaleLine],
+) -> impl Iterator<Item = (&str, &[crate::model::SaleLine])> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(l) = lines.get(i) {
+            let start = i;
+            i += 1;
+            let Some(no) = l.order_no.as_deref() else {
+                continue;
+            };
+            while lines
+                .get(i)
+                .is_some_and(|l| l.order_no.as_deref() == Some(no))
+            {
+                i += 1;
+            }
+            return Some((no, &lines[start..i]));
+        }
+        None
+    })
+}
+
 /// `m[k] += v` without allocating the key when it is already there (most lines of a month fall
 /// on a customer or region seen before).
 pub fn add_to<V: std::ops::AddAssign + Default>(
@@ -704,6 +730,37 @@ mod tests {
     /// Lines on both sides of every edge of March 2024 (and a leap day), out of date order, with
     /// amounts of different scales so that a sum added in another order could show a different
     /// scale; a cancelled line and a return inside the month.
+    /// Runs of one 订单号 end at another number or a line without one; an order whose lines are
+    /// apart gives a run for each part; lines without a number are in none.
+    #[test]
+    fn order_runs_follow_the_sheet() {
+        let l = |no: Option<&str>| SaleLine {
+            order_no: no.map(String::from),
+            ..Default::default()
+        };
+        let lines = [
+            l(None),
+            l(Some("A")),
+            l(Some("A")),
+            l(None),
+            l(Some("A")),
+            l(Some("B")),
+            l(Some("B")),
+            l(Some("A")),
+            l(None),
+        ];
+        let runs: Vec<(&str, usize, usize)> = order_runs(&lines)
+            .map(|(no, run)| {
+                let start = (run.as_ptr() as usize - lines.as_ptr() as usize)
+                    / std::mem::size_of::<SaleLine>();
+                (no, start, run.len())
+            })
+            .collect();
+        assert_eq!(runs, [("A", 1, 2), ("A", 4, 1), ("B", 5, 2), ("A", 7, 1)]);
+        assert_eq!(order_runs(&[]).count(), 0);
+        assert_eq!(order_runs(&[l(None), l(None)]).count(), 0);
+    }
+
     fn dataset() -> Dataset {
         let line = |date: &str, cust: &str, amount: Decimal, cancelled: bool| SaleLine {
             order_no: Some(format!("SO-{date}-{cust}")),

@@ -195,26 +195,11 @@ pub fn returned_orders<'l>(
     if wanted.is_empty() {
         return by_order;
     }
-    // An order's lines mostly follow each other: each run of lines of one 订单编号 is looked up
-    // once and appended whole (the lines still go in sheet order), not hashed line by line.
-    let mut add = |no: &'l str, run: &'l [SaleLine]| {
+    // Each run of an order's lines is looked up once and appended whole (sheet order kept).
+    for (no, run) in super::order_runs(lines) {
         if wanted.contains(no) {
             by_order.entry(no).or_default().extend(run);
         }
-    };
-    let mut run: Option<(&str, usize)> = None;
-    for (i, l) in lines.iter().enumerate() {
-        let no = l.order_no.as_deref();
-        if let Some((r, start)) = run {
-            if no == Some(r) {
-                continue;
-            }
-            add(r, &lines[start..i]);
-        }
-        run = no.map(|no| (no, i));
-    }
-    if let Some((r, start)) = run {
-        add(r, &lines[start..]);
     }
     by_order
 }

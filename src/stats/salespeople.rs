@@ -572,21 +572,9 @@ pub fn original_line<'l>(
 fn orders_index(lines: &[SaleLine], orders: usize) -> HashMap<&str, Vec<&SaleLine>> {
     let mut m: HashMap<&str, Vec<&SaleLine>> =
         HashMap::with_capacity_and_hasher(orders, Default::default());
-    // An order's lines mostly follow each other: each run of lines of one 订单编号 is looked up
-    // once and appended whole (the lines still go in sheet order), not hashed line by line.
-    let mut run: Option<(&str, usize)> = None;
-    for (i, l) in lines.iter().enumerate() {
-        let no = l.order_no.as_deref();
-        if let Some((r, start)) = run {
-            if no == Some(r) {
-                continue;
-            }
-            m.entry(r).or_default().extend(&lines[start..i]);
-        }
-        run = no.map(|no| (no, i));
-    }
-    if let Some((r, start)) = run {
-        m.entry(r).or_default().extend(&lines[start..]);
+    // Each run of an order's lines is looked up once and appended whole (sheet order kept).
+    for (no, run) in super::order_runs(lines) {
+        m.entry(no).or_default().extend(run);
     }
     m
 }
