@@ -2091,7 +2091,7 @@ mod tests {
     }
 
     /// A workbook of a cover sheet and `ds`'s data sheets as the pack makes it: each sheet
-    /// written in pieces (in the given order of pieces), spliced in.
+    /// written in pieces (in the given order of pieces), streamed in.
     fn book(ds: &Dataset, reverse: bool, per_sheet: usize) -> Vec<u8> {
         let mut wb = super::super::xlsx::new_workbook();
         let mut sheets = DataSheets::plan_with(&mut wb, sheets(ds, per_sheet), 50).unwrap();
@@ -2121,7 +2121,7 @@ mod tests {
     /// first, in their order (`[Content_Types].xml` leading, where file-type sniffers look),
     /// then the data sheets, the one with the most rows first.
     #[test]
-    fn spliced_sheets_are_what_one_workbook_would_hold() {
+    fn streamed_sheets_are_what_one_workbook_would_hold() {
         let ds = sample();
         let mut wb = super::super::xlsx::new_workbook();
         register_formats(&mut wb).unwrap();
@@ -2133,8 +2133,8 @@ mod tests {
             wb.push_worksheet(ws);
         }
         let whole = wb.save_to_buffer().unwrap();
-        let spliced = book(&ds, false, ROWS_PER_SHEET);
-        let (mut a, b) = (parts_of(&whole), parts_of(&spliced));
+        let streamed = book(&ds, false, ROWS_PER_SHEET);
+        let (mut a, b) = (parts_of(&whole), parts_of(&streamed));
         let data = |n: &str| {
             n.strip_prefix("xl/worksheets/sheet")
                 .and_then(|n| n.strip_suffix(".xml"))
