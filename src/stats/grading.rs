@@ -119,13 +119,17 @@ pub struct Directory<'a> {
 }
 
 impl<'a> Directory<'a> {
-    pub fn new(ds: &'a Dataset) -> Directory<'a> {
-        let by_id = ds
-            .customers
+    /// T01's customers by 客户编号.
+    fn by_id(ds: &'a Dataset) -> HashMap<&'a str, &'a Customer> {
+        ds.customers
             .iter()
             .flatten()
             .map(|c| (c.customer_id.as_str(), c))
-            .collect();
+            .collect()
+    }
+
+    pub fn new(ds: &'a Dataset) -> Directory<'a> {
+        let by_id = Self::by_id(ds);
         let mut line_names: HashMap<String, String> = HashMap::default();
         for l in ds.sales.iter().flatten() {
             if let Some(n) = &l.customer_name {
@@ -140,12 +144,7 @@ impl<'a> Directory<'a> {
     /// [`Directory::new`] through the lines' customer numbers ([`Keys`]): whether a key already
     /// has its name is a flag per number, not a hash of every line's key.
     pub fn with_keys(ds: &'a Dataset, keys: &Keys) -> Directory<'a> {
-        let by_id = ds
-            .customers
-            .iter()
-            .flatten()
-            .map(|c| (c.customer_id.as_str(), c))
-            .collect();
+        let by_id = Self::by_id(ds);
         let mut line_names: HashMap<String, String> = HashMap::default();
         let mut named = vec![false; keys.customers()];
         for (l, &n) in ds.sales.iter().flatten().zip(keys.line_customers()) {
